@@ -1,0 +1,257 @@
+"""The command line: parse, call, render, exit. Heavy imports happen inside the commands."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import __version__
+from .errors import ExitCode, TrackerError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from .domain import Dataset, Department, Problem
+
+app = typer.Typer(
+    name="tracker",
+    help="Follow up the recommendations of Dame Carol Black's Review of drugs part two.",
+    # Plain help (no rich) keeps every command fast to start; we print our own errors.
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    github = "github"
+    json = "json"
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tracker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    root: Annotated[
+        Path | None,
+        typer.Option("--root", help="Workspace folder (default: TRACKER_ROOT, else the nearest folder upwards with recommendations.yaml)."),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = root
+
+
+def _root(ctx: typer.Context) -> Path:
+    from .workspace import find_root
+
+    return find_root(ctx.obj)
+
+
+def _today() -> date:
+    from datetime import date
+
+    return date.today()
+
+
+def _data(ctx: typer.Context) -> Dataset:
+    from . import db
+
+    conn = db.open_db(_root(ctx))
+    try:
+        return db.dataset(conn)
+    finally:
+        conn.close()
+
+
+def _print(renderable: object) -> None:
+    from .render import console
+
+    console().print(renderable)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new workspace (created if missing).")]) -> None:
+    """Create a new workspace holding the review's 32 recommendations."""
+    from .workspace import init as create
+
+    for path in create(directory):
+        typer.echo(f"created {path}")
+    typer.echo(f"\nNext: cd {directory} && git init && tracker check")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    format: Annotated[CheckFormat, typer.Option("--format", help="text, github (workflow annotations) or json.")] = CheckFormat.text,
+) -> None:
+    """Validate the data: exit 1 if a rule is broken, 3 if unreadable."""
+    from . import output, sources
+    from .domain import Problem
+    from .errors import DataError
+
+    root = _root(ctx)
+    try:
+        data, problems = sources.load_dataset(root / "recommendations.yaml")
+    except DataError as e:
+        fatal = Problem(e.file or "recommendations.yaml", e.line, e.message)
+        _report_problems([fatal], format, fatal=True)
+        raise typer.Exit(ExitCode.DATA) from None
+    _report_problems(problems, format, data=data)
+    raise typer.Exit(ExitCode.PROBLEMS if problems else ExitCode.OK)
+
+
+def _report_problems(problems: list[Problem], format: CheckFormat, fatal: bool = False, data: Dataset | None = None) -> None:
+    from . import output
+
+    if format is CheckFormat.json:
+        document = {
+            "ok": not problems,
+            "recommendations": len(data.recommendations) if data else None,
+            "departments": len(data.registry.departments) if data else None,
+            "problems": [output.problem_dict(p, fatal) for p in problems],
+        }
+        sys.stdout.write(output.to_json(document))
+        return
+    for p in problems:
+        typer.echo(output.github_annotation(p) if format is CheckFormat.github else p.describe())
+        if fatal and format is CheckFormat.github:
+            typer.echo(p.describe(), err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+    elif data is not None:
+        typer.echo(f"ok: {len(data.recommendations)} recommendations, {len(data.registry.departments)} departments, no problems")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    dept: Annotated[str | None, typer.Option("--dept", help="Only those this department owns (a code, name or former name).")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", help="table, json or csv.")] = ListFormat.table,
+) -> None:
+    """List the recommendations with their owners and deadlines."""
+    from . import output
+    from .domain import owned_by, section_matches
+
+    data, today = _data(ctx), _today()
+    recs = list(data.recommendations)
+    if dept is not None:
+        wanted = _department(data, dept)
+        recs = [r for r in recs if owned_by(r, data.registry, wanted, today)]
+    if section is not None:
+        recs = [r for r in recs if section_matches(r, section.strip())]
+    if format is ListFormat.json:
+        sys.stdout.write(output.to_json({"recommendations": [output.recommendation_dict(data, r, today) for r in recs]}))
+    elif format is ListFormat.csv:
+        sys.stdout.write(output.recommendations_csv(data, recs, today))
+    else:
+        from .render import recommendations_table
+
+        _print(recommendations_table(data, recs, today))
+
+
+def _department(data: Dataset, text: str) -> Department:
+    from .errors import NotFound
+
+    found = data.registry.resolve(text)
+    if found is None:
+        codes = ", ".join(data.registry.departments)
+        raise NotFound(f"unknown department {text!r}; known codes: {codes}")
+    return found
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.")],
+    format: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
+) -> None:
+    """Show one recommendation: text, owners, deadline, response."""
+    from . import output
+    from .errors import NotFound
+
+    data, today = _data(ctx), _today()
+    rec = next((r for r in data.recommendations if r.number == number), None)
+    if rec is None:
+        numbers = [r.number for r in data.recommendations]
+        raise NotFound(f"recommendation {number} does not exist (there are {min(numbers)} to {max(numbers)})" if numbers else f"recommendation {number} does not exist")
+    if format is ShowFormat.json:
+        sys.stdout.write(output.to_json(output.recommendation_dict(data, rec, today, full=True)))
+    else:
+        from .render import recommendation_detail
+
+        _print(recommendation_detail(data, rec, today))
+
+
+@app.command()
+def departments(
+    ctx: typer.Context,
+    format: Annotated[TableFormat, typer.Option("--format", help="table or json.")] = TableFormat.table,
+) -> None:
+    """List the department registry, its renames and mergers."""
+    from . import output
+
+    data, today = _data(ctx), _today()
+    if format is TableFormat.json:
+        sys.stdout.write(output.to_json({"departments": [output.department_dict(data, d, today) for d in data.registry.departments.values()]}))
+    else:
+        from .render import departments_table
+
+        _print(departments_table(data, today))
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build tracker.db from scratch instead of syncing what changed.")] = False,
+) -> None:
+    """Bring tracker.db in line with the YAML (or rebuild it)."""
+    from . import db
+
+    root = _root(ctx)
+    conn = db.rebuild(root) if rebuild else db.open_db(root)
+    try:
+        counts = db.counts(conn)
+    finally:
+        conn.close()
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    typer.echo(f"{root / db.DB_NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")
+
+
+def main() -> None:
+    """Entry point: the one place a TrackerError becomes a message and an exit code."""
+    try:
+        app()
+    except TrackerError as e:
+        typer.echo(f"tracker: error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("tracker: interrupted; nothing was written", err=True)
+        sys.exit(130)

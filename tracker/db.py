@@ -1,0 +1,372 @@
+"""The only module that speaks SQL: the SQLite database derived from the workspace's YAML.
+
+The database is a cache of the YAML, kept in sync by every command: a file whose size and
+modification time are unchanged since it was loaded is not read again. When something has
+changed, the whole sync runs in one `BEGIN IMMEDIATE` transaction, so a failed or interrupted
+sync leaves the database as it was, and two commands syncing at once take turns.
+sqlite-utils (imported only when something must be written) creates the tables and loads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .domain import (
+    Dataset,
+    Deadline,
+    Department,
+    HistoryEvent,
+    Owner,
+    Recommendation,
+    Registry,
+    Response,
+    Review,
+)
+from .errors import DataError, InvalidData
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+DB_NAME = "tracker.db"
+RECOMMENDATIONS = "recommendations.yaml"
+
+Migration = Callable[["sqlite_utils.Database"], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a schema change; the database's user_version counts those applied."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["departments"].create(
+        {"code": str, "name": str, "part_of": str, "line": int}, pk="code"
+    )
+    db["department_aliases"].create(
+        {"code": str, "alias": str}, pk=("code", "alias"), foreign_keys=[("code", "departments", "code")]
+    )
+    db["department_history"].create(
+        {"code": str, "position": int, "date": str, "event": str, "from_name": str, "to_name": str, "into": str, "note": str},
+        pk=("code", "position"),
+        foreign_keys=[("code", "departments", "code")],
+    )
+    db["recommendations"].create(
+        {
+            "number": int,
+            "section": str,
+            "section_title": str,
+            "title": str,
+            "text": str,
+            "addressed_to": str,
+            "deadline_words": str,
+            "deadline_date": str,
+            "deadline_reasoning": str,
+            "line": int,
+        },
+        pk="number",
+    )
+    db["owners"].create(
+        {"recommendation": int, "dept": str, "position": int, "role": str, "basis": str, "note": str, "line": int},
+        pk=("recommendation", "dept"),
+        foreign_keys=[("recommendation", "recommendations", "number"), ("dept", "departments", "code")],
+    )
+    db["links"].create(
+        {"recommendation": int, "linked": int},
+        pk=("recommendation", "linked"),
+        foreign_keys=[("recommendation", "recommendations", "number"), ("linked", "recommendations", "number")],
+    )
+    db["responses"].create(
+        {
+            "recommendation": int,
+            "position": int,
+            "date": str,
+            "document": str,
+            "category": str,
+            "category_source": str,
+            "summary": str,
+            "source": str,
+        },
+        pk=("recommendation", "position"),
+        foreign_keys=[("recommendation", "recommendations", "number")],
+    )
+    db["status_updates"].create(
+        {
+            "id": int,
+            "recommendation": int,
+            "dept": str,
+            "date": str,
+            "rag": str,
+            "summary": str,
+            "author": str,
+            "target_date": str,
+            "reason": str,
+            "source_file": str,
+            "source_line": int,
+        },
+        pk="id",
+        foreign_keys=[("recommendation", "recommendations", "number"), ("dept", "departments", "code")],
+    )
+    db["status_evidence"].create(
+        {"update_id": int, "position": int, "url": str},
+        pk=("update_id", "position"),
+        foreign_keys=[("update_id", "status_updates", "id")],
+    )
+    db["status_updates"].create_index(["recommendation", "dept", "date"])
+    db["sources"].create({"path": str, "mtime_ns": int, "size": int, "sha256": str}, pk="path")
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+# -- opening and syncing ----------------------------------------------------------------------
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _fingerprint(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DataError("file not found", path.name) from None
+    return st.st_mtime_ns, st.st_size
+
+
+def _is_fresh(conn: sqlite3.Connection, root: Path) -> bool:
+    if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+        return False
+    stored = {row["path"]: (row["mtime_ns"], row["size"]) for row in conn.execute("SELECT path, mtime_ns, size FROM sources")}
+    return stored.get(RECOMMENDATIONS) == _fingerprint(root / RECOMMENDATIONS)
+
+
+def open_db(root: Path, db_path: Path | None = None) -> sqlite3.Connection:
+    """A connection to the workspace's database, brought in line with its YAML first."""
+    db_path = db_path or root / DB_NAME
+    try:
+        conn = _connect(db_path)
+        if _is_fresh(conn, root):
+            return conn
+        with _immediate(conn):
+            _sync(conn, root)
+        return conn
+    except sqlite3.DatabaseError as e:
+        if "not a database" in str(e) or "malformed" in str(e):
+            raise DataError(f"{e}; it is derived from the YAML, so run `tracker load --rebuild`", db_path.name) from None
+        raise
+
+
+def rebuild(root: Path, db_path: Path | None = None) -> sqlite3.Connection:
+    """Build the database afresh beside the old one and swap it in only when complete."""
+    db_path = db_path or root / DB_NAME
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        conn = _connect(tmp)
+        with _immediate(conn):
+            _sync(conn, root)
+        conn.close()
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _connect(db_path)
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    # IMMEDIATE takes the write lock before reading, so a read-then-write sync never fails
+    # half-way with "database is locked"; a second process waits for the first to finish.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _sync(conn: sqlite3.Connection, root: Path) -> None:
+    import sqlite_utils
+
+    from . import sources
+
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise DataError("made by a newer version of tracker; run `tracker load --rebuild`", DB_NAME)
+    for step in MIGRATIONS[version:]:
+        step(db)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+
+    # Re-read inside the lock: another process may have synced while this one waited.
+    stored = {row["path"]: row for row in conn.execute("SELECT * FROM sources")}
+    path = root / RECOMMENDATIONS
+    mtime_ns, size = _fingerprint(path)
+    old = stored.get(RECOMMENDATIONS)
+    if old is not None and (old["mtime_ns"], old["size"]) == (mtime_ns, size):
+        return
+    raw = sources.read_bytes(path, RECOMMENDATIONS)
+    digest = hashlib.sha256(raw).hexdigest()
+    if old is None or old["sha256"] != digest:
+        data, problems = sources.parse_dataset(raw, RECOMMENDATIONS)
+        if problems:
+            raise InvalidData(problems)
+        _write_dataset(db, data)
+    db["sources"].upsert({"path": RECOMMENDATIONS, "mtime_ns": mtime_ns, "size": size, "sha256": digest}, pk="path")
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
+    for table in ("links", "responses", "owners", "recommendations", "department_history", "department_aliases", "departments", "meta"):
+        db.execute(f"DELETE FROM [{table}]")
+    review = data.review
+    db["meta"].insert_all(
+        [
+            {"key": "review_title", "value": review.title},
+            {"key": "review_author", "value": review.author},
+            {"key": "review_published", "value": review.published.isoformat()},
+            {"key": "review_source", "value": review.source},
+            {"key": "reporting_window_days", "value": str(data.reporting_window_days)},
+        ]
+    )
+    depts = data.registry.departments.values()
+    db["departments"].insert_all({"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line} for d in depts)
+    db["department_aliases"].insert_all({"code": d.code, "alias": a} for d in depts for a in d.aliases)
+    db["department_history"].insert_all(
+        {
+            "code": d.code,
+            "position": i,
+            "date": e.date.isoformat(),
+            "event": e.event,
+            "from_name": e.from_name,
+            "to_name": e.to_name,
+            "into": e.into,
+            "note": e.note,
+        }
+        for d in depts
+        for i, e in enumerate(d.history)
+    )
+    recs = data.recommendations
+    db["recommendations"].insert_all(
+        {
+            "number": r.number,
+            "section": r.section,
+            "section_title": r.section_title,
+            "title": r.title,
+            "text": r.text,
+            "addressed_to": r.addressed_to,
+            "deadline_words": r.deadline.words if r.deadline else None,
+            "deadline_date": _iso(r.deadline.date) if r.deadline else None,
+            "deadline_reasoning": r.deadline.reasoning if r.deadline else None,
+            "line": r.line,
+        }
+        for r in recs
+    )
+    db["owners"].insert_all(
+        {"recommendation": r.number, "dept": o.dept, "position": i, "role": o.role, "basis": o.basis, "note": o.note, "line": o.line}
+        for r in recs
+        for i, o in enumerate(r.owners)
+    )
+    db["links"].insert_all({"recommendation": r.number, "linked": n} for r in recs for n in r.links)
+    db["responses"].insert_all(
+        {
+            "recommendation": r.number,
+            "position": i,
+            "date": p.date.isoformat(),
+            "document": p.document,
+            "category": p.category,
+            "category_source": p.category_source,
+            "summary": p.summary,
+            "source": p.source,
+        }
+        for r in recs
+        for i, p in enumerate(r.responses)
+    )
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _grouped(conn: sqlite3.Connection, sql: str, key: str) -> dict[Any, list[sqlite3.Row]]:
+    out: dict[Any, list[sqlite3.Row]] = {}
+    for row in conn.execute(sql):
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
+def registry(conn: sqlite3.Connection) -> Registry:
+    aliases = _grouped(conn, "SELECT code, alias FROM department_aliases ORDER BY rowid", "code")
+    history = _grouped(conn, "SELECT * FROM department_history ORDER BY code, position", "code")
+    departments = {}
+    for row in conn.execute("SELECT * FROM departments ORDER BY rowid"):
+        code = row["code"]
+        departments[code] = Department(
+            code=code,
+            name=row["name"],
+            part_of=row["part_of"],
+            aliases=tuple(a["alias"] for a in aliases.get(code, [])),
+            history=tuple(
+                HistoryEvent(date.fromisoformat(h["date"]), h["event"], h["note"], h["from_name"], h["to_name"], h["into"])
+                for h in history.get(code, [])
+            ),
+            line=row["line"],
+        )
+    return Registry(departments)
+
+
+def dataset(conn: sqlite3.Connection) -> Dataset:
+    """Everything recommendations.yaml says, as loaded in the database."""
+    meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
+    owners = _grouped(conn, "SELECT * FROM owners ORDER BY recommendation, position", "recommendation")
+    links = _grouped(conn, "SELECT * FROM links ORDER BY recommendation, rowid", "recommendation")
+    responses = _grouped(conn, "SELECT * FROM responses ORDER BY recommendation, position", "recommendation")
+    recs = []
+    for row in conn.execute("SELECT * FROM recommendations ORDER BY number"):
+        n = row["number"]
+        deadline_date = _day(row["deadline_date"])
+        recs.append(
+            Recommendation(
+                number=n,
+                section=row["section"],
+                section_title=row["section_title"],
+                title=row["title"],
+                text=row["text"],
+                owners=tuple(Owner(o["dept"], o["role"], o["basis"], o["note"], o["line"]) for o in owners.get(n, [])),
+                deadline=Deadline(row["deadline_words"], deadline_date, row["deadline_reasoning"]) if deadline_date else None,
+                links=tuple(link["linked"] for link in links.get(n, [])),
+                responses=tuple(
+                    Response(date.fromisoformat(p["date"]), p["document"], p["category"], p["category_source"], p["summary"], p["source"])
+                    for p in responses.get(n, [])
+                ),
+                addressed_to=row["addressed_to"],
+                line=row["line"],
+            )
+        )
+    review = Review(
+        meta["review_title"], meta["review_author"], date.fromisoformat(meta["review_published"]), meta["review_source"]
+    )
+    return Dataset(review, int(meta["reporting_window_days"]), registry(conn), tuple(recs))
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    tables = {"recommendations": "recommendations", "departments": "departments", "status updates": "status_updates"}
+    return {label: conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] for label, table in tables.items()}

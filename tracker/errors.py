@@ -1,0 +1,55 @@
+"""The TrackerError family and the exit codes the CLI turns them into."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PROBLEMS = 1  # `tracker check` found problems in readable data
+    USAGE = 2  # bad command line, no workspace, refusing to overwrite
+    DATA = 3  # the data could not be read or used
+
+
+class TrackerError(Exception):
+    """An error caused by the user's input or environment, reported without a traceback."""
+
+    exit_code = ExitCode.DATA
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        return where + self.message
+
+
+class DataError(TrackerError):
+    """A file cannot be read as tracker data (syntax, encoding, shape, unsafe YAML)."""
+
+
+class InvalidData(TrackerError):
+    """The data was read but breaks rules, so commands other than `check` refuse to use it."""
+
+    def __init__(self, problems: list) -> None:  # list[domain.Problem]
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problem(s); run `tracker check`)" if len(problems) > 1 else ""
+        super().__init__(first.describe() + more)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(TrackerError):
+    exit_code = ExitCode.USAGE
+
+
+class NotFound(TrackerError):
+    """A recommendation or department asked for by the user does not exist."""

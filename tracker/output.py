@@ -1,0 +1,124 @@
+"""Machine-readable output: JSON documents, CSV rows and CI annotations. Pure, no printing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from .domain import Dataset, Department, Problem, Recommendation, succession
+
+
+def to_json(document: object) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def owner_dicts(data: Dataset, rec: Recommendation, today: date) -> list[dict[str, Any]]:
+    out = []
+    for owner in rec.owners:
+        s = succession(data.registry, owner.dept, data.review.published, today)
+        out.append(
+            {
+                "dept": s.current.code,
+                "name": s.current.name,
+                "named_as": owner.dept,
+                "name_when_made": s.name_then,
+                "changes": list(s.changes),
+                "role": owner.role,
+                "basis": owner.basis,
+                "note": owner.note,
+            }
+        )
+    return out
+
+
+def recommendation_dict(data: Dataset, rec: Recommendation, today: date, full: bool = False) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "number": rec.number,
+        "section": rec.section,
+        "section_title": rec.section_title,
+        "title": rec.title,
+        "deadline": rec.deadline.date.isoformat() if rec.deadline else None,
+        "deadline_words": rec.deadline.words if rec.deadline else None,
+        "owners": owner_dicts(data, rec, today),
+    }
+    if full:
+        d["text"] = rec.text
+        d["addressed_to"] = rec.addressed_to
+        d["deadline_reasoning"] = rec.deadline.reasoning if rec.deadline else None
+        d["links"] = list(rec.links)
+        d["responses"] = [
+            {
+                "date": p.date.isoformat(),
+                "document": p.document,
+                "category": p.category,
+                "category_source": p.category_source,
+                "summary": p.summary,
+                "source": p.source,
+            }
+            for p in rec.responses
+        ]
+    return d
+
+
+def department_dict(data: Dataset, dept: Department, today: date) -> dict[str, Any]:
+    return {
+        "code": dept.code,
+        "name": dept.name,
+        "part_of": dept.part_of,
+        "aliases": list(dept.aliases),
+        "history": [
+            {"date": e.date.isoformat(), "event": e.event, "from": e.from_name, "to": e.to_name, "into": e.into, "note": e.note}
+            for e in dept.history
+        ],
+        "current": data.registry.current(dept.code, today).code,
+        "lead": [r.number for r in data.recommendations for o in r.owners if o.dept == dept.code and o.role == "lead"],
+        "support": [r.number for r in data.recommendations for o in r.owners if o.dept == dept.code and o.role != "lead"],
+    }
+
+
+CSV_COLUMNS = ["number", "section", "title", "lead", "support", "deadline", "deadline_words"]
+
+
+def recommendations_csv(data: Dataset, recs: Iterable[Recommendation], today: date) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for rec in recs:
+        owners = owner_dicts(data, rec, today)
+        writer.writerow(
+            [
+                rec.number,
+                rec.section,
+                rec.title,
+                " ".join(o["dept"] for o in owners if o["role"] == "lead"),
+                " ".join(o["dept"] for o in owners if o["role"] != "lead"),
+                rec.deadline.date.isoformat() if rec.deadline else "",
+                rec.deadline.words if rec.deadline else "",
+            ]
+        )
+    return buf.getvalue()
+
+
+def problem_dict(p: Problem, fatal: bool = False) -> dict[str, Any]:
+    return {"file": p.file, "line": p.line, "recommendation": p.recommendation, "field": p.field, "message": p.message, "fatal": fatal}
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(p: Problem) -> str:
+    """A GitHub Actions workflow command that shows the problem on the pull request's diff."""
+    props = [f"file={_escape_property(p.file)}"]
+    if p.line:
+        props.append(f"line={p.line}")
+    props.append("title=" + _escape_property("tracker check"))
+    return f"::error {','.join(props)}::{_escape_data(p.detail())}"

@@ -1,0 +1,141 @@
+"""The only module that imports rich. Builds renderables and plain text; never prints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .domain import Dataset, Department, Recommendation, Registry, succession
+
+# Control characters (ANSI escapes start with ESC) would restyle the terminal: shown as nothing.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: object) -> str:
+    return _CONTROL.sub("", str(value))
+
+
+def _text(value: object, style: str = "") -> Text:
+    # Text, never markup: "[red]" in a summary is shown as the words it is.
+    return Text(clean(value), style=style)
+
+
+def recommendations_table(data: Dataset, recs: Iterable[Recommendation], today: date) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Sec", no_wrap=True)
+    table.add_column("Title", ratio=1, min_width=20)
+    table.add_column("Lead", max_width=16)
+    table.add_column("Support", max_width=16)
+    table.add_column("Deadline", no_wrap=True, min_width=10)
+    count = 0
+    for rec in recs:
+        count += 1
+        table.add_row(
+            str(rec.number),
+            _text(rec.section),
+            _text(rec.title),
+            _text(", ".join(_owner_code(data.registry, o.dept, today) for o in rec.leads)),
+            _text(", ".join(_owner_code(data.registry, o.dept, today) for o in rec.owners if o.role != "lead")),
+            _text(rec.deadline.date.isoformat() if rec.deadline else "none"),
+        )
+    if not count:
+        return Text("No recommendations match.")
+    return table
+
+
+def _owner_code(registry: Registry, code: str, today: date) -> str:
+    current = registry.current(code, today).code
+    return code if current == code else f"{current} (was {code})"
+
+
+def recommendation_detail(data: Dataset, rec: Recommendation, today: date) -> RenderableType:
+    registry = data.registry
+    parts: list[RenderableType] = []
+    heading = Text.assemble((f"Recommendation {rec.number}: ", "bold"), (clean(rec.title), "bold"))
+    parts.append(heading)
+    parts.append(_text(f"Section {rec.section} {rec.section_title}", "dim"))
+    parts.append(Text(""))
+    parts.append(Padding(_text(rec.text), (0, 0, 1, 2)))
+    if rec.addressed_to:
+        parts.append(_text(f"The review addresses {rec.addressed_to}."))
+
+    owners = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Owners", title_justify="left", title_style="bold")
+    owners.add_column("Dept", no_wrap=True)
+    owners.add_column("Role", no_wrap=True)
+    owners.add_column("Body today, and what became of the one named", ratio=1)
+    for owner in rec.owners:
+        s = succession(registry, owner.dept, data.review.published, today)
+        story = Text(clean(s.current.name))
+        if s.named_as != s.current.code or s.name_then != s.current.name:
+            story.append(clean(f"\nnamed in the review as {s.named_as} ({s.name_then})"), "dim")
+        for change in s.changes:
+            story.append(clean(f"\n{change}"), "dim")
+        if owner.basis == "board":
+            story.append("\nassigned by the board", "italic")
+        if owner.note:
+            story.append(clean(f"\n{owner.note}"), "dim")
+        owners.add_row(_text(s.current.code), _text(owner.role), story)
+    parts.append(owners)
+
+    if rec.deadline:
+        deadline = Text.assemble(("Deadline: ", "bold"), clean(f"{rec.deadline.date} (\u201c{rec.deadline.words}\u201d)"))
+        if rec.deadline.reasoning:
+            deadline.append(clean(f"\n{rec.deadline.reasoning}"), "dim")
+        parts.append(deadline)
+    else:
+        parts.append(Text.assemble(("Deadline: ", "bold"), "none set by the review"))
+    if rec.links:
+        parts.append(Text.assemble(("Linked: ", "bold"), ", ".join(str(n) for n in rec.links)))
+
+    parts.append(Text(""))
+    parts.append(Text("Government response", style="bold"))
+    for response in rec.responses:
+        source = "official category" if response.category_source == "official" else "board's assessment"
+        parts.append(Text.assemble((clean(f"{response.date}  {response.document}"), ""), "\n  ", (clean(response.category), "bold"), f" ({source})"))
+        parts.append(Padding(Group(_text(response.summary), _text(response.source, "dim")), (0, 0, 1, 2)))
+    return Group(*parts)
+
+
+def departments_table(data: Dataset, today: date) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Name and history", ratio=3)
+    table.add_column("Lead", ratio=1)
+    table.add_column("Support", ratio=1)
+    for dept in data.registry.departments.values():
+        table.add_row(_text(dept.code), _department_story(data.registry, dept, today), *_owned(data, dept))
+    return table
+
+
+def _department_story(registry: Registry, dept: Department, today: date) -> Text:
+    story = Text(clean(dept.name))
+    if dept.part_of:
+        story.append(clean(f", part of {dept.part_of}"))
+    if dept.aliases:
+        story.append(clean(f"\nalso: {'; '.join(dept.aliases)}"), "dim")
+    for e in dept.history:
+        detail = f"{e.from_name} \u2192 {e.to_name}" if e.event == "renamed" else (f"into {e.into}" if e.into else "")
+        story.append(clean(f"\n{e.date} {e.event} {detail}".rstrip()), "dim")
+    current = registry.current(dept.code, today)
+    if current.code != dept.code:
+        story.append(clean(f"\nits work is now {current.code}'s"), "bold")
+    return story
+
+
+def _owned(data: Dataset, dept: Department) -> tuple[Text, Text]:
+    lead = [r.number for r in data.recommendations for o in r.owners if o.dept == dept.code and o.role == "lead"]
+    support = [r.number for r in data.recommendations for o in r.owners if o.dept == dept.code and o.role != "lead"]
+    return Text(", ".join(map(str, lead))), Text(", ".join(map(str, support)))
+
+
+def console(stderr: bool = False) -> Console:
+    """The console commands print to: colour only on a terminal, 80 columns when piped."""
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
