@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 from .errors import ExitCode, TrackerError
@@ -17,7 +18,19 @@ if TYPE_CHECKING:
 
     from .domain import Dataset, Department, Problem
 
+class _Group(TyperGroup):
+    """The one error boundary: a TrackerError becomes one line on stderr and its exit code."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as e:
+            typer.echo(f"tracker: error: {e}", err=True)
+            ctx.exit(e.exit_code)
+
+
 app = typer.Typer(
+    cls=_Group,
     name="tracker",
     help="Follow up the recommendations of Dame Carol Black's Review of drugs part two.",
     # Plain help (no rich) keeps every command fast to start; we print our own errors.
@@ -143,6 +156,8 @@ def _report_problems(problems: list[Problem], format: CheckFormat, fatal: bool =
         typer.echo(output.github_annotation(p) if format is CheckFormat.github else p.describe())
         if fatal and format is CheckFormat.github:
             typer.echo(p.describe(), err=True)
+    if fatal:
+        return
     if problems:
         typer.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
     elif data is not None:
@@ -246,12 +261,4 @@ def load(
 
 
 def main() -> None:
-    """Entry point: the one place a TrackerError becomes a message and an exit code."""
-    try:
-        app()
-    except TrackerError as e:
-        typer.echo(f"tracker: error: {e}", err=True)
-        sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("tracker: interrupted; nothing was written", err=True)
-        sys.exit(130)
+    app()

@@ -80,7 +80,7 @@ def compose(text: str, shown: str) -> Node:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         message = e.problem or e.context or "invalid YAML"
-        if "\t" in message or "'\\t'" in message:
+        if "\t" in message or "tab" in message:
             message += " (YAML cannot be indented with tabs; use spaces)"
         raise DataError(f"YAML syntax error: {message}", shown, mark.line + 1 if mark else None) from None
     except yaml.YAMLError as e:
@@ -109,7 +109,8 @@ class Reader:
 
     # -- reporting -------------------------------------------------------------------------
     def fatal(self, node: Node, message: str) -> NoReturn:
-        raise DataError(message, self.file, node.start_mark.line + 1)
+        where = f"recommendation {self.recommendation}: " if self.recommendation is not None else ""
+        raise DataError(where + message, self.file, node.start_mark.line + 1)
 
     def problem(self, node: Node, field: str | None, message: str) -> None:
         self.problems.append(Problem(self.file, node.start_mark.line + 1, message, self.recommendation, field))
@@ -118,14 +119,27 @@ class Reader:
         # A node reached twice is an alias (*name): refused, since an alias bomb is a few lines
         # that expand to billions of nodes when walked.
         if id(node) in self._seen:
-            self.fatal(node, f"{what}: aliases (*name) are not allowed; write the value out")
+            self.fatal(node, f"{what}: this value is used again through an alias; anchors and aliases (&name, *name) are not allowed")
         self._seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             self.fatal(node, f"{what}: the tag {node.tag.replace(_CORE, '!!')} is not allowed")
 
+    def _scan(self, node: Node, what: str) -> None:
+        """Check a value that will not be read (under a bad key) for unsafe tags and aliases."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            self._enter(current, what)
+            if isinstance(current, SequenceNode):
+                stack.extend(current.value)
+            elif isinstance(current, MappingNode):
+                for k, v in current.value:
+                    stack.extend((k, v))
+
     @staticmethod
     def is_null(node: Node) -> bool:
-        return isinstance(node, ScalarNode) and node.tag == _NULL and node.style is None
+        # Plain style is None in the pure loader and "" in libyaml's.
+        return isinstance(node, ScalarNode) and node.tag == _NULL and not node.style
 
     # -- shapes ----------------------------------------------------------------------------
     def mapping(self, node: Node, what: str, fields: dict[str, bool]) -> dict[str, Node]:
@@ -139,6 +153,8 @@ class Reader:
             if not isinstance(key_node, ScalarNode):
                 self.fatal(key_node, f"{what}: a key must be a plain word, not {_kind(key_node)}")
             key = key_node.value
+            if key in out or key not in fields:
+                self._scan(value, what)
             if key in out:
                 self.problem(key_node, key, f"appears twice in {what}; only one may stay (YAML would silently keep the last)")
                 continue
@@ -186,7 +202,7 @@ class Reader:
         value = value.strip()
         if _DECIMAL.fullmatch(value):
             return int(value)
-        if node.style is None and _YAML11_NUMBER.fullmatch(value):
+        if not node.style and _YAML11_NUMBER.fullmatch(value):
             self.fatal(node, f"{what}: {value!r} is ambiguous (YAML 1.1 reads it as a different number); write a plain decimal such as 10")
         self.problem(node, what, f"{value!r} is not a whole number")
         return None
@@ -317,8 +333,17 @@ _DEADLINE = {"words": True, "date": True, "reasoning": False}
 _RESPONSE = {"date": True, "document": True, "category": True, "category_source": True, "summary": True, "source": True}
 
 
+def _peek_number(node: Node) -> int | None:
+    """The recommendation's number, if it can be seen, so problems found before it is read name it."""
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == "number" and isinstance(value, ScalarNode):
+                return int(value.value) if _DECIMAL.fullmatch(value.value.strip()) else None
+    return None
+
+
 def _recommendation(r: Reader, node: Node) -> Recommendation | None:
-    r.recommendation = None
+    r.recommendation = _peek_number(node)
     f = r.mapping(node, "a recommendation", _RECOMMENDATION)
     number = r.integer(f.get("number"), "number")
     if number is None:

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tracker.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRACKER_ROOT", raising=False)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A workspace holding the repository's own recommendations.yaml."""
+    root = tmp_path / "ws"
+    (root / "status").mkdir(parents=True)
+    shutil.copy(REPO / "recommendations.yaml", root / "recommendations.yaml")
+    return root
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A workspace holding tests/data/minimal.yaml."""
+    root = tmp_path / "min"
+    (root / "status").mkdir(parents=True)
+    shutil.copy(DATA / "minimal.yaml", root / "recommendations.yaml")
+    return root
+
+
+Run = Callable[..., "Result"]
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str, exception: BaseException | None) -> None:
+        self.exit_code, self.stdout, self.stderr, self.exception = exit_code, stdout, stderr, exception
+
+
+@pytest.fixture
+def run() -> Run:
+    """Run tracker in-process: run("list", root=path) -> Result with stdout and stderr apart."""
+    runner = CliRunner()
+
+    def invoke(*args: str, root: Path | None = None) -> Result:
+        full = (["--root", str(root)] if root is not None else []) + list(args)
+        result = runner.invoke(app, full, catch_exceptions=True)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, result.stdout, result.stderr, result.exception)
+
+    return invoke
