@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 
     from .domain import Dataset, Department, Problem
 
+
 class _Group(TyperGroup):
     """The one error boundary: a TrackerError becomes one line on stderr and its exit code."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except TrackerError as e:
@@ -74,9 +75,13 @@ def _options(
     ctx: typer.Context,
     root: Annotated[
         Path | None,
-        typer.Option("--root", help="Workspace folder (default: TRACKER_ROOT, else the nearest folder upwards with recommendations.yaml)."),
+        typer.Option(
+            "--root", help="Workspace folder (default: TRACKER_ROOT, else the nearest folder upwards with recommendations.yaml)."
+        ),
     ] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     ctx.obj = root
 
@@ -122,10 +127,12 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
 @app.command()
 def check(
     ctx: typer.Context,
-    format: Annotated[CheckFormat, typer.Option("--format", help="text, github (workflow annotations) or json.")] = CheckFormat.text,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", help="text, github (workflow annotations) or json.")
+    ] = CheckFormat.text,
 ) -> None:
     """Validate the data: exit 1 if a rule is broken, 3 if unreadable."""
-    from . import output, sources
+    from . import sources
     from .domain import Problem
     from .errors import DataError
 
@@ -167,7 +174,9 @@ def _report_problems(problems: list[Problem], format: CheckFormat, fatal: bool =
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    dept: Annotated[str | None, typer.Option("--dept", help="Only those this department owns (a code, name or former name).")] = None,
+    dept: Annotated[
+        str | None, typer.Option("--dept", help="Only those this department owns (a code, name or former name).")
+    ] = None,
     section: Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.")] = None,
     format: Annotated[ListFormat, typer.Option("--format", help="table, json or csv.")] = ListFormat.table,
 ) -> None:
@@ -216,7 +225,11 @@ def show(
     rec = next((r for r in data.recommendations if r.number == number), None)
     if rec is None:
         numbers = [r.number for r in data.recommendations]
-        raise NotFound(f"recommendation {number} does not exist (there are {min(numbers)} to {max(numbers)})" if numbers else f"recommendation {number} does not exist")
+        raise NotFound(
+            f"recommendation {number} does not exist (there are {min(numbers)} to {max(numbers)})"
+            if numbers
+            else f"recommendation {number} does not exist"
+        )
     if format is ShowFormat.json:
         sys.stdout.write(output.to_json(output.recommendation_dict(data, rec, today, full=True)))
     else:
@@ -235,7 +248,9 @@ def departments(
 
     data, today = _data(ctx), _today()
     if format is TableFormat.json:
-        sys.stdout.write(output.to_json({"departments": [output.department_dict(data, d, today) for d in data.registry.departments.values()]}))
+        sys.stdout.write(
+            output.to_json({"departments": [output.department_dict(data, d, today) for d in data.registry.departments.values()]})
+        )
     else:
         from .render import departments_table
 
@@ -245,7 +260,9 @@ def departments(
 @app.command()
 def load(
     ctx: typer.Context,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build tracker.db from scratch instead of syncing what changed.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build tracker.db from scratch instead of syncing what changed.")
+    ] = False,
 ) -> None:
     """Bring tracker.db in line with the YAML (or rebuild it)."""
     from . import db

@@ -49,18 +49,16 @@ def migration(fn: Migration) -> Migration:
 
 @migration
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["departments"].create(
-        {"code": str, "name": str, "part_of": str, "line": int}, pk="code"
-    )
-    db["department_aliases"].create(
+    db.table("departments").create({"code": str, "name": str, "part_of": str, "line": int}, pk="code")
+    db.table("department_aliases").create(
         {"code": str, "alias": str}, pk=("code", "alias"), foreign_keys=[("code", "departments", "code")]
     )
-    db["department_history"].create(
+    db.table("department_history").create(
         {"code": str, "position": int, "date": str, "event": str, "from_name": str, "to_name": str, "into": str, "note": str},
         pk=("code", "position"),
         foreign_keys=[("code", "departments", "code")],
     )
-    db["recommendations"].create(
+    db.table("recommendations").create(
         {
             "number": int,
             "section": str,
@@ -75,17 +73,17 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="number",
     )
-    db["owners"].create(
+    db.table("owners").create(
         {"recommendation": int, "dept": str, "position": int, "role": str, "basis": str, "note": str, "line": int},
         pk=("recommendation", "dept"),
         foreign_keys=[("recommendation", "recommendations", "number"), ("dept", "departments", "code")],
     )
-    db["links"].create(
+    db.table("links").create(
         {"recommendation": int, "linked": int},
         pk=("recommendation", "linked"),
         foreign_keys=[("recommendation", "recommendations", "number"), ("linked", "recommendations", "number")],
     )
-    db["responses"].create(
+    db.table("responses").create(
         {
             "recommendation": int,
             "position": int,
@@ -99,7 +97,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk=("recommendation", "position"),
         foreign_keys=[("recommendation", "recommendations", "number")],
     )
-    db["status_updates"].create(
+    db.table("status_updates").create(
         {
             "id": int,
             "recommendation": int,
@@ -116,14 +114,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("recommendation", "recommendations", "number"), ("dept", "departments", "code")],
     )
-    db["status_evidence"].create(
+    db.table("status_evidence").create(
         {"update_id": int, "position": int, "url": str},
         pk=("update_id", "position"),
         foreign_keys=[("update_id", "status_updates", "id")],
     )
-    db["status_updates"].create_index(["recommendation", "dept", "date"])
-    db["sources"].create({"path": str, "mtime_ns": int, "size": int, "sha256": str}, pk="path")
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("status_updates").create_index(["recommendation", "dept", "date"])
+    db.table("sources").create({"path": str, "mtime_ns": int, "size": int, "sha256": str}, pk="path")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 # -- opening and syncing ----------------------------------------------------------------------
@@ -154,6 +152,9 @@ def _is_fresh(conn: sqlite3.Connection, root: Path) -> bool:
 def open_db(root: Path, db_path: Path | None = None) -> sqlite3.Connection:
     """A connection to the workspace's database, brought in line with its YAML first."""
     db_path = db_path or root / DB_NAME
+    if not db_path.exists():
+        # Built aside and moved into place, so data that cannot be loaded leaves no database.
+        return rebuild(root, db_path)
     try:
         conn = _connect(db_path)
         if _is_fresh(conn, root):
@@ -224,7 +225,7 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
         if problems:
             raise InvalidData(problems)
         _write_dataset(db, data)
-    db["sources"].upsert({"path": RECOMMENDATIONS, "mtime_ns": mtime_ns, "size": size, "sha256": digest}, pk="path")
+    db.table("sources").upsert({"path": RECOMMENDATIONS, "mtime_ns": mtime_ns, "size": size, "sha256": digest}, pk="path")
 
 
 def _iso(day: date | None) -> str | None:
@@ -232,10 +233,19 @@ def _iso(day: date | None) -> str | None:
 
 
 def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
-    for table in ("links", "responses", "owners", "recommendations", "department_history", "department_aliases", "departments", "meta"):
+    for table in (
+        "links",
+        "responses",
+        "owners",
+        "recommendations",
+        "department_history",
+        "department_aliases",
+        "departments",
+        "meta",
+    ):
         db.execute(f"DELETE FROM [{table}]")
     review = data.review
-    db["meta"].insert_all(
+    db.table("meta").insert_all(
         [
             {"key": "review_title", "value": review.title},
             {"key": "review_author", "value": review.author},
@@ -245,9 +255,9 @@ def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
         ]
     )
     depts = data.registry.departments.values()
-    db["departments"].insert_all({"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line} for d in depts)
-    db["department_aliases"].insert_all({"code": d.code, "alias": a} for d in depts for a in d.aliases)
-    db["department_history"].insert_all(
+    db.table("departments").insert_all({"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line} for d in depts)
+    db.table("department_aliases").insert_all({"code": d.code, "alias": a} for d in depts for a in d.aliases)
+    db.table("department_history").insert_all(
         {
             "code": d.code,
             "position": i,
@@ -262,7 +272,7 @@ def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
         for i, e in enumerate(d.history)
     )
     recs = data.recommendations
-    db["recommendations"].insert_all(
+    db.table("recommendations").insert_all(
         {
             "number": r.number,
             "section": r.section,
@@ -277,13 +287,21 @@ def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
         }
         for r in recs
     )
-    db["owners"].insert_all(
-        {"recommendation": r.number, "dept": o.dept, "position": i, "role": o.role, "basis": o.basis, "note": o.note, "line": o.line}
+    db.table("owners").insert_all(
+        {
+            "recommendation": r.number,
+            "dept": o.dept,
+            "position": i,
+            "role": o.role,
+            "basis": o.basis,
+            "note": o.note,
+            "line": o.line,
+        }
         for r in recs
         for i, o in enumerate(r.owners)
     )
-    db["links"].insert_all({"recommendation": r.number, "linked": n} for r in recs for n in r.links)
-    db["responses"].insert_all(
+    db.table("links").insert_all({"recommendation": r.number, "linked": n} for r in recs for n in r.links)
+    db.table("responses").insert_all(
         {
             "recommendation": r.number,
             "position": i,
@@ -354,7 +372,14 @@ def dataset(conn: sqlite3.Connection) -> Dataset:
                 deadline=Deadline(row["deadline_words"], deadline_date, row["deadline_reasoning"]) if deadline_date else None,
                 links=tuple(link["linked"] for link in links.get(n, [])),
                 responses=tuple(
-                    Response(date.fromisoformat(p["date"]), p["document"], p["category"], p["category_source"], p["summary"], p["source"])
+                    Response(
+                        date.fromisoformat(p["date"]),
+                        p["document"],
+                        p["category"],
+                        p["category_source"],
+                        p["summary"],
+                        p["source"],
+                    )
                     for p in responses.get(n, [])
                 ),
                 addressed_to=row["addressed_to"],

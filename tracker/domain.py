@@ -207,7 +207,9 @@ def validate(data: Dataset) -> list[Problem]:
             problem(dept.line, "history is not in date order", fld=f"department {dept.code}")
         for event in dept.history:
             if event.into is not None and event.into not in registry:
-                problem(dept.line, f"history: into {event.into!r} is not in the department registry", fld=f"department {dept.code}")
+                problem(
+                    dept.line, f"history: into {event.into!r} is not in the department registry", fld=f"department {dept.code}"
+                )
             if event.event in ("merged", "split") and event.into is None:
                 problem(dept.line, f"history: a {event.event} event needs `into`", fld=f"department {dept.code}")
             if event.event == "renamed" and not (event.from_name and event.to_name):
@@ -277,7 +279,11 @@ def succession(registry: Registry, code: str, then: date, today: date) -> Succes
 
 def owned_by(rec: Recommendation, registry: Registry, dept: Department, today: date) -> bool:
     """Whether `dept` owns `rec`, directly or as the body that carries a former owner's work."""
-    return any(o.dept == dept.code or registry.current(o.dept, today).code == dept.code for o in rec.owners if o.dept in registry.departments)
+    return any(
+        o.dept == dept.code or registry.current(o.dept, today).code == dept.code
+        for o in rec.owners
+        if o.dept in registry.departments
+    )
 
 
 def section_matches(rec: Recommendation, section: str) -> bool:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .domain import Problem
 
 
 class ExitCode(IntEnum):
@@ -37,7 +41,7 @@ class DataError(TrackerError):
 class InvalidData(TrackerError):
     """The data was read but breaks rules, so commands other than `check` refuse to use it."""
 
-    def __init__(self, problems: list) -> None:  # list[domain.Problem]
+    def __init__(self, problems: list[Problem]) -> None:
         first = problems[0]
         more = f" (and {len(problems) - 1} more problem(s); run `tracker check`)" if len(problems) > 1 else ""
         super().__init__(first.describe() + more)

@@ -104,7 +104,14 @@ def recommendations_csv(data: Dataset, recs: Iterable[Recommendation], today: da
 
 
 def problem_dict(p: Problem, fatal: bool = False) -> dict[str, Any]:
-    return {"file": p.file, "line": p.line, "recommendation": p.recommendation, "field": p.field, "message": p.message, "fatal": fatal}
+    return {
+        "file": p.file,
+        "line": p.line,
+        "recommendation": p.recommendation,
+        "field": p.field,
+        "message": p.message,
+        "fatal": fatal,
+    }
 
 
 def _escape_data(value: str) -> str:

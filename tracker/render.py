@@ -99,7 +99,11 @@ def recommendation_detail(data: Dataset, rec: Recommendation, today: date) -> Re
     parts.append(Text("Government response", style="bold"))
     for response in rec.responses:
         source = "official category" if response.category_source == "official" else "board's assessment"
-        parts.append(Text.assemble((clean(f"{response.date}  {response.document}"), ""), "\n  ", (clean(response.category), "bold"), f" ({source})"))
+        parts.append(
+            Text.assemble(
+                (clean(f"{response.date}  {response.document}"), ""), "\n  ", (clean(response.category), "bold"), f" ({source})"
+            )
+        )
         parts.append(Padding(Group(_text(response.summary), _text(response.source, "dim")), (0, 0, 1, 2)))
     return Group(*parts)
 

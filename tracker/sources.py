@@ -119,7 +119,9 @@ class Reader:
         # A node reached twice is an alias (*name): refused, since an alias bomb is a few lines
         # that expand to billions of nodes when walked.
         if id(node) in self._seen:
-            self.fatal(node, f"{what}: this value is used again through an alias; anchors and aliases (&name, *name) are not allowed")
+            self.fatal(
+                node, f"{what}: this value is used again through an alias; anchors and aliases (&name, *name) are not allowed"
+            )
         self._seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             self.fatal(node, f"{what}: the tag {node.tag.replace(_CORE, '!!')} is not allowed")
@@ -202,8 +204,11 @@ class Reader:
         value = value.strip()
         if _DECIMAL.fullmatch(value):
             return int(value)
-        if not node.style and _YAML11_NUMBER.fullmatch(value):
-            self.fatal(node, f"{what}: {value!r} is ambiguous (YAML 1.1 reads it as a different number); write a plain decimal such as 10")
+        if isinstance(node, ScalarNode) and not node.style and _YAML11_NUMBER.fullmatch(value):
+            self.fatal(
+                node,
+                f"{what}: {value!r} is ambiguous (YAML 1.1 reads it as a different number); write a plain decimal such as 10",
+            )
         self.problem(node, what, f"{value!r} is not a whole number")
         return None
 
@@ -259,9 +264,15 @@ def parse_dataset(raw: bytes, shown: str = "recommendations.yaml") -> tuple[Data
     """Read the bytes of a recommendations file; see load_dataset."""
     root = compose(decode(raw, shown), shown)
     r = Reader(shown)
-    top = r.mapping(root, "the file", {"review": True, "reporting_window_days": False, "departments": True, "recommendations": True})
+    top = r.mapping(
+        root, "the file", {"review": True, "reporting_window_days": False, "departments": True, "recommendations": True}
+    )
 
-    review_fields = r.mapping(top["review"], "review", {"title": True, "author": True, "published": True, "source": True}) if "review" in top else {}
+    review_fields = (
+        r.mapping(top["review"], "review", {"title": True, "author": True, "published": True, "source": True})
+        if "review" in top
+        else {}
+    )
     review = Review(
         title=r.text(review_fields, "title") or "",
         author=r.text(review_fields, "author") or "",
