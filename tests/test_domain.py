@@ -25,8 +25,18 @@ MHCLG = Department(
     "Ministry of Housing, Communities and Local Government",
     aliases=("DLUHC",),
     history=(
-        HistoryEvent(date(2021, 9, 19), "renamed", from_name="Ministry of Housing, Communities and Local Government", to_name="Department for Levelling Up, Housing and Communities"),
-        HistoryEvent(date(2024, 7, 8), "renamed", from_name="Department for Levelling Up, Housing and Communities", to_name="Ministry of Housing, Communities and Local Government"),
+        HistoryEvent(
+            date(2021, 9, 19),
+            "renamed",
+            from_name="Ministry of Housing, Communities and Local Government",
+            to_name="Department for Levelling Up, Housing and Communities",
+        ),
+        HistoryEvent(
+            date(2024, 7, 8),
+            "renamed",
+            from_name="Department for Levelling Up, Housing and Communities",
+            to_name="Ministry of Housing, Communities and Local Government",
+        ),
     ),
 )
 NHSE = Department("NHSE", "NHS England")
@@ -36,10 +46,21 @@ OHID = Department(
     "Office for Health Improvement and Disparities",
     part_of="DHSC",
     aliases=("OHP", "Office for Health Promotion"),
-    history=(HistoryEvent(date(2021, 10, 1), "renamed", from_name="Office for Health Promotion", to_name="Office for Health Improvement and Disparities"),),
+    history=(
+        HistoryEvent(
+            date(2021, 10, 1),
+            "renamed",
+            from_name="Office for Health Promotion",
+            to_name="Office for Health Improvement and Disparities",
+        ),
+    ),
 )
 DHSC = Department("DHSC", "Department of Health and Social Care")
-BEIS = Department("BEIS", "Department for Business, Energy and Industrial Strategy", history=(HistoryEvent(date(2023, 2, 7), "split", into="DSIT"),))
+BEIS = Department(
+    "BEIS",
+    "Department for Business, Energy and Industrial Strategy",
+    history=(HistoryEvent(date(2023, 2, 7), "split", into="DSIT"),),
+)
 DSIT = Department("DSIT", "Department for Science, Innovation and Technology")
 REGISTRY = Registry({d.code: d for d in (MHCLG, NHSE, HEE, OHID, DHSC, BEIS, DSIT)})
 REVIEW = Review("A review", "A reviewer", date(2021, 7, 8), "https://example.org")
@@ -47,7 +68,9 @@ RESPONSE = Response(date(2021, 12, 6), "The plan", "accepted", "board", "Done.",
 
 
 def rec(number: int, *owners: Owner, links: tuple[int, ...] = ()) -> Recommendation:
-    return Recommendation(number, "3.1", "Workforce", f"Title {number}", "We recommend.", owners, None, links, (RESPONSE,), line=number * 10)
+    return Recommendation(
+        number, "3.1", "Workforce", f"Title {number}", "We recommend.", owners, None, links, (RESPONSE,), line=number * 10
+    )
 
 
 def dataset(*recs: Recommendation, registry: Registry = REGISTRY) -> Dataset:
@@ -108,7 +131,10 @@ def test_section_filter_matches_whole_sections_not_prefixes() -> None:
 
 
 def test_valid_data_has_no_problems() -> None:
-    assert validate(dataset(rec(1, Owner("DHSC", "lead")), rec(2, Owner("MHCLG", "lead"), Owner("DHSC", "support"), links=(1,)))) == []
+    assert (
+        validate(dataset(rec(1, Owner("DHSC", "lead")), rec(2, Owner("MHCLG", "lead"), Owner("DHSC", "support"), links=(1,))))
+        == []
+    )
 
 
 def messages(data: Dataset) -> list[str]:
@@ -131,11 +157,16 @@ def test_an_owner_outside_the_registry_is_a_problem_with_a_hint() -> None:
 
 def test_duplicate_numbers_are_reported_at_each_place() -> None:
     problems = validate(dataset(rec(4, Owner("DHSC", "lead")), replace(rec(4, Owner("DHSC", "lead")), line=99)))
-    assert [(p.line, p.message) for p in problems] == [(40, "number 4 is used by 2 recommendations"), (99, "number 4 is used by 2 recommendations")]
+    assert [(p.line, p.message) for p in problems] == [
+        (40, "number 4 is used by 2 recommendations"),
+        (99, "number 4 is used by 2 recommendations"),
+    ]
 
 
 def test_an_owner_listed_twice_is_a_problem() -> None:
-    assert messages(dataset(rec(1, Owner("DHSC", "lead"), Owner("DHSC", "support")))) == ["recommendation 1: owners: DHSC is listed as an owner twice"]
+    assert messages(dataset(rec(1, Owner("DHSC", "lead"), Owner("DHSC", "support")))) == [
+        "recommendation 1: owners: DHSC is listed as an owner twice"
+    ]
 
 
 def test_links_must_point_at_other_existing_recommendations() -> None:
@@ -147,7 +178,9 @@ def test_links_must_point_at_other_existing_recommendations() -> None:
 
 def test_registry_names_must_be_unambiguous() -> None:
     clash = Registry({**REGISTRY.departments, "X": Department("X", "Another body", aliases=("dluhc",))})
-    assert messages(dataset(rec(1, Owner("DHSC", "lead")), registry=clash)) == ["department X: 'dluhc' also names department MHCLG"]
+    assert messages(dataset(rec(1, Owner("DHSC", "lead")), registry=clash)) == [
+        "department X: 'dluhc' also names department MHCLG"
+    ]
 
 
 def test_registry_references_and_history_must_hold_together() -> None:

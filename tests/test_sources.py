@@ -116,7 +116,9 @@ def test_the_text_keeps_its_lines() -> None:
 
 
 def test_several_problems_are_all_reported() -> None:
-    text = MINIMAL.replace("    owners:\n      - dept: DHSC\n        role: lead\n", "").replace("      date: 2021-12-31", "      date: 2021-13-01")
+    text = MINIMAL.replace("    owners:\n      - dept: DHSC\n        role: lead\n", "").replace(
+        "      date: 2021-12-31", "      date: 2021-13-01"
+    )
     _, problems = read(text)
     assert problems == [
         "recommendations.yaml:35: recommendation 1: date: 2021-13-01 is not a real date",

@@ -1,0 +1,271 @@
+"""The commands as a board secretary or a CI job runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tracker import db
+from tracker.cli import app
+
+from .conftest import DATA, REPO, Run
+
+
+def test_every_command_has_help_and_is_documented_in_the_readme(run: Run) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+    assert commands == ["init", "check", "list", "show", "departments", "load"]
+    for name in commands:
+        result = run(name, "--help")
+        assert result.exit_code == 0 and "Usage: " in result.stdout
+        assert f"tracker {name}" in readme, f"README does not document tracker {name}"
+
+
+def test_init_makes_a_workspace_with_the_default_data(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "board"
+    result = run("init", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert (target / "recommendations.yaml").read_bytes() == (REPO / "recommendations.yaml").read_bytes()
+    assert (target / "status").is_dir() and "tracker.db" in (target / ".gitignore").read_text()
+    assert run("check", root=target).exit_code == 0
+
+
+def test_init_never_overwrites_a_workspace(run: Run, workspace: Path) -> None:
+    (workspace / "recommendations.yaml").write_text("mine\n")
+    result = run("init", str(workspace))
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert (workspace / "recommendations.yaml").read_text() == "mine\n"
+
+
+def test_check_passes_on_the_repository_data(run: Run) -> None:
+    result = run("check", root=REPO)
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == "ok: 32 recommendations, 22 departments, no problems\n"
+
+
+def test_check_lists_every_problem_and_exits_1(run: Run, minimal: Path) -> None:
+    text = (minimal / "recommendations.yaml").read_text()
+    text = text.replace("      - dept: MHCLG\n        role: lead", "      - dept: MHCLG\n        role: support")
+    text = text.replace(
+        "    owners:\n      - dept: DHSC\n        role: lead\n", "    ownrs:\n      - dept: DHSC\n        role: lead\n"
+    )
+    (minimal / "recommendations.yaml").write_text(text)
+    result = run("check", root=minimal)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "recommendations.yaml:33: recommendation 1: ownrs: unknown key in a recommendation; did you mean 'owners'?",
+        "recommendations.yaml:27: recommendation 1: owners: has no owner",
+        "recommendations.yaml:48: recommendation 2: owners: has no lead owner (role: lead)",
+    ]
+    assert result.stderr == "3 problems found\n"
+
+
+def test_check_github_format_annotates_the_pull_request(run: Run, minimal: Path) -> None:
+    shutil.copy(DATA / "bad" / "no-lead.yaml", minimal / "recommendations.yaml")
+    result = run("check", "--format", "github", root=minimal)
+    assert result.exit_code == 1
+    annotation = "::error file=recommendations.yaml,line=49,title=tracker check::"
+    assert result.stdout == annotation + "recommendation 2: owners: has no lead owner (role: lead)\n"
+
+
+def test_check_github_format_annotates_unreadable_files_too(run: Run, minimal: Path) -> None:
+    shutil.copy(DATA / "bad" / "python-tag.yaml", minimal / "recommendations.yaml")
+    result = run("check", "--format", "github", root=minimal)
+    assert result.exit_code == 3
+    assert result.stdout.startswith(
+        "::error file=recommendations.yaml,line=31,title=tracker check::recommendation 1: title: the tag"
+    )
+
+
+def test_check_json_format_is_machine_readable(run: Run, minimal: Path) -> None:
+    ok = json.loads(run("check", "--format", "json", root=minimal).stdout)
+    assert ok == {"ok": True, "recommendations": 2, "departments": 2, "problems": []}
+    shutil.copy(DATA / "bad" / "impossible-date.yaml", minimal / "recommendations.yaml")
+    result = run("check", "--format", "json", root=minimal)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == [
+        {
+            "file": "recommendations.yaml",
+            "line": 39,
+            "recommendation": 1,
+            "field": "date",
+            "message": "2021-02-30 is not a real date",
+            "fatal": False,
+        }
+    ]
+
+
+BAD = sorted((DATA / "bad").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+@pytest.mark.parametrize("command", [("check",), ("list",), ("show", "1"), ("departments",), ("load",)])
+def test_bad_data_gives_one_line_and_leaves_the_database_alone(
+    run: Run, minimal: Path, path: Path, command: tuple[str, ...]
+) -> None:
+    assert run("load", root=minimal).exit_code == 0
+    before = (minimal / db.DB_NAME).read_bytes()
+    expected_exit = int(path.read_bytes()[len(b"# expect: exit=")] - ord("0"))
+    shutil.copy(path, minimal / "recommendations.yaml")
+    result = run(*command, root=minimal)
+    if command == ("check",):
+        assert result.exit_code == expected_exit
+    else:
+        assert result.exit_code == 3
+        assert result.stdout == ""
+        assert re.fullmatch(r"tracker: error: recommendations\.yaml(:\d+)?: [^\n]+\n", result.stderr), result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (minimal / db.DB_NAME).read_bytes() == before
+
+
+def test_list_shows_every_recommendation_in_80_columns(run: Run) -> None:
+    result = run("list", root=REPO)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    numbers = [int(m.group(1)) for line in lines if (m := re.match(r"\s*(\d+)\s+\d", line))]
+    assert numbers == list(range(1, 33))
+    assert "\x1b[" not in result.stdout
+
+
+def list_numbers(run: Run, *args: str) -> list[int]:
+    result = run("list", *args, "--format", "json", root=REPO)
+    assert result.exit_code == 0, result.stderr
+    return [r["number"] for r in json.loads(result.stdout)["recommendations"]]
+
+
+def test_list_by_department_accepts_codes_names_and_former_names(run: Run) -> None:
+    mhclg = list_numbers(run, "--dept", "MHCLG")
+    assert mhclg == [2, 3, 4, 23]
+    assert list_numbers(run, "--dept", "DLUHC") == mhclg
+    assert list_numbers(run, "--dept", "department for levelling up, housing and communities") == mhclg
+    assert (
+        list_numbers(run, "--dept", "Office for Health Promotion")
+        == list_numbers(run, "--dept", "OHID")
+        == [6, 8, 12, 14, 15, 20, 26, 29]
+    )
+
+
+def test_list_by_department_includes_work_inherited_through_mergers(run: Run) -> None:
+    assert 9 in list_numbers(run, "--dept", "NHSE") and 25 in list_numbers(run, "--dept", "NHSE")
+    assert list_numbers(run, "--dept", "HEE") == [9, 25]
+    assert list_numbers(run, "--dept", "DSIT") == list_numbers(run, "--dept", "BEIS") == [31]
+
+
+def test_list_by_section_and_department_combine(run: Run) -> None:
+    assert list_numbers(run, "--section", "3.1") == [9, 10]
+    assert list_numbers(run, "--section", "3.11") == [24, 25, 26]
+    assert list_numbers(run, "--section", "4") == [28, 29, 30]
+    assert list_numbers(run, "--section", "3", "--dept", "DWP") == [18, 20, 21, 22]
+
+
+def test_list_with_an_unknown_department_says_which_exist(run: Run) -> None:
+    result = run("list", "--dept", "Ministry of Magic", root=REPO)
+    assert result.exit_code == 3
+    assert "unknown department 'Ministry of Magic'; known codes: HO, JCDU, DHSC" in result.stderr
+
+
+def test_list_json_names_todays_body_and_the_one_named(run: Run) -> None:
+    recs = json.loads(run("list", "--format", "json", root=REPO).stdout)["recommendations"]
+    support = recs[8]["owners"][1]
+    assert (support["dept"], support["named_as"], support["name_when_made"]) == ("NHSE", "HEE", "Health Education England")
+    assert recs[8]["deadline"] == "2021-12-31" and recs[8]["deadline_words"] == "by the end of 2021"
+
+
+def test_list_csv_has_a_header_and_a_row_per_recommendation(run: Run) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv", root=REPO).stdout)))
+    assert len(rows) == 32
+    assert rows[30] == {
+        "number": "31",
+        "section": "5",
+        "title": "More research into what works",
+        "lead": "DHSC DSIT",
+        "support": "",
+        "deadline": "",
+        "deadline_words": "",
+    }
+
+
+def test_show_prints_the_text_owners_deadline_and_response(run: Run) -> None:
+    result = run("show", "9", root=REPO)
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    assert "Recommendation 9: Workforce strategy and standards from Health Education England" in out
+    assert "We recommend that DHSC commission HEE to devise by the end of 2021" in out
+    assert "named in the review as HEE (Health Education England)" in out
+    assert "2023-04-01: Health Education England merged into NHS England" in out
+    assert "Deadline: 2021-12-31 (“by the end of 2021”)" in out
+    assert "accepted (board's assessment)" in out
+
+
+def test_show_tells_whose_assignment_a_lead_is(run: Run) -> None:
+    out = " ".join(run("show", "1", root=REPO).stdout.split())
+    assert "The review addresses the government." in out and "assigned by the board" in out
+
+
+def test_show_json_has_the_full_record(run: Run) -> None:
+    record = json.loads(run("show", "31", "--format", "json", root=REPO).stdout)
+    assert record["text"].startswith("We recommend that DHSC and BEIS")
+    beis = record["owners"][1]
+    assert (beis["dept"], beis["named_as"]) == ("DSIT", "BEIS")
+    assert [r["date"] for r in record["responses"]] == ["2021-07-27", "2021-12-06"]
+
+
+def test_show_an_unknown_recommendation(run: Run) -> None:
+    result = run("show", "33", root=REPO)
+    assert (result.exit_code, result.stderr) == (3, "tracker: error: recommendation 33 does not exist (there are 1 to 32)\n")
+    assert run("show", "nine", root=REPO).exit_code == 2
+
+
+def test_departments_shows_renames_mergers_and_what_each_owns(run: Run) -> None:
+    result = run("departments", "--format", "json", root=REPO)
+    depts = {d["code"]: d for d in json.loads(result.stdout)["departments"]}
+    assert depts["HEE"]["current"] == "NHSE" and depts["BEIS"]["current"] == "DSIT"
+    assert depts["MHCLG"]["current"] == "MHCLG" and "DLUHC" in depts["MHCLG"]["aliases"]
+    assert [e["date"] for e in depts["MHCLG"]["history"]] == ["2021-09-19", "2024-07-08"]
+    assert depts["OHID"]["part_of"] == "DHSC" and "Office for Health Promotion" in depts["OHID"]["aliases"]
+    assert depts["DWP"]["lead"] == [3, 4, 20, 21, 22] and depts["DWP"]["support"] == [2, 18]
+    table = run("departments", root=REPO).stdout
+    assert "its work is now NHSE's" in table and "its work is now DSIT's" in table
+
+
+def test_load_syncs_and_rebuilds(run: Run, workspace: Path) -> None:
+    result = run("load", root=workspace)
+    assert result.exit_code == 0
+    assert result.stdout.endswith("in sync: 32 recommendations, 22 departments, 0 status updates\n")
+    result = run("load", "--rebuild", root=workspace)
+    assert "rebuilt: 32 recommendations" in result.stdout
+
+
+def test_the_workspace_is_found_from_a_subfolder_or_tracker_root(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = workspace / "status"
+    monkeypatch.chdir(sub)
+    assert run("show", "1").exit_code == 0
+    monkeypatch.chdir(workspace.parent)
+    assert run("show", "1").exit_code == 2
+    monkeypatch.setenv("TRACKER_ROOT", str(workspace))
+    assert run("show", "1").exit_code == 0
+
+
+def test_outside_a_workspace_the_error_says_how_to_make_one(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("list")
+    assert result.exit_code == 2
+    assert "tracker init DIR" in result.stderr and "\n" == result.stderr[-1] and result.stderr.count("\n") == 1
+
+
+def test_user_text_cannot_restyle_the_terminal(run: Run, minimal: Path) -> None:
+    path = minimal / "recommendations.yaml"
+    path.write_text(path.read_text().replace("title: Fund the treatment system", 'title: "[red]Fund[/red] \\e[31mit [/]"'))
+    result = run("show", "1", root=minimal)
+    assert result.exit_code == 0
+    assert "[red]Fund[/red] [31mit [/]" in result.stdout and "\x1b" not in result.stdout

@@ -1,0 +1,44 @@
+"""The installed `tracker` command and `python -m tracker`, run as separate processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+
+def tracker(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("tracker", path=str(Path(sys.executable).parent)) or shutil.which("tracker")
+    command = [exe] if exe else [sys.executable, "-m", "tracker"]
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"}
+    return subprocess.run([*command, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_installed_command_checks_the_repository() -> None:
+    assert shutil.which("tracker", path=str(Path(sys.executable).parent)), "install the package: pip install -e '.[test]'"
+    result = tracker("check")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ok: 32 recommendations, 22 departments, no problems\n", "")
+
+
+def test_python_dash_m_works_and_errors_have_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tracker", "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("tracker ")
+    (tmp_path / "recommendations.yaml").write_bytes(b"review: !!python/object/apply:os.system ['echo pwned']\n")
+    result = tracker("list", cwd=tmp_path)
+    assert result.returncode == 3
+    assert (
+        result.stderr
+        == "tracker: error: recommendations.yaml:1: review: the tag !!python/object/apply:os.system is not allowed\n"
+    )
+    assert "pwned" not in result.stdout and not (tmp_path / "tracker.db").exists()
+
+
+def test_init_then_list_in_a_new_folder(tmp_path: Path) -> None:
+    assert tracker("init", "board", cwd=tmp_path).returncode == 0
+    result = tracker("list", "--format", "csv", cwd=tmp_path / "board" / "status")
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 33
+    assert (tmp_path / "board" / "tracker.db").exists()
