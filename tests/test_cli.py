@@ -269,3 +269,37 @@ def test_user_text_cannot_restyle_the_terminal(run: Run, minimal: Path) -> None:
     result = run("show", "1", root=minimal)
     assert result.exit_code == 0
     assert "[red]Fund[/red] [31mit [/]" in result.stdout and "\x1b" not in result.stdout
+
+
+def test_check_trusts_a_database_that_holds_the_files_unchanged(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import sources
+
+    assert run("load", root=workspace).exit_code == 0
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("parsed the YAML again")
+
+    monkeypatch.setattr(sources, "load_dataset", refuse)
+    result = run("check", root=workspace)
+    assert (result.exit_code, result.stdout) == (0, "ok: 32 recommendations, 22 departments, no problems\n")
+
+
+def test_check_does_not_trust_a_database_loaded_by_another_version(run: Run, workspace: Path) -> None:
+    import sqlite3
+
+    assert run("load", root=workspace).exit_code == 0
+    conn = sqlite3.connect(workspace / db.DB_NAME)
+    with conn:
+        conn.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'tracker_version'")
+    conn.close()
+    text = (workspace / "recommendations.yaml").read_text()
+    # A change that keeps the file's size and modification time would go unseen; a new version must not.
+    stat = (workspace / "recommendations.yaml").stat()
+    (workspace / "recommendations.yaml").write_text(text.replace("role: lead", "role: lea_", 1))
+    import os
+
+    os.utime(workspace / "recommendations.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = run("check", root=workspace)
+    assert result.exit_code == 1 and "'lea_' is not one of: lead, support" in result.stdout

@@ -132,29 +132,38 @@ def check(
     ] = CheckFormat.text,
 ) -> None:
     """Validate the data: exit 1 if a rule is broken, 3 if unreadable."""
+    from . import db
+
+    root = _root(ctx)
+    known = db.loaded_unchanged(root)
+    if known is not None:
+        _report_problems([], format, counts=(known["recommendations"], known["departments"]))
+        raise typer.Exit(ExitCode.OK)
+
     from . import sources
     from .domain import Problem
     from .errors import DataError
 
-    root = _root(ctx)
     try:
         data, problems = sources.load_dataset(root / "recommendations.yaml")
     except DataError as e:
         fatal = Problem(e.file or "recommendations.yaml", e.line, e.message)
         _report_problems([fatal], format, fatal=True)
         raise typer.Exit(ExitCode.DATA) from None
-    _report_problems(problems, format, data=data)
+    _report_problems(problems, format, counts=(len(data.recommendations), len(data.registry.departments)))
     raise typer.Exit(ExitCode.PROBLEMS if problems else ExitCode.OK)
 
 
-def _report_problems(problems: list[Problem], format: CheckFormat, fatal: bool = False, data: Dataset | None = None) -> None:
+def _report_problems(
+    problems: list[Problem], format: CheckFormat, fatal: bool = False, counts: tuple[int, int] | None = None
+) -> None:
     from . import output
 
     if format is CheckFormat.json:
         document = {
             "ok": not problems,
-            "recommendations": len(data.recommendations) if data else None,
-            "departments": len(data.registry.departments) if data else None,
+            "recommendations": counts[0] if counts else None,
+            "departments": counts[1] if counts else None,
             "problems": [output.problem_dict(p, fatal) for p in problems],
         }
         sys.stdout.write(output.to_json(document))
@@ -167,8 +176,8 @@ def _report_problems(problems: list[Problem], format: CheckFormat, fatal: bool =
         return
     if problems:
         typer.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
-    elif data is not None:
-        typer.echo(f"ok: {len(data.recommendations)} recommendations, {len(data.registry.departments)} departments, no problems")
+    elif counts is not None:
+        typer.echo(f"ok: {counts[0]} recommendations, {counts[1]} departments, no problems")
 
 
 @app.command("list")
@@ -181,7 +190,6 @@ def list_(
     format: Annotated[ListFormat, typer.Option("--format", help="table, json or csv.")] = ListFormat.table,
 ) -> None:
     """List the recommendations with their owners and deadlines."""
-    from . import output
     from .domain import owned_by, section_matches
 
     data, today = _data(ctx), _today()
@@ -192,13 +200,20 @@ def list_(
     if section is not None:
         recs = [r for r in recs if section_matches(r, section.strip())]
     if format is ListFormat.json:
+        from . import output
+
         sys.stdout.write(output.to_json({"recommendations": [output.recommendation_dict(data, r, today) for r in recs]}))
     elif format is ListFormat.csv:
+        from . import output
+
         sys.stdout.write(output.recommendations_csv(data, recs, today))
     else:
-        from .render import recommendations_table
+        import shutil
 
-        _print(recommendations_table(data, recs, today))
+        from . import output
+
+        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+        sys.stdout.write(output.recommendations_listing(data, recs, today, width))
 
 
 def _department(data: Dataset, text: str) -> Department:
@@ -218,7 +233,6 @@ def show(
     format: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
 ) -> None:
     """Show one recommendation: text, owners, deadline, response."""
-    from . import output
     from .errors import NotFound
 
     data, today = _data(ctx), _today()
@@ -231,6 +245,8 @@ def show(
             else f"recommendation {number} does not exist"
         )
     if format is ShowFormat.json:
+        from . import output
+
         sys.stdout.write(output.to_json(output.recommendation_dict(data, rec, today, full=True)))
     else:
         from .render import recommendation_detail
@@ -244,10 +260,10 @@ def departments(
     format: Annotated[TableFormat, typer.Option("--format", help="table or json.")] = TableFormat.table,
 ) -> None:
     """List the department registry, its renames and mergers."""
-    from . import output
-
     data, today = _data(ctx), _today()
     if format is TableFormat.json:
+        from . import output
+
         sys.stdout.write(
             output.to_json({"departments": [output.department_dict(data, d, today) for d in data.registry.departments.values()]})
         )

@@ -9,7 +9,6 @@ sqlite-utils (imported only when something must be written) creates the tables a
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .domain import (
     Dataset,
     Deadline,
@@ -145,8 +145,36 @@ def _fingerprint(path: Path) -> tuple[int, int]:
 def _is_fresh(conn: sqlite3.Connection, root: Path) -> bool:
     if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
         return False
+    if not _same_version(conn):
+        return False
     stored = {row["path"]: (row["mtime_ns"], row["size"]) for row in conn.execute("SELECT path, mtime_ns, size FROM sources")}
     return stored.get(RECOMMENDATIONS) == _fingerprint(root / RECOMMENDATIONS)
+
+
+def _same_version(conn: sqlite3.Connection) -> bool:
+    # Data loaded by another version of tracker was read and checked by other rules: read it again.
+    row = conn.execute("SELECT value FROM meta WHERE key = 'tracker_version'").fetchone()
+    return row is not None and row[0] == __version__
+
+
+def loaded_unchanged(root: Path, db_path: Path | None = None) -> dict[str, int] | None:
+    """If tracker.db holds the workspace's files as they are now, its counts; else None.
+
+    The database only ever holds data that passed every rule, so a file it holds unchanged is
+    known to be valid without reading it again. Never writes.
+    """
+    db_path = db_path or root / DB_NAME
+    if not db_path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            return counts(conn) if _is_fresh(conn, root) else None
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, DataError):
+        return None
 
 
 def open_db(root: Path, db_path: Path | None = None) -> sqlite3.Connection:
@@ -215,10 +243,12 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
     stored = {row["path"]: row for row in conn.execute("SELECT * FROM sources")}
     path = root / RECOMMENDATIONS
     mtime_ns, size = _fingerprint(path)
-    old = stored.get(RECOMMENDATIONS)
+    old = stored.get(RECOMMENDATIONS) if version == len(MIGRATIONS) and _same_version(conn) else None
     if old is not None and (old["mtime_ns"], old["size"]) == (mtime_ns, size):
         return
     raw = sources.read_bytes(path, RECOMMENDATIONS)
+    import hashlib
+
     digest = hashlib.sha256(raw).hexdigest()
     if old is None or old["sha256"] != digest:
         data, problems = sources.parse_dataset(raw, RECOMMENDATIONS)
@@ -252,6 +282,7 @@ def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
             {"key": "review_published", "value": review.published.isoformat()},
             {"key": "review_source", "value": review.source},
             {"key": "reporting_window_days", "value": str(data.reporting_window_days)},
+            {"key": "tracker_version", "value": __version__},
         ]
     )
     depts = data.registry.departments.values()

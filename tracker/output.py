@@ -1,4 +1,4 @@
-"""Machine-readable output: JSON documents, CSV rows and CI annotations. Pure, no printing."""
+"""Plain output: JSON documents, CSV rows, plain listings and CI annotations. Pure, no printing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from .domain import Dataset, Department, Problem, Recommendation, succession
+from . import columns
+from .domain import Dataset, Department, Problem, Recommendation, Registry, succession
 
 
 def to_json(document: object) -> str:
@@ -129,3 +130,28 @@ def github_annotation(p: Problem) -> str:
         props.append(f"line={p.line}")
     props.append("title=" + _escape_property("tracker check"))
     return f"::error {','.join(props)}::{_escape_data(p.detail())}"
+
+
+def recommendations_listing(data: Dataset, recs: Iterable[Recommendation], today: date, width: int) -> str:
+    """The `tracker list` table: a line or a few per recommendation, titles wrapped to `width`."""
+    registry = data.registry
+    rows = [
+        [
+            str(rec.number),
+            rec.section,
+            rec.title,
+            ", ".join(_code_today(registry, o.dept, today) for o in rec.leads),
+            ", ".join(_code_today(registry, o.dept, today) for o in rec.owners if o.role != "lead"),
+            rec.deadline.date.isoformat() if rec.deadline else "none",
+        ]
+        for rec in recs
+    ]
+    if not rows:
+        return "No recommendations match.\n"
+    headers = ["#", "Sec", "Title", "Lead", "Support", "Deadline"]
+    return columns.table(headers, rows, width, flex=2, caps={3: 16, 4: 16}, right=[0])
+
+
+def _code_today(registry: Registry, code: str, today: date) -> str:
+    current = registry.current(code, today).code
+    return code if current == code else f"{current} (was {code})"

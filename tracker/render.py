@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from datetime import date
 
 from rich import box
@@ -12,48 +10,13 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .columns import clean
 from .domain import Dataset, Department, Recommendation, Registry, succession
-
-# Control characters (ANSI escapes start with ESC) would restyle the terminal: shown as nothing.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(value: object) -> str:
-    return _CONTROL.sub("", str(value))
 
 
 def _text(value: object, style: str = "") -> Text:
     # Text, never markup: "[red]" in a summary is shown as the words it is.
     return Text(clean(value), style=style)
-
-
-def recommendations_table(data: Dataset, recs: Iterable[Recommendation], today: date) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Sec", no_wrap=True)
-    table.add_column("Title", ratio=1, min_width=20)
-    table.add_column("Lead", max_width=16)
-    table.add_column("Support", max_width=16)
-    table.add_column("Deadline", no_wrap=True, min_width=10)
-    count = 0
-    for rec in recs:
-        count += 1
-        table.add_row(
-            str(rec.number),
-            _text(rec.section),
-            _text(rec.title),
-            _text(", ".join(_owner_code(data.registry, o.dept, today) for o in rec.leads)),
-            _text(", ".join(_owner_code(data.registry, o.dept, today) for o in rec.owners if o.role != "lead")),
-            _text(rec.deadline.date.isoformat() if rec.deadline else "none"),
-        )
-    if not count:
-        return Text("No recommendations match.")
-    return table
-
-
-def _owner_code(registry: Registry, code: str, today: date) -> str:
-    current = registry.current(code, today).code
-    return code if current == code else f"{current} (was {code})"
 
 
 def recommendation_detail(data: Dataset, rec: Recommendation, today: date) -> RenderableType:

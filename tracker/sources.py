@@ -8,7 +8,6 @@ are reported, and unsafe tags or aliases are refused before anything is built fr
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from datetime import date
@@ -161,6 +160,8 @@ class Reader:
                 self.problem(key_node, key, f"appears twice in {what}; only one may stay (YAML would silently keep the last)")
                 continue
             if key not in fields:
+                import difflib  # only when there is a typo to explain
+
                 close = difflib.get_close_matches(key, list(fields), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(fields)}"
                 self.problem(key_node, key, f"unknown key in {what}{hint}")

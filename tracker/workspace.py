@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 from .errors import UsageError
@@ -28,6 +27,8 @@ def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
 
 
 def default_data() -> bytes:
+    from importlib import resources
+
     return resources.files("tracker").joinpath("data", MARKER).read_bytes()
 
 

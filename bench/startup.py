@@ -1,0 +1,93 @@
+"""Start-up time of tracker's everyday commands, side by side with sqlite-utils --help.
+
+Runs every command in turn, round after round (so machine noise hits them all alike), on a fresh
+copy of the default data with its database already built, and reports the median wall time of
+each and its ratio to `sqlite-utils --help`. Target: every tracker command at most 0.8x.
+
+    python bench/startup.py [--rounds 30]
+
+Writes bench/results/startup.md and bench/results/startup.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+BIN = Path(sys.executable).parent
+TARGET = 0.8
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+
+    tracker, sqlite_utils = BIN / "tracker", BIN / "sqlite-utils"
+    for exe in (tracker, sqlite_utils):
+        if not exe.exists():
+            sys.exit(f"{exe} not found: run this with the Python of a venv where tracker is installed")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        subprocess.run([tracker, "init", str(root)], check=True, capture_output=True)
+        env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"}
+        commands = {
+            "sqlite-utils --help": [str(sqlite_utils), "--help"],
+            "tracker --help": [str(tracker), "--help"],
+            "tracker list": [str(tracker), "list"],
+            "tracker check": [str(tracker), "check"],
+        }
+        for command in commands.values():  # warm the file cache and build tracker.db
+            subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.rounds):
+            for name, command in commands.items():
+                started = time.perf_counter()
+                subprocess.run(command, cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+                times[name].append(time.perf_counter() - started)
+
+    base = statistics.median(times["sqlite-utils --help"])
+    rows = []
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        rows.append({"command": name, "median_ms": round(median * 1000, 1), "ratio": round(median / base, 2)})
+    ok = all(r["ratio"] <= TARGET for r in rows if r["command"].startswith("tracker"))
+
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        "# Start-up benchmark",
+        "",
+        f"{stamp}; {machine}; {args.rounds} rounds, commands interleaved; median wall time.",
+        "Run from the repository: `python bench/startup.py`.",
+        "",
+        "| command | median (ms) | ratio to sqlite-utils --help |",
+        "|---|---:|---:|",
+        *(f"| `{r['command']}` | {r['median_ms']} | {r['ratio']} |" for r in rows),
+        "",
+        f"Target: every tracker command at most {TARGET}x `sqlite-utils --help`: {'met' if ok else 'NOT met'}.",
+        "",
+    ]
+    report = "\n".join(lines)
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "startup.md").write_text(report, encoding="utf-8")
+    document = {"when": stamp, "machine": machine, "rounds": args.rounds, "target_ratio": TARGET, "results": rows, "met": ok}
+    (HERE / "results" / "startup.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(report)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
