@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tracker import db
+from tracker import db, sources
 from tracker.cli import app
 
 from .conftest import DATA, REPO, Run
@@ -199,10 +201,16 @@ def test_show_prints_the_text_owners_deadline_and_response(run: Run) -> None:
     out = " ".join(result.stdout.split())
     assert "Recommendation 9: Workforce strategy and standards from Health Education England" in out
     assert "We recommend that DHSC commission HEE to devise by the end of 2021" in out
-    assert "named in the review as HEE (Health Education England)" in out
+    assert "named in the review: HEE, Health Education England" in out
     assert "2023-04-01: Health Education England merged into NHS England" in out
     assert "Deadline: 2021-12-31 (“by the end of 2021”)" in out
     assert "accepted (board's assessment)" in out
+
+
+def test_show_gives_the_name_a_renamed_owner_had_in_the_review(run: Run) -> None:
+    out = " ".join(run("show", "6", root=REPO).stdout.split())
+    assert "OHID lead Office for Health Improvement and Disparities named in the review: Office for Health Promotion" in out
+    assert "2021-10-01: renamed Office for Health Improvement and Disparities" in out
 
 
 def test_show_tells_whose_assignment_a_lead_is(run: Run) -> None:
@@ -274,8 +282,6 @@ def test_user_text_cannot_restyle_the_terminal(run: Run, minimal: Path) -> None:
 def test_check_trusts_a_database_that_holds_the_files_unchanged(
     run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker import sources
-
     assert run("load", root=workspace).exit_code == 0
 
     def refuse(*args: object) -> None:
@@ -287,8 +293,6 @@ def test_check_trusts_a_database_that_holds_the_files_unchanged(
 
 
 def test_check_does_not_trust_a_database_loaded_by_another_version(run: Run, workspace: Path) -> None:
-    import sqlite3
-
     assert run("load", root=workspace).exit_code == 0
     conn = sqlite3.connect(workspace / db.DB_NAME)
     with conn:
@@ -298,8 +302,6 @@ def test_check_does_not_trust_a_database_loaded_by_another_version(run: Run, wor
     # A change that keeps the file's size and modification time would go unseen; a new version must not.
     stat = (workspace / "recommendations.yaml").stat()
     (workspace / "recommendations.yaml").write_text(text.replace("role: lead", "role: lea_", 1))
-    import os
-
     os.utime(workspace / "recommendations.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     result = run("check", root=workspace)
     assert result.exit_code == 1 and "'lea_' is not one of: lead, support" in result.stdout

@@ -37,8 +37,10 @@ def recommendation_detail(data: Dataset, rec: Recommendation, today: date) -> Re
     for owner in rec.owners:
         s = succession(registry, owner.dept, data.review.published, today)
         story = Text(clean(s.current.name))
-        if s.named_as != s.current.code or s.name_then != s.current.name:
-            story.append(clean(f"\nnamed in the review as {s.named_as} ({s.name_then})"), "dim")
+        if s.named_as != s.current.code:
+            story.append(clean(f"\nnamed in the review: {s.named_as}, {s.name_then}"), "dim")
+        elif s.name_then != s.current.name:
+            story.append(clean(f"\nnamed in the review: {s.name_then}"), "dim")
         for change in s.changes:
             story.append(clean(f"\n{change}"), "dim")
         if owner.basis == "board":
@@ -74,9 +76,9 @@ def recommendation_detail(data: Dataset, rec: Recommendation, today: date) -> Re
 def departments_table(data: Dataset, today: date) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Code", no_wrap=True)
-    table.add_column("Name and history", ratio=3)
-    table.add_column("Lead", ratio=1)
-    table.add_column("Support", ratio=1)
+    table.add_column("Name and history", ratio=1, min_width=36)
+    table.add_column("Lead", max_width=14)
+    table.add_column("Support", max_width=14)
     for dept in data.registry.departments.values():
         table.add_row(_text(dept.code), _department_story(data.registry, dept, today), *_owned(data, dept))
     return table
@@ -89,8 +91,13 @@ def _department_story(registry: Registry, dept: Department, today: date) -> Text
     if dept.aliases:
         story.append(clean(f"\nalso: {'; '.join(dept.aliases)}"), "dim")
     for e in dept.history:
-        detail = f"{e.from_name} \u2192 {e.to_name}" if e.event == "renamed" else (f"into {e.into}" if e.into else "")
-        story.append(clean(f"\n{e.date} {e.event} {detail}".rstrip()), "dim")
+        if e.event == "renamed":
+            detail = f"{e.from_name} \u2192 {e.to_name}"
+        elif e.into:
+            detail = f"into {e.into}"
+        else:
+            detail = f": {e.note}" if e.note and e.event in ("absorbed", "announced") else ""
+        story.append(clean(f"\n{e.date} {e.event} {detail}".rstrip().replace(" :", ":")), "dim")
     current = registry.current(dept.code, today)
     if current.code != dept.code:
         story.append(clean(f"\nits work is now {current.code}'s"), "bold")
