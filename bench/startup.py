@@ -43,19 +43,25 @@ def main() -> int:
         root = Path(tmp) / "ws"
         subprocess.run([tracker, "init", str(root)], check=True, capture_output=True)
         env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"}
+        # A second workspace never gets a tracker.db: `check` there reads and validates the YAML,
+        # as it does in CI on a fresh clone.
+        clean = Path(tmp) / "clean"
+        subprocess.run([tracker, "init", str(clean)], check=True, capture_output=True)
         commands = {
-            "sqlite-utils --help": [str(sqlite_utils), "--help"],
-            "tracker --help": [str(tracker), "--help"],
-            "tracker list": [str(tracker), "list"],
-            "tracker check": [str(tracker), "check"],
+            "sqlite-utils --help": ([str(sqlite_utils), "--help"], root),
+            "tracker --help": ([str(tracker), "--help"], root),
+            "tracker list": ([str(tracker), "list"], root),
+            "tracker check": ([str(tracker), "check"], root),
+            "tracker check (no tracker.db, as in CI)": ([str(tracker), "check"], clean),
         }
-        for command in commands.values():  # warm the file cache and build tracker.db
-            subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
+        for command, cwd in commands.values():  # warm the file cache and build tracker.db
+            subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+        assert not (clean / "tracker.db").exists()
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.rounds):
-            for name, command in commands.items():
+            for name, (command, cwd) in commands.items():
                 started = time.perf_counter()
-                subprocess.run(command, cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
                 times[name].append(time.perf_counter() - started)
 
     base = statistics.median(times["sqlite-utils --help"])
@@ -63,7 +69,8 @@ def main() -> int:
     for name, samples in times.items():
         median = statistics.median(samples)
         rows.append({"command": name, "median_ms": round(median * 1000, 1), "ratio": round(median / base, 2)})
-    ok = all(r["ratio"] <= TARGET for r in rows if r["command"].startswith("tracker"))
+    # The target is for commands at a terminal on a workspace in use; the CI row is shown for information.
+    ok = all(r["ratio"] <= TARGET for r in rows if r["command"].startswith("tracker") and "CI" not in r["command"])
 
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -78,6 +85,8 @@ def main() -> int:
         *(f"| `{r['command']}` | {r['median_ms']} | {r['ratio']} |" for r in rows),
         "",
         f"Target: every tracker command at most {TARGET}x `sqlite-utils --help`: {'met' if ok else 'NOT met'}.",
+        "The last row (a workspace with no tracker.db, so `check` reads and validates the whole YAML) is",
+        "for information: it is what CI pays once per run, not what a person pays at a terminal.",
         "",
     ]
     report = "\n".join(lines)
