@@ -28,6 +28,7 @@ from .domain import (
     Registry,
     Response,
     Review,
+    plain,
 )
 from .errors import DataError, InvalidData
 
@@ -289,18 +290,7 @@ def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
     db.table("departments").insert_all({"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line} for d in depts)
     db.table("department_aliases").insert_all({"code": d.code, "alias": a} for d in depts for a in d.aliases)
     db.table("department_history").insert_all(
-        {
-            "code": d.code,
-            "position": i,
-            "date": e.date.isoformat(),
-            "event": e.event,
-            "from_name": e.from_name,
-            "to_name": e.to_name,
-            "into": e.into,
-            "note": e.note,
-        }
-        for d in depts
-        for i, e in enumerate(d.history)
+        {"code": d.code, "position": i, **plain(e)} for d in depts for i, e in enumerate(d.history)
     )
     recs = data.recommendations
     db.table("recommendations").insert_all(
@@ -333,18 +323,7 @@ def _write_dataset(db: sqlite_utils.Database, data: Dataset) -> None:
     )
     db.table("links").insert_all({"recommendation": r.number, "linked": n} for r in recs for n in r.links)
     db.table("responses").insert_all(
-        {
-            "recommendation": r.number,
-            "position": i,
-            "date": p.date.isoformat(),
-            "document": p.document,
-            "category": p.category,
-            "category_source": p.category_source,
-            "summary": p.summary,
-            "source": p.source,
-        }
-        for r in recs
-        for i, p in enumerate(r.responses)
+        {"recommendation": r.number, "position": i, **plain(p)} for r in recs for i, p in enumerate(r.responses)
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import Enum
 
@@ -31,6 +31,15 @@ class Rag(str, Enum):
     AMBER = "amber"
     GREEN = "green"
     COMPLETE = "complete"
+
+
+def plain(record: object) -> dict[str, object]:
+    """A flat record's fields as plain values, dates as ISO text: for tables and JSON."""
+    out = {}
+    for f in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, date) else value
+    return out
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from . import columns
-from .domain import Dataset, Department, Problem, Recommendation, Registry, succession
+from .domain import Dataset, Department, Problem, Recommendation, Registry, plain, succession
 
 
 def to_json(document: object) -> str:
@@ -51,17 +51,7 @@ def recommendation_dict(data: Dataset, rec: Recommendation, today: date, full: b
         d["addressed_to"] = rec.addressed_to
         d["deadline_reasoning"] = rec.deadline.reasoning if rec.deadline else None
         d["links"] = list(rec.links)
-        d["responses"] = [
-            {
-                "date": p.date.isoformat(),
-                "document": p.document,
-                "category": p.category,
-                "category_source": p.category_source,
-                "summary": p.summary,
-                "source": p.source,
-            }
-            for p in rec.responses
-        ]
+        d["responses"] = [plain(p) for p in rec.responses]
     return d
 
 
