@@ -31,12 +31,14 @@ from .domain import (
     plain,
 )
 from .errors import DataError, InvalidData
+from .updates import StatusUpdate
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 DB_NAME = "tracker.db"
 RECOMMENDATIONS = "recommendations.yaml"
+STATUS_DIR = "status"
 
 Migration = Callable[["sqlite_utils.Database"], None]
 MIGRATIONS: list[Migration] = []
@@ -125,6 +127,13 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
+@migration
+def m002_status_files(db: sqlite_utils.Database) -> None:
+    # A file replaced by a rename has a new inode even when its size and time look the same.
+    db.execute("ALTER TABLE sources ADD COLUMN inode INTEGER")
+    db.table("status_updates").create_index(["source_file"])
+
+
 # -- opening and syncing ----------------------------------------------------------------------
 
 
@@ -135,12 +144,46 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _fingerprint(path: Path) -> tuple[int, int]:
+Fingerprint = tuple[int, int, int]  # modification time (ns), size, inode
+
+
+def _fingerprint(path: Path) -> Fingerprint:
     try:
         st = path.stat()
     except FileNotFoundError:
         raise DataError("file not found", path.name) from None
-    return st.st_mtime_ns, st.st_size
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def read_file(path: Path, shown: str) -> tuple[bytes, Fingerprint]:
+    """A file's bytes and the fingerprint of exactly those bytes (taken from the open file)."""
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            return f.read(), (st.st_mtime_ns, st.st_size, st.st_ino)
+    except FileNotFoundError:
+        raise DataError("file not found", shown) from None
+    except OSError as e:
+        raise DataError(f"cannot read file: {e.strerror}", shown) from None
+
+
+def workspace_files(root: Path) -> dict[str, Path]:
+    """The workspace's YAML files by their name relative to the root."""
+    files = {RECOMMENDATIONS: root / RECOMMENDATIONS}
+    status = root / STATUS_DIR
+    if status.is_dir():
+        for path in sorted(status.glob("*.yaml")):
+            if not path.name.startswith("."):
+                files[f"{STATUS_DIR}/{path.name}"] = path
+    return files
+
+
+def _stored(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:
+    return {row["path"]: row for row in conn.execute("SELECT * FROM sources")}
+
+
+def _row_fingerprint(row: sqlite3.Row | None) -> Fingerprint | None:
+    return None if row is None else (row["mtime_ns"], row["size"], row["inode"])
 
 
 def _is_fresh(conn: sqlite3.Connection, root: Path) -> bool:
@@ -148,8 +191,11 @@ def _is_fresh(conn: sqlite3.Connection, root: Path) -> bool:
         return False
     if not _same_version(conn):
         return False
-    stored = {row["path"]: (row["mtime_ns"], row["size"]) for row in conn.execute("SELECT path, mtime_ns, size FROM sources")}
-    return stored.get(RECOMMENDATIONS) == _fingerprint(root / RECOMMENDATIONS)
+    stored = _stored(conn)
+    files = workspace_files(root)
+    if stored.keys() != files.keys():
+        return False
+    return all(_row_fingerprint(stored[name]) == _fingerprint(path) for name, path in files.items())
 
 
 def _same_version(conn: sqlite3.Connection) -> bool:
@@ -227,36 +273,106 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def _sync(conn: sqlite3.Connection, root: Path) -> None:
+    import hashlib
+
     import sqlite_utils
 
     from . import sources
+    from .updates import check_file
 
     db = sqlite_utils.Database(conn, execute_plugins=False)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise DataError("made by a newer version of tracker; run `tracker load --rebuild`", DB_NAME)
+    trusted = version == len(MIGRATIONS) and _same_version(conn)
     for step in MIGRATIONS[version:]:
         step(db)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
     conn.execute("PRAGMA defer_foreign_keys = ON")
 
-    # Re-read inside the lock: another process may have synced while this one waited.
-    stored = {row["path"]: row for row in conn.execute("SELECT * FROM sources")}
-    path = root / RECOMMENDATIONS
-    mtime_ns, size = _fingerprint(path)
-    old = stored.get(RECOMMENDATIONS) if version == len(MIGRATIONS) and _same_version(conn) else None
-    if old is not None and (old["mtime_ns"], old["size"]) == (mtime_ns, size):
-        return
-    raw = sources.read_bytes(path, RECOMMENDATIONS)
-    import hashlib
+    # Read inside the transaction: another process may have synced while this one waited.
+    stored = _stored(conn) if trusted else {}
+    files = workspace_files(root)
 
-    digest = hashlib.sha256(raw).hexdigest()
-    if old is None or old["sha256"] != digest:
-        data, problems = sources.parse_dataset(raw, RECOMMENDATIONS)
-        if problems:
-            raise InvalidData(problems)
-        _write_dataset(db, data)
-    db.table("sources").upsert({"path": RECOMMENDATIONS, "mtime_ns": mtime_ns, "size": size, "sha256": digest}, pk="path")
+    def source(name: str, fingerprint: Fingerprint, digest: str) -> None:
+        mtime_ns, size, inode = fingerprint
+        row = {"path": name, "mtime_ns": mtime_ns, "size": size, "inode": inode, "sha256": digest}
+        db.table("sources").upsert(row, pk="path")
+
+    data: Dataset | None = None
+    old = stored.get(RECOMMENDATIONS)
+    recommendations_changed = False
+    if _row_fingerprint(old) != _fingerprint(files[RECOMMENDATIONS]):
+        raw, fingerprint = read_file(files[RECOMMENDATIONS], RECOMMENDATIONS)
+        digest = hashlib.sha256(raw).hexdigest()
+        if old is None or old["sha256"] != digest:
+            data, problems = sources.parse_dataset(raw, RECOMMENDATIONS)
+            if problems:
+                raise InvalidData(problems)
+            _write_dataset(db, data)
+            recommendations_changed = True
+        source(RECOMMENDATIONS, fingerprint, digest)
+
+    # Status files are checked against the recommendations, so all are read again when those change.
+    problems = []
+    for name, path in files.items():
+        if name == RECOMMENDATIONS:
+            continue
+        old = stored.get(name)
+        if not recommendations_changed and _row_fingerprint(old) == _fingerprint(path):
+            continue
+        raw, fingerprint = read_file(path, name)
+        digest = hashlib.sha256(raw).hexdigest()
+        if not recommendations_changed and old is not None and old["sha256"] == digest:
+            source(name, fingerprint, digest)
+            continue
+        updates, found = sources.parse_status(raw, name)
+        data = data or dataset(conn)
+        found += check_file(updates, path.stem, data)
+        if found:
+            problems.extend(found)
+            continue
+        _replace_updates(conn, name, updates)
+        source(name, fingerprint, digest)
+    for name in stored.keys() - files.keys():
+        _replace_updates(conn, name, [])
+        conn.execute("DELETE FROM sources WHERE path = ?", [name])
+    if problems:
+        raise InvalidData(problems)
+
+
+def _replace_updates(conn: sqlite3.Connection, name: str, updates: list[StatusUpdate]) -> None:
+    conn.execute("DELETE FROM status_evidence WHERE update_id IN (SELECT id FROM status_updates WHERE source_file = ?)", [name])
+    conn.execute("DELETE FROM status_updates WHERE source_file = ?", [name])
+    _insert_updates(conn, updates)
+
+
+def _insert_updates(conn: sqlite3.Connection, updates: list[StatusUpdate]) -> None:
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM status_updates").fetchone()[0]
+    conn.executemany(
+        "INSERT INTO status_updates (id, recommendation, dept, date, rag, summary, author, target_date, reason,"
+        " source_file, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                first + i,
+                u.recommendation,
+                u.dept,
+                u.date.isoformat(),
+                u.rag.value,
+                u.summary,
+                u.author,
+                _iso(u.target_date),
+                u.reason,
+                u.file,
+                u.line,
+            )
+            for i, u in enumerate(updates)
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO status_evidence (update_id, position, url) VALUES (?, ?, ?)",
+        ((first + i, n, url) for i, u in enumerate(updates) for n, url in enumerate(u.evidence)),
+    )
 
 
 def _iso(day: date | None) -> str | None:

@@ -9,7 +9,7 @@ are reported, and unsafe tags or aliases are refused before anything is built fr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import NoReturn, TypeVar
@@ -36,6 +36,7 @@ from .domain import (
     validate,
 )
 from .errors import DataError
+from .updates import RAG_CHOICES, StatusUpdate, parse_rag
 
 try:  # libyaml: fast, and the parser whose behaviour the tests pin down
     from yaml import CSafeLoader as _Loader
@@ -345,11 +346,11 @@ _DEADLINE = {"words": True, "date": True, "reasoning": False}
 _RESPONSE = {"date": True, "document": True, "category": True, "category_source": True, "summary": True, "source": True}
 
 
-def _peek_number(node: Node) -> int | None:
+def _peek_number(node: Node, key_name: str = "number") -> int | None:
     """The recommendation's number, if it can be seen, so problems found before it is read name it."""
     if isinstance(node, MappingNode):
         for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == "number" and isinstance(value, ScalarNode):
+            if isinstance(key, ScalarNode) and key.value == key_name and isinstance(value, ScalarNode):
                 return int(value.value) if _DECIMAL.fullmatch(value.value.strip()) else None
     return None
 
@@ -407,3 +408,111 @@ def _recommendation(r: Reader, node: Node) -> Recommendation | None:
         addressed_to=r.text(f, "addressed_to"),
         line=_line(node),
     )
+
+
+# -- status files: status/<CODE>.yaml ---------------------------------------------------------
+
+_UPDATE = {
+    "recommendation": True,
+    "dept": True,
+    "date": True,
+    "rag": True,
+    "summary": True,
+    "author": True,
+    "evidence": False,
+    "target_date": False,
+    "reason": False,
+}
+
+
+def parse_status(raw: bytes, shown: str) -> tuple[list[StatusUpdate], list[Problem]]:
+    """Read a department's status file: a list of returns. Raises DataError if unreadable."""
+    text = decode(raw, shown)
+    r = Reader(shown)
+    try:
+        root: Node | None = compose(text, shown)
+    except DataError as e:
+        if e.message != "the file is empty":
+            raise
+        root = None  # only comments so far: no returns yet
+    updates: list[StatusUpdate] = []
+    for node in r.sequence(root, "the file"):
+        update = _status_update(r, node, shown)
+        if update is not None:
+            updates.append(update)
+    return updates, r.problems
+
+
+def _status_update(r: Reader, node: Node, shown: str) -> StatusUpdate | None:
+    r.recommendation = _peek_number(node, "recommendation")
+    f = r.mapping(node, "a return", _UPDATE)
+    number = r.integer(f.get("recommendation"), "recommendation")
+    rag_text = r.scalar(f.get("rag"), "rag")
+    rag = parse_rag(rag_text) if rag_text is not None else None
+    if rag_text is not None and rag is None:
+        r.problem(f["rag"], "rag", f"{rag_text!r} is not a RAG rating: {RAG_CHOICES}")
+    dept, day = r.text(f, "dept"), r.date(f.get("date"), "date")
+    summary, author = r.text(f, "summary"), r.text(f, "author")
+    evidence = tuple(r.each(f.get("evidence"), "evidence", lambda n: r.url(n, "evidence")))
+    target_date = r.date(f.get("target_date"), "target_date")
+    reason = r.text(f, "reason")
+    if number is None or dept is None or day is None or rag is None or summary is None or author is None:
+        return None
+    return StatusUpdate(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, _line(node))
+
+
+def status_header(code: str, name: str) -> str:
+    return (
+        f"# Status returns from {code}: {name}.\n"
+        "# Its returns on the recommendations of Dame Carol Black's Review of drugs part two,\n"
+        "# one block per return, oldest first, newest last.\n"
+        f"# Record a return with `tracker update N --dept {code}`, or add a block by hand in the same\n"
+        "# form; `tracker check` validates this file. Returns are never edited or removed once agreed.\n"
+    )
+
+
+_PLAIN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;()£%'’/-]*")
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~:/?&=%+,;@!$()*-]*[A-Za-z0-9/_=-]")
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def _scalar(value: str) -> str:
+    """A text value written so that any YAML reader reads back exactly `value`."""
+    if _PLAIN_URL.fullmatch(value):
+        return value
+    if _PLAIN_TEXT.fullmatch(value) and not value.endswith(" ") and value.casefold() not in _YAML11_WORDS:
+        return value
+    import json  # a JSON string is a YAML double-quoted scalar; escape what YAML forbids raw
+
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+
+
+def format_update(update: StatusUpdate) -> str:
+    """One return as a block of a status file."""
+    lines = [
+        f"- recommendation: {update.recommendation}",
+        f"  dept: {update.dept}",
+        f"  date: {update.date.isoformat()}",
+        f"  rag: {update.rag.value}",
+        f"  summary: {_scalar(update.summary)}",
+        f"  author: {_scalar(update.author)}",
+    ]
+    if update.evidence:
+        lines.append("  evidence:")
+        lines.extend(f"    - {_scalar(url)}" for url in update.evidence)
+    if update.target_date is not None:
+        lines.append(f"  target_date: {update.target_date.isoformat()}")
+    if update.reason:
+        lines.append(f"  reason: {_scalar(update.reason)}")
+    return "\n".join(lines) + "\n"
+
+
+def appended(existing: bytes | None, header: str, blocks: Iterable[str]) -> bytes:
+    """The bytes of a status file with `blocks` added at its end, a blank line before each."""
+    text = header if existing is None else existing.decode("utf-8-sig")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    for block in blocks:
+        text += "\n" + block
+    return text.encode("utf-8")
