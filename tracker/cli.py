@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
-from . import __version__
+from . import __version__, context, returns
 from .errors import ExitCode, TrackerError
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from .domain import Dataset, Department, Problem
 
 
@@ -86,34 +84,6 @@ def _options(
     ctx.obj = root
 
 
-def _root(ctx: typer.Context) -> Path:
-    from .workspace import find_root
-
-    return find_root(ctx.obj)
-
-
-def _today() -> date:
-    from datetime import date
-
-    return date.today()
-
-
-def _data(ctx: typer.Context) -> Dataset:
-    from . import db
-
-    conn = db.open_db(_root(ctx))
-    try:
-        return db.dataset(conn)
-    finally:
-        conn.close()
-
-
-def _print(renderable: object) -> None:
-    from .render import console
-
-    console().print(renderable)
-
-
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new workspace (created if missing).")]) -> None:
     """Create a new workspace holding the review's 32 recommendations."""
@@ -134,7 +104,7 @@ def check(
     """Validate the data: exit 1 if a rule is broken, 3 if unreadable."""
     from . import db
 
-    root = _root(ctx)
+    root = context.root(ctx)
     known = db.loaded_unchanged(root)
     if known is not None:
         _report_problems([], format, counts=(known["recommendations"], known["departments"]))
@@ -192,7 +162,7 @@ def list_(
     """List the recommendations with their owners and deadlines."""
     from .domain import owned_by, section_matches
 
-    data, today = _data(ctx), _today()
+    data, today = context.dataset(ctx), context.today()
     recs = list(data.recommendations)
     if dept is not None:
         wanted = _department(data, dept)
@@ -235,7 +205,7 @@ def show(
     """Show one recommendation: text, owners, deadline, response."""
     from .errors import NotFound
 
-    data, today = _data(ctx), _today()
+    data, today = context.dataset(ctx), context.today()
     rec = next((r for r in data.recommendations if r.number == number), None)
     if rec is None:
         numbers = [r.number for r in data.recommendations]
@@ -251,7 +221,7 @@ def show(
     else:
         from .render import recommendation_detail
 
-        _print(recommendation_detail(data, rec, today))
+        context.show(recommendation_detail(data, rec, today))
 
 
 @app.command()
@@ -260,7 +230,7 @@ def departments(
     format: Annotated[TableFormat, typer.Option("--format", help="table or json.")] = TableFormat.table,
 ) -> None:
     """List the department registry, its renames and mergers."""
-    data, today = _data(ctx), _today()
+    data, today = context.dataset(ctx), context.today()
     if format is TableFormat.json:
         from . import output
 
@@ -270,7 +240,7 @@ def departments(
     else:
         from .render import departments_table
 
-        _print(departments_table(data, today))
+        context.show(departments_table(data, today))
 
 
 @app.command()
@@ -283,7 +253,7 @@ def load(
     """Bring tracker.db in line with the YAML (or rebuild it)."""
     from . import db
 
-    root = _root(ctx)
+    root = context.root(ctx)
     conn = db.rebuild(root) if rebuild else db.open_db(root)
     try:
         counts = db.counts(conn)
@@ -291,6 +261,11 @@ def load(
         conn.close()
     summary = ", ".join(f"{n} {name}" for name, n in counts.items())
     typer.echo(f"{root / db.DB_NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")
+
+
+app.command("update")(returns.update)
+app.command("export")(returns.export)
+app.command("import")(returns.import_)
 
 
 def main() -> None:

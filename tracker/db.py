@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -147,7 +147,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 Fingerprint = tuple[int, int, int]  # modification time (ns), size, inode
 
 
-def _fingerprint(path: Path) -> Fingerprint:
+def file_fingerprint(path: Path) -> Fingerprint:
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -195,7 +195,7 @@ def _is_fresh(conn: sqlite3.Connection, root: Path) -> bool:
     files = workspace_files(root)
     if stored.keys() != files.keys():
         return False
-    return all(_row_fingerprint(stored[name]) == _fingerprint(path) for name, path in files.items())
+    return all(_row_fingerprint(stored[name]) == file_fingerprint(path) for name, path in files.items())
 
 
 def _same_version(conn: sqlite3.Connection) -> bool:
@@ -302,7 +302,7 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
     data: Dataset | None = None
     old = stored.get(RECOMMENDATIONS)
     recommendations_changed = False
-    if _row_fingerprint(old) != _fingerprint(files[RECOMMENDATIONS]):
+    if _row_fingerprint(old) != file_fingerprint(files[RECOMMENDATIONS]):
         raw, fingerprint = read_file(files[RECOMMENDATIONS], RECOMMENDATIONS)
         digest = hashlib.sha256(raw).hexdigest()
         if old is None or old["sha256"] != digest:
@@ -319,7 +319,7 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
         if name == RECOMMENDATIONS:
             continue
         old = stored.get(name)
-        if not recommendations_changed and _row_fingerprint(old) == _fingerprint(path):
+        if not recommendations_changed and _row_fingerprint(old) == file_fingerprint(path):
             continue
         raw, fingerprint = read_file(path, name)
         digest = hashlib.sha256(raw).hexdigest()
@@ -339,6 +339,31 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
         conn.execute("DELETE FROM sources WHERE path = ?", [name])
     if problems:
         raise InvalidData(problems)
+
+
+def record(
+    conn: sqlite3.Connection,
+    root: Path,
+    name: str,
+    before: Fingerprint | None,
+    after: Fingerprint,
+    digest: str,
+    updates: list[StatusUpdate],
+) -> None:
+    """Add returns just appended to status file `name`, which had fingerprint `before`.
+
+    When the database still holds the file as it was before the append, only the new rows are
+    written; otherwise (someone synced or edited it meanwhile) the file is read again.
+    """
+    with _immediate(conn):
+        if _row_fingerprint(_stored(conn).get(name)) == before:
+            _insert_updates(conn, updates)
+            conn.execute(
+                "INSERT OR REPLACE INTO sources (path, mtime_ns, size, inode, sha256) VALUES (?, ?, ?, ?, ?)",
+                [name, *after, digest],
+            )
+        else:
+            _sync(conn, root)
 
 
 def _replace_updates(conn: sqlite3.Connection, name: str, updates: list[StatusUpdate]) -> None:
@@ -450,9 +475,9 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _grouped(conn: sqlite3.Connection, sql: str, key: str) -> dict[Any, list[sqlite3.Row]]:
+def _grouped(conn: sqlite3.Connection, sql: str, key: str, args: Sequence[object] = ()) -> dict[Any, list[sqlite3.Row]]:
     out: dict[Any, list[sqlite3.Row]] = {}
-    for row in conn.execute(sql):
+    for row in conn.execute(sql, args):
         out.setdefault(row[key], []).append(row)
     return out
 
@@ -521,3 +546,43 @@ def dataset(conn: sqlite3.Connection) -> Dataset:
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     tables = {"recommendations": "recommendations", "departments": "departments", "status updates": "status_updates"}
     return {label: conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] for label, table in tables.items()}
+
+
+def _update(row: sqlite3.Row, evidence: dict[int, list[sqlite3.Row]]) -> StatusUpdate:
+    from .domain import Rag
+
+    return StatusUpdate(
+        recommendation=row["recommendation"],
+        dept=row["dept"],
+        date=date.fromisoformat(row["date"]),
+        rag=Rag(row["rag"]),
+        summary=row["summary"],
+        author=row["author"],
+        evidence=tuple(e["url"] for e in evidence.get(row["id"], [])),
+        target_date=_day(row["target_date"]),
+        reason=row["reason"],
+        file=row["source_file"],
+        line=row["source_line"],
+    )
+
+
+def updates(conn: sqlite3.Connection, recommendation: int | None = None, file: str | None = None) -> list[StatusUpdate]:
+    """Returns in the order they were recorded: by file, then by line."""
+    where: list[str] = []
+    args: list[object] = []
+    if recommendation is not None:
+        where.append("recommendation = ?")
+        args.append(recommendation)
+    if file is not None:
+        where.append("source_file = ?")
+        args.append(file)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    ids = f"SELECT id FROM status_updates{clause}"
+    evidence = _grouped(
+        conn,
+        f"SELECT * FROM status_evidence WHERE update_id IN ({ids}) ORDER BY update_id, position",
+        "update_id",
+        args,
+    )
+    rows = conn.execute(f"SELECT * FROM status_updates{clause} ORDER BY source_file, source_line", args)
+    return [_update(row, evidence) for row in rows]

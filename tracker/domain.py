@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -22,6 +23,25 @@ CATEGORY_SOURCES = ("official", "board")
 EVENTS = ("created", "renamed", "merged", "split", "closed", "absorbed", "announced")
 # Events after which a body no longer exists and its work is tracked under `into`.
 ENDING_EVENTS = ("merged", "split", "closed")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+
+
+def parse_iso_date(text: str) -> date | None:
+    """A date written YYYY-MM-DD that exists on the calendar, else None."""
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def is_url(text: str) -> bool:
+    return _URL.fullmatch(text.strip()) is not None
 
 
 class Rag(str, Enum):

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     PROBLEMS = 1  # `tracker check` found problems in readable data
     USAGE = 2  # bad command line, no workspace, refusing to overwrite
     DATA = 3  # the data could not be read or used
+    INTERRUPTED = 130  # Ctrl-C: nothing was written
 
 
 class TrackerError(Exception):

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from .columns import clean
 from .domain import Dataset, Department, Recommendation, Registry, succession
+from .updates import StatusUpdate
 
 
 def _text(value: object, style: str = "") -> Text:
@@ -113,3 +114,27 @@ def _owned(data: Dataset, dept: Department) -> tuple[Text, Text]:
 def console(stderr: bool = False) -> Console:
     """The console commands print to: colour only on a terminal, 80 columns when piped."""
     return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+
+
+RAG_STYLES = {"red": "bold red", "amber": "bold yellow", "green": "bold green", "complete": "bold blue"}
+
+
+def rag_text(rag: str) -> Text:
+    """A RAG rating as its word in its colour: the word carries it where colour cannot."""
+    return Text(rag.upper(), style=RAG_STYLES.get(rag, "bold"))
+
+
+def recorded(data: Dataset, update: StatusUpdate) -> RenderableType:
+    """What `tracker update` wrote, for the person who asked it to."""
+    rec = next(r for r in data.recommendations if r.number == update.recommendation)
+    lines: list[RenderableType] = [
+        Text.assemble(("Recorded ", "bold"), clean(f"{update.file}:{update.line}")),
+        Text.assemble(f"Recommendation {rec.number}: ", clean(rec.title)),
+        Text.assemble(clean(f"{update.dept}  {update.date}  "), rag_text(update.rag.value), clean(f"  by {update.author}")),
+        Padding(_text(update.summary), (0, 0, 0, 2)),
+    ]
+    lines.extend(Padding(_text(url, "dim"), (0, 0, 0, 2)) for url in update.evidence)
+    if update.target_date:
+        baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
+        lines.append(_text(f"Target date revised to {update.target_date} (baseline {baseline}): {update.reason}"))
+    return Group(*lines)

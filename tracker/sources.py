@@ -9,7 +9,7 @@ are reported, and unsafe tags or aliases are refused before anything is built fr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import NoReturn, TypeVar
@@ -33,6 +33,7 @@ from .domain import (
     Registry,
     Response,
     Review,
+    is_url,
     validate,
 )
 from .errors import DataError
@@ -52,7 +53,6 @@ _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 # Numbers that YAML 1.1 reads in a way a person rarely means: 010 is 8, 1:30 is 90, 1_000 is 1000.
 _YAML11_NUMBER = re.compile(r"[-+]?(0[0-9_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9][0-9_]*_[0-9_]*)")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
 
 def read_bytes(path: Path, shown: str) -> bytes:
@@ -241,7 +241,7 @@ class Reader:
         value = self.scalar(node, what)
         if value is None or node is None:
             return None
-        if not _URL.fullmatch(value.strip()):
+        if not is_url(value):
             self.problem(node, what, f"{value!r} is not an http(s) URL")
             return None
         return value.strip()
@@ -508,11 +508,17 @@ def format_update(update: StatusUpdate) -> str:
     return "\n".join(lines) + "\n"
 
 
-def appended(existing: bytes | None, header: str, blocks: Iterable[str]) -> bytes:
-    """The bytes of a status file with `blocks` added at its end, a blank line before each."""
+def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[bytes, list[int]]:
+    """A status file's bytes with `blocks` added at its end, a blank line before each.
+
+    Returns the new bytes and the line each block starts on.
+    """
     text = header if existing is None else existing.decode("utf-8-sig")
     if text and not text.endswith("\n"):
         text += "\n"
+    lines = []
     for block in blocks:
-        text += "\n" + block
-    return text.encode("utf-8")
+        text += "\n"
+        lines.append(text.count("\n") + 1)
+        text += block
+    return text.encode("utf-8"), lines

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .domain import Dataset, Problem, Rag, Recommendation, Registry
+from .errors import DataError, NotFound
 
 # Worst first: the order a board reads them in.
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE)
@@ -51,6 +52,22 @@ def filing_codes(rec: Recommendation, registry: Registry, day: date) -> list[str
             if code not in codes:
                 codes.append(code)
     return codes
+
+
+def filer(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
+    """The registry code a return from `text` on `rec` dated `day` is filed under.
+
+    `text` may be a code, a name or a former name; a body merged or split before `day` files
+    under the body that carries its work. Raises NotFound or DataError with the owners named.
+    """
+    owners = filing_codes(rec, data.registry, day)
+    found = data.registry.resolve(text)
+    if found is None:
+        raise NotFound(f"unknown department {text!r}; recommendation {rec.number} is owned by {', '.join(owners)}")
+    code = data.registry.current(found.code, day).code
+    if code not in owners:
+        raise DataError(f"{code} does not own recommendation {rec.number}; its owners on {day} are {', '.join(owners)}")
+    return code
 
 
 def check_update(update: StatusUpdate, data: Dataset, today: date | None = None) -> list[Problem]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import DataError, UsageError
 
 MARKER = "recommendations.yaml"
-GITIGNORE = "# tracker.db is derived from the YAML and rebuilt on demand\ntracker.db\n.tracker.db.*.tmp\n"
+GITIGNORE = "# tracker.db is derived from the YAML and rebuilt on demand\ntracker.db\n.tracker.db.*.tmp\n.tracker.lock\n"
+LOCK = ".tracker.lock"
 
 
 def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
@@ -50,9 +54,50 @@ def init(target: Path) -> list[Path]:
     if not ignore.exists():
         ignore.write_text(GITIGNORE, encoding="utf-8")
         created.append(ignore)
-    # Written last, through a temporary file, so an interrupted init leaves no half workspace.
-    tmp = target / f".{MARKER}.tmp"
-    tmp.write_bytes(default_data())
-    os.replace(tmp, target / MARKER)
+    # Written last, and whole, so an interrupted init leaves no half workspace.
+    write_atomic(target / MARKER, default_data())
     created.insert(0, target / MARKER)
     return created
+
+
+@contextmanager
+def lock(root: Path, timeout: float = 120) -> Iterator[None]:
+    """Hold the workspace's write lock: one command at a time changes status files."""
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(root / LOCK, timeout=timeout):
+            yield
+    except Timeout:
+        raise DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK) from None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` whole: a reader, a crash or a kill sees the old file or the new one.
+
+    The data goes to a temporary file in the same folder, is flushed to disk, and is renamed over
+    the old file, which keeps its permissions.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # make the rename itself durable
+    finally:
+        os.close(folder)
