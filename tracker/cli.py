@@ -101,53 +101,44 @@ def check(
         CheckFormat, typer.Option("--format", help="text, github (workflow annotations) or json.")
     ] = CheckFormat.text,
 ) -> None:
-    """Validate the data: exit 1 if a rule is broken, 3 if unreadable."""
+    """Validate the data: exit 1 if a rule is broken, 3 if a file is unreadable."""
     from . import db
 
-    root = context.root(ctx)
-    known = db.loaded_unchanged(root)
-    if known is not None:
-        _report_problems([], format, counts=(known["recommendations"], known["departments"]))
+    root, today = context.root(ctx), context.today()
+    counts = db.loaded_unchanged(root, today)
+    if counts is not None:
+        _report_problems([], format, counts)
         raise typer.Exit(ExitCode.OK)
 
     from . import sources
-    from .domain import Problem
-    from .errors import DataError
 
-    try:
-        data, problems = sources.load_dataset(root / "recommendations.yaml")
-    except DataError as e:
-        fatal = Problem(e.file or "recommendations.yaml", e.line, e.message)
-        _report_problems([fatal], format, fatal=True)
-        raise typer.Exit(ExitCode.DATA) from None
-    _report_problems(problems, format, counts=(len(data.recommendations), len(data.registry.departments)))
-    raise typer.Exit(ExitCode.PROBLEMS if problems else ExitCode.OK)
+    findings, counts = sources.check_workspace(root, today)
+    _report_problems(findings, format, counts)
+    if any(fatal for _, fatal in findings):
+        raise typer.Exit(ExitCode.DATA)
+    raise typer.Exit(ExitCode.PROBLEMS if findings else ExitCode.OK)
 
 
-def _report_problems(
-    problems: list[Problem], format: CheckFormat, fatal: bool = False, counts: tuple[int, int] | None = None
-) -> None:
+def _report_problems(findings: list[tuple[Problem, bool]], format: CheckFormat, counts: dict[str, int]) -> None:
     from . import output
 
     if format is CheckFormat.json:
         document = {
-            "ok": not problems,
-            "recommendations": counts[0] if counts else None,
-            "departments": counts[1] if counts else None,
-            "problems": [output.problem_dict(p, fatal) for p in problems],
+            "ok": not findings,
+            **counts,
+            "problems": [output.problem_dict(p, fatal) for p, fatal in findings],
         }
         sys.stdout.write(output.to_json(document))
         return
-    for p in problems:
+    for p, fatal in findings:
         typer.echo(output.github_annotation(p) if format is CheckFormat.github else p.describe())
         if fatal and format is CheckFormat.github:
             typer.echo(p.describe(), err=True)
-    if fatal:
-        return
-    if problems:
-        typer.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
-    elif counts is not None:
-        typer.echo(f"ok: {counts[0]} recommendations, {counts[1]} departments, no problems")
+    if findings:
+        typer.echo(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found", err=True)
+    else:
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        typer.echo(f"ok: {summary}, no problems")
 
 
 @app.command("list")
@@ -202,10 +193,16 @@ def show(
     number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.")],
     format: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
 ) -> None:
-    """Show one recommendation: text, owners, deadline, response."""
+    """Show one recommendation: text, owners, deadline, response, returns."""
+    from . import db
     from .errors import NotFound
 
-    data, today = context.dataset(ctx), context.today()
+    today = context.today()
+    conn = db.open_db(context.root(ctx))
+    try:
+        data, updates = db.dataset(conn), db.updates(conn, recommendation=number)
+    finally:
+        conn.close()
     rec = next((r for r in data.recommendations if r.number == number), None)
     if rec is None:
         numbers = [r.number for r in data.recommendations]
@@ -217,11 +214,11 @@ def show(
     if format is ShowFormat.json:
         from . import output
 
-        sys.stdout.write(output.to_json(output.recommendation_dict(data, rec, today, full=True)))
+        sys.stdout.write(output.to_json(output.recommendation_dict(data, rec, today, updates=updates)))
     else:
         from .render import recommendation_detail
 
-        context.show(recommendation_detail(data, rec, today))
+        context.show(recommendation_detail(data, rec, updates, today))
 
 
 @app.command()

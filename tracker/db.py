@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, workspace
 from .domain import (
     Dataset,
     Deadline,
@@ -37,8 +37,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 DB_NAME = "tracker.db"
-RECOMMENDATIONS = "recommendations.yaml"
-STATUS_DIR = "status"
+RECOMMENDATIONS = workspace.MARKER
 
 Migration = Callable[["sqlite_utils.Database"], None]
 MIGRATIONS: list[Migration] = []
@@ -167,17 +166,6 @@ def read_file(path: Path, shown: str) -> tuple[bytes, Fingerprint]:
         raise DataError(f"cannot read file: {e.strerror}", shown) from None
 
 
-def workspace_files(root: Path) -> dict[str, Path]:
-    """The workspace's YAML files by their name relative to the root."""
-    files = {RECOMMENDATIONS: root / RECOMMENDATIONS}
-    status = root / STATUS_DIR
-    if status.is_dir():
-        for path in sorted(status.glob("*.yaml")):
-            if not path.name.startswith("."):
-                files[f"{STATUS_DIR}/{path.name}"] = path
-    return files
-
-
 def _stored(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:
     return {row["path"]: row for row in conn.execute("SELECT * FROM sources")}
 
@@ -192,7 +180,7 @@ def _is_fresh(conn: sqlite3.Connection, root: Path) -> bool:
     if not _same_version(conn):
         return False
     stored = _stored(conn)
-    files = workspace_files(root)
+    files = workspace.yaml_files(root)
     if stored.keys() != files.keys():
         return False
     return all(_row_fingerprint(stored[name]) == file_fingerprint(path) for name, path in files.items())
@@ -204,11 +192,12 @@ def _same_version(conn: sqlite3.Connection) -> bool:
     return row is not None and row[0] == __version__
 
 
-def loaded_unchanged(root: Path, db_path: Path | None = None) -> dict[str, int] | None:
+def loaded_unchanged(root: Path, today: date, db_path: Path | None = None) -> dict[str, int] | None:
     """If tracker.db holds the workspace's files as they are now, its counts; else None.
 
     The database only ever holds data that passed every rule, so a file it holds unchanged is
-    known to be valid without reading it again. Never writes.
+    known to be valid without reading it again, save for returns dated after `today`, which
+    loading allows (the clock is the caller's) but `check` does not. Never writes.
     """
     db_path = db_path or root / DB_NAME
     if not db_path.exists():
@@ -217,7 +206,11 @@ def loaded_unchanged(root: Path, db_path: Path | None = None) -> dict[str, int] 
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         try:
-            return counts(conn) if _is_fresh(conn, root) else None
+            if not _is_fresh(conn, root):
+                return None
+            if conn.execute("SELECT count(*) FROM status_updates WHERE date > ?", [today.isoformat()]).fetchone()[0]:
+                return None
+            return counts(conn)
         finally:
             conn.close()
     except (sqlite3.DatabaseError, DataError):
@@ -292,7 +285,7 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
 
     # Read inside the transaction: another process may have synced while this one waited.
     stored = _stored(conn) if trusted else {}
-    files = workspace_files(root)
+    files = workspace.yaml_files(root)
 
     def source(name: str, fingerprint: Fingerprint, digest: str) -> None:
         mtime_ns, size, inode = fingerprint
@@ -544,7 +537,7 @@ def dataset(conn: sqlite3.Connection) -> Dataset:
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    tables = {"recommendations": "recommendations", "departments": "departments", "status updates": "status_updates"}
+    tables = {"recommendations": "recommendations", "departments": "departments", "returns": "status_updates"}
     return {label: conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] for label, table in tables.items()}
 
 

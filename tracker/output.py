@@ -11,6 +11,7 @@ from typing import Any
 
 from . import columns
 from .domain import Dataset, Department, Problem, Recommendation, Registry, plain, succession
+from .updates import Entry, StatusUpdate, returns_by_owner
 
 
 def to_json(document: object) -> str:
@@ -36,7 +37,10 @@ def owner_dicts(data: Dataset, rec: Recommendation, today: date) -> list[dict[st
     return out
 
 
-def recommendation_dict(data: Dataset, rec: Recommendation, today: date, full: bool = False) -> dict[str, Any]:
+def recommendation_dict(
+    data: Dataset, rec: Recommendation, today: date, updates: list[StatusUpdate] | None = None
+) -> dict[str, Any]:
+    """A recommendation for JSON; with `updates`, its full record and each owner's returns."""
     d: dict[str, Any] = {
         "number": rec.number,
         "section": rec.section,
@@ -46,13 +50,34 @@ def recommendation_dict(data: Dataset, rec: Recommendation, today: date, full: b
         "deadline_words": rec.deadline.words if rec.deadline else None,
         "owners": owner_dicts(data, rec, today),
     }
-    if full:
+    if updates is not None:
+        history = dict(returns_by_owner(rec, data.registry, updates, today))
+        for owner in d["owners"]:
+            owner["returns"] = [return_dict(entry) for entry in history.get(owner["dept"], [])]
         d["text"] = rec.text
         d["addressed_to"] = rec.addressed_to
         d["deadline_reasoning"] = rec.deadline.reasoning if rec.deadline else None
         d["links"] = list(rec.links)
         d["responses"] = [plain(p) for p in rec.responses]
     return d
+
+
+def return_dict(entry: Entry) -> dict[str, Any]:
+    u = entry.update
+    return {
+        "date": u.date.isoformat(),
+        "rag": u.rag.value,
+        "previous_rag": entry.previous.value if entry.previous else None,
+        "trend": entry.trend,
+        "summary": u.summary,
+        "author": u.author,
+        "evidence": list(u.evidence),
+        "target_date": u.target_date.isoformat() if u.target_date else None,
+        "reason": u.reason,
+        "filed_as": u.dept,
+        "file": u.file,
+        "line": u.line,
+    }
 
 
 def department_dict(data: Dataset, dept: Department, today: date) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from .columns import clean
 from .domain import Dataset, Department, Recommendation, Registry, succession
-from .updates import StatusUpdate
+from .updates import StatusUpdate, returns_by_owner
 
 
 def _text(value: object, style: str = "") -> Text:
@@ -20,7 +20,7 @@ def _text(value: object, style: str = "") -> Text:
     return Text(clean(value), style=style)
 
 
-def recommendation_detail(data: Dataset, rec: Recommendation, today: date) -> RenderableType:
+def recommendation_detail(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], today: date) -> RenderableType:
     registry = data.registry
     parts: list[RenderableType] = []
     heading = Text.assemble((f"Recommendation {rec.number}: ", "bold"), (clean(rec.title), "bold"))
@@ -61,6 +61,9 @@ def recommendation_detail(data: Dataset, rec: Recommendation, today: date) -> Re
     if rec.links:
         parts.append(Text.assemble(("Linked: ", "bold"), ", ".join(str(n) for n in rec.links)))
 
+    parts.append(Text(""))
+    parts.append(Text("Returns, newest first", style="bold"))
+    parts.extend(_returns(data, rec, updates, today))
     parts.append(Text(""))
     parts.append(Text("Government response", style="bold"))
     for response in rec.responses:
@@ -138,3 +141,27 @@ def recorded(data: Dataset, update: StatusUpdate) -> RenderableType:
         baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
         lines.append(_text(f"Target date revised to {update.target_date} (baseline {baseline}): {update.reason}"))
     return Group(*lines)
+
+
+def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], today: date) -> list[RenderableType]:
+    baseline = f"baseline {rec.deadline.date}" if rec.deadline else "no baseline deadline"
+    out: list[RenderableType] = []
+    for code, entries in returns_by_owner(rec, data.registry, updates, today):
+        out.append(
+            Text(
+                clean(f"{code}: {len(entries)} return{'s' if len(entries) != 1 else ''}" if entries else f"{code}: no returns"),
+                "bold",
+            )
+        )
+        for entry in entries:
+            u = entry.update
+            line = Text.assemble("  ", clean(str(u.date)), "  ", rag_text(u.rag.value))
+            if entry.previous is not None:
+                line.append(clean(f"  (was {entry.previous.value}: {entry.trend})"), "dim")
+            line.append(clean(f"  {u.author}" + (f", filed as {u.dept}" if u.dept != code else "")), "dim")
+            out.append(line)
+            out.append(Padding(_text(u.summary), (0, 0, 0, 4)))
+            out.extend(Padding(_text(url, "dim"), (0, 0, 0, 4)) for url in u.evidence)
+            if u.target_date:
+                out.append(Padding(_text(f"target date now {u.target_date} ({baseline}): {u.reason}", "italic"), (0, 0, 0, 4)))
+    return out

@@ -522,3 +522,28 @@ def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[by
         lines.append(text.count("\n") + 1)
         text += block
     return text.encode("utf-8"), lines
+
+
+def check_workspace(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:
+    """Every problem in the workspace's YAML, each with whether it made a file unreadable."""
+    from .updates import check_file
+    from .workspace import MARKER, yaml_files
+
+    counts = {"recommendations": 0, "departments": 0, "returns": 0}
+    try:
+        data, problems = load_dataset(root / MARKER)
+    except DataError as e:
+        return [(Problem(e.file or MARKER, e.line, e.message), True)], counts
+    findings = [(p, False) for p in problems]
+    counts["recommendations"], counts["departments"] = len(data.recommendations), len(data.registry.departments)
+    for shown, path in yaml_files(root).items():
+        if shown == MARKER:
+            continue
+        try:
+            updates, problems = parse_status(read_bytes(path, shown), shown)
+        except DataError as e:
+            findings.append((Problem(e.file or shown, e.line, e.message), True))
+            continue
+        counts["returns"] += len(updates)
+        findings.extend((p, False) for p in problems + check_file(updates, path.stem, data, today))
+    return findings, counts

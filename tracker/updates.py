@@ -140,3 +140,21 @@ def history(updates: Iterable[StatusUpdate]) -> list[Entry]:
         entries.append(Entry(update, previous, trend(previous, update.rag)))
         previous = update.rag
     return entries[::-1]
+
+
+def returns_by_owner(
+    rec: Recommendation, registry: Registry, updates: Iterable[StatusUpdate], today: date
+) -> list[tuple[str, list[Entry]]]:
+    """Each owner of `rec`, by today's code, with its history of returns newest first.
+
+    Returns filed under a body that has since merged count as its successor's.
+    """
+    groups: dict[str, list[StatusUpdate]] = {}
+    for owner in rec.owners:
+        if owner.dept in registry.departments:
+            groups.setdefault(registry.current(owner.dept, today).code, [])
+    for update in updates:
+        if update.recommendation == rec.number:
+            code = registry.current(update.dept, today).code if update.dept in registry.departments else update.dept
+            groups.setdefault(code, []).append(update)
+    return [(code, history(group)) for code, group in groups.items()]

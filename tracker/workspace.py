@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import DataError, UsageError
 
 MARKER = "recommendations.yaml"
+STATUS_DIR = "status"
 GITIGNORE = "# tracker.db is derived from the YAML and rebuilt on demand\ntracker.db\n.tracker.db.*.tmp\n.tracker.lock\n"
 LOCK = ".tracker.lock"
 
@@ -28,6 +29,17 @@ def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
         if (folder / MARKER).is_file():
             return folder
     raise UsageError(f"no {MARKER} in {here} or any parent folder; use --root DIR or create a workspace with `tracker init DIR`")
+
+
+def yaml_files(root: Path) -> dict[str, Path]:
+    """The workspace's YAML files, by their names relative to the root: the recommendations first."""
+    files = {MARKER: root / MARKER}
+    status = root / STATUS_DIR
+    if status.is_dir():
+        for path in sorted(status.glob("*.yaml")):
+            if not path.name.startswith("."):
+                files[f"{STATUS_DIR}/{path.name}"] = path
+    return files
 
 
 def default_data() -> bytes:
