@@ -22,7 +22,7 @@ from .conftest import DATA, REPO, Run
 def test_every_command_has_help_and_is_documented_in_the_readme(run: Run) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
-    assert commands == ["init", "check", "list", "show", "departments", "load"]
+    assert commands == ["init", "check", "list", "show", "departments", "load", "update", "export", "import"]
     for name in commands:
         result = run(name, "--help")
         assert result.exit_code == 0 and "Usage: " in result.stdout
@@ -49,7 +49,7 @@ def test_init_never_overwrites_a_workspace(run: Run, workspace: Path) -> None:
 def test_check_passes_on_the_repository_data(run: Run) -> None:
     result = run("check", root=REPO)
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == "ok: 32 recommendations, 22 departments, no problems\n"
+    assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, no problems\n", result.stdout)
 
 
 def test_check_lists_every_problem_and_exits_1(run: Run, minimal: Path) -> None:
@@ -88,7 +88,7 @@ def test_check_github_format_annotates_unreadable_files_too(run: Run, minimal: P
 
 def test_check_json_format_is_machine_readable(run: Run, minimal: Path) -> None:
     ok = json.loads(run("check", "--format", "json", root=minimal).stdout)
-    assert ok == {"ok": True, "recommendations": 2, "departments": 2, "problems": []}
+    assert ok == {"ok": True, "recommendations": 2, "departments": 2, "returns": 0, "problems": []}
     shutil.copy(DATA / "bad" / "impossible-date.yaml", minimal / "recommendations.yaml")
     result = run("check", "--format", "json", root=minimal)
     assert result.exit_code == 1
@@ -247,7 +247,7 @@ def test_departments_shows_renames_mergers_and_what_each_owns(run: Run) -> None:
 def test_load_syncs_and_rebuilds(run: Run, workspace: Path) -> None:
     result = run("load", root=workspace)
     assert result.exit_code == 0
-    assert result.stdout.endswith("in sync: 32 recommendations, 22 departments, 0 status updates\n")
+    assert result.stdout.endswith("in sync: 32 recommendations, 22 departments, 0 returns\n")
     result = run("load", "--rebuild", root=workspace)
     assert "rebuilt: 32 recommendations" in result.stdout
 
@@ -289,7 +289,7 @@ def test_check_trusts_a_database_that_holds_the_files_unchanged(
 
     monkeypatch.setattr(sources, "load_dataset", refuse)
     result = run("check", root=workspace)
-    assert (result.exit_code, result.stdout) == (0, "ok: 32 recommendations, 22 departments, no problems\n")
+    assert (result.exit_code, result.stdout) == (0, "ok: 32 recommendations, 22 departments, 0 returns, no problems\n")
 
 
 def test_check_does_not_trust_a_database_loaded_by_another_version(run: Run, workspace: Path) -> None:

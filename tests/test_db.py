@@ -35,7 +35,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_first_open_builds_every_table(workspace: Path) -> None:
     conn = db.open_db(workspace)
-    assert db.counts(conn) == {"recommendations": 32, "departments": 22, "status updates": 0}
+    assert db.counts(conn) == {"recommendations": 32, "departments": 22, "returns": 0}
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {

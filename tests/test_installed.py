@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,8 @@ def tracker(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 def test_the_installed_command_checks_the_repository() -> None:
     assert shutil.which("tracker", path=str(Path(sys.executable).parent)), "install the package: pip install -e '.[test]'"
     result = tracker("check")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "ok: 32 recommendations, 22 departments, no problems\n", "")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, no problems\n", result.stdout)
 
 
 def test_python_dash_m_works_and_errors_have_no_traceback(tmp_path: Path) -> None:

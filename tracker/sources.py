@@ -465,7 +465,7 @@ def status_header(code: str, name: str) -> str:
     return (
         f"# Status returns from {code}: {name}.\n"
         "# Its returns on the recommendations of Dame Carol Black's Review of drugs part two,\n"
-        "# one block per return, oldest first, newest last.\n"
+        "# one block per return in the order they were recorded, newest last.\n"
         f"# Record a return with `tracker update N --dept {code}`, or add a block by hand in the same\n"
         "# form; `tracker check` validates this file. Returns are never edited or removed once agreed.\n"
     )
