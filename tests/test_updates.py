@@ -1,0 +1,138 @@
+"""The rules for returns, without files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.domain import Dataset, Owner, Rag
+from tracker.errors import DataError, NotFound
+from tracker.sources import load_dataset
+from tracker.updates import (
+    StatusUpdate,
+    check_file,
+    check_update,
+    filer,
+    filing_codes,
+    history,
+    parse_rag,
+    returns_by_owner,
+    trend,
+)
+
+from .conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def data() -> Dataset:
+    return load_dataset(REPO / "recommendations.yaml")[0]
+
+
+def ret(number: int = 9, dept: str = "DHSC", day: date = date(2024, 1, 1), rag: Rag = Rag.AMBER, **kw: object) -> StatusUpdate:
+    fields: dict[str, object] = {"summary": "Work goes on.", "author": "A secretary", "file": f"status/{dept}.yaml", "line": 7}
+    fields.update(kw)
+    return StatusUpdate(number, dept, day, rag, **fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text, rag",
+    [
+        ("red", Rag.RED),
+        ("R", Rag.RED),
+        ("Amber", Rag.AMBER),
+        ("a", Rag.AMBER),
+        ("GREEN", Rag.GREEN),
+        ("g", Rag.GREEN),
+        ("complete", Rag.COMPLETE),
+        ("C", Rag.COMPLETE),
+        ("b", Rag.COMPLETE),
+        ("Blue", Rag.COMPLETE),
+        (" amber ", Rag.AMBER),
+    ],
+)
+def test_rag_is_read_from_a_word_or_letter_in_any_case(text: str, rag: Rag) -> None:
+    assert parse_rag(text) is rag
+
+
+@pytest.mark.parametrize("text", ["purple", "", "x", "ambr", "no return"])
+def test_anything_else_is_not_a_rag(text: str) -> None:
+    assert parse_rag(text) is None
+
+
+def test_the_owners_who_may_file_follow_mergers_by_date(data: Dataset) -> None:
+    rec9 = data.recommendations[8]
+    assert filing_codes(rec9, data.registry, date(2022, 1, 1)) == ["DHSC", "HEE"]
+    assert filing_codes(rec9, data.registry, date(2023, 4, 1)) == ["DHSC", "NHSE"]
+    rec31 = data.recommendations[30]
+    assert filing_codes(rec31, data.registry, date(2024, 1, 1)) == ["DHSC", "DSIT"]
+
+
+def test_a_department_is_filed_under_its_code_on_the_day(data: Dataset) -> None:
+    recs = {r.number: r for r in data.recommendations}
+    assert filer(data, recs[23], "DLUHC", date(2022, 1, 1)) == "MHCLG"
+    assert filer(data, recs[6], "Office for Health Promotion", date(2021, 8, 1)) == "OHID"
+    assert filer(data, recs[9], "HEE", date(2022, 1, 1)) == "HEE"
+    assert filer(data, recs[9], "Health Education England", date(2024, 1, 1)) == "NHSE"
+    with pytest.raises(DataError, match="DWP does not own recommendation 9; its owners on 2024-01-01 are DHSC, NHSE"):
+        filer(data, recs[9], "dwp", date(2024, 1, 1))
+    with pytest.raises(NotFound, match="unknown department 'Ministry of Magic'; recommendation 9 is owned by DHSC, NHSE"):
+        filer(data, recs[9], "Ministry of Magic", date(2024, 1, 1))
+
+
+def test_a_valid_return_has_no_problems(data: Dataset) -> None:
+    assert check_update(ret(), data, date(2024, 1, 1)) == []
+
+
+@pytest.mark.parametrize(
+    "update, message",
+    [
+        (ret(number=33), "there is no recommendation 33"),
+        (ret(dept="DWP"), "DWP does not own recommendation 9 (owners on 2024-01-01: DHSC, NHSE)"),
+        (ret(dept="HEE"), "HEE does not own recommendation 9 (owners on 2024-01-01: DHSC, NHSE)"),
+        (ret(dept="XYZ"), "'XYZ' is not in the department registry"),
+        (ret(day=date(2024, 1, 2)), "2024-01-02 is in the future"),
+        (ret(target_date=date(2025, 1, 1)), "a revised target date needs a reason"),
+        (ret(reason="Slipped"), "a reason is given but no revised target date"),
+    ],
+)
+def test_each_rule_for_a_return(data: Dataset, update: StatusUpdate, message: str) -> None:
+    assert [p.message for p in check_update(update, data, date(2024, 1, 1))] == [message]
+
+
+def test_a_file_holds_one_departments_returns_once_each(data: Dataset) -> None:
+    first, again, stray = ret(line=7), ret(line=15), ret(number=20, dept="DWP", file="status/DHSC.yaml", line=23)
+    problems = check_file([first, again, stray], "DHSC", data)
+    assert [(p.line, p.message) for p in problems] == [
+        (15, "the same return is recorded twice (first on line 7)"),
+        (23, "a return from DWP is in DHSC's file; move it to status/DWP.yaml"),
+    ]
+    assert [p.message for p in check_file([], "NOPE", data)] == [
+        "NOPE is not a department code in the registry; name the file after one"
+    ]
+
+
+def test_history_is_newest_first_with_the_change_from_the_return_before() -> None:
+    a = ret(day=date(2023, 1, 1), rag=Rag.RED)
+    b = ret(day=date(2024, 1, 1), rag=Rag.AMBER)
+    c = ret(day=date(2024, 1, 1), rag=Rag.GREEN, summary="Later the same day.")
+    d = ret(day=date(2025, 1, 1), rag=Rag.GREEN)
+    entries = history([b, c, a, d])  # file order: b before c on the same day
+    assert [(e.update.rag, e.previous, e.trend) for e in entries] == [
+        (Rag.GREEN, Rag.GREEN, "same"),
+        (Rag.GREEN, Rag.AMBER, "better"),
+        (Rag.AMBER, Rag.RED, "better"),
+        (Rag.RED, None, None),
+    ]
+    assert trend(Rag.COMPLETE, Rag.AMBER) == "worse"
+
+
+def test_returns_filed_before_a_merger_count_for_the_successor(data: Dataset) -> None:
+    rec9 = data.recommendations[8]
+    old = ret(dept="HEE", day=date(2022, 6, 1), rag=Rag.RED)
+    new = ret(dept="NHSE", day=date(2024, 6, 1), rag=Rag.GREEN)
+    groups = dict(returns_by_owner(rec9, data.registry, [old, new], date(2026, 1, 1)))
+    assert list(groups) == ["DHSC", "NHSE"]
+    assert groups["DHSC"] == []
+    assert [(e.update.dept, e.trend) for e in groups["NHSE"]] == [("NHSE", "better"), ("HEE", None)]
+    assert rec9.owners[1] == Owner("HEE", "support", "text", rec9.owners[1].note, rec9.owners[1].line)
