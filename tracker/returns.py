@@ -129,7 +129,7 @@ def update(
     )
     conn.close()
     recorded = record(root, [new], today)
-    _print_recorded(data, recorded[0])
+    _print_recorded(data, recorded[0] if recorded else None)
 
 
 def _recommendation(data: Dataset, number: int) -> Recommendation:

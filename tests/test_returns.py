@@ -1,0 +1,291 @@
+"""tracker update, export and import, and status files changed by hand, as a secretary uses them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tracker import db
+from tracker.updates import RAG_CHOICES
+
+from .conftest import REPO, Run
+
+UPDATE = (
+    "update",
+    "9",
+    "--dept",
+    "DHSC",
+    "--rag",
+    "amber",
+    "--summary",
+    "Strategy drafted; consultation opens in May.",
+    "--date",
+    "2024-03-01",
+)
+
+
+@pytest.fixture(autouse=True)
+def _author(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_AUTHOR", "Jo Bloggs")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of the workspace that a failed command must leave as it was."""
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != ".tracker.lock"}
+    return files
+
+
+def test_update_appends_to_the_departments_file_and_the_database(run: Run, workspace: Path) -> None:
+    result = run(*UPDATE, "--evidence", "https://example.org/draft", "--evidence", "https://example.org/plan", root=workspace)
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Recorded status/DHSC.yaml:7" in out and "DHSC 2024-03-01 AMBER by Jo Bloggs" in out
+    text = (workspace / "status" / "DHSC.yaml").read_text()
+    assert text.startswith("# Status returns from DHSC: Department of Health and Social Care.\n")
+    assert text.endswith(
+        "\n- recommendation: 9\n  dept: DHSC\n  date: 2024-03-01\n  rag: amber\n"
+        "  summary: Strategy drafted; consultation opens in May.\n  author: Jo Bloggs\n"
+        "  evidence:\n    - https://example.org/draft\n    - https://example.org/plan\n"
+    )
+    conn = db.open_db(workspace)
+    (saved,) = db.updates(conn, recommendation=9)
+    assert (saved.dept, saved.rag.value, saved.evidence, saved.line) == (
+        "DHSC",
+        "amber",
+        ("https://example.org/draft", "https://example.org/plan"),
+        7,
+    )
+
+
+def test_update_defaults_the_date_to_today(run: Run, workspace: Path) -> None:
+    assert run(*UPDATE[:-2], root=workspace).exit_code == 0
+    assert f"  date: {date.today()}\n" in (workspace / "status" / "DHSC.yaml").read_text()
+
+
+def test_old_names_file_under_todays_registry_code(run: Run, workspace: Path) -> None:
+    assert (
+        run("update", "23", "--dept", "DLUHC", "--rag", "G", "--summary", "s", "--date", "2022-05-01", root=workspace).exit_code
+        == 0
+    )
+    assert "  dept: MHCLG\n" in (workspace / "status" / "MHCLG.yaml").read_text()
+    result = run(
+        "update",
+        "6",
+        "--dept",
+        "office for health promotion",
+        "--rag",
+        "r",
+        "--summary",
+        "s",
+        "--date",
+        "2022-05-01",
+        root=workspace,
+    )
+    assert result.exit_code == 0 and (workspace / "status" / "OHID.yaml").exists()
+    result = run("update", "9", "--dept", "HEE", "--rag", "b", "--summary", "s", "--date", "2024-05-01", root=workspace)
+    assert (
+        result.exit_code == 0
+        and "  dept: NHSE\n  date: 2024-05-01\n  rag: complete\n" in (workspace / "status" / "NHSE.yaml").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("update", "33", "--dept", "DHSC", "--rag", "a", "--summary", "s"), "recommendation 33 does not exist"),
+        (
+            ("update", "9", "--dept", "Ministry of Magic", "--rag", "a", "--summary", "s"),
+            "--dept: unknown department 'Ministry of Magic'; recommendation 9 is owned by DHSC",
+        ),
+        (
+            ("update", "9", "--dept", "DWP", "--rag", "a", "--summary", "s", "--date", "2024-01-01"),
+            "--dept: DWP does not own recommendation 9; its owners on 2024-01-01 are DHSC, NHSE",
+        ),
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "purple", "--summary", "s"),
+            "--rag: 'purple' is not a RAG rating: red (R), amber (A), green (G), complete (C or B for blue)",
+        ),
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", "2024-02-30"),
+            "--date: '2024-02-30' is not a real date written YYYY-MM-DD",
+        ),
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", str(date.today() + timedelta(days=1))),
+            "is in the future",
+        ),
+        (("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "  "), "--summary: is empty"),
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--evidence", "example.org/x"),
+            "--evidence: 'example.org/x' is not an http(s) URL",
+        ),
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--target-date", "2025-01-01"),
+            "--reason: a revised target date needs a reason",
+        ),
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--reason", "late"),
+            "--target-date: a reason is given but no revised target date",
+        ),
+    ],
+)
+def test_a_bad_return_is_refused_and_nothing_is_written(run: Run, workspace: Path, args: tuple[str, ...], message: str) -> None:
+    assert run("load", root=workspace).exit_code == 0
+    before = snapshot(workspace)
+    result = run(*args, root=workspace)
+    assert result.exit_code == 3
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert snapshot(workspace) == before
+
+
+def test_without_a_terminal_a_missing_field_is_an_error_not_a_question(run: Run, workspace: Path) -> None:
+    result = run("update", "9", "--rag", "a", "--summary", "s", root=workspace)
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "tracker: error: --dept is required when not at a terminal (recommendation 9 is owned by DHSC, NHSE)\n"
+    )
+    result = run("update", "9", "--dept", "DHSC", "--summary", "s", root=workspace)
+    assert result.exit_code == 2 and "--rag is required" in result.stderr
+    assert not (workspace / "status" / "DHSC.yaml").exists()
+
+
+def test_the_same_return_twice_is_recorded_once(run: Run, workspace: Path) -> None:
+    assert run(*UPDATE, root=workspace).exit_code == 0
+    before = snapshot(workspace)
+    result = run(*UPDATE, root=workspace)
+    assert result.exit_code == 0 and result.stdout == "already recorded: nothing was added\n"
+    assert snapshot(workspace) == before
+
+
+def test_a_hand_edit_is_picked_up_by_the_next_command(run: Run, workspace: Path) -> None:
+    assert run(*UPDATE, root=workspace).exit_code == 0
+    path = workspace / "status" / "DHSC.yaml"
+    path.write_text(
+        path.read_text()
+        + "\n- recommendation: 9\n  dept: DHSC\n  date: 2024-06-01\n  rag: green\n  summary: Published.\n  author: By hand\n"
+    )
+    record = json.loads(run("show", "9", "--format", "json", root=workspace).stdout)
+    dhsc = record["owners"][0]
+    assert [(r["date"], r["rag"], r["trend"]) for r in dhsc["returns"]] == [
+        ("2024-06-01", "green", "better"),
+        ("2024-03-01", "amber", None),
+    ]
+    assert dhsc["returns"][0]["line"] == 14
+
+
+def test_a_broken_hand_edit_stops_every_command_with_its_line(run: Run, workspace: Path) -> None:
+    assert run(*UPDATE, root=workspace).exit_code == 0
+    path = workspace / "status" / "DHSC.yaml"
+    path.write_text(path.read_text().replace("rag: amber", "rag: orange"))
+    result = run("show", "9", root=workspace)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("tracker: error: status/DHSC.yaml:10: recommendation 9: rag: 'orange' is not a RAG rating")
+
+
+def write_status(root: Path, code: str, body: str) -> None:
+    (root / "status" / f"{code}.yaml").write_text(body)
+
+
+def test_check_validates_every_status_file(run: Run, workspace: Path) -> None:
+    block = "- recommendation: {n}\n  dept: {d}\n  date: {day}\n  rag: {rag}\n  summary: s\n  author: a\n"
+    write_status(
+        workspace,
+        "DHSC",
+        block.format(n=9, d="DHSC", day="2024-01-01", rag="amber")
+        + block.format(n=9, d="DHSC", day="2024-01-01", rag="amber")
+        + block.format(n=20, d="DWP", day="2024-01-01", rag="green")
+        + block.format(n=40, d="DHSC", day="2024-01-01", rag="green")
+        + block.format(n=20, d="DHSC", day="2024-01-01", rag="green")
+        + block.format(n=9, d="DHSC", day="2024-01-01", rag="G").replace(
+            "  author: a\n", "  author: a\n  target_date: 2025-01-01\n"
+        ),
+    )
+    write_status(workspace, "DWP", block.format(n=20, d="DWP", day="2024-01-01", rag="blue-ish"))
+    result = run("check", root=workspace)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "status/DHSC.yaml:7: recommendation 9: the same return is recorded twice (first on line 1)",
+        "status/DHSC.yaml:13: recommendation 20: dept: a return from DWP is in DHSC's file; move it to status/DWP.yaml",
+        "status/DHSC.yaml:19: recommendation 40: recommendation: there is no recommendation 40",
+        "status/DHSC.yaml:25: recommendation 20: dept: DHSC does not own recommendation 20 (owners on 2024-01-01: DWP, OHID)",
+        "status/DHSC.yaml:31: recommendation 9: reason: a revised target date needs a reason",
+        "status/DWP.yaml:4: recommendation 20: rag: 'blue-ish' is not a RAG rating: " + RAG_CHOICES,
+    ]
+    write_status(workspace, "DWP", "- recommendation: 20\n\tdept: DWP\n")
+    result = run("check", root=workspace)
+    assert result.exit_code == 3 and "status/DWP.yaml:2: YAML syntax error" in result.stdout
+
+
+def test_check_rejects_returns_dated_in_the_future_even_when_loaded(run: Run, workspace: Path) -> None:
+    later = date.today() + timedelta(days=3)
+    write_status(
+        workspace, "DHSC", f"- recommendation: 9\n  dept: DHSC\n  date: {later}\n  rag: amber\n  summary: s\n  author: a\n"
+    )
+    assert run("load", root=workspace).exit_code == 0
+    result = run("check", root=workspace)
+    assert result.exit_code == 1 and f"date: {later} is in the future" in result.stdout
+
+
+def test_show_lists_each_owners_returns_with_trend_and_baseline(run: Run, workspace: Path) -> None:
+    for day, rag, extra in [
+        ("2022-01-10", "red", ("--dept", "HEE")),
+        (
+            "2023-06-01",
+            "amber",
+            ("--dept", "NHSE", "--target-date", "2024-06-30", "--reason", "Waiting for the NHS long-term workforce plan."),
+        ),
+        ("2024-06-01", "green", ("--dept", "NHSE")),
+    ]:
+        result = run("update", "9", "--rag", rag, "--summary", f"Return of {day}.", "--date", day, *extra, root=workspace)
+        assert result.exit_code == 0, result.stderr
+    out = run("show", "9", root=workspace).stdout
+    text = " ".join(out.split())
+    assert "DHSC: no returns" in text
+    assert "NHSE: 3 returns 2024-06-01 GREEN (was amber: better) Jo Bloggs Return of 2024-06-01." in text
+    assert "2023-06-01 AMBER (was red: better) Jo Bloggs Return of 2023-06-01." in text
+    assert "target date now 2024-06-30 (baseline 2021-12-31): Waiting for the NHS long-term workforce plan." in text
+    assert "2022-01-10 RED Jo Bloggs, filed as HEE" in text
+    assert text.index("2024-06-01 GREEN") < text.index("2023-06-01 AMBER") < text.index("2022-01-10 RED")
+
+
+def test_export_and_import_use_the_same_columns(run: Run, workspace: Path, tmp_path: Path) -> None:
+    exported = run("export", "--format", "csv", root=REPO).stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert list(rows[0]) == ["recommendation", "dept", "date", "rag", "summary", "author", "evidence", "target_date", "reason"]
+    sheet = tmp_path / "returns.csv"
+    sheet.write_text(exported)
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"imported {len(rows)} returns from {sheet}; 0 already recorded\n"
+    assert run("export", root=workspace).stdout == exported
+    for path in (REPO / "status").glob("*.yaml"):
+        assert (workspace / "status" / path.name).read_bytes() == path.read_bytes()
+    before = snapshot(workspace)
+    result = run("import", str(sheet), root=workspace)
+    assert result.stdout == f"imported 0 returns from {sheet}; {len(rows)} already recorded\n"
+    assert snapshot(workspace) == before
+
+
+def test_import_is_all_or_nothing_and_names_the_row_and_column(run: Run, workspace: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "returns.csv"
+    sheet.write_text("recommendation,dept,date,rag,summary\n9,DHSC,2024-01-01,amber,Fine\n20,DWP,2024-01-01,purple,Not fine\n")
+    assert run("load", root=workspace).exit_code == 0
+    before = snapshot(workspace)
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 3
+    assert result.stderr == f"tracker: error: {sheet}: row 3, column rag: 'purple' is not a RAG rating: {RAG_CHOICES}\n"
+    assert snapshot(workspace) == before
+    sheet.write_text("recommendation,dept,date,colour\n")
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 3 and "row 1: unknown column 'colour'" in result.stderr
+
+
+def test_import_fills_the_author_when_the_sheet_has_none(run: Run, workspace: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "returns.csv"
+    sheet.write_text("Recommendation,Dept,Date,RAG,Summary\n9,Department of Health and Social Care,2024-01-01,A,Fine\n")
+    assert run("import", str(sheet), root=workspace).exit_code == 0
+    assert "  author: Jo Bloggs\n" in (workspace / "status" / "DHSC.yaml").read_text()
