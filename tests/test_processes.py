@@ -1,0 +1,149 @@
+"""Many processes, killed processes and a person at a terminal: nothing lost, nothing half-written."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tracker import db
+from tracker.sources import parse_status
+
+pytestmark = pytest.mark.slow
+
+
+def tracker(root: Path, *args: str, **kw: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "TRACKER_AUTHOR": "Tester", "TRACKER_ROOT": str(root)}
+    return subprocess.Popen([sys.executable, "-m", "tracker", *args], env=env, text=True, **kw)  # type: ignore[call-overload]
+
+
+def returns_in(path: Path) -> list[str]:
+    updates, problems = parse_status(path.read_bytes(), "status/DHSC.yaml")
+    assert problems == []
+    return [u.summary for u in updates]
+
+
+def test_twenty_updates_started_together_all_land(workspace: Path) -> None:
+    subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "load"], check=True, capture_output=True)
+    procs = [
+        tracker(
+            workspace,
+            "update",
+            "9",
+            "--dept",
+            "DHSC",
+            "--rag",
+            "amber",
+            "--summary",
+            f"Return {i}",
+            "--date",
+            "2024-01-01",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(20)
+    ]
+    results = [(p.communicate(timeout=120)[1], p.returncode) for p in procs]
+    assert results == [("", 0)] * 20
+    assert sorted(returns_in(workspace / "status" / "DHSC.yaml")) == sorted(f"Return {i}" for i in range(20))
+    conn = db.open_db(workspace)
+    assert sorted(u.summary for u in db.updates(conn)) == sorted(f"Return {i}" for i in range(20))
+    check = subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_a_killed_update_leaves_whole_returns_or_none(workspace: Path) -> None:
+    path = workspace / "status" / "DHSC.yaml"
+    # Kills spread from the moment of starting to well after a write usually lands, plus one
+    # update left to finish, so both sides of the write are exercised.
+    delays = [i * 0.06 for i in range(14)] + [None]
+    started = []
+    for i, delay in enumerate(delays):
+        summary = f"Return {i}"
+        started.append(summary)
+        proc = tracker(
+            workspace,
+            "update",
+            "9",
+            "--dept",
+            "DHSC",
+            "--rag",
+            "green",
+            "--summary",
+            summary,
+            "--date",
+            "2024-01-01",
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if delay is not None:
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        if path.exists():
+            recorded = returns_in(path)  # always valid YAML, every block whole
+            assert set(recorded) <= set(started) and len(recorded) == len(set(recorded))
+    recorded = returns_in(path)
+    assert "Return 0" not in recorded and f"Return {len(delays) - 1}" in recorded
+    conn = db.open_db(workspace)  # the next command brings the database in line
+    assert sorted(u.summary for u in db.updates(conn)) == sorted(recorded)
+    check = subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def read_until(fd: int, text: str, timeout: float = 30) -> str:
+    """What the terminal shows until `text` appears, without colour codes."""
+    raw = ""
+    deadline = time.monotonic() + timeout
+    while text not in (seen := re.sub(r"\x1b\[[0-9;]*m", "", raw)):
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        try:
+            chunk = os.read(fd, 4096).decode(errors="replace") if ready else ""
+        except OSError:  # the program has exited and closed the terminal
+            chunk = ""
+        if not chunk:
+            raise AssertionError(f"waited for {text!r}, saw {seen!r}")
+        raw += chunk
+    return seen
+
+
+def at_terminal(workspace: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
+    main, secondary = pty.openpty()
+    proc = tracker(workspace, *args, stdin=secondary, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    return proc, main
+
+
+def test_at_a_terminal_missing_fields_are_asked_for_with_the_choices(workspace: Path) -> None:
+    proc, fd = at_terminal(workspace, "update", "9", "--date", "2024-01-01")
+    assert "Department (DHSC, NHSE)" in read_until(fd, "Department (DHSC, NHSE): ")
+    os.write(fd, b"NHSE\n")
+    assert "RAG (red, amber, green, complete)" in read_until(fd, "complete): ")
+    os.write(fd, b"g\n")
+    read_until(fd, "Summary: ")
+    os.write(fd, b"Published the plan.\n")
+    read_until(fd, "Recorded status/NHSE.yaml")
+    assert proc.wait(timeout=30) == 0
+    os.close(fd)
+    assert "  rag: green\n  summary: Published the plan.\n" in (workspace / "status" / "NHSE.yaml").read_text()
+
+
+def test_ctrl_c_at_a_prompt_writes_nothing(workspace: Path) -> None:
+    subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "load"], check=True, capture_output=True)
+    before = (workspace / "tracker.db").read_bytes()
+    proc, fd = at_terminal(workspace, "update", "9", "--dept", "DHSC")
+    read_until(fd, "RAG (red, amber, green, complete): ")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    assert "interrupted; nothing was recorded" in read_until(fd, "recorded")
+    os.close(fd)
+    assert not (workspace / "status" / "DHSC.yaml").exists()
+    assert (workspace / "tracker.db").read_bytes() == before
