@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from tracker.domain import Rag
 from tracker.errors import DataError
-from tracker.sources import appended, format_update, parse_status, status_header
+from tracker.sources import parse_status
 from tracker.updates import StatusUpdate
+from tracker.writer import appended, format_update, status_header
 
 HEADER = status_header("DHSC", "Department of Health and Social Care")
 

@@ -579,3 +579,25 @@ def updates(conn: sqlite3.Connection, recommendation: int | None = None, file: s
     )
     rows = conn.execute(f"SELECT * FROM status_updates{clause} ORDER BY source_file, source_line", args)
     return [_update(row, evidence) for row in rows]
+
+
+def is_recorded(conn: sqlite3.Connection, update: StatusUpdate) -> bool:
+    """Whether the same return (see StatusUpdate.key) is already in the database."""
+    rows = conn.execute(
+        "SELECT id FROM status_updates WHERE recommendation = ? AND dept = ? AND date = ? AND rag = ? AND summary = ?"
+        " AND target_date IS ? AND reason IS ?",
+        [
+            update.recommendation,
+            update.dept,
+            update.date.isoformat(),
+            update.rag.value,
+            update.summary,
+            _iso(update.target_date),
+            update.reason,
+        ],
+    )
+    for (update_id,) in rows:
+        urls = conn.execute("SELECT url FROM status_evidence WHERE update_id = ? ORDER BY position", [update_id])
+        if tuple(url for (url,) in urls) == update.evidence:
+            return True
+    return False

@@ -170,3 +170,22 @@ def recommendations_listing(data: Dataset, recs: Iterable[Recommendation], today
 def _code_today(registry: Registry, code: str, today: date) -> str:
     current = registry.current(code, today).code
     return code if current == code else f"{current} (was {code})"
+
+
+def recorded(data: Dataset, update: StatusUpdate) -> str:
+    """What `tracker update` wrote, for the person who asked it to: plain text, RAG as a word."""
+    import textwrap
+
+    rec = next(r for r in data.recommendations if r.number == update.recommendation)
+    clean = columns.clean
+    lines = [
+        f"Recorded {update.file}:{update.line}",
+        f"Recommendation {rec.number}: {clean(rec.title)}",
+        f"{update.dept}  {update.date}  {update.rag.value.upper()}  by {clean(update.author)}",
+        *textwrap.wrap(clean(update.summary), 76, initial_indent="  ", subsequent_indent="  "),
+        *(f"  {clean(url)}" for url in update.evidence),
+    ]
+    if update.target_date:
+        baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
+        lines.append(f"Target date revised to {update.target_date} (baseline {baseline}): {clean(update.reason or '')}")
+    return "\n".join(lines) + "\n"

@@ -127,22 +127,6 @@ def rag_text(rag: str) -> Text:
     return Text(rag.upper(), style=RAG_STYLES.get(rag, "bold"))
 
 
-def recorded(data: Dataset, update: StatusUpdate) -> RenderableType:
-    """What `tracker update` wrote, for the person who asked it to."""
-    rec = next(r for r in data.recommendations if r.number == update.recommendation)
-    lines: list[RenderableType] = [
-        Text.assemble(("Recorded ", "bold"), clean(f"{update.file}:{update.line}")),
-        Text.assemble(f"Recommendation {rec.number}: ", clean(rec.title)),
-        Text.assemble(clean(f"{update.dept}  {update.date}  "), rag_text(update.rag.value), clean(f"  by {update.author}")),
-        Padding(_text(update.summary), (0, 0, 0, 2)),
-    ]
-    lines.extend(Padding(_text(url, "dim"), (0, 0, 0, 2)) for url in update.evidence)
-    if update.target_date:
-        baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
-        lines.append(_text(f"Target date revised to {update.target_date} (baseline {baseline}): {update.reason}"))
-    return Group(*lines)
-
-
 def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], today: date) -> list[RenderableType]:
     baseline = f"baseline {rec.deadline.date}" if rec.deadline else "no baseline deadline"
     out: list[RenderableType] = []

@@ -164,7 +164,7 @@ def record(root: Path, new: list[StatusUpdate], today: date) -> list[StatusUpdat
     """
     import hashlib
 
-    from . import db, sources
+    from . import db, writer
     from .updates import StatusUpdate
     from .workspace import lock, write_atomic
 
@@ -178,19 +178,18 @@ def record(root: Path, new: list[StatusUpdate], today: date) -> list[StatusUpdat
                 by_file.setdefault(update.file, []).append(update)
             written: list[StatusUpdate] = []
             for name, updates in by_file.items():
-                known = {u.key() for u in db.updates(conn, file=name)}
-                fresh = []
+                fresh, keys = [], set()
                 for u in updates:
-                    if u.key() not in known:
-                        known.add(u.key())
+                    if u.key() not in keys and not db.is_recorded(conn, u):
+                        keys.add(u.key())
                         fresh.append(u)
                 if not fresh:
                     continue
                 path = root / name
                 code = path.stem
                 before_bytes, before = db.read_file(path, name) if path.exists() else (None, None)
-                header = sources.status_header(code, data.registry.departments[code].name)
-                after_bytes, lines = sources.appended(before_bytes, header, [sources.format_update(u) for u in fresh])
+                header = writer.status_header(code, data.registry.departments[code].name)
+                after_bytes, lines = writer.appended(before_bytes, header, [writer.format_update(u) for u in fresh])
                 path.parent.mkdir(exist_ok=True)
                 write_atomic(path, after_bytes)
                 placed = [StatusUpdate(**{**u.__dict__, "line": line}) for u, line in zip(fresh, lines, strict=True)]
@@ -206,9 +205,9 @@ def _print_recorded(data: Dataset, update: StatusUpdate | None) -> None:
     if update is None:
         typer.echo("already recorded: nothing was added")
         return
-    from .render import recorded
+    from .output import recorded
 
-    context.show(recorded(data, update))
+    sys.stdout.write(recorded(data, update))
 
 
 def export(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,14 +75,38 @@ def init(target: Path) -> list[Path]:
 
 @contextmanager
 def lock(root: Path, timeout: float = 120) -> Iterator[None]:
-    """Hold the workspace's write lock: one command at a time changes status files."""
-    from filelock import FileLock, Timeout
+    """Hold the workspace's write lock: one command at a time appends to status files.
 
+    An OS file lock, released by the system when the process ends however it ends, so a killed
+    command never leaves the workspace locked.
+    """
+    import time
+
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        with FileLock(root / LOCK, timeout=timeout):
-            yield
-    except Timeout:
-        raise DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK) from None
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK)
+            time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def write_atomic(path: Path, data: bytes) -> None:

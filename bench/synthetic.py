@@ -1,0 +1,76 @@
+"""Build a synthetic workspace: the default recommendations and N status returns spread over
+the owning departments' files, as a busy board's workspace would look after years of returns.
+
+    python bench/synthetic.py DIR [--updates 100000] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from tracker.domain import Rag  # noqa: E402
+from tracker.sources import load_dataset  # noqa: E402
+from tracker.updates import StatusUpdate, filing_codes  # noqa: E402
+from tracker.writer import appended, format_update, status_header  # noqa: E402
+
+WORDS = (
+    "commissioning partnership treatment recovery workforce funding grant plan review data housing employment "
+    "prison probation outcomes framework pilot evaluation guidance consultation delivery board local national"
+).split()
+
+
+def build(root: Path, count: int, seed: int) -> int:
+    rng = random.Random(seed)
+    repo = HERE.parent
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(repo / "recommendations.yaml", root / "recommendations.yaml")
+    (root / "status").mkdir(exist_ok=True)
+    data, problems = load_dataset(root / "recommendations.yaml")
+    assert not problems
+    start, days = date(2021, 8, 1), (date(2026, 10, 31) - date(2021, 8, 1)).days
+    by_code: dict[str, list[StatusUpdate]] = {}
+    for i in range(count):
+        rec = rng.choice(data.recommendations)
+        day = start + timedelta(days=rng.randrange(days))
+        code = rng.choice(filing_codes(rec, data.registry, day))
+        revised = rng.random() < 0.05
+        by_code.setdefault(code, []).append(
+            StatusUpdate(
+                recommendation=rec.number,
+                dept=code,
+                date=day,
+                rag=rng.choice(list(Rag)),
+                summary=" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 24))).capitalize() + f" (return {i}).",
+                author=rng.choice(["Jo Bloggs", "A. N. Other", "Board secretariat"]),
+                evidence=tuple(f"https://example.org/evidence/{i}/{n}" for n in range(rng.randint(0, 2))),
+                target_date=day + timedelta(days=rng.randint(30, 400)) if revised else None,
+                reason="Delivery partner delayed." if revised else None,
+            )
+        )
+    for code, updates in by_code.items():
+        updates.sort(key=lambda u: u.date)
+        raw, _ = appended(None, status_header(code, data.registry.departments[code].name), [format_update(u) for u in updates])
+        (root / "status" / f"{code}.yaml").write_bytes(raw)
+    return len(by_code)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--updates", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    files = build(args.dir, args.updates, args.seed)
+    print(f"{args.dir}: {args.updates} returns in {files} status files")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Writing status files: returns as YAML text that any YAML reader reads back exactly.
+
+Kept apart from sources.py so that recording a return never loads the YAML parser: a status file
+is only ever appended to, and the blocks are plain text of a fixed form.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .updates import StatusUpdate
+
+
+def status_header(code: str, name: str) -> str:
+    return (
+        f"# Status returns from {code}: {name}.\n"
+        "# Its returns on the recommendations of Dame Carol Black's Review of drugs part two,\n"
+        "# one block per return in the order they were recorded, newest last.\n"
+        f"# Record a return with `tracker update N --dept {code}`, or add a block by hand in the same\n"
+        "# form; `tracker check` validates this file. Returns are never edited or removed once agreed.\n"
+    )
+
+
+_PLAIN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;()£%'’/-]*")
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~:/?&=%+,;@!$()*-]*[A-Za-z0-9/_=-]")
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def _scalar(value: str) -> str:
+    """A text value written so that any YAML reader reads back exactly `value`."""
+    if _PLAIN_URL.fullmatch(value):
+        return value
+    if _PLAIN_TEXT.fullmatch(value) and not value.endswith(" ") and value.casefold() not in _YAML11_WORDS:
+        return value
+    # A JSON string is a YAML double-quoted scalar; escape what YAML forbids raw.
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+
+
+def format_update(update: StatusUpdate) -> str:
+    """One return as a block of a status file."""
+    lines = [
+        f"- recommendation: {update.recommendation}",
+        f"  dept: {update.dept}",
+        f"  date: {update.date.isoformat()}",
+        f"  rag: {update.rag.value}",
+        f"  summary: {_scalar(update.summary)}",
+        f"  author: {_scalar(update.author)}",
+    ]
+    if update.evidence:
+        lines.append("  evidence:")
+        lines.extend(f"    - {_scalar(url)}" for url in update.evidence)
+    if update.target_date is not None:
+        lines.append(f"  target_date: {update.target_date.isoformat()}")
+    if update.reason:
+        lines.append(f"  reason: {_scalar(update.reason)}")
+    return "\n".join(lines) + "\n"
+
+
+def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[bytes, list[int]]:
+    """A status file's bytes with `blocks` added at its end, a blank line before each.
+
+    Returns the new bytes and the line each block starts on.
+    """
+    text = header if existing is None else existing.decode("utf-8-sig")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    parts = [text]
+    line = text.count("\n") + 1
+    lines = []
+    for block in blocks:
+        lines.append(line + 1)  # after the blank line
+        parts.extend(("\n", block))
+        line += 1 + block.count("\n")
+    return "".join(parts).encode("utf-8"), lines
