@@ -61,16 +61,18 @@ def format_update(update: StatusUpdate) -> str:
 def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[bytes, list[int]]:
     """A status file's bytes with `blocks` added at its end, a blank line before each.
 
-    Returns the new bytes and the line each block starts on.
+    Returns the new bytes and the line each block starts on. What is there already is kept byte
+    for byte (it is not even decoded: the file may be large, and only its end changes).
     """
-    text = header if existing is None else existing.decode("utf-8-sig")
-    if text and not text.endswith("\n"):
-        text += "\n"
-    parts = [text]
-    line = text.count("\n") + 1
+    data = header.encode("utf-8") if existing is None else existing
+    parts = [data]
+    if data and not data.endswith(b"\n"):
+        parts.append(b"\n")
+    line = data.count(b"\n") + len(parts)  # the line the next text starts on
     lines = []
     for block in blocks:
         lines.append(line + 1)  # after the blank line
-        parts.extend(("\n", block))
-        line += 1 + block.count("\n")
-    return "".join(parts).encode("utf-8"), lines
+        encoded = block.encode("utf-8")
+        parts.extend((b"\n", encoded))
+        line += 1 + encoded.count(b"\n")
+    return b"".join(parts), lines

@@ -1,0 +1,132 @@
+"""Status returns at scale: a synthetic workspace of 100,000 returns, measured side by side.
+
+(a) a full rebuild of tracker.db (`tracker load --rebuild`) against PyYAML's C loader alone
+    parsing the same status files, in the same run: the parser is the floor; target at most 1.5x;
+(b) `tracker update` against `tracker --help` on that workspace: recording one return must not
+    re-read everything; target at most 2x;
+(c) the peak memory of the rebuild: target under 1 GiB.
+
+    python bench/status.py [--updates 100000] [--rounds 3]
+
+Writes bench/results/status.md and bench/results/status.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import build  # noqa: E402
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def parse_floor(root: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    count = 0
+    for path in sorted((root / "status").glob("*.yaml")):
+        with open(path, "rb") as f:
+            count += len(yaml.load(f, Loader=yaml.CSafeLoader) or [])
+    return time.perf_counter() - started, count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    tracker = str(BIN / "tracker")
+    if not yaml.__with_libyaml__:
+        sys.exit("PyYAML was built without libyaml: the C loader is the floor this benchmark measures against")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        files = build(root, args.updates, seed=1)
+        size = sum(p.stat().st_size for p in (root / "status").glob("*.yaml"))
+        env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"} | {"TRACKER_AUTHOR": "Benchmark"}
+        os.environ.clear()
+        os.environ.update(env)
+
+        floor, rebuild = [], []
+        for _ in range(args.rounds):
+            seconds, count = parse_floor(root)
+            assert count == args.updates
+            floor.append(seconds)
+            rebuild.append(timed([tracker, "load", "--rebuild"], root))
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+
+        help_times, update_times = [], []
+        for i in range(10):
+            help_times.append(timed([tracker, "--help"], root))
+            summary = f"Benchmark return {i}"
+            update_times.append(timed([tracker, "update", "9", "--dept", "DHSC", "--rag", "amber", "--summary", summary], root))
+        check = subprocess.run([tracker, "load"], cwd=root, capture_output=True, text=True, check=True).stdout
+
+    rows = [
+        ("PyYAML C loader, parse only", statistics.median(floor), None),
+        ("tracker load --rebuild", statistics.median(rebuild), statistics.median(rebuild) / statistics.median(floor)),
+        ("tracker --help", statistics.median(help_times), None),
+        ("tracker update", statistics.median(update_times), statistics.median(update_times) / statistics.median(help_times)),
+    ]
+    targets = {"rebuild": (rows[1][2], 1.5), "update": (rows[3][2], 2.0), "peak_mib": (peak_kib / 1024, 1024)}
+    met = {name: value <= limit for name, (value, limit) in targets.items()}
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        "# Status returns at scale",
+        "",
+        f"{stamp}; {machine}. A synthetic workspace of {args.updates:,} returns in {files} status files",
+        f"({size / 2**20:.1f} MiB of YAML); medians of {args.rounds} rebuilds and of 10 updates, each side by side",
+        "with its reference. Run from the repository: `python bench/status.py`.",
+        "",
+        "| measurement | median (s) | ratio |",
+        "|---|---:|---:|",
+        *(f"| {name} | {seconds:.3f} | {'' if ratio is None else f'{ratio:.2f}'} |" for name, seconds, ratio in rows),
+        "",
+        f"- (a) rebuild / C-loader parse: {targets['rebuild'][0]:.2f} (target at most 1.5): {'met' if met['rebuild'] else 'NOT met'}",
+        f"- (b) update / --help: {targets['update'][0]:.2f} (target at most 2): {'met' if met['update'] else 'NOT met'}",
+        f"- (c) peak memory of the tracker processes: {peak_kib / 1024:.0f} MiB (target under 1024): "
+        f"{'met' if met['peak_mib'] else 'NOT met'}",
+        f"- after the updates: `{check.strip().split(': ', 1)[1]}`",
+        "",
+    ]
+    report = "\n".join(lines)
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "status.md").write_text(report, encoding="utf-8")
+    document = {
+        "when": stamp,
+        "machine": machine,
+        "updates": args.updates,
+        "files": files,
+        "bytes": size,
+        "results": [{"measurement": n, "median_s": round(s, 4), "ratio": None if r is None else round(r, 3)} for n, s, r in rows],
+        "peak_mib": round(peak_kib / 1024, 1),
+        "met": met,
+    }
+    (HERE / "results" / "status.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(report)
+    return 0 if all(met.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
