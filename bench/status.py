@@ -103,7 +103,8 @@ def main() -> int:
         "|---|---:|---:|",
         *(f"| {name} | {seconds:.3f} | {'' if ratio is None else f'{ratio:.2f}'} |" for name, seconds, ratio in rows),
         "",
-        f"- (a) rebuild / C-loader parse: {targets['rebuild'][0]:.2f} (target at most 1.5): {'met' if met['rebuild'] else 'NOT met'}",
+        f"- (a) rebuild / C-loader parse: {targets['rebuild'][0]:.2f} (target at most 1.5): "
+        f"{'met' if met['rebuild'] else 'NOT met'}",
         f"- (b) update / --help: {targets['update'][0]:.2f} (target at most 2): {'met' if met['update'] else 'NOT met'}",
         f"- (c) peak memory of the tracker processes: {peak_kib / 1024:.0f} MiB (target under 1024): "
         f"{'met' if met['peak_mib'] else 'NOT met'}",

@@ -289,3 +289,21 @@ def test_import_fills_the_author_when_the_sheet_has_none(run: Run, workspace: Pa
     sheet.write_text("Recommendation,Dept,Date,RAG,Summary\n9,Department of Health and Social Care,2024-01-01,A,Fine\n")
     assert run("import", str(sheet), root=workspace).exit_code == 0
     assert "  author: Jo Bloggs\n" in (workspace / "status" / "DHSC.yaml").read_text()
+
+
+def test_the_database_knows_the_line_of_every_return_appended(run: Run, workspace: Path) -> None:
+    from tracker.sources import parse_status
+
+    path = workspace / "status" / "DHSC.yaml"
+    assert run(*UPDATE, root=workspace).exit_code == 0
+    path.write_bytes(path.read_bytes() + b"# a note by hand, with no line end")
+    for i in range(3):
+        args = ("update", "9", "--dept", "DHSC", "--rag", "green", "--summary", f"Return {i}.", "--date", "2024-04-01")
+        assert run(*args, root=workspace).exit_code == 0
+    in_file, problems = parse_status(path.read_bytes(), "status/DHSC.yaml")
+    assert problems == [] and len(in_file) == 4
+    conn = db.open_db(workspace)
+    assert [(u.summary, u.line) for u in db.updates(conn)] == [(u.summary, u.line) for u in in_file]
+    conn.close()
+    rebuilt = db.rebuild(workspace)
+    assert [(u.summary, u.line) for u in db.updates(rebuilt)] == [(u.summary, u.line) for u in in_file]

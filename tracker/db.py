@@ -133,6 +133,12 @@ def m002_status_files(db: sqlite_utils.Database) -> None:
     db.table("status_updates").create_index(["source_file"])
 
 
+@migration
+def m003_source_lines(db: sqlite_utils.Database) -> None:
+    # How many line ends each file holds, so a return appended to it knows its line unread.
+    db.execute("ALTER TABLE sources ADD COLUMN lines INTEGER")
+
+
 # -- opening and syncing ----------------------------------------------------------------------
 
 
@@ -144,6 +150,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 Fingerprint = tuple[int, int, int]  # modification time (ns), size, inode
+Connection = sqlite3.Connection
 
 
 def file_fingerprint(path: Path) -> Fingerprint:
@@ -287,9 +294,9 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
     stored = _stored(conn) if trusted else {}
     files = workspace.yaml_files(root)
 
-    def source(name: str, fingerprint: Fingerprint, digest: str) -> None:
+    def source(name: str, fingerprint: Fingerprint, raw: bytes, digest: str) -> None:
         mtime_ns, size, inode = fingerprint
-        row = {"path": name, "mtime_ns": mtime_ns, "size": size, "inode": inode, "sha256": digest}
+        row = {"path": name, "mtime_ns": mtime_ns, "size": size, "inode": inode, "sha256": digest, "lines": raw.count(b"\n")}
         db.table("sources").upsert(row, pk="path")
 
     data: Dataset | None = None
@@ -304,7 +311,7 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
                 raise InvalidData(problems)
             _write_dataset(db, data)
             recommendations_changed = True
-        source(RECOMMENDATIONS, fingerprint, digest)
+        source(RECOMMENDATIONS, fingerprint, raw, digest)
 
     # Status files are checked against the recommendations, so all are read again when those change.
     problems = []
@@ -316,8 +323,8 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
             continue
         raw, fingerprint = read_file(path, name)
         digest = hashlib.sha256(raw).hexdigest()
-        if not recommendations_changed and old is not None and old["sha256"] == digest:
-            source(name, fingerprint, digest)
+        if not recommendations_changed and old is not None and old["sha256"] == digest and old["lines"] is not None:
+            source(name, fingerprint, raw, digest)
             continue
         updates, found = sources.parse_status(raw, name)
         data = data or dataset(conn)
@@ -326,12 +333,18 @@ def _sync(conn: sqlite3.Connection, root: Path) -> None:
             problems.extend(found)
             continue
         _replace_updates(conn, name, updates)
-        source(name, fingerprint, digest)
+        source(name, fingerprint, raw, digest)
     for name in stored.keys() - files.keys():
         _replace_updates(conn, name, [])
         conn.execute("DELETE FROM sources WHERE path = ?", [name])
     if problems:
         raise InvalidData(problems)
+
+
+def stored_lines(conn: sqlite3.Connection, name: str, fingerprint: Fingerprint) -> int | None:
+    """How many line ends file `name` holds, if the database holds it as it is (`fingerprint`)."""
+    row = _stored(conn).get(name)
+    return row["lines"] if row is not None and _row_fingerprint(row) == fingerprint else None
 
 
 def record(
@@ -340,20 +353,21 @@ def record(
     name: str,
     before: Fingerprint | None,
     after: Fingerprint,
-    digest: str,
+    lines: int,
     updates: list[StatusUpdate],
 ) -> None:
     """Add returns just appended to status file `name`, which had fingerprint `before`.
 
     When the database still holds the file as it was before the append, only the new rows are
-    written; otherwise (someone synced or edited it meanwhile) the file is read again.
+    written; otherwise (someone synced or edited it meanwhile) the file is read again. The new
+    file's digest is left unknown: it is only a shortcut for telling a touched file from a changed one.
     """
     with _immediate(conn):
         if _row_fingerprint(_stored(conn).get(name)) == before:
             _insert_updates(conn, updates)
             conn.execute(
-                "INSERT OR REPLACE INTO sources (path, mtime_ns, size, inode, sha256) VALUES (?, ?, ?, ?, ?)",
-                [name, *after, digest],
+                "INSERT OR REPLACE INTO sources (path, mtime_ns, size, inode, sha256, lines) VALUES (?, ?, ?, ?, NULL, ?)",
+                [name, *after, lines],
             )
         else:
             _sync(conn, root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from enum import Enum
@@ -14,6 +15,7 @@ from . import context
 from .errors import DataError, ExitCode, NotFound, TrackerError, UsageError
 
 if TYPE_CHECKING:
+    from .db import Connection, Fingerprint
     from .domain import Dataset, Recommendation
     from .updates import StatusUpdate
 
@@ -162,11 +164,9 @@ def record(root: Path, new: list[StatusUpdate], today: date) -> list[StatusUpdat
 
     Returns already recorded are skipped; the ones written are returned with their lines.
     """
-    import hashlib
-
     from . import db, writer
     from .updates import StatusUpdate
-    from .workspace import lock, write_atomic
+    from .workspace import lock
 
     with lock(root):
         conn = db.open_db(root)  # in line with anything written while this command waited
@@ -186,19 +186,41 @@ def record(root: Path, new: list[StatusUpdate], today: date) -> list[StatusUpdat
                 if not fresh:
                     continue
                 path = root / name
-                code = path.stem
-                before_bytes, before = db.read_file(path, name) if path.exists() else (None, None)
-                header = writer.status_header(code, data.registry.departments[code].name)
-                after_bytes, lines = writer.appended(before_bytes, header, [writer.format_update(u) for u in fresh])
-                path.parent.mkdir(exist_ok=True)
-                write_atomic(path, after_bytes)
+                blocks = [writer.format_update(u) for u in fresh]
+                before, lines, after_lines = _append(conn, root, name, data, blocks)
                 placed = [StatusUpdate(**{**u.__dict__, "line": line}) for u, line in zip(fresh, lines, strict=True)]
-                after = db.file_fingerprint(path)
-                db.record(conn, root, name, before, after, hashlib.sha256(after_bytes).hexdigest(), placed)
+                db.record(conn, root, name, before, db.file_fingerprint(path), after_lines, placed)
                 written.extend(placed)
         finally:
             conn.close()
     return written
+
+
+def _append(
+    conn: Connection, root: Path, name: str, data: Dataset, blocks: list[str]
+) -> tuple[Fingerprint | None, list[int], int]:
+    """Append `blocks` to status file `name`: its fingerprint before, the blocks' lines, its line ends after."""
+    from . import db, writer
+    from .workspace import append_atomic, write_atomic
+
+    path = root / name
+    path.parent.mkdir(exist_ok=True)
+    if path.exists():
+        before = db.file_fingerprint(path)
+        newlines = db.stored_lines(conn, name, before)
+        if newlines is not None:  # the database knows this file as it is: no need to read it
+            with open(path, "rb") as f:
+                ends_with_newline = f.seek(0, os.SEEK_END) == 0 or (f.seek(-1, os.SEEK_END) >= 0 and f.read(1) == b"\n")
+            added, lines = writer.addition(ends_with_newline, newlines, blocks)
+            append_atomic(path, added)
+            return before, lines, newlines + added.count(b"\n")
+        existing, before = db.read_file(path, name)
+    else:
+        existing, before = None, None
+    code = path.stem
+    content, lines = writer.appended(existing, writer.status_header(code, data.registry.departments[code].name), blocks)
+    write_atomic(path, content)
+    return before, lines, content.count(b"\n")
 
 
 def _print_recorded(data: Dataset, update: StatusUpdate | None) -> None:

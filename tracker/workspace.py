@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import DataError, UsageError
 
@@ -115,6 +117,40 @@ def write_atomic(path: Path, data: bytes) -> None:
     The data goes to a temporary file in the same folder, is flushed to disk, and is renamed over
     the old file, which keeps its permissions.
     """
+
+    def fill(f: BinaryIO) -> None:
+        f.write(data)
+
+    _replace(path, fill)
+
+
+def append_atomic(path: Path, addition: bytes) -> None:
+    """Replace `path` with its own bytes followed by `addition`, as write_atomic does.
+
+    The old bytes are copied by the operating system rather than read into memory: appending to a
+    large file costs little more than appending to a small one.
+    """
+
+    def fill(f: BinaryIO) -> None:
+        with open(path, "rb") as old:
+            shutil.copyfileobj(old, f, 1 << 20) if sys.platform == "win32" else _copy(old.fileno(), f.fileno())
+        f.seek(0, os.SEEK_END)
+        f.write(addition)
+
+    _replace(path, fill)
+
+
+def _copy(source: int, target: int) -> None:
+    size = os.fstat(source).st_size
+    sent = 0
+    while sent < size:
+        done = os.sendfile(target, source, sent, size - sent)
+        if done == 0:
+            break
+        sent += done
+
+
+def _replace(path: Path, fill: Callable[[BinaryIO], None]) -> None:
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -125,7 +161,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            fill(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)

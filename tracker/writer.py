@@ -58,17 +58,13 @@ def format_update(update: StatusUpdate) -> str:
     return "\n".join(lines) + "\n"
 
 
-def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[bytes, list[int]]:
-    """A status file's bytes with `blocks` added at its end, a blank line before each.
+def addition(ends_with_newline: bool, newlines: int, blocks: list[str]) -> tuple[bytes, list[int]]:
+    """The bytes that append `blocks` to a file holding `newlines` line ends, a blank line before each.
 
-    Returns the new bytes and the line each block starts on. What is there already is kept byte
-    for byte (it is not even decoded: the file may be large, and only its end changes).
+    Returns the bytes and the line each block starts on.
     """
-    data = header.encode("utf-8") if existing is None else existing
-    parts = [data]
-    if data and not data.endswith(b"\n"):
-        parts.append(b"\n")
-    line = data.count(b"\n") + len(parts)  # the line the next text starts on
+    parts = [] if ends_with_newline else [b"\n"]
+    line = newlines + 1 + len(parts)  # the line the added text starts on
     lines = []
     for block in blocks:
         lines.append(line + 1)  # after the blank line
@@ -76,3 +72,13 @@ def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[by
         parts.extend((b"\n", encoded))
         line += 1 + encoded.count(b"\n")
     return b"".join(parts), lines
+
+
+def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[bytes, list[int]]:
+    """A status file's bytes with `blocks` added at its end (a new file starts with `header`).
+
+    What is there already is kept byte for byte. Returns the bytes and the line each block starts on.
+    """
+    data = header.encode("utf-8") if existing is None else existing
+    added, lines = addition(not data or data.endswith(b"\n"), data.count(b"\n"), blocks)
+    return data + added, lines
