@@ -245,10 +245,10 @@ def test_show_lists_each_owners_returns_with_trend_and_baseline(run: Run, worksp
     out = run("show", "9", root=workspace).stdout
     text = " ".join(out.split())
     assert "DHSC: no returns" in text
-    assert "NHSE: 3 returns 2024-06-01 GREEN (was amber: better) Jo Bloggs Return of 2024-06-01." in text
-    assert "2023-06-01 AMBER (was red: better) Jo Bloggs Return of 2023-06-01." in text
+    assert "NHSE: 3 returns 2024-06-01 GREEN (was amber: better) Return of 2024-06-01. by Jo Bloggs" in text
+    assert "2023-06-01 AMBER (was red: better) Return of 2023-06-01. by Jo Bloggs" in text
     assert "target date now 2024-06-30 (baseline 2021-12-31): Waiting for the NHS long-term workforce plan." in text
-    assert "2022-01-10 RED Jo Bloggs, filed as HEE" in text
+    assert "2022-01-10 RED filed as HEE Return of 2022-01-10." in text
     assert text.index("2024-06-01 GREEN") < text.index("2023-06-01 AMBER") < text.index("2022-01-10 RED")
 
 

@@ -142,9 +142,11 @@ def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], to
             line = Text.assemble("  ", clean(str(u.date)), "  ", rag_text(u.rag.value))
             if entry.previous is not None:
                 line.append(clean(f"  (was {entry.previous.value}: {entry.trend})"), "dim")
-            line.append(clean(f"  {u.author}" + (f", filed as {u.dept}" if u.dept != code else "")), "dim")
+            if u.dept != code:
+                line.append(clean(f"  filed as {u.dept}"), "dim")
             out.append(line)
             out.append(Padding(_text(u.summary), (0, 0, 0, 4)))
+            out.append(Padding(_text(f"by {u.author}", "dim"), (0, 0, 0, 4)))
             out.extend(Padding(_text(url, "dim"), (0, 0, 0, 4)) for url in u.evidence)
             if u.target_date:
                 out.append(Padding(_text(f"target date now {u.target_date} ({baseline}): {u.reason}", "italic"), (0, 0, 0, 4)))
