@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
-from . import __version__, context, returns
+from . import __version__, context, reports, returns
 from .errors import ExitCode, TrackerError
 
 if TYPE_CHECKING:
@@ -260,6 +260,8 @@ def load(
     typer.echo(f"{root / db.DB_NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")
 
 
+app.command("report")(reports.report)
+app.command("paper")(reports.paper)
 app.command("update")(returns.update)
 app.command("export")(returns.export)
 app.command("import")(returns.import_)

@@ -36,6 +36,8 @@ from .updates import StatusUpdate
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from .status import RecommendationStatus
+
 DB_NAME = "tracker.db"
 RECOMMENDATIONS = workspace.MARKER
 
@@ -137,6 +139,17 @@ def m002_status_files(db: sqlite_utils.Database) -> None:
 def m003_source_lines(db: sqlite_utils.Database) -> None:
     # How many line ends each file holds, so a return appended to it knows its line unread.
     db.execute("ALTER TABLE sources ADD COLUMN lines INTEGER")
+
+
+@migration
+def m004_report_indexes(db: sqlite_utils.Database) -> None:
+    # Reports ask for each owner's latest returns and each recommendation's latest revised target
+    # date; these indexes keep those look-ups independent of the length of the history.
+    db.execute("CREATE INDEX idx_status_updates_latest ON status_updates (recommendation, dept, date, source_line)")
+    db.execute(
+        "CREATE INDEX idx_status_updates_revisions ON status_updates (recommendation, date, source_line)"
+        " WHERE target_date IS NOT NULL"
+    )
 
 
 # -- opening and syncing ----------------------------------------------------------------------
@@ -615,3 +628,40 @@ def is_recorded(conn: sqlite3.Connection, update: StatusUpdate) -> bool:
         if tuple(url for (url,) in urls) == update.evidence:
             return True
     return False
+
+
+def statuses(conn: sqlite3.Connection, data: Dataset, as_of: date) -> list[RecommendationStatus]:
+    """Where every recommendation stood on `as_of`, ignoring returns dated after it."""
+    from .status import filing_chain, owner_status, recommendation_status
+
+    day = as_of.isoformat()
+    evidence_cache: dict[int, list[sqlite3.Row]] = {}
+    out = []
+    for rec in data.recommendations:
+        owners = []
+        for owner in rec.owners:
+            chain = filing_chain(data, owner, as_of)
+            marks = ", ".join("?" for _ in chain)
+            rows = conn.execute(
+                f"SELECT * FROM status_updates WHERE recommendation = ? AND dept IN ({marks}) AND date <= ?"
+                " ORDER BY date DESC, source_line DESC LIMIT 2",
+                [rec.number, *chain, day],
+            ).fetchall()
+            latest = [_update(row, _evidence(conn, row["id"], evidence_cache)) for row in rows]
+            owners.append(owner_status(data, owner, latest, as_of, data.reporting_window_days))
+        row = conn.execute(
+            "SELECT * FROM status_updates WHERE recommendation = ? AND target_date IS NOT NULL AND date <= ?"
+            " ORDER BY date DESC, source_line DESC LIMIT 1",
+            [rec.number, day],
+        ).fetchone()
+        revision = _update(row, _evidence(conn, row["id"], evidence_cache)) if row is not None else None
+        out.append(recommendation_status(rec, owners, revision, as_of))
+    return out
+
+
+def _evidence(conn: sqlite3.Connection, update_id: int, cache: dict[int, list[sqlite3.Row]]) -> dict[int, list[sqlite3.Row]]:
+    if update_id not in cache:
+        cache[update_id] = conn.execute(
+            "SELECT * FROM status_evidence WHERE update_id = ? ORDER BY position", [update_id]
+        ).fetchall()
+    return {update_id: cache[update_id]}

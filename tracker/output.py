@@ -7,11 +7,14 @@ import io
 import json
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import columns
 from .domain import Dataset, Department, Problem, Recommendation, Registry, plain, succession
 from .updates import Entry, StatusUpdate, returns_by_owner
+
+if TYPE_CHECKING:
+    from .status import RecommendationStatus
 
 
 def to_json(document: object) -> str:
@@ -189,3 +192,61 @@ def recorded(data: Dataset, update: StatusUpdate) -> str:
         baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
         lines.append(f"Target date revised to {update.target_date} (baseline {baseline}): {clean(update.reason or '')}")
     return "\n".join(lines) + "\n"
+
+
+def report_document(as_of: date, statuses: list[RecommendationStatus]) -> dict[str, Any]:
+    """The machine contract of `tracker report --format json` (see design.md)."""
+    from .status import summary
+
+    return {
+        "as_of": as_of.isoformat(),
+        "summary": summary(statuses),
+        "recommendations": [
+            {
+                "number": s.rec.number,
+                "title": s.rec.title,
+                "section": s.rec.section,
+                "rag": s.rag,
+                "deadline": _iso(s.deadline),
+                "target_date": _iso(s.target_date),
+                "overdue": s.overdue,
+                "owners": [
+                    {
+                        "dept": o.dept,
+                        "role": o.role,
+                        "rag": o.rag,
+                        "last_update": _iso(o.latest.date if o.latest else None),
+                        "stale": o.stale,
+                        "trend": o.trend,
+                    }
+                    for o in s.owners
+                ],
+            }
+            for s in statuses
+        ],
+    }
+
+
+REPORT_COLUMNS = [
+    "number", "title", "section", "rag", "deadline", "target_date", "overdue",
+    "dept", "role", "owner_rag", "last_update", "stale", "trend",
+]  # fmt: skip
+
+
+def report_csv(statuses: list[RecommendationStatus]) -> str:
+    """The report for spreadsheets: a row per owner of each recommendation."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    for s in statuses:
+        for o in s.owners:
+            writer.writerow([
+                s.rec.number, s.rec.title, s.rec.section, s.rag, _iso(s.deadline) or "", _iso(s.target_date) or "",
+                "yes" if s.overdue else "no", o.dept, o.role, o.rag, _iso(o.latest.date if o.latest else None) or "",
+                "yes" if o.stale else "no", o.trend or "",
+            ])  # fmt: skip
+    return buf.getvalue()
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -13,6 +14,9 @@ from rich.text import Text
 from .columns import clean
 from .domain import Dataset, Department, Recommendation, Registry, succession
 from .updates import StatusUpdate, returns_by_owner
+
+if TYPE_CHECKING:
+    from .status import RecommendationStatus
 
 
 def _text(value: object, style: str = "") -> Text:
@@ -151,3 +155,54 @@ def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], to
             if u.target_date:
                 out.append(Padding(_text(f"target date now {u.target_date} ({baseline}): {u.reason}", "italic"), (0, 0, 0, 4)))
     return out
+
+
+def _rag_word(rag: str) -> Text:
+    from .status import WORDS
+
+    return Text(WORDS[rag], style=RAG_STYLES.get(rag, "bold magenta"))
+
+
+def report_table(as_of: date, statuses: list[RecommendationStatus], counts: dict[str, int], window: int) -> RenderableType:
+    """The RAG report: a row per recommendation, its owners beneath its title, warnings in words."""
+    heading = Text.assemble(
+        ("RAG report as at ", "bold"),
+        (str(as_of), "bold"),
+        (f"  (an owner with no return in {window} days counts as no return)", "dim"),
+    )
+    if not statuses:
+        return Group(heading, Text("No recommendations match."))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Recommendation and owners", ratio=1)
+    table.add_column("RAG", no_wrap=True, min_width=9)
+    table.add_column("Target", no_wrap=True, min_width=10)
+    for s in statuses:
+        cell = Text(clean(s.rec.title), style="bold")
+        for o in s.owners:
+            cell.append(clean(f"\n  {o.dept} {o.role}: "))
+            cell.append_text(_rag_word(o.rag))
+            detail = f" last {o.latest.date}" if o.latest else " none yet"
+            if o.trend and not o.stale:
+                detail += f", {o.trend}"
+            cell.append(clean(detail), "dim")
+        flags = _rag_word(s.rag)
+        for flag, on in (("OVERDUE", s.overdue), ("WORSE", s.worse)):
+            if on:
+                flags.append(f"\n{flag}", "bold")
+        target = Text(str(s.target_date) if s.target_date else "none")
+        if s.revision is not None:
+            target.append(clean(f"\nwas {s.deadline}" if s.deadline else "\nrevised"), "dim")
+        table.add_row(str(s.rec.number), cell, flags, target)
+    parts = ", ".join(
+        f"{n} {label}"
+        for label, n in (
+            ("red", counts["red"]),
+            ("amber", counts["amber"]),
+            ("green", counts["green"]),
+            ("complete", counts["complete"]),
+            ("no return", counts["no_return"]),
+        )
+    )
+    total = Text.assemble((f"{len(statuses)} recommendation{'s' if len(statuses) != 1 else ''}: ", "bold"), parts)
+    return Group(heading, table, total)
