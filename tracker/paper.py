@@ -137,9 +137,8 @@ def board_paper(
     if reds:
         out.append(f"- agree action with the owners of the red recommendations ({', '.join(reds)});")
     if overdue:
-        out.append(
-            f"- ask the owners of the overdue recommendations ({', '.join(str(s.rec.number) for s in overdue)}) for a revised target date with reasons;"
-        )
+        numbers = ", ".join(str(s.rec.number) for s in overdue)
+        out.append(f"- ask the owners of the overdue recommendations ({numbers}) for a revised target date with reasons;")
     if revised:
         out.append(
             f"- agree or challenge the target dates revised since {since} ({', '.join(str(s.rec.number) for s in revised)});"
