@@ -95,7 +95,7 @@ def board_paper(
         "",
         f"{len(overdue)} recommendation{'s are' if len(overdue) != 1 else ' is'} overdue (the target date has passed and"
         " it is not complete).",
-        f"{len(worse)} had an owner report a worse rating than before.",
+        f"{len(worse)} recommendation{'s' if len(worse) != 1 else ''} had an owner report a worse rating than before.",
         "",
     ]
     if moved:

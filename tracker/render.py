@@ -168,7 +168,7 @@ def report_table(as_of: date, statuses: list[RecommendationStatus], counts: dict
     heading = Text.assemble(
         ("RAG report as at ", "bold"),
         (str(as_of), "bold"),
-        (f"  (an owner with no return in {window} days counts as no return)", "dim"),
+        (f"  (no return: nothing in the last {window} days)", "dim"),
     )
     if not statuses:
         return Group(heading, Text("No recommendations match."))
