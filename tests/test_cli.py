@@ -22,7 +22,7 @@ from .conftest import DATA, REPO, Run
 def test_every_command_has_help_and_is_documented_in_the_readme(run: Run) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
-    assert commands == ["init", "check", "list", "show", "departments", "load", "update", "export", "import"]
+    assert commands == ["init", "check", "list", "show", "departments", "load", "report", "paper", "update", "export", "import"]
     for name in commands:
         result = run(name, "--help")
         assert result.exit_code == 0 and "Usage: " in result.stdout
