@@ -11,30 +11,22 @@ Writes bench/results/reports.md and bench/results/reports.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
-AS_OF = "2025-06-30"
 sys.path.insert(0, str(HERE))
 
+from common import machine, save, stamp, timed  # noqa: E402
 from synthetic import build  # noqa: E402
 
-
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+BIN = Path(sys.executable).parent
+AS_OF = "2025-06-30"
 
 
 def main() -> int:
@@ -66,12 +58,11 @@ def main() -> int:
         large = statistics.median(times[(command, f"{args.updates:,} returns")])
         met[command] = large / base <= 1.5
         rows.append((command, base, large, large / base))
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    when, host = stamp(), machine()
     lines = [
         "# Reports against the length of the history",
         "",
-        f"{stamp}; {machine}; median of {args.rounds} interleaved rounds, `--as-of {AS_OF}`.",
+        f"{when}; {host}; median of {args.rounds} interleaved rounds, `--as-of {AS_OF}`.",
         "Run from the repository: `python bench/reports.py`.",
         "",
         f"| command | default data (s) | {args.updates:,} returns (s) | ratio |",
@@ -82,19 +73,16 @@ def main() -> int:
         "",
     ]
     report = "\n".join(lines)
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "reports.md").write_text(report, encoding="utf-8")
     document = {
-        "when": stamp,
-        "machine": machine,
+        "when": when,
+        "machine": host,
         "updates": args.updates,
         "results": [
             {"command": c, "default_s": round(b, 4), "large_s": round(big_s, 4), "ratio": round(r, 3)} for c, b, big_s, r in rows
         ],
         "met": met,
     }
-    (HERE / "results" / "reports.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(report)
+    save("reports", report, document)
     return 0 if all(met.values()) else 1
 
 

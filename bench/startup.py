@@ -12,18 +12,19 @@ Writes bench/results/startup.md and bench/results/startup.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import machine, save, stamp  # noqa: E402
+
 REPO = HERE.parent
 BIN = Path(sys.executable).parent
 TARGET = 0.8
@@ -72,12 +73,11 @@ def main() -> int:
     # The target is for commands at a terminal on a workspace in use; the CI row is shown for information.
     ok = all(r["ratio"] <= TARGET for r in rows if r["command"].startswith("tracker") and "CI" not in r["command"])
 
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    when, host = stamp(), machine()
     lines = [
         "# Start-up benchmark",
         "",
-        f"{stamp}; {machine}; {args.rounds} rounds, commands interleaved; median wall time.",
+        f"{when}; {host}; {args.rounds} rounds, commands interleaved; median wall time.",
         "Run from the repository: `python bench/startup.py`.",
         "",
         "| command | median (ms) | ratio to sqlite-utils --help |",
@@ -90,11 +90,8 @@ def main() -> int:
         "",
     ]
     report = "\n".join(lines)
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "startup.md").write_text(report, encoding="utf-8")
-    document = {"when": stamp, "machine": machine, "rounds": args.rounds, "target_ratio": TARGET, "results": rows, "met": ok}
-    (HERE / "results" / "startup.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(report)
+    document = {"when": when, "machine": host, "rounds": args.rounds, "target_ratio": TARGET, "results": rows, "met": ok}
+    save("startup", report, document)
     return 0 if ok else 1
 
 

@@ -14,31 +14,24 @@ Writes bench/results/status.md and bench/results/status.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
+from common import machine, save, stamp, timed  # noqa: E402
 from synthetic import build  # noqa: E402
 
-
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+BIN = Path(sys.executable).parent
 
 
 def parse_floor(root: Path) -> tuple[float, int]:
@@ -90,12 +83,11 @@ def main() -> int:
     ]
     targets = {"rebuild": (rows[1][2], 1.5), "update": (rows[3][2], 2.0), "peak_mib": (peak_kib / 1024, 1024)}
     met = {name: value <= limit for name, (value, limit) in targets.items()}
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    when, host = stamp(), machine()
     lines = [
         "# Status returns at scale",
         "",
-        f"{stamp}; {machine}. A synthetic workspace of {args.updates:,} returns in {files} status files",
+        f"{when}; {host}. A synthetic workspace of {args.updates:,} returns in {files} status files",
         f"({size / 2**20:.1f} MiB of YAML); medians of {args.rounds} rebuilds and of 10 updates, each side by side",
         "with its reference. Run from the repository: `python bench/status.py`.",
         "",
@@ -112,11 +104,9 @@ def main() -> int:
         "",
     ]
     report = "\n".join(lines)
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "status.md").write_text(report, encoding="utf-8")
     document = {
-        "when": stamp,
-        "machine": machine,
+        "when": when,
+        "machine": host,
         "updates": args.updates,
         "files": files,
         "bytes": size,
@@ -124,8 +114,7 @@ def main() -> int:
         "peak_mib": round(peak_kib / 1024, 1),
         "met": met,
     }
-    (HERE / "results" / "status.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(report)
+    save("status", report, document)
     return 0 if all(met.values()) else 1
 
 
