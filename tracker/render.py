@@ -127,8 +127,10 @@ RAG_STYLES = {"red": "bold red", "amber": "bold yellow", "green": "bold green", 
 
 
 def rag_text(rag: str) -> Text:
-    """A RAG rating as its word in its colour: the word carries it where colour cannot."""
-    return Text(rag.upper(), style=RAG_STYLES.get(rag, "bold"))
+    """A rating as its word in its colour: the word carries it where colour cannot (print, colour blindness)."""
+    from .status import WORDS
+
+    return Text(WORDS[rag], style=RAG_STYLES.get(rag, "bold magenta"))
 
 
 def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], today: date) -> list[RenderableType]:
@@ -157,12 +159,6 @@ def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], to
     return out
 
 
-def _rag_word(rag: str) -> Text:
-    from .status import WORDS
-
-    return Text(WORDS[rag], style=RAG_STYLES.get(rag, "bold magenta"))
-
-
 def report_table(as_of: date, statuses: list[RecommendationStatus], counts: dict[str, int], window: int) -> RenderableType:
     """The RAG report: a row per recommendation, its owners beneath its title, warnings in words."""
     heading = Text.assemble(
@@ -181,12 +177,12 @@ def report_table(as_of: date, statuses: list[RecommendationStatus], counts: dict
         cell = Text(clean(s.rec.title), style="bold")
         for o in s.owners:
             cell.append(clean(f"\n  {o.dept} {o.role}: "))
-            cell.append_text(_rag_word(o.rag))
+            cell.append_text(rag_text(o.rag))
             detail = f" last {o.latest.date}" if o.latest else " none yet"
             if o.trend and not o.stale:
                 detail += f", {o.trend}"
             cell.append(clean(detail), "dim")
-        flags = _rag_word(s.rag)
+        flags = rag_text(s.rag)
         for flag, on in (("OVERDUE", s.overdue), ("WORSE", s.worse)):
             if on:
                 flags.append(f"\n{flag}", "bold")
