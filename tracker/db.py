@@ -586,17 +586,9 @@ def _update(row: sqlite3.Row, evidence: dict[int, list[sqlite3.Row]]) -> StatusU
     )
 
 
-def updates(conn: sqlite3.Connection, recommendation: int | None = None, file: str | None = None) -> list[StatusUpdate]:
-    """Returns in the order they were recorded: by file, then by line."""
-    where: list[str] = []
-    args: list[object] = []
-    if recommendation is not None:
-        where.append("recommendation = ?")
-        args.append(recommendation)
-    if file is not None:
-        where.append("source_file = ?")
-        args.append(file)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
+def updates(conn: sqlite3.Connection, recommendation: int | None = None) -> list[StatusUpdate]:
+    """Returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
+    clause, args = (" WHERE recommendation = ?", [recommendation]) if recommendation is not None else ("", [])
     ids = f"SELECT id FROM status_updates{clause}"
     evidence = _grouped(
         conn,

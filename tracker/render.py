@@ -118,9 +118,9 @@ def _owned(data: Dataset, dept: Department) -> tuple[Text, Text]:
     return Text(", ".join(map(str, lead))), Text(", ".join(map(str, support)))
 
 
-def console(stderr: bool = False) -> Console:
+def console() -> Console:
     """The console commands print to: colour only on a terminal, 80 columns when piped."""
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    return Console(highlight=False, emoji=False, markup=False)
 
 
 RAG_STYLES = {"red": "bold red", "amber": "bold yellow", "green": "bold green", "complete": "bold blue"}
