@@ -307,3 +307,13 @@ def test_the_database_knows_the_line_of_every_return_appended(run: Run, workspac
     conn.close()
     rebuilt = db.rebuild(workspace)
     assert [(u.summary, u.line) for u in db.updates(rebuilt)] == [(u.summary, u.line) for u in in_file]
+
+
+def test_a_status_file_keeps_its_permissions(run: Run, workspace: Path) -> None:
+    assert run(*UPDATE, root=workspace).exit_code == 0
+    path = workspace / "status" / "DHSC.yaml"
+    path.chmod(0o640)
+    args = ("update", "9", "--dept", "DHSC", "--rag", "green", "--summary", "Next.", "--date", "2024-04-01")
+    assert run(*args, root=workspace).exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert "summary: Next.\n" in path.read_text()

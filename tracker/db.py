@@ -24,6 +24,7 @@ from .domain import (
     Department,
     HistoryEvent,
     Owner,
+    Rag,
     Recommendation,
     Registry,
     Response,
@@ -569,8 +570,6 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def _update(row: sqlite3.Row, evidence: dict[int, list[sqlite3.Row]]) -> StatusUpdate:
-    from .domain import Rag
-
     return StatusUpdate(
         recommendation=row["recommendation"],
         dept=row["dept"],

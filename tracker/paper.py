@@ -172,15 +172,13 @@ def board_paper(
         name = data.registry.departments[code].name
         out += [f"### {md(name)} ({md(code)})", ""]
         former = sorted({o.named_as for _, o in departments[code] if o.named_as != code})
-        then_names = {s.rec.number: data.registry.departments[o.named_as].name_on(review.published) for s, o in departments[code]}
         for old in former:
             old_name = data.registry.departments[old].name_on(review.published)
             numbers = ", ".join(str(s.rec.number) for s, o in departments[code] if o.named_as == old)
             out += [f"Recommendations {numbers} were made to {md(old_name)} ({md(old)}), whose work is now {md(code)}'s.", ""]
-        renamed = sorted({n for n in then_names.values() if n != name})
-        for old_name in renamed:
-            if all(old_name != data.registry.departments[o].name_on(review.published) for o in former):
-                out += [f"When the review was made this body was {md(old_name)}.", ""]
+        then_name = data.registry.departments[code].name_on(review.published)
+        if then_name != name:
+            out += [f"When the review was made this body was {md(then_name)}.", ""]
         rows = [
             [str(s.rec.number), md(s.rec.title), o.role, _rag(o.rag), str(o.latest.date) if o.latest else "none"]
             for s, o in departments[code]

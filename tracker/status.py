@@ -102,14 +102,14 @@ def summary(statuses: Iterable[RecommendationStatus]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Filters:
-    dept: str | None = None  # today's code, already resolved
+    dept: str | None = None  # the code on the report date, already resolved from any name
     section: str | None = None
     rag: str | None = None
     overdue: bool = False
     stale: bool = False
 
     def keep(self, s: RecommendationStatus) -> bool:
-        if self.dept is not None and not any(o.dept == self.dept or o.named_as == self.dept for o in s.owners):
+        if self.dept is not None and not any(o.dept == self.dept for o in s.owners):
             return False
         if self.section is not None and not section_matches(s.rec, self.section):
             return False

@@ -133,8 +133,11 @@ def append_atomic(path: Path, addition: bytes) -> None:
 
     def fill(f: BinaryIO) -> None:
         with open(path, "rb") as old:
-            shutil.copyfileobj(old, f, 1 << 20) if sys.platform == "win32" else _copy(old.fileno(), f.fileno())
-        f.seek(0, os.SEEK_END)
+            if sys.platform == "win32":  # pragma: no cover - no sendfile to a file on Windows
+                shutil.copyfileobj(old, f)
+            else:
+                _copy(old.fileno(), f.fileno())
+        f.seek(0, os.SEEK_END)  # past what the kernel wrote
         f.write(addition)
 
     _replace(path, fill)
