@@ -16,10 +16,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tracker.domain import Rag  # noqa: E402
-from tracker.sources import load_dataset  # noqa: E402
-from tracker.updates import StatusUpdate, filing_codes  # noqa: E402
-from tracker.writer import appended, format_update, status_header  # noqa: E402
+from tracker.domain.rating import RETURN_RATINGS  # noqa: E402
+from tracker.domain.recommendations import owners_on  # noqa: E402
+from tracker.domain.returns import Return  # noqa: E402
+from tracker.yamlio.blocks import appended, file_header, return_block  # noqa: E402
+from tracker.yamlio.recommendations import parse_recommendations  # noqa: E402
 
 WORDS = (
     "commissioning partnership treatment recovery workforce funding grant plan review data housing employment "
@@ -33,21 +34,21 @@ def build(root: Path, count: int, seed: int) -> int:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(repo / "recommendations.yaml", root / "recommendations.yaml")
     (root / "status").mkdir(exist_ok=True)
-    data, problems = load_dataset(root / "recommendations.yaml")
+    data, problems = parse_recommendations((root / "recommendations.yaml").read_bytes())
     assert not problems
     start, days = date(2021, 8, 1), (date(2026, 10, 31) - date(2021, 8, 1)).days
-    by_code: dict[str, list[StatusUpdate]] = {}
+    by_code: dict[str, list[Return]] = {}
     for i in range(count):
         rec = rng.choice(data.recommendations)
         day = start + timedelta(days=rng.randrange(days))
-        code = rng.choice(filing_codes(rec, data.registry, day))
+        code = rng.choice(owners_on(rec, data.registry, day))
         revised = rng.random() < 0.05
         by_code.setdefault(code, []).append(
-            StatusUpdate(
+            Return(
                 recommendation=rec.number,
                 dept=code,
                 date=day,
-                rag=rng.choice(list(Rag)),
+                rag=rng.choice(RETURN_RATINGS),
                 summary=" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 24))).capitalize() + f" (return {i}).",
                 author=rng.choice(["Jo Bloggs", "A. N. Other", "Board secretariat"]),
                 evidence=tuple(f"https://example.org/evidence/{i}/{n}" for n in range(rng.randint(0, 2))),
@@ -55,9 +56,9 @@ def build(root: Path, count: int, seed: int) -> int:
                 reason="Delivery partner delayed." if revised else None,
             )
         )
-    for code, updates in by_code.items():
-        updates.sort(key=lambda u: u.date)
-        raw, _ = appended(None, status_header(code, data.registry.departments[code].name), [format_update(u) for u in updates])
+    for code, returns in by_code.items():
+        returns.sort(key=lambda r: r.date)
+        raw, _ = appended(None, file_header(code, data.registry.departments[code].name), [return_block(r) for r in returns])
         (root / "status" / f"{code}.yaml").write_bytes(raw)
     return len(by_code)
 

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tracker import db, sync
 from tracker.cli import app
+from tracker.domain.problem import Problem
+from tracker.domain.recommendations import Dataset
+from tracker.yamlio.recommendations import parse_recommendations
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -53,6 +57,42 @@ def minimal(tmp_path: Path) -> Path:
     (root / "status").mkdir(parents=True)
     shutil.copy(DATA / "minimal.yaml", root / "recommendations.yaml")
     return root
+
+
+def load_dataset(path: Path) -> tuple[Dataset, list[Problem]]:
+    """A recommendations file's data and the rules it breaks."""
+    return parse_recommendations(path.read_bytes(), "recommendations.yaml")
+
+
+OpenDb = Callable[[Path], db.Connection]
+
+
+@pytest.fixture
+def open_db() -> Iterator[OpenDb]:
+    """open_db(root): the workspace's database brought in line, as every command opens it; closed after the test."""
+    opened: list[db.Connection] = []
+
+    def open_(root: Path) -> db.Connection:
+        opened.append(sync.open_synced(root))
+        return opened[-1]
+
+    yield open_
+    for conn in opened:
+        conn.close()
+
+
+@pytest.fixture
+def rebuild_db() -> Iterator[OpenDb]:
+    """rebuild_db(root): the workspace's database built afresh, as `tracker load --rebuild` does; closed after the test."""
+    opened: list[db.Connection] = []
+
+    def rebuild(root: Path) -> db.Connection:
+        opened.append(sync.rebuild(root))
+        return opened[-1]
+
+    yield rebuild
+    for conn in opened:
+        conn.close()
 
 
 Run = Callable[..., "Result"]

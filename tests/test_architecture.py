@@ -1,40 +1,111 @@
-"""Each module keeps to its room: who may import rich, yaml and SQL, and what cli.py loads at start."""
+"""Each module keeps to its room: who may import which library and which part of tracker, and what starting loads."""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - pytest brings tomli on Python 3.10
+    import tomli as tomllib
 
 from .conftest import REPO
 
 PACKAGE = REPO / "tracker"
-OWNERS = {"rich": "render.py", "yaml": "sources.py", "sqlite_utils": "db.py", "sqlite3": "db.py"}
+# The one home of each library; ruff's banned-api table in pyproject.toml must say the same.
+OWNERS = {
+    "rich": "tracker/output/terminal.py",
+    "yaml": "tracker/yamlio/",
+    "sqlite_utils": "tracker/db.py",
+    "sqlite3": "tracker/db.py",
+    "filelock": "tracker/workspace.py",
+}
+# The layers: which parts of tracker each part may import.
+MAY_IMPORT = {
+    "domain": {"domain", "errors"},
+    "errors": {"domain"},
+    "yamlio": {"yamlio", "domain", "errors"},
+    "db": {"domain"},
+    "workspace": {"errors"},
+    "sync": {"db", "domain", "errors", "workspace", "yamlio"},
+    "csvio": {"domain", "errors"},
+    "output": {"output", "domain"},
+    "commands": {"commands", "db", "domain", "errors", "output", "sync", "workspace", "csvio"},
+    "cli": {"commands", "errors"},
+    "__init__": set(),
+    "__main__": {"cli"},
+}
+# What a pure module (the rules, and the renderers that turn them into text) may import from the
+# standard library: nothing that touches files, processes, the clock's "now" or the terminal.
+PURE = ("domain", "output")
+PURE_STDLIB = {"__future__", "collections", "csv", "dataclasses", "datetime", "enum", "functools", "io", "json"}
+PURE_STDLIB |= {"re", "textwrap", "typing", "urllib"}
 
 
-def imports(path: object) -> set[str]:
-    tree = ast.parse(PACKAGE.joinpath(str(path)).read_text(encoding="utf-8"))
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def part(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def imports(path: Path) -> set[str]:
+    """Every module `path` imports, by absolute name (relative imports resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ".".join(("tracker", *path.relative_to(PACKAGE).parent.parts))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(p for p in (base, node.module or "") if p)
+            found.add(module)
+            if node.module is None or module == "tracker":
+                found.update(f"{module}.{a.name}" for a in node.names)
     return found
 
 
-def test_only_one_module_may_use_each_library() -> None:
-    for path in PACKAGE.glob("*.py"):
-        for library in imports(path.name) & set(OWNERS):
-            assert path.name == OWNERS[library], f"{path.name} imports {library}; only {OWNERS[library]} may"
+def test_ruff_and_this_test_agree_on_who_may_import_each_library() -> None:
+    lint = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]["lint"]
+    banned = lint["flake8-tidy-imports"]["banned-api"]
+    assert set(banned) == set(OWNERS)
+    for library, owner in OWNERS.items():
+        assert owner in banned[library]["msg"], library
+    exempt = {glob for glob, rules in lint["per-file-ignores"].items() if "TID251" in rules}
+    assert exempt == {o + "*.py" if o.endswith("/") else o for o in OWNERS.values()} | {"tests/**", "bench/**"}
 
 
-def test_the_domain_does_no_io() -> None:
-    for module in ("domain.py", "updates.py"):
-        assert imports(module) <= {"__future__", "collections", "dataclasses", "datetime", "enum", "re"}, module
+def test_only_its_home_may_use_each_library() -> None:
+    for path in modules():
+        where = path.relative_to(REPO).as_posix()
+        for library, owner in OWNERS.items():
+            if any(m == library or m.startswith(library + ".") for m in imports(path)):
+                assert where.startswith(owner), f"{where} imports {library}; only {owner} may"
+
+
+def test_each_part_imports_only_the_parts_below_it() -> None:
+    assert {part(p) for p in modules()} == set(MAY_IMPORT), "a new part of the package needs a line in MAY_IMPORT"
+    for path in modules():
+        used = {m.split(".")[1] for m in imports(path) if m.startswith("tracker.")}
+        assert used <= MAY_IMPORT[part(path)], f"{path.relative_to(REPO)} imports tracker.{used - MAY_IMPORT[part(path)]}"
+
+
+def test_the_rules_and_the_renderers_do_no_io() -> None:
+    for path in modules():
+        if part(path) in PURE:
+            stdlib = {m.split(".")[0] for m in imports(path) if not m.startswith("tracker")}
+            assert stdlib <= PURE_STDLIB | {"rich"}, f"{path.relative_to(REPO)} imports {stdlib - PURE_STDLIB}"
 
 
 def test_starting_the_cli_loads_no_heavy_library() -> None:
-    code = "import sys, tracker.cli; print(' '.join(m for m in ('rich', 'yaml', 'sqlite_utils', 'sqlite3') if m in sys.modules))"
+    code = (
+        "import sys, tracker.cli; "
+        "print(' '.join(m for m in ('rich', 'yaml', 'sqlite_utils', 'sqlite3', 'filelock') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.columns import clean, table
+from tracker.output.plain import clean, table
 
 
 def test_columns_align_and_the_flexible_one_wraps_to_fit() -> None:

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tracker import db, sources
+from tracker import db, sync
 from tracker.errors import DataError, InvalidData
+from tracker.yamlio import recommendations
+
+from .conftest import OpenDb, load_dataset
 
 
 def touch_later(path: Path) -> None:
@@ -30,13 +33,13 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the YAML was parsed again")
 
-    monkeypatch.setattr(sources, "parse_dataset", refuse)
+    monkeypatch.setattr(recommendations, "parse_recommendations", refuse)
 
 
-def test_first_open_builds_every_table(workspace: Path) -> None:
-    conn = db.open_db(workspace)
+def test_first_open_builds_every_table(workspace: Path, open_db: OpenDb) -> None:
+    conn = open_db(workspace)
     assert db.counts(conn) == {"recommendations": 32, "departments": 22, "returns": 0}
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {
         "recommendations",
@@ -46,101 +49,111 @@ def test_first_open_builds_every_table(workspace: Path) -> None:
         "department_history",
         "responses",
         "links",
-        "status_updates",
+        "returns",
+        "return_evidence",
     } <= tables
     assert conn.execute("SELECT count(*) FROM owners").fetchone()[0] == sum(
         len(r.owners) for r in db.dataset(conn).recommendations
     )
 
 
-def test_tables_declare_their_foreign_keys_for_datasette(workspace: Path) -> None:
-    conn = db.open_db(workspace)
+def test_tables_declare_their_foreign_keys_for_datasette(workspace: Path, open_db: OpenDb) -> None:
+    conn = open_db(workspace)
     keys = {(r["from"], r["table"]) for r in conn.execute("PRAGMA foreign_key_list(owners)")}
     assert keys == {("recommendation", "recommendations"), ("dept", "departments")}
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
-def test_the_database_says_what_the_yaml_says(workspace: Path) -> None:
-    from_yaml, _ = sources.load_dataset(workspace / "recommendations.yaml")
-    from_db = db.dataset(db.open_db(workspace))
+def test_the_database_says_what_the_yaml_says(workspace: Path, open_db: OpenDb) -> None:
+    from_yaml, _ = load_dataset(workspace / "recommendations.yaml")
+    from_db = db.dataset(open_db(workspace))
     assert from_db.recommendations == tuple(r for r in from_yaml.recommendations)
     assert from_db.registry == from_yaml.registry
     assert (from_db.review, from_db.reporting_window_days) == (from_yaml.review, from_yaml.reporting_window_days)
 
 
-def test_an_unchanged_file_is_not_read_again(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db.open_db(workspace).close()
+def test_an_unchanged_file_is_not_read_again(workspace: Path, monkeypatch: pytest.MonkeyPatch, open_db: OpenDb) -> None:
+    open_db(workspace).close()
     no_parsing(monkeypatch)
-    assert db.counts(db.open_db(workspace))["recommendations"] == 32
+    assert db.counts(open_db(workspace))["recommendations"] == 32
 
 
-def test_a_touched_file_with_the_same_bytes_is_not_parsed_again(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db.open_db(workspace).close()
+def test_a_touched_file_with_the_same_bytes_is_not_parsed_again(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, open_db: OpenDb
+) -> None:
+    open_db(workspace).close()
     touch_later(workspace / "recommendations.yaml")
     no_parsing(monkeypatch)
-    db.open_db(workspace).close()
-    db.open_db(workspace).close()  # the new modification time was recorded
+    open_db(workspace).close()
+    open_db(workspace).close()  # the new modification time was recorded
 
 
-def test_a_changed_file_is_read_again(workspace: Path) -> None:
-    db.open_db(workspace).close()
+def test_a_changed_file_is_read_again(workspace: Path, open_db: OpenDb) -> None:
+    open_db(workspace).close()
     edit(
         workspace / "recommendations.yaml",
         "title: A Centre for Addictions as a professional body",
         "title: A Centre for Addictions",
     )
-    titles = {r.number: r.title for r in db.dataset(db.open_db(workspace)).recommendations}
+    titles = {r.number: r.title for r in db.dataset(open_db(workspace)).recommendations}
     assert titles[10] == "A Centre for Addictions"
 
 
-def test_invalid_data_leaves_the_database_as_it_was(workspace: Path) -> None:
-    db.open_db(workspace).close()
-    before = (workspace / db.DB_NAME).read_bytes()
+def test_invalid_data_leaves_the_database_as_it_was(workspace: Path, open_db: OpenDb) -> None:
+    open_db(workspace).close()
+    before = (workspace / db.NAME).read_bytes()
     edit(
         workspace / "recommendations.yaml",
         "      - dept: AoMRC\n        role: lead",
         "      - dept: AoMRC\n        role: support",
     )
     with pytest.raises(InvalidData, match="recommendation 10: owners: has no lead owner"):
-        db.open_db(workspace)
+        open_db(workspace)
     edit(workspace / "recommendations.yaml", "review:\n", "review: [\n")
     with pytest.raises(DataError, match="YAML syntax error"):
-        db.open_db(workspace)
-    assert (workspace / db.DB_NAME).read_bytes() == before
+        open_db(workspace)
+    assert (workspace / db.NAME).read_bytes() == before
 
 
-def test_invalid_data_creates_no_database(workspace: Path) -> None:
+def test_invalid_data_creates_no_database(workspace: Path, open_db: OpenDb) -> None:
     edit(workspace / "recommendations.yaml", "  - number: 10\n", "  - number: 9\n")
     with pytest.raises(InvalidData):
-        db.open_db(workspace)
+        open_db(workspace)
     assert sorted(p.name for p in workspace.iterdir()) == ["recommendations.yaml", "status"]
 
 
-def test_rebuild_replaces_the_database_whole(workspace: Path) -> None:
-    db.open_db(workspace).close()
-    (workspace / db.DB_NAME).write_bytes(b"not a database at all, but long enough to be read as a header" * 20)
+def test_rebuild_replaces_the_database_whole(workspace: Path, open_db: OpenDb, rebuild_db: OpenDb) -> None:
+    open_db(workspace).close()
+    (workspace / db.NAME).write_bytes(b"not a database at all, but long enough to be read as a header" * 20)
     with pytest.raises(DataError, match="tracker load --rebuild"):
-        db.open_db(workspace)
-    assert db.counts(db.rebuild(workspace))["recommendations"] == 32
-    assert sorted(p.name for p in workspace.iterdir()) == ["recommendations.yaml", "status", db.DB_NAME]
+        open_db(workspace)
+    assert db.counts(rebuild_db(workspace))["recommendations"] == 32
+    assert sorted(p.name for p in workspace.iterdir()) == ["recommendations.yaml", "status", db.NAME]
 
 
-def test_a_database_from_a_newer_tracker_is_not_guessed_at(workspace: Path) -> None:
-    db.open_db(workspace).close()
-    conn = sqlite3.connect(workspace / db.DB_NAME)
-    conn.execute(f"PRAGMA user_version = {len(db.MIGRATIONS) + 1}")
+@pytest.mark.parametrize(
+    "change",
+    [f"PRAGMA user_version = {db.SCHEMA_VERSION + 1}", "UPDATE meta SET value = 'schema 4; code 0' WHERE key = 'built_by'"],
+)
+def test_a_database_built_by_another_schema_or_other_rules_is_rebuilt(workspace: Path, open_db: OpenDb, change: str) -> None:
+    open_db(workspace).close()
+    conn = sqlite3.connect(workspace / db.NAME)
+    with conn:
+        conn.execute(change)
+        conn.execute("DELETE FROM owners")
     conn.close()
-    with pytest.raises(DataError, match="newer version"):
-        db.open_db(workspace)
+    conn = open_db(workspace)
+    assert db.schema_version(conn) == db.SCHEMA_VERSION and db.meta(conn, "built_by") == sync.rules()
+    assert conn.execute("SELECT count(*) FROM owners").fetchone()[0] > 32
 
 
-def test_commands_started_together_all_get_a_complete_database(workspace: Path) -> None:
+def test_commands_started_together_all_get_a_complete_database(workspace: Path, open_db: OpenDb, rebuild_db: OpenDb) -> None:
     script = (
-        "import sys; from pathlib import Path; from tracker import db; "
-        "print(db.counts(db.open_db(Path(sys.argv[1])))['recommendations'])"
+        "import sys; from contextlib import closing; from pathlib import Path; from tracker import db, sync\n"
+        "with closing(sync.open_synced(Path(sys.argv[1]))) as conn: print(db.counts(conn)['recommendations'])"
     )
     edit(workspace / "recommendations.yaml", "title: A Centre for Addictions as a professional body", "title: A Centre")
-    db.rebuild(workspace).close()
+    rebuild_db(workspace).close()
     edit(workspace / "recommendations.yaml", "title: A Centre\n", "title: A Centre for Addictions\n")
     procs = [
         subprocess.Popen(
@@ -150,5 +163,5 @@ def test_commands_started_together_all_get_a_complete_database(workspace: Path) 
     ]
     results = [p.communicate(timeout=60) for p in procs]
     assert [(p.returncode, out.strip(), err) for p, (out, err) in zip(procs, results, strict=True)] == [(0, "32", "")] * 6
-    titles = {r.number: r.title for r in db.dataset(db.open_db(workspace)).recommendations}
+    titles = {r.number: r.title for r in db.dataset(open_db(workspace)).recommendations}
     assert titles[10] == "A Centre for Addictions"

@@ -5,18 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from tracker.domain import (
+from tracker.domain.departments import Department, HistoryEvent, Registry, succession
+from tracker.domain.recommendations import (
     Dataset,
-    Department,
-    HistoryEvent,
     Owner,
     Recommendation,
-    Registry,
     Response,
     Review,
     owned_by,
     section_matches,
-    succession,
     validate,
 )
 

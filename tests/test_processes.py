@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from tracker import db
-from tracker.sources import parse_status
+from tracker.yamlio.returns import parse_status_file
+
+from .conftest import OpenDb
 
 pytestmark = pytest.mark.slow
 
@@ -26,12 +28,12 @@ def tracker(root: Path, *args: str, **kw: object) -> subprocess.Popen[str]:
 
 
 def returns_in(path: Path) -> list[str]:
-    updates, problems = parse_status(path.read_bytes(), "status/DHSC.yaml")
+    updates, problems = parse_status_file(path.read_bytes(), "status/DHSC.yaml")
     assert problems == []
     return [u.summary for u in updates]
 
 
-def test_twenty_updates_started_together_all_land(workspace: Path) -> None:
+def test_twenty_updates_started_together_all_land(workspace: Path, open_db: OpenDb) -> None:
     subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "load"], check=True, capture_output=True)
     procs = [
         tracker(
@@ -54,13 +56,13 @@ def test_twenty_updates_started_together_all_land(workspace: Path) -> None:
     results = [(p.communicate(timeout=120)[1], p.returncode) for p in procs]
     assert results == [("", 0)] * 20
     assert sorted(returns_in(workspace / "status" / "DHSC.yaml")) == sorted(f"Return {i}" for i in range(20))
-    conn = db.open_db(workspace)
-    assert sorted(u.summary for u in db.updates(conn)) == sorted(f"Return {i}" for i in range(20))
+    conn = open_db(workspace)
+    assert sorted(u.summary for u in db.returns(conn)) == sorted(f"Return {i}" for i in range(20))
     check = subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 
 
-def test_a_killed_update_leaves_whole_returns_or_none(workspace: Path) -> None:
+def test_a_killed_update_leaves_whole_returns_or_none(workspace: Path, open_db: OpenDb) -> None:
     path = workspace / "status" / "DHSC.yaml"
     # Kills spread from the moment of starting to well after a write usually lands, plus one
     # update left to finish, so both sides of the write are exercised.
@@ -93,8 +95,8 @@ def test_a_killed_update_leaves_whole_returns_or_none(workspace: Path) -> None:
             assert set(recorded) <= set(started) and len(recorded) == len(set(recorded))
     recorded = returns_in(path)
     assert "Return 0" not in recorded and f"Return {len(delays) - 1}" in recorded
-    conn = db.open_db(workspace)  # the next command brings the database in line
-    assert sorted(u.summary for u in db.updates(conn)) == sorted(recorded)
+    conn = open_db(workspace)  # the next command brings the database in line
+    assert sorted(u.summary for u in db.returns(conn)) == sorted(recorded)
     check = subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 

@@ -10,28 +10,29 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tracker.domain import Owner, Rag
-from tracker.status import NO_RETURN, Filters, owner_status, recommendation_status, summary, worst
-from tracker.updates import StatusUpdate
-from tracker.writer import appended, format_update, status_header
+from tracker.domain.rating import Rating, worst
+from tracker.domain.recommendations import Owner
+from tracker.domain.returns import Return
+from tracker.domain.standing import Filters, owner_standing, standing, summary
+from tracker.yamlio.blocks import appended, file_header, return_block
 
-from .conftest import Run
+from .conftest import Run, load_dataset
 
 AS_OF = "2025-06-30"
 
 
-def ret(number: int, dept: str, day: str, rag: str, summary: str = "Work goes on.", **kw: object) -> StatusUpdate:
-    return StatusUpdate(number, dept, date.fromisoformat(day), Rag(rag), summary, "A secretary", **kw)  # type: ignore[arg-type]
+def ret(number: int, dept: str, day: str, rag: str, summary: str = "Work goes on.", **kw: object) -> Return:
+    return Return(number, dept, date.fromisoformat(day), Rating(rag), summary, "A secretary", **kw)  # type: ignore[arg-type]
 
 
-def file_returns(root: Path, returns: list[StatusUpdate]) -> None:
-    by_dept: dict[str, list[StatusUpdate]] = {}
+def file_returns(root: Path, returns: list[Return]) -> None:
+    by_dept: dict[str, list[Return]] = {}
     for r in returns:
         by_dept.setdefault(r.dept, []).append(r)
     for code, items in by_dept.items():
         path = root / "status" / f"{code}.yaml"
         existing = path.read_bytes() if path.exists() else None
-        raw, _ = appended(existing, status_header(code, code), [format_update(r) for r in items])
+        raw, _ = appended(existing, file_header(code, code), [return_block(r) for r in items])
         path.write_bytes(raw)
 
 
@@ -78,21 +79,23 @@ def by_number(document: dict[str, object]) -> dict[int, dict[str, object]]:
 
 
 def test_overall_rag_is_the_worst_owner_and_no_return_is_worse_than_amber() -> None:
-    assert worst(["green", "amber", "complete"]) == "amber"
-    assert worst(["amber", NO_RETURN]) == NO_RETURN
-    assert worst(["red", NO_RETURN]) == "red"
-    assert worst(["complete", "complete"]) == "complete"
+    red, amber, green, complete, no_return = Rating.RED, Rating.AMBER, Rating.GREEN, Rating.COMPLETE, Rating.NO_RETURN
+    assert worst([green, amber, complete]) is amber
+    assert worst([amber, no_return]) is no_return
+    assert worst([red, no_return]) is red
+    assert worst([complete, complete]) is complete
+    assert worst([]) is no_return
 
 
 def test_an_owner_silent_for_the_window_counts_as_no_return(run: Run, board: Path) -> None:
     recs = by_number(report(run, board))
     mhclg = next(o for o in recs[23]["owners"] if o["dept"] == "MHCLG")  # type: ignore[attr-defined, union-attr]
-    assert mhclg == {"dept": "MHCLG", "role": "lead", "rag": NO_RETURN, "last_update": None, "stale": True, "trend": None}
+    assert mhclg == {"dept": "MHCLG", "role": "lead", "rag": "no_return", "last_update": None, "stale": True, "trend": None}
     dwp = next(o for o in recs[21]["owners"] if o["dept"] == "DWP")  # type: ignore[attr-defined, union-attr]
     assert (dwp["rag"], dwp["stale"], dwp["trend"]) == ("amber", False, "worse")
     later = by_number(report(run, board, "--as-of", "2025-10-01"))
     dwp = next(o for o in later[21]["owners"] if o["dept"] == "DWP")  # type: ignore[attr-defined, union-attr]
-    assert (dwp["rag"], dwp["last_update"], dwp["stale"]) == (NO_RETURN, "2025-06-10", True)
+    assert (dwp["rag"], dwp["last_update"], dwp["stale"]) == ("no_return", "2025-06-10", True)
 
 
 def test_complete_is_final_and_needs_no_further_returns(run: Run, board: Path) -> None:
@@ -121,7 +124,7 @@ def test_a_recommendation_is_complete_only_when_every_owner_says_so(run: Run, bo
 
 def test_returns_filed_before_a_merger_count_for_the_successor(run: Run, board: Path) -> None:
     recs = by_number(report(run, board, "--as-of", "2022-04-30"))
-    assert [(o["dept"], o["rag"]) for o in recs[9]["owners"]] == [("DHSC", NO_RETURN), ("HEE", "amber")]  # type: ignore[index, union-attr]
+    assert [(o["dept"], o["rag"]) for o in recs[9]["owners"]] == [("DHSC", "no_return"), ("HEE", "amber")]  # type: ignore[index, union-attr]
     recs = by_number(report(run, board))
     assert [(o["dept"], o["rag"], o["trend"]) for o in recs[9]["owners"]] == [  # type: ignore[index, union-attr]
         ("DHSC", "amber", "better"),
@@ -269,22 +272,20 @@ def test_hostile_text_is_shown_as_the_words_it_is(run: Run, workspace: Path) -> 
 
 def test_domain_rules_without_files() -> None:
     owner = Owner("DWP", "lead")
-    from tracker.sources import load_dataset
-
     from .conftest import REPO
 
     data = load_dataset(REPO / "recommendations.yaml")[0]
     rec20 = data.recommendations[19]
-    fresh = owner_status(
-        data, owner, [ret(20, "DWP", "2025-06-01", "green"), ret(20, "DWP", "2025-01-01", "red")], date(2025, 6, 30), 90
+    fresh = owner_standing(
+        data, owner, [ret(20, "DWP", "2025-01-01", "red"), ret(20, "DWP", "2025-06-01", "green")], date(2025, 6, 30)
     )
     assert (fresh.rag, fresh.trend, fresh.stale) == ("green", "better", False)
-    old = owner_status(data, owner, [ret(20, "DWP", "2025-01-01", "green")], date(2025, 6, 30), 90)
-    assert (old.rag, old.stale) == (NO_RETURN, True)
-    status = recommendation_status(rec20, [fresh], None, date(2025, 6, 30))
+    old = owner_standing(data, owner, [ret(20, "DWP", "2025-01-01", "green")], date(2025, 6, 30))
+    assert (old.rag, old.stale) == ("no_return", True)
+    status = standing(rec20, [fresh], [], date(2025, 6, 30))
     assert (status.rag, status.target_date, status.overdue) == ("green", date(2025, 3, 31), True)
-    assert summary([status]) == {"red": 0, "amber": 0, "green": 1, "complete": 0, "no_return": 0}
-    assert Filters(rag="green").keep(status) and not Filters(rag="red").keep(status)
+    assert summary([status]) == {Rating.RED: 0, Rating.AMBER: 0, Rating.GREEN: 1, Rating.COMPLETE: 0, Rating.NO_RETURN: 0}
+    assert Filters(rag=Rating.GREEN).keep(status) and not Filters(rag=Rating.RED).keep(status)
     assert Filters(dept="DWP", overdue=True).keep(status) and not Filters(stale=True).keep(status)
 
 

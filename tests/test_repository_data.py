@@ -7,10 +7,9 @@ from datetime import date
 
 import pytest
 
-from tracker.domain import Dataset
-from tracker.sources import load_dataset
+from tracker.domain.recommendations import Dataset
 
-from .conftest import DATA, REPO
+from .conftest import DATA, REPO, load_dataset
 
 
 @pytest.fixture(scope="module")

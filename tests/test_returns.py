@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tracker import db
-from tracker.updates import RAG_CHOICES
+from tracker.domain.rating import RATING_CHOICES
 
-from .conftest import REPO, Run
+from .conftest import REPO, OpenDb, Run
 
 UPDATE = (
     "update",
@@ -40,7 +40,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return files
 
 
-def test_update_appends_to_the_departments_file_and_the_database(run: Run, workspace: Path) -> None:
+def test_update_appends_to_the_departments_file_and_the_database(run: Run, workspace: Path, open_db: OpenDb) -> None:
     result = run(*UPDATE, "--evidence", "https://example.org/draft", "--evidence", "https://example.org/plan", root=workspace)
     assert result.exit_code == 0, result.stderr
     out = " ".join(result.stdout.split())
@@ -52,8 +52,8 @@ def test_update_appends_to_the_departments_file_and_the_database(run: Run, works
         "  summary: Strategy drafted; consultation opens in May.\n  author: Jo Bloggs\n"
         "  evidence:\n    - https://example.org/draft\n    - https://example.org/plan\n"
     )
-    conn = db.open_db(workspace)
-    (saved,) = db.updates(conn, recommendation=9)
+    conn = open_db(workspace)
+    (saved,) = db.returns(conn, recommendation=9)
     assert (saved.dept, saved.rag.value, saved.evidence, saved.line) == (
         "DHSC",
         "amber",
@@ -213,7 +213,7 @@ def test_check_validates_every_status_file(run: Run, workspace: Path) -> None:
         "status/DHSC.yaml:19: recommendation 40: recommendation: there is no recommendation 40",
         "status/DHSC.yaml:25: recommendation 20: dept: DHSC does not own recommendation 20 (owners on 2024-01-01: DWP, OHID)",
         "status/DHSC.yaml:31: recommendation 9: reason: a revised target date needs a reason",
-        "status/DWP.yaml:4: recommendation 20: rag: 'blue-ish' is not a RAG rating: " + RAG_CHOICES,
+        "status/DWP.yaml:4: recommendation 20: rag: 'blue-ish' is not a RAG rating: " + RATING_CHOICES,
     ]
     write_status(workspace, "DWP", "- recommendation: 20\n\tdept: DWP\n")
     result = run("check", root=workspace)
@@ -277,7 +277,7 @@ def test_import_is_all_or_nothing_and_names_the_row_and_column(run: Run, workspa
     before = snapshot(workspace)
     result = run("import", str(sheet), root=workspace)
     assert result.exit_code == 3
-    assert result.stderr == f"tracker: error: {sheet}: row 3, column rag: 'purple' is not a RAG rating: {RAG_CHOICES}\n"
+    assert result.stderr == f"tracker: error: {sheet}: row 3, column rag: 'purple' is not a RAG rating: {RATING_CHOICES}\n"
     assert snapshot(workspace) == before
     sheet.write_text("recommendation,dept,date,colour\n")
     result = run("import", str(sheet), root=workspace)
@@ -291,8 +291,10 @@ def test_import_fills_the_author_when_the_sheet_has_none(run: Run, workspace: Pa
     assert "  author: Jo Bloggs\n" in (workspace / "status" / "DHSC.yaml").read_text()
 
 
-def test_the_database_knows_the_line_of_every_return_appended(run: Run, workspace: Path) -> None:
-    from tracker.sources import parse_status
+def test_the_database_knows_the_line_of_every_return_appended(
+    run: Run, workspace: Path, open_db: OpenDb, rebuild_db: OpenDb
+) -> None:
+    from tracker.yamlio.returns import parse_status_file
 
     path = workspace / "status" / "DHSC.yaml"
     assert run(*UPDATE, root=workspace).exit_code == 0
@@ -300,13 +302,13 @@ def test_the_database_knows_the_line_of_every_return_appended(run: Run, workspac
     for i in range(3):
         args = ("update", "9", "--dept", "DHSC", "--rag", "green", "--summary", f"Return {i}.", "--date", "2024-04-01")
         assert run(*args, root=workspace).exit_code == 0
-    in_file, problems = parse_status(path.read_bytes(), "status/DHSC.yaml")
+    in_file, problems = parse_status_file(path.read_bytes(), "status/DHSC.yaml")
     assert problems == [] and len(in_file) == 4
-    conn = db.open_db(workspace)
-    assert [(u.summary, u.line) for u in db.updates(conn)] == [(u.summary, u.line) for u in in_file]
+    conn = open_db(workspace)
+    assert [(u.summary, u.line) for u in db.returns(conn)] == [(u.summary, u.line) for u in in_file]
     conn.close()
-    rebuilt = db.rebuild(workspace)
-    assert [(u.summary, u.line) for u in db.updates(rebuilt)] == [(u.summary, u.line) for u in in_file]
+    rebuilt = rebuild_db(workspace)
+    assert [(u.summary, u.line) for u in db.returns(rebuilt)] == [(u.summary, u.line) for u in in_file]
 
 
 def test_a_status_file_keeps_its_permissions(run: Run, workspace: Path) -> None:

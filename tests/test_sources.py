@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tracker.errors import DataError
-from tracker.sources import load_dataset, parse_dataset
+from tracker.yamlio.recommendations import parse_recommendations
 
-from .conftest import DATA
+from .conftest import DATA, load_dataset
 
 MINIMAL = (DATA / "minimal.yaml").read_text(encoding="utf-8")
 BAD = sorted((DATA / "bad").glob("*.yaml"))
@@ -25,7 +25,7 @@ def expectation(path: Path) -> tuple[int, int, str]:
 
 
 def read(text: str) -> tuple[object, list[str]]:
-    data, problems = parse_dataset(text.encode("utf-8"))
+    data, problems = parse_recommendations(text.encode("utf-8"))
     return data, [p.describe() for p in problems]
 
 
@@ -101,7 +101,7 @@ def test_a_word_where_a_number_belongs_is_a_problem() -> None:
 
 
 def test_a_byte_order_mark_is_accepted() -> None:
-    data, problems = parse_dataset(b"\xef\xbb\xbf" + MINIMAL.encode())
+    data, problems = parse_recommendations(b"\xef\xbb\xbf" + MINIMAL.encode())
     assert problems == [] and len(data.recommendations) == 2
 
 

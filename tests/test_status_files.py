@@ -9,39 +9,39 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.domain import Rag
+from tracker.domain.rating import Rating
+from tracker.domain.returns import Return
 from tracker.errors import DataError
-from tracker.sources import parse_status
-from tracker.updates import StatusUpdate
-from tracker.writer import appended, format_update, status_header
+from tracker.yamlio.blocks import appended, file_header, return_block
+from tracker.yamlio.returns import parse_status_file
 
-HEADER = status_header("DHSC", "Department of Health and Social Care")
+HEADER = file_header("DHSC", "Department of Health and Social Care")
 
 
-def ret(**kw: object) -> StatusUpdate:
+def ret(**kw: object) -> Return:
     fields: dict[str, object] = {
         "recommendation": 9,
         "dept": "DHSC",
         "date": date(2024, 5, 15),
-        "rag": Rag.GREEN,
+        "rag": Rating.GREEN,
         "summary": "Published the plan.",
         "author": "A secretary",
         "file": "status/DHSC.yaml",
     }
     fields.update(kw)
-    return StatusUpdate(**fields)  # type: ignore[arg-type]
+    return Return(**fields)  # type: ignore[arg-type]
 
 
-def read(raw: bytes) -> list[StatusUpdate]:
-    updates, problems = parse_status(raw, "status/DHSC.yaml")
+def read(raw: bytes) -> list[Return]:
+    updates, problems = parse_status_file(raw, "status/DHSC.yaml")
     assert problems == []
     return updates
 
 
 def test_a_new_file_has_a_header_and_one_block_per_return() -> None:
     first = ret(evidence=("https://example.org/a", "https://example.org/b?x=1&y=2"))
-    second = ret(rag=Rag.AMBER, target_date=date(2025, 3, 31), reason="Recruitment is slower than planned.")
-    raw, lines = appended(None, HEADER, [format_update(first), format_update(second)])
+    second = ret(rag=Rating.AMBER, target_date=date(2025, 3, 31), reason="Recruitment is slower than planned.")
+    raw, lines = appended(None, HEADER, [return_block(first), return_block(second)])
     text = raw.decode()
     assert text.startswith("# Status returns from DHSC: Department of Health and Social Care.\n")
     assert text.count("\n- recommendation: 9\n") == 2 and "\n\n- recommendation" in text
@@ -49,15 +49,15 @@ def test_a_new_file_has_a_header_and_one_block_per_return() -> None:
     got = read(raw)
     assert [u.line for u in got] == lines == [7, 17]
     assert [(u.rag, u.evidence, u.target_date, u.reason) for u in got] == [
-        (Rag.GREEN, first.evidence, None, None),
-        (Rag.AMBER, (), date(2025, 3, 31), "Recruitment is slower than planned."),
+        (Rating.GREEN, first.evidence, None, None),
+        (Rating.AMBER, (), date(2025, 3, 31), "Recruitment is slower than planned."),
     ]
 
 
 def test_appending_keeps_what_was_there_byte_for_byte() -> None:
-    raw, _ = appended(None, HEADER, [format_update(ret())])
+    raw, _ = appended(None, HEADER, [return_block(ret())])
     edited = raw + b"# a note added by hand, with no newline at the end"
-    more, lines = appended(edited, HEADER, [format_update(ret(summary="Next."))])
+    more, lines = appended(edited, HEADER, [return_block(ret(summary="Next."))])
     assert more.startswith(edited + b"\n")
     assert [u.summary for u in read(more)] == ["Published the plan.", "Next."] and lines == [15]
 
@@ -74,7 +74,7 @@ text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size
 @given(summary=text, author=text, reason=text)
 def test_any_text_is_read_back_exactly(summary: str, author: str, reason: str) -> None:
     update = ret(summary=summary, author=author, target_date=date(2025, 1, 1), reason=reason)
-    raw, _ = appended(None, HEADER, [format_update(update)])
+    raw, _ = appended(None, HEADER, [return_block(update)])
     (got,) = read(raw)
     assert (got.summary, got.author, got.reason) == (summary, author, reason)
     # and any other YAML reader reads the same text
@@ -98,15 +98,15 @@ def test_any_text_is_read_back_exactly(summary: str, author: str, reason: str) -
     ],
 )
 def test_broken_returns_are_located(old: str, new: str, message: str) -> None:
-    block = format_update(ret())
+    block = return_block(ret())
     assert old in block
-    _, problems = parse_status(block.replace(old, new).encode(), "status/DHSC.yaml")
+    _, problems = parse_status_file(block.replace(old, new).encode(), "status/DHSC.yaml")
     assert any(message in p.describe() for p in problems), [p.describe() for p in problems]
     assert all(p.line and p.file == "status/DHSC.yaml" for p in problems)
 
 
 def test_a_file_that_is_not_a_list_of_returns_cannot_be_read() -> None:
     with pytest.raises(DataError, match="the file must be a list, not a mapping"):
-        parse_status(b"recommendation: 9\n", "status/DHSC.yaml")
+        parse_status_file(b"recommendation: 9\n", "status/DHSC.yaml")
     with pytest.raises(DataError, match="status/DHSC.yaml:2: YAML syntax error"):
-        parse_status(b"- recommendation: 9\n\tdept: DHSC\n", "status/DHSC.yaml")
+        parse_status_file(b"- recommendation: 9\n\tdept: DHSC\n", "status/DHSC.yaml")

@@ -6,22 +6,12 @@ from datetime import date
 
 import pytest
 
-from tracker.domain import Dataset, Owner, Rag
+from tracker.domain.rating import Rating, trend
+from tracker.domain.recommendations import Dataset, Owner, owners_on
+from tracker.domain.returns import Return, check_return, check_status_file, file_under, history, history_by_owner
 from tracker.errors import DataError, NotFound
-from tracker.sources import load_dataset
-from tracker.updates import (
-    StatusUpdate,
-    check_file,
-    check_update,
-    filer,
-    filing_codes,
-    history,
-    parse_rag,
-    returns_by_owner,
-    trend,
-)
 
-from .conftest import REPO
+from .conftest import REPO, load_dataset
 
 
 @pytest.fixture(scope="module")
@@ -29,59 +19,59 @@ def data() -> Dataset:
     return load_dataset(REPO / "recommendations.yaml")[0]
 
 
-def ret(number: int = 9, dept: str = "DHSC", day: date = date(2024, 1, 1), rag: Rag = Rag.AMBER, **kw: object) -> StatusUpdate:
+def ret(number: int = 9, dept: str = "DHSC", day: date = date(2024, 1, 1), rag: Rating = Rating.AMBER, **kw: object) -> Return:
     fields: dict[str, object] = {"summary": "Work goes on.", "author": "A secretary", "file": f"status/{dept}.yaml", "line": 7}
     fields.update(kw)
-    return StatusUpdate(number, dept, day, rag, **fields)  # type: ignore[arg-type]
+    return Return(number, dept, day, rag, **fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     "text, rag",
     [
-        ("red", Rag.RED),
-        ("R", Rag.RED),
-        ("Amber", Rag.AMBER),
-        ("a", Rag.AMBER),
-        ("GREEN", Rag.GREEN),
-        ("g", Rag.GREEN),
-        ("complete", Rag.COMPLETE),
-        ("C", Rag.COMPLETE),
-        ("b", Rag.COMPLETE),
-        ("Blue", Rag.COMPLETE),
-        (" amber ", Rag.AMBER),
+        ("red", Rating.RED),
+        ("R", Rating.RED),
+        ("Amber", Rating.AMBER),
+        ("a", Rating.AMBER),
+        ("GREEN", Rating.GREEN),
+        ("g", Rating.GREEN),
+        ("complete", Rating.COMPLETE),
+        ("C", Rating.COMPLETE),
+        ("b", Rating.COMPLETE),
+        ("Blue", Rating.COMPLETE),
+        (" amber ", Rating.AMBER),
     ],
 )
-def test_rag_is_read_from_a_word_or_letter_in_any_case(text: str, rag: Rag) -> None:
-    assert parse_rag(text) is rag
+def test_rag_is_read_from_a_word_or_letter_in_any_case(text: str, rag: Rating) -> None:
+    assert Rating.parse(text) is rag
 
 
 @pytest.mark.parametrize("text", ["purple", "", "x", "ambr", "no return"])
 def test_anything_else_is_not_a_rag(text: str) -> None:
-    assert parse_rag(text) is None
+    assert Rating.parse(text) is None
 
 
 def test_the_owners_who_may_file_follow_mergers_by_date(data: Dataset) -> None:
     rec9 = data.recommendations[8]
-    assert filing_codes(rec9, data.registry, date(2022, 1, 1)) == ["DHSC", "HEE"]
-    assert filing_codes(rec9, data.registry, date(2023, 4, 1)) == ["DHSC", "NHSE"]
+    assert owners_on(rec9, data.registry, date(2022, 1, 1)) == ["DHSC", "HEE"]
+    assert owners_on(rec9, data.registry, date(2023, 4, 1)) == ["DHSC", "NHSE"]
     rec31 = data.recommendations[30]
-    assert filing_codes(rec31, data.registry, date(2024, 1, 1)) == ["DHSC", "DSIT"]
+    assert owners_on(rec31, data.registry, date(2024, 1, 1)) == ["DHSC", "DSIT"]
 
 
 def test_a_department_is_filed_under_its_code_on_the_day(data: Dataset) -> None:
     recs = {r.number: r for r in data.recommendations}
-    assert filer(data, recs[23], "DLUHC", date(2022, 1, 1)) == "MHCLG"
-    assert filer(data, recs[6], "Office for Health Promotion", date(2021, 8, 1)) == "OHID"
-    assert filer(data, recs[9], "HEE", date(2022, 1, 1)) == "HEE"
-    assert filer(data, recs[9], "Health Education England", date(2024, 1, 1)) == "NHSE"
+    assert file_under(data, recs[23], "DLUHC", date(2022, 1, 1)) == "MHCLG"
+    assert file_under(data, recs[6], "Office for Health Promotion", date(2021, 8, 1)) == "OHID"
+    assert file_under(data, recs[9], "HEE", date(2022, 1, 1)) == "HEE"
+    assert file_under(data, recs[9], "Health Education England", date(2024, 1, 1)) == "NHSE"
     with pytest.raises(DataError, match="DWP does not own recommendation 9; its owners on 2024-01-01 are DHSC, NHSE"):
-        filer(data, recs[9], "dwp", date(2024, 1, 1))
+        file_under(data, recs[9], "dwp", date(2024, 1, 1))
     with pytest.raises(NotFound, match="unknown department 'Ministry of Magic'; recommendation 9 is owned by DHSC, NHSE"):
-        filer(data, recs[9], "Ministry of Magic", date(2024, 1, 1))
+        file_under(data, recs[9], "Ministry of Magic", date(2024, 1, 1))
 
 
 def test_a_valid_return_has_no_problems(data: Dataset) -> None:
-    assert check_update(ret(), data, date(2024, 1, 1)) == []
+    assert check_return(ret(), data, date(2024, 1, 1)) == []
 
 
 @pytest.mark.parametrize(
@@ -96,43 +86,43 @@ def test_a_valid_return_has_no_problems(data: Dataset) -> None:
         (ret(reason="Slipped"), "a reason is given but no revised target date"),
     ],
 )
-def test_each_rule_for_a_return(data: Dataset, update: StatusUpdate, message: str) -> None:
-    assert [p.message for p in check_update(update, data, date(2024, 1, 1))] == [message]
+def test_each_rule_for_a_return(data: Dataset, update: Return, message: str) -> None:
+    assert [p.message for p in check_return(update, data, date(2024, 1, 1))] == [message]
 
 
 def test_a_file_holds_one_departments_returns_once_each(data: Dataset) -> None:
     first, again, stray = ret(line=7), ret(line=15), ret(number=20, dept="DWP", file="status/DHSC.yaml", line=23)
-    problems = check_file([first, again, stray], "DHSC", data)
+    problems = check_status_file([first, again, stray], "DHSC", data)
     assert [(p.line, p.message) for p in problems] == [
         (15, "the same return is recorded twice (first on line 7)"),
         (23, "a return from DWP is in DHSC's file; move it to status/DWP.yaml"),
     ]
-    assert [p.message for p in check_file([], "NOPE", data)] == [
+    assert [p.message for p in check_status_file([], "NOPE", data)] == [
         "NOPE is not a department code in the registry; name the file after one"
     ]
 
 
 def test_history_is_newest_first_with_the_change_from_the_return_before() -> None:
-    a = ret(day=date(2023, 1, 1), rag=Rag.RED)
-    b = ret(day=date(2024, 1, 1), rag=Rag.AMBER)
-    c = ret(day=date(2024, 1, 1), rag=Rag.GREEN, summary="Later the same day.")
-    d = ret(day=date(2025, 1, 1), rag=Rag.GREEN)
+    a = ret(day=date(2023, 1, 1), rag=Rating.RED)
+    b = ret(day=date(2024, 1, 1), rag=Rating.AMBER)
+    c = ret(day=date(2024, 1, 1), rag=Rating.GREEN, summary="Later the same day.")
+    d = ret(day=date(2025, 1, 1), rag=Rating.GREEN)
     entries = history([b, c, a, d])  # file order: b before c on the same day
-    assert [(e.update.rag, e.previous, e.trend) for e in entries] == [
-        (Rag.GREEN, Rag.GREEN, "same"),
-        (Rag.GREEN, Rag.AMBER, "better"),
-        (Rag.AMBER, Rag.RED, "better"),
-        (Rag.RED, None, None),
+    assert [(e.ret.rag, e.previous, e.trend) for e in entries] == [
+        (Rating.GREEN, Rating.GREEN, "same"),
+        (Rating.GREEN, Rating.AMBER, "better"),
+        (Rating.AMBER, Rating.RED, "better"),
+        (Rating.RED, None, None),
     ]
-    assert trend(Rag.COMPLETE, Rag.AMBER) == "worse"
+    assert trend(Rating.COMPLETE, Rating.AMBER) == "worse"
 
 
 def test_returns_filed_before_a_merger_count_for_the_successor(data: Dataset) -> None:
     rec9 = data.recommendations[8]
-    old = ret(dept="HEE", day=date(2022, 6, 1), rag=Rag.RED)
-    new = ret(dept="NHSE", day=date(2024, 6, 1), rag=Rag.GREEN)
-    groups = dict(returns_by_owner(rec9, data.registry, [old, new], date(2026, 1, 1)))
+    old = ret(dept="HEE", day=date(2022, 6, 1), rag=Rating.RED)
+    new = ret(dept="NHSE", day=date(2024, 6, 1), rag=Rating.GREEN)
+    groups = dict(history_by_owner(rec9, data, [old, new], date(2026, 1, 1)))
     assert list(groups) == ["DHSC", "NHSE"]
     assert groups["DHSC"] == []
-    assert [(e.update.dept, e.trend) for e in groups["NHSE"]] == [("NHSE", "better"), ("HEE", None)]
+    assert [(e.ret.dept, e.trend) for e in groups["NHSE"]] == [("NHSE", "better"), ("HEE", None)]
     assert rec9.owners[1] == Owner("HEE", "support", "text", rec9.owners[1].note, rec9.owners[1].line)

@@ -6,7 +6,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .domain import Problem
+    from .domain.problem import Problem
 
 
 class ExitCode(IntEnum):
@@ -54,6 +54,12 @@ class InvalidData(TrackerError):
 
 class UsageError(TrackerError):
     exit_code = ExitCode.USAGE
+
+
+class Interrupted(TrackerError):
+    """Ctrl-C or the end of input at a prompt: the command stops with nothing written."""
+
+    exit_code = ExitCode.INTERRUPTED
 
 
 class NotFound(TrackerError):

@@ -1,11 +1,10 @@
-"""Finding and creating workspaces: a folder holding recommendations.yaml and status/."""
+"""The workspace's files: finding and creating a workspace, listing, reading and writing its files, its lock."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import stat
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,7 +47,7 @@ def yaml_files(root: Path) -> dict[str, Path]:
 def default_data() -> bytes:
     from importlib import resources
 
-    return resources.files("tracker").joinpath("data", MARKER).read_bytes()
+    return resources.files("tracker").joinpath("data").joinpath(MARKER).read_bytes()
 
 
 def init(target: Path) -> list[Path]:
@@ -75,6 +74,17 @@ def init(target: Path) -> list[Path]:
     return created
 
 
+def read(path: Path, shown: str) -> tuple[bytes, os.stat_result]:
+    """A file's bytes and the status of exactly that file (taken from the open file)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(), os.fstat(f.fileno())
+    except FileNotFoundError:
+        raise DataError("file not found", shown) from None
+    except OSError as e:
+        raise DataError(f"cannot read file: {e.strerror}", shown) from None
+
+
 @contextmanager
 def lock(root: Path, timeout: float = 120) -> Iterator[None]:
     """Hold the workspace's write lock: one command at a time appends to status files.
@@ -82,33 +92,13 @@ def lock(root: Path, timeout: float = 120) -> Iterator[None]:
     An OS file lock, released by the system when the process ends however it ends, so a killed
     command never leaves the workspace locked.
     """
-    import time
+    from filelock import FileLock, Timeout
 
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
-            if time.monotonic() > deadline:
-                raise DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK)
-            time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)  # closing the file releases the lock
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
+        with FileLock(root / LOCK, timeout=timeout):
+            yield
+    except Timeout:
+        raise DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK) from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -127,30 +117,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 def append_atomic(path: Path, addition: bytes) -> None:
     """Replace `path` with its own bytes followed by `addition`, as write_atomic does.
 
-    The old bytes are copied by the operating system rather than read into memory: appending to a
-    large file costs little more than appending to a small one.
+    The old bytes are copied a megabyte at a time, never read whole into memory.
     """
 
     def fill(f: BinaryIO) -> None:
         with open(path, "rb") as old:
-            if sys.platform == "win32":  # pragma: no cover - no sendfile to a file on Windows
-                shutil.copyfileobj(old, f)
-            else:
-                _copy(old.fileno(), f.fileno())
-        f.seek(0, os.SEEK_END)  # past what the kernel wrote
+            shutil.copyfileobj(old, f, 1 << 20)
         f.write(addition)
 
     _replace(path, fill)
-
-
-def _copy(source: int, target: int) -> None:
-    size = os.fstat(source).st_size
-    sent = 0
-    while sent < size:
-        done = os.sendfile(target, source, sent, size - sent)
-        if done == 0:
-            break
-        sent += done
 
 
 def _replace(path: Path, fill: Callable[[BinaryIO], None]) -> None:

@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from urllib.parse import quote, urlsplit
 
-from .columns import clean
-from .domain import Dataset
-from .status import NO_RETURN, WORDS, OwnerStatus, RecommendationStatus, summary
+from tracker.domain.rating import Rating
+from tracker.domain.recommendations import Dataset
+from tracker.domain.standing import OwnerStanding, Standing, summary
+
+from .plain import clean
 
 _INLINE = re.compile(r"([\\`*_\[\]|~#])")
-ORDER = ("red", "amber", "green", "complete", NO_RETURN)
-LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete", NO_RETURN: "No return"}
 
 
 def md(text: object) -> str:
@@ -36,11 +36,11 @@ def link(url: str) -> str:
     return f"[{md(host)}]({safe})"
 
 
-def _rag(rag: str) -> str:
-    return f"**{WORDS[rag]}**"
+def _rag(rating: Rating) -> str:
+    return f"**{rating.word}**"
 
 
-def _owner(o: OwnerStatus) -> str:
+def _owner(o: OwnerStanding) -> str:
     return f"{o.dept} ({o.role})"
 
 
@@ -52,7 +52,7 @@ def _table(headers: list[str], rows: Iterable[list[str]], align: str = "") -> li
     return lines
 
 
-def _latest_words(o: OwnerStatus) -> str:
+def _latest_words(o: OwnerStanding) -> str:
     if o.latest is None:
         return f"{o.dept}: no return yet."
     words = f"{o.dept}, {o.latest.date}: \u201c{md(o.latest.summary)}\u201d"
@@ -61,9 +61,7 @@ def _latest_words(o: OwnerStatus) -> str:
     return words
 
 
-def board_paper(
-    data: Dataset, as_of: date, now: list[RecommendationStatus], since: date, then: list[RecommendationStatus]
-) -> str:
+def board_paper(data: Dataset, as_of: date, now: list[Standing], since: date, then: list[Standing]) -> str:
     review = data.review
     counts, before = summary(now), summary(then)
     earlier = {s.rec.number: s for s in then}
@@ -84,9 +82,9 @@ def board_paper(
         "",
     ]
     rows = []
-    for rag in ORDER:
-        change = counts[rag] - before[rag]
-        rows.append([LABELS[rag], str(counts[rag]), str(before[rag]), f"{change:+d}" if change else "no change"])
+    for rating in Rating:
+        change = counts[rating] - before[rating]
+        rows.append([rating.label, str(counts[rating]), str(before[rating]), f"{change:+d}" if change else "no change"])
     out += _table(["Rating", f"At {as_of}", f"At {since}", "Change"], rows, "lrrr")
     overdue = [s for s in now if s.overdue]
     worse = [s for s in now if s.worse]
@@ -108,10 +106,10 @@ def board_paper(
         out += [f"No recommendation's rating changed since {since}.", ""]
 
     out += ["## 3. Exceptions", ""]
-    sections: list[tuple[str, list[RecommendationStatus], Callable[[OwnerStatus], bool]]] = [
-        ("3.1 Red", [s for s in now if s.rag == "red"], lambda o: o.rag == "red"),
+    sections: list[tuple[str, list[Standing], Callable[[OwnerStanding], bool]]] = [
+        ("3.1 Red", [s for s in now if s.rag is Rating.RED], lambda o: o.rag is Rating.RED),
         ("3.2 Overdue", overdue, lambda o: True),
-        ("3.3 No return", [s for s in now if s.no_return], lambda o: o.rag == NO_RETURN),
+        ("3.3 No return", [s for s in now if s.no_return], lambda o: o.rag is Rating.NO_RETURN),
         ("3.4 Got worse", worse, lambda o: o.trend == "worse" and not o.stale),
     ]
     for title, items, which in sections:
@@ -126,12 +124,12 @@ def board_paper(
             out.append(f"- **Recommendation {s.rec.number}**, {md(s.rec.title)}: {_rag(s.rag)}; {target}.")
             for o in s.owners:
                 if which(o):
-                    extra = f" (was {WORDS[o.previous.rag.value]})" if title.endswith("worse") and o.previous else ""
+                    extra = f" (was {o.previous.rag.word})" if title.endswith("worse") and o.previous else ""
                     out.append(f"  - {_owner(o)}: {_rag(o.rag)}{extra}. {_latest_words(o)}")
         out.append("")
 
-    silent = sorted({o.dept for s in now for o in s.owners if o.rag == NO_RETURN})
-    reds = [str(s.rec.number) for s in now if s.rag == "red"]
+    silent = sorted({o.dept for s in now for o in s.owners if o.rag is Rating.NO_RETURN})
+    reds = [str(s.rec.number) for s in now if s.rag is Rating.RED]
     revised = [s for s in now if s.revision is not None and s.revision.date > since]
     out += ["## 4. The board is asked to", "", f"- note the position on all {len(now)} recommendations at {as_of};"]
     if reds:
@@ -148,7 +146,7 @@ def board_paper(
     out.append("")
 
     out += ["## Appendix 1: recommendations by section", ""]
-    by_section: dict[str, list[RecommendationStatus]] = {}
+    by_section: dict[str, list[Standing]] = {}
     for s in now:
         by_section.setdefault(s.rec.section, []).append(s)
     for section, items in by_section.items():
@@ -164,7 +162,7 @@ def board_paper(
         out.append("")
 
     out += ["## Appendix 2: recommendations by department", ""]
-    departments: dict[str, list[tuple[RecommendationStatus, OwnerStatus]]] = {}
+    departments: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
     for s in now:
         for o in s.owners:
             departments.setdefault(o.dept, []).append((s, o))

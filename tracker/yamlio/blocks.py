@@ -1,7 +1,7 @@
-"""Writing status files: returns as YAML text that any YAML reader reads back exactly.
+"""Writing status files: returns as YAML blocks that any YAML reader reads back exactly.
 
-Kept apart from sources.py so that recording a return never loads the YAML parser: a status file
-is only ever appended to, and the blocks are plain text of a fixed form.
+Kept apart from the readers so that recording a return never loads PyYAML: a status file is
+only ever appended to, and the blocks are plain text of a fixed form.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import re
 
-from .updates import StatusUpdate
+from tracker.domain.returns import Return
 
 
-def status_header(code: str, name: str) -> str:
+def file_header(code: str, name: str) -> str:
     return (
         f"# Status returns from {code}: {name}.\n"
         "# Its returns on the recommendations of Dame Carol Black's Review of drugs part two,\n"
@@ -38,23 +38,23 @@ def _scalar(value: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
-def format_update(update: StatusUpdate) -> str:
+def return_block(ret: Return) -> str:
     """One return as a block of a status file."""
     lines = [
-        f"- recommendation: {update.recommendation}",
-        f"  dept: {update.dept}",
-        f"  date: {update.date.isoformat()}",
-        f"  rag: {update.rag.value}",
-        f"  summary: {_scalar(update.summary)}",
-        f"  author: {_scalar(update.author)}",
+        f"- recommendation: {ret.recommendation}",
+        f"  dept: {ret.dept}",
+        f"  date: {ret.date.isoformat()}",
+        f"  rag: {ret.rag.value}",
+        f"  summary: {_scalar(ret.summary)}",
+        f"  author: {_scalar(ret.author)}",
     ]
-    if update.evidence:
+    if ret.evidence:
         lines.append("  evidence:")
-        lines.extend(f"    - {_scalar(url)}" for url in update.evidence)
-    if update.target_date is not None:
-        lines.append(f"  target_date: {update.target_date.isoformat()}")
-    if update.reason:
-        lines.append(f"  reason: {_scalar(update.reason)}")
+        lines.extend(f"    - {_scalar(url)}" for url in ret.evidence)
+    if ret.target_date is not None:
+        lines.append(f"  target_date: {ret.target_date.isoformat()}")
+    if ret.reason:
+        lines.append(f"  reason: {_scalar(ret.reason)}")
     return "\n".join(lines) + "\n"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -11,12 +10,13 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .columns import clean
-from .domain import Dataset, Department, Recommendation, Registry, succession
-from .updates import StatusUpdate, returns_by_owner
+from tracker.domain.departments import Department, Registry, succession
+from tracker.domain.rating import Rating
+from tracker.domain.recommendations import Dataset, Recommendation
+from tracker.domain.returns import Return, history_by_owner
+from tracker.domain.standing import Standing, summary
 
-if TYPE_CHECKING:
-    from .status import RecommendationStatus
+from .plain import clean
 
 
 def _text(value: object, style: str = "") -> Text:
@@ -24,7 +24,7 @@ def _text(value: object, style: str = "") -> Text:
     return Text(clean(value), style=style)
 
 
-def recommendation_detail(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], today: date) -> RenderableType:
+def recommendation_detail(data: Dataset, rec: Recommendation, returns: list[Return], today: date) -> RenderableType:
     registry = data.registry
     parts: list[RenderableType] = []
     heading = Text.assemble((f"Recommendation {rec.number}: ", "bold"), (clean(rec.title), "bold"))
@@ -67,7 +67,7 @@ def recommendation_detail(data: Dataset, rec: Recommendation, updates: list[Stat
 
     parts.append(Text(""))
     parts.append(Text("Returns, newest first", style="bold"))
-    parts.extend(_returns(data, rec, updates, today))
+    parts.extend(_returns(data, rec, returns, today))
     parts.append(Text(""))
     parts.append(Text("Government response", style="bold"))
     for response in rec.responses:
@@ -113,9 +113,8 @@ def _department_story(registry: Registry, dept: Department, today: date) -> Text
 
 
 def _owned(data: Dataset, dept: Department) -> tuple[Text, Text]:
-    lead = [r.number for r in data.recommendations for o in r.owners if o.dept == dept.code and o.role == "lead"]
-    support = [r.number for r in data.recommendations for o in r.owners if o.dept == dept.code and o.role != "lead"]
-    return Text(", ".join(map(str, lead))), Text(", ".join(map(str, support)))
+    owned = data.owned(dept.code)
+    return Text(", ".join(map(str, owned["lead"]))), Text(", ".join(map(str, owned["support"])))
 
 
 def console() -> Console:
@@ -123,20 +122,15 @@ def console() -> Console:
     return Console(highlight=False, emoji=False, markup=False)
 
 
-RAG_STYLES = {"red": "bold red", "amber": "bold yellow", "green": "bold green", "complete": "bold blue"}
-
-
-def rag_text(rag: str) -> Text:
+def rating_text(rating: Rating) -> Text:
     """A rating as its word in its colour: the word carries it where colour cannot (print, colour blindness)."""
-    from .status import WORDS
-
-    return Text(WORDS[rag], style=RAG_STYLES.get(rag, "bold magenta"))
+    return Text(rating.word, style=f"bold {rating.colour}")
 
 
-def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], today: date) -> list[RenderableType]:
+def _returns(data: Dataset, rec: Recommendation, returns: list[Return], today: date) -> list[RenderableType]:
     baseline = f"baseline {rec.deadline.date}" if rec.deadline else "no baseline deadline"
     out: list[RenderableType] = []
-    for code, entries in returns_by_owner(rec, data.registry, updates, today):
+    for code, entries in history_by_owner(rec, data, returns, today):
         out.append(
             Text(
                 clean(f"{code}: {len(entries)} return{'s' if len(entries) != 1 else ''}" if entries else f"{code}: no returns"),
@@ -144,8 +138,8 @@ def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], to
             )
         )
         for entry in entries:
-            u = entry.update
-            line = Text.assemble("  ", clean(str(u.date)), "  ", rag_text(u.rag.value))
+            u = entry.ret
+            line = Text.assemble("  ", clean(str(u.date)), "  ", rating_text(u.rag))
             if entry.previous is not None:
                 line.append(clean(f"  (was {entry.previous.value}: {entry.trend})"), "dim")
             if u.dept != code:
@@ -159,30 +153,30 @@ def _returns(data: Dataset, rec: Recommendation, updates: list[StatusUpdate], to
     return out
 
 
-def report_table(as_of: date, statuses: list[RecommendationStatus], counts: dict[str, int], window: int) -> RenderableType:
+def report_table(as_of: date, standings: list[Standing], window: int) -> RenderableType:
     """The RAG report: a row per recommendation, its owners beneath its title, warnings in words."""
     heading = Text.assemble(
         ("RAG report as at ", "bold"),
         (str(as_of), "bold"),
         (f"  (no return: nothing in the last {window} days)", "dim"),
     )
-    if not statuses:
+    if not standings:
         return Group(heading, Text("No recommendations match."))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Recommendation and owners", ratio=1)
     table.add_column("RAG", no_wrap=True, min_width=9)
     table.add_column("Target", no_wrap=True, min_width=10)
-    for s in statuses:
+    for s in standings:
         cell = Text(clean(s.rec.title), style="bold")
         for o in s.owners:
             cell.append(clean(f"\n  {o.dept} {o.role}: "))
-            cell.append_text(rag_text(o.rag))
+            cell.append_text(rating_text(o.rag))
             detail = f" last {o.latest.date}" if o.latest else " none yet"
             if o.trend and not o.stale:
                 detail += f", {o.trend}"
             cell.append(clean(detail), "dim")
-        flags = rag_text(s.rag)
+        flags = rating_text(s.rag)
         for flag, on in (("OVERDUE", s.overdue), ("WORSE", s.worse)):
             if on:
                 flags.append(f"\n{flag}", "bold")
@@ -190,15 +184,6 @@ def report_table(as_of: date, statuses: list[RecommendationStatus], counts: dict
         if s.revision is not None:
             target.append(clean(f"\nwas {s.deadline}" if s.deadline else "\nrevised"), "dim")
         table.add_row(str(s.rec.number), cell, flags, target)
-    parts = ", ".join(
-        f"{n} {label}"
-        for label, n in (
-            ("red", counts["red"]),
-            ("amber", counts["amber"]),
-            ("green", counts["green"]),
-            ("complete", counts["complete"]),
-            ("no return", counts["no_return"]),
-        )
-    )
-    total = Text.assemble((f"{len(statuses)} recommendation{'s' if len(statuses) != 1 else ''}: ", "bold"), parts)
+    parts = ", ".join(f"{n} {rating.word.lower()}" for rating, n in summary(standings).items())
+    total = Text.assemble((f"{len(standings)} recommendation{'s' if len(standings) != 1 else ''}: ", "bold"), parts)
     return Group(heading, table, total)

@@ -1,0 +1,99 @@
+"""What commands share: the workspace and the date they work on, the database, common options."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from tracker.db import Connection
+    from tracker.domain.recommendations import Dataset
+    from tracker.domain.standing import Standing
+
+Dept = Annotated[str | None, typer.Option("--dept", help="Only those this department owns (a code, name or former name).")]
+Section = Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.")]
+
+
+def root(ctx: typer.Context) -> Path:
+    """The workspace: --root, else TRACKER_ROOT, else the nearest folder upwards with recommendations.yaml."""
+    from tracker.workspace import find_root
+
+    return find_root(ctx.find_root().obj)
+
+
+def today() -> date:
+    # The one place tracker asks the clock; everything below is given the date.
+    return date.today()
+
+
+def database(ctx: typer.Context) -> Connection:
+    """The workspace's database, in line with its YAML; closed when the command ends, however it ends."""
+    from tracker.sync import open_synced
+
+    return ctx.with_resource(closing(open_synced(root(ctx))))
+
+
+def dataset(ctx: typer.Context) -> Dataset:
+    from tracker import db
+
+    return db.dataset(database(ctx))
+
+
+def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
+    """Where every recommendation stood on `as_of`, ignoring returns dated after it."""
+    from tracker import db
+    from tracker.domain.standing import filing_codes, owner_standing, standing
+
+    out = []
+    for rec in data.recommendations:
+        owners = [
+            owner_standing(data, o, db.returns_on_last_dates(conn, rec.number, filing_codes(data, o, as_of), as_of, 2), as_of)
+            for o in rec.owners
+        ]
+        out.append(standing(rec, owners, db.revisions_on_last_date(conn, rec.number, as_of), as_of))
+    return out
+
+
+@contextmanager
+def option(name: str) -> Iterator[None]:
+    """An error raised in the block names the option it came from: `--date: ... is not a real date`."""
+    from tracker.errors import TrackerError
+
+    try:
+        yield
+    except TrackerError as e:
+        e.message = f"{name}: {e.message}"
+        raise
+
+
+def option_date(text: str | None, name: str, default: date) -> date:
+    """A date given as an option, YYYY-MM-DD; `default` when the option is not given."""
+    from tracker.domain.returns import text_date
+
+    if text is None:
+        return default
+    with option(name):
+        return text_date(text)
+
+
+def department_code(data: Dataset, text: str, on: date) -> str:
+    """The code of the body that carries the work of the one named `text` on `on`."""
+    with option("--dept"):
+        return data.registry.current(data.department(text).code, on).code
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def show(renderable: object) -> None:
+    """Print a rich renderable: colour only at a terminal, 80 columns when piped."""
+    from tracker.output.terminal import console
+
+    console().print(renderable)

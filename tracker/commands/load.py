@@ -1,0 +1,28 @@
+"""tracker load: bring tracker.db in line with the YAML, or rebuild it."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Annotated
+
+import typer
+
+from . import _common
+
+app = typer.Typer()
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build tracker.db from scratch instead of syncing what changed.")
+    ] = False,
+) -> None:
+    """Bring tracker.db in line with the YAML (or rebuild it)."""
+    from tracker import db, sync
+
+    root = _common.root(ctx)
+    conn = ctx.with_resource(closing(sync.rebuild(root))) if rebuild else _common.database(ctx)
+    summary = ", ".join(f"{n} {name}" for name, n in db.counts(conn).items())
+    typer.echo(f"{root / db.NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")

@@ -1,0 +1,81 @@
+"""tracker list and tracker show: the recommendations, and one in full."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from . import _common
+
+app = typer.Typer()
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    dept: _common.Dept = None,
+    section: _common.Section = None,
+    format: Annotated[ListFormat, typer.Option("--format", help="table, json or csv.")] = ListFormat.table,
+) -> None:
+    """List the recommendations with their owners and deadlines."""
+    from tracker.domain.recommendations import owned_by, section_matches
+
+    data, today = _common.dataset(ctx), _common.today()
+    recs = list(data.recommendations)
+    if dept is not None:
+        wanted = data.department(dept)
+        recs = [r for r in recs if owned_by(r, data.registry, wanted, today)]
+    if section is not None:
+        recs = [r for r in recs if section_matches(r, section.strip())]
+    if format is ListFormat.json:
+        from tracker.output.jsonout import recommendation_dict, to_json
+
+        _common.write(to_json({"recommendations": [recommendation_dict(data, r, today) for r in recs]}))
+    elif format is ListFormat.csv:
+        from tracker.output.csvout import recommendations_csv
+
+        _common.write(recommendations_csv(data, recs, today))
+    else:
+        import shutil
+
+        from tracker.output.plain import recommendations_listing
+
+        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+        _common.write(recommendations_listing(data, recs, today, width))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.")],
+    format: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
+) -> None:
+    """Show one recommendation: text, owners, deadline, response, returns."""
+    from tracker import db
+
+    conn, today = _common.database(ctx), _common.today()
+    data = db.dataset(conn)
+    rec = data.recommendation(number)
+    returns = db.returns(conn, recommendation=number)
+    if format is ShowFormat.json:
+        from tracker.output.jsonout import recommendation_dict, to_json
+
+        _common.write(to_json(recommendation_dict(data, rec, today, returns=returns)))
+    else:
+        from tracker.output.terminal import recommendation_detail
+
+        _common.show(recommendation_detail(data, rec, returns, today))

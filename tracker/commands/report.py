@@ -1,0 +1,60 @@
+"""tracker report: every recommendation's standing on a date."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from . import _common
+
+app = typer.Typer()
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    dept: _common.Dept = None,
+    section: _common.Section = None,
+    rag: Annotated[str | None, typer.Option("--rag", help="Only those rated red, amber, green, complete or no-return.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only those past their target date and not complete.")] = False,
+    stale: Annotated[
+        bool, typer.Option("--stale", help="Only those with an owner that has made no return in the window.")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Report as things stood on this date (default: today).")] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", help="table, json or csv.")] = ReportFormat.table,
+) -> None:
+    """Report every recommendation's RAG rating, owners, target date and warnings."""
+    from tracker import db
+    from tracker.domain.rating import Rating
+    from tracker.domain.standing import Filters
+    from tracker.errors import DataError
+
+    day = _common.option_date(as_of, "--as-of", _common.today())
+    conn = _common.database(ctx)
+    data = db.dataset(conn)
+    code = _common.department_code(data, dept, day) if dept is not None else None
+    rating = None
+    if rag is not None and (rating := Rating.parse_filter(rag)) is None:
+        raise DataError(f"--rag: {rag!r} is not a RAG rating: red, amber, green, complete or no-return")
+    keep = Filters(code, section.strip() if section else None, rating, overdue, stale)
+    shown = [s for s in _common.standings(conn, data, day) if keep.keep(s)]
+    if format is ReportFormat.json:
+        from tracker.output.jsonout import report_document, to_json
+
+        _common.write(to_json(report_document(day, shown)))
+    elif format is ReportFormat.csv:
+        from tracker.output.csvout import report_csv
+
+        _common.write(report_csv(shown))
+    else:
+        from tracker.output.terminal import report_table
+
+        _common.show(report_table(day, shown, data.reporting_window_days))

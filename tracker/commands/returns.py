@@ -1,0 +1,153 @@
+"""tracker update, export and import: recording departments' returns, one at a time or in bulk."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.errors import DataError, Interrupted, UsageError
+
+from . import _common
+
+app = typer.Typer()
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+
+
+def _ask(label: str, choices: list[str] | None = None, default: str | None = None) -> str:
+    """Ask at the terminal; Ctrl-C or end of input abandons the command with nothing written."""
+    hint = f" ({', '.join(choices)})" if choices else ""
+    try:
+        answer: str = typer.prompt(f"{label}{hint}", default=default, show_default=default is not None)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        raise Interrupted("interrupted; nothing was recorded") from None
+    return answer.strip()
+
+
+def _missing(option: str, choices: str) -> UsageError:
+    return UsageError(f"{option} is required when not at a terminal ({choices})")
+
+
+def _author(root: Path) -> str:
+    """Who is recording: TRACKER_AUTHOR, else git's user.name, else the login name."""
+    import getpass
+    import os
+    import subprocess
+
+    if os.environ.get("TRACKER_AUTHOR"):
+        return os.environ["TRACKER_AUTHOR"].strip()
+    try:
+        name = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    return name or getpass.getuser()
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The recommendation's number.")],
+    dept: Annotated[
+        str | None, typer.Option("--dept", help="The department making the return: a code, name or former name.")
+    ] = None,
+    rag: Annotated[str | None, typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="What has been done, in the department's words.")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Date of the return, YYYY-MM-DD (default: today).")] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", help="Who recorded it (default: TRACKER_AUTHOR, git user.name, login).")
+    ] = None,
+    evidence: Annotated[
+        list[str] | None, typer.Option("--evidence", help="A link to evidence (http or https); repeatable.")
+    ] = None,
+    target_date: Annotated[
+        str | None, typer.Option("--target-date", help="A revised target date, YYYY-MM-DD (needs --reason).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the target date moved.")] = None,
+) -> None:
+    """Record a department's status return on recommendation N."""
+    from tracker import db
+    from tracker.domain.rating import RATING_CHOICES, RETURN_RATINGS
+    from tracker.domain.recommendations import owners_on
+    from tracker.domain.returns import FieldError, file_under, parse_rating, return_from_text
+    from tracker.sync import add_returns
+
+    root, today = _common.root(ctx), _common.today()
+    data = db.dataset(_common.database(ctx))
+    rec = data.recommendation(number)
+    at_terminal = sys.stdin.isatty()
+    day = _common.option_date(on, "--date", today)
+
+    # Each answer is checked as it is given, so a mistake is caught before the next question.
+    if dept is None:
+        owners = owners_on(rec, data.registry, day)
+        if not at_terminal:
+            raise _missing("--dept", f"recommendation {number} is owned by {', '.join(owners)}")
+        dept = _ask("Department", owners, owners[0] if len(owners) == 1 else None)
+    with _common.option("--dept"):
+        file_under(data, rec, dept, day)
+    if rag is None:
+        if not at_terminal:
+            raise _missing("--rag", RATING_CHOICES)
+        rag = _ask("RAG", [r.value for r in RETURN_RATINGS])
+    with _common.option("--rag"):
+        parse_rating(rag)
+    if summary is None:
+        if not at_terminal:
+            raise _missing("--summary", "what has been done, in the department's words")
+        summary = _ask("Summary")
+    fields = {
+        "recommendation": str(number),
+        "dept": dept,
+        "date": day.isoformat(),
+        "rag": rag,
+        "summary": summary,
+        "author": author or _author(root),
+        "target_date": target_date or "",
+        "reason": reason or "",
+    }
+    try:
+        new = return_from_text(fields, evidence or [], data, today)
+    except FieldError as e:
+        raise DataError(f"--{e.field.replace('_', '-')}: {e.message}") from None
+    recorded = add_returns(root, [new], today)
+    if not recorded:
+        typer.echo("already recorded: nothing was added")
+        return
+    from tracker.output.plain import recorded as recorded_text
+
+    _common.write(recorded_text(data, recorded[0]))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format: Annotated[ExportFormat, typer.Option("--format", help="csv: the columns `tracker import` reads.")] = ExportFormat.csv,
+) -> None:
+    """Write every status return as CSV, in the columns `tracker import` reads."""
+    from tracker import db
+    from tracker.csvio import write_returns
+
+    _common.write(write_returns(db.returns(_common.database(ctx))))
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV file in the columns `tracker export` writes.", dir_okay=False)],
+) -> None:
+    """Import returns from a CSV file: all rows or none; rows already recorded are skipped."""
+    from tracker.csvio import read_returns
+    from tracker.sync import add_returns
+
+    root, today = _common.root(ctx), _common.today()
+    data = _common.dataset(ctx)
+    rows = read_returns(file, data, today, default_author=lambda: _author(root))
+    written = add_returns(root, rows, today)
+    skipped = len(rows) - len(written)
+    typer.echo(f"imported {len(written)} return{'s' if len(written) != 1 else ''} from {file}; {skipped} already recorded")

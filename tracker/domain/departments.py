@@ -1,0 +1,113 @@
+"""The department registry: every body named in the recommendations, its renames and mergers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+EVENTS = ("created", "renamed", "merged", "split", "closed", "absorbed", "announced")
+# Events after which a body no longer exists and its work is tracked under `into`.
+ENDING_EVENTS = ("merged", "split", "closed")
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    date: date
+    event: str
+    note: str | None = None
+    from_name: str | None = None
+    to_name: str | None = None
+    into: str | None = None
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    part_of: str | None = None
+    aliases: tuple[str, ...] = ()
+    history: tuple[HistoryEvent, ...] = ()
+    line: int | None = None
+
+    def name_on(self, day: date) -> str:
+        """The body's name on `day`, following its renames."""
+        renames = [e for e in self.history if e.event == "renamed" and e.to_name]
+        name = renames[0].from_name if renames and renames[0].from_name else self.name
+        for event in renames:
+            if event.date <= day:
+                name = event.to_name or name
+        return name
+
+    def ended(self, day: date) -> HistoryEvent | None:
+        """The merger, split or closure that ended this body by `day`, if any."""
+        ends = [e for e in self.history if e.event in ENDING_EVENTS and e.date <= day]
+        return ends[-1] if ends else None
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every body named in the recommendations, looked up by code, alias or name."""
+
+    departments: dict[str, Department]
+
+    def get(self, code: str) -> Department | None:
+        return self.departments.get(code)
+
+    def resolve(self, text: str) -> Department | None:
+        """Find a body by its code, a former name or an alias, ignoring case."""
+        wanted = " ".join(text.split()).casefold()
+        for dept in self.departments.values():
+            names = {dept.code, dept.name, *dept.aliases}
+            names.update(e.from_name or "" for e in dept.history)
+            names.update(e.to_name or "" for e in dept.history)
+            if wanted in {n.casefold() for n in names if n}:
+                return dept
+        return None
+
+    def chain(self, code: str, day: date) -> tuple[Department, ...]:
+        """The body `code` and each body that took its work on by `day`, through mergers and splits.
+
+        The one place a body is followed to its successors; renames keep the code, so they need
+        no following. An unknown code has an empty chain.
+        """
+        dept = self.departments.get(code)
+        chain: list[Department] = []
+        while dept is not None and dept not in chain:
+            chain.append(dept)
+            end = dept.ended(day)
+            dept = self.departments.get(end.into) if end is not None and end.into else None
+        return tuple(chain)
+
+    def current(self, code: str, day: date) -> Department:
+        """The body that carries `code`'s work on `day`."""
+        return self.chain(code, day)[-1]
+
+
+@dataclass(frozen=True)
+class Succession:
+    """Who carries a body's work today, and what happened to it since a given day."""
+
+    named_as: str
+    name_then: str
+    current: Department
+    changes: tuple[str, ...]
+
+
+def succession(registry: Registry, code: str, then: date, today: date) -> Succession:
+    """Trace the body named `code` on `then` to the body that carries its work on `today`."""
+    chain = registry.chain(code, today)
+    changes: list[str] = []
+    for body in chain:
+        for e in body.history:
+            if not then < e.date <= today or e.event in ("created", "absorbed"):
+                continue
+            if e.event == "renamed":
+                changes.append(f"{e.date}: renamed {e.to_name}")
+            elif e.event in ("merged", "split") and e.into:
+                verb = "merged into" if e.event == "merged" else "broken up; this work passed to"
+                changes.append(f"{e.date}: {body.name} {verb} {registry.departments[e.into].name}")
+            elif e.event == "closed":
+                changes.append(f"{e.date}: {body.name} closed")
+            elif e.note:
+                changes.append(f"{e.date}: {e.note}")
+    return Succession(code, chain[0].name_on(then), chain[-1], tuple(changes))

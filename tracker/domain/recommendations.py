@@ -1,0 +1,204 @@
+"""The review's recommendations: owners, deadlines, the government's responses, and their rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from tracker.errors import NotFound
+
+from .departments import Department, Registry
+from .problem import Problem
+
+ROLES = ("lead", "support")
+BASES = ("text", "board")
+CATEGORIES = (
+    "accepted",
+    "accepted-different-mechanism",
+    "accepted-in-principle",
+    "partially-accepted",
+    "noted",
+    "not-accepted",
+    "not-addressed",
+)
+CATEGORY_SOURCES = ("official", "board")
+
+
+@dataclass(frozen=True)
+class Owner:
+    dept: str
+    role: str
+    basis: str = "text"
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    words: str
+    date: date
+    reasoning: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    date: date
+    document: str
+    category: str
+    category_source: str
+    summary: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    number: int
+    section: str
+    section_title: str
+    title: str
+    text: str
+    owners: tuple[Owner, ...] = ()
+    deadline: Deadline | None = None
+    links: tuple[int, ...] = ()
+    responses: tuple[Response, ...] = ()
+    addressed_to: str | None = None
+    line: int | None = None
+
+    @property
+    def leads(self) -> tuple[Owner, ...]:
+        return tuple(o for o in self.owners if o.role == "lead")
+
+    @property
+    def supports(self) -> tuple[Owner, ...]:
+        return tuple(o for o in self.owners if o.role != "lead")
+
+
+@dataclass(frozen=True)
+class Review:
+    title: str
+    author: str
+    published: date
+    source: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything recommendations.yaml says."""
+
+    review: Review
+    reporting_window_days: int
+    registry: Registry
+    recommendations: tuple[Recommendation, ...]
+    file: str = "recommendations.yaml"
+    department_lines: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def _by_number(self) -> dict[int, Recommendation]:
+        return {r.number: r for r in self.recommendations}
+
+    def find(self, number: int) -> Recommendation | None:
+        return self._by_number.get(number)
+
+    def recommendation(self, number: int) -> Recommendation:
+        """Recommendation `number`; NotFound, saying which exist, if there is none."""
+        rec = self.find(number)
+        if rec is None:
+            numbers = [r.number for r in self.recommendations]
+            there_are = f" (there are {min(numbers)} to {max(numbers)})" if numbers else ""
+            raise NotFound(f"recommendation {number} does not exist{there_are}")
+        return rec
+
+    def owned(self, code: str) -> dict[str, list[int]]:
+        """The numbers of the recommendations made to body `code`, by role: {"lead": [...], "support": [...]}."""
+        owned: dict[str, list[int]] = {role: [] for role in ROLES}
+        for rec in self.recommendations:
+            for owner in rec.owners:
+                if owner.dept == code:
+                    owned[owner.role].append(rec.number)
+        return owned
+
+    def department(self, text: str) -> Department:
+        """The body named by `text` (a code, name, alias or former name); NotFound listing the codes."""
+        found = self.registry.resolve(text)
+        if found is None:
+            raise NotFound(f"unknown department {text!r}; known codes: {', '.join(self.registry.departments)}")
+        return found
+
+
+def validate(data: Dataset) -> list[Problem]:
+    """The rules that span fields: owners, leads, the registry, numbering and links."""
+    problems: list[Problem] = []
+
+    def problem(line: int | None, message: str, rec: int | None = None, fld: str | None = None) -> None:
+        problems.append(Problem(data.file, line, message, rec, fld))
+
+    registry = data.registry.departments
+    taken: dict[str, str] = {}
+    for dept in registry.values():
+        what = f"department {dept.code}"
+        for name in (dept.code, dept.name, *dept.aliases):
+            other = taken.setdefault(name.casefold(), dept.code)
+            if other != dept.code:
+                problem(dept.line, f"{name!r} also names department {other}", fld=what)
+        if dept.part_of is not None and dept.part_of not in registry:
+            problem(dept.line, f"part_of {dept.part_of!r} is not in the department registry", fld=what)
+        dates = [e.date for e in dept.history]
+        if dates != sorted(dates):
+            problem(dept.line, "history is not in date order", fld=what)
+        for event in dept.history:
+            if event.into is not None and event.into not in registry:
+                problem(dept.line, f"history: into {event.into!r} is not in the department registry", fld=what)
+            if event.event in ("merged", "split") and event.into is None:
+                problem(dept.line, f"history: a {event.event} event needs `into`", fld=what)
+            if event.event == "renamed" and not (event.from_name and event.to_name):
+                problem(dept.line, "history: a renamed event needs `from` and `to`", fld=what)
+
+    numbers = Counter(r.number for r in data.recommendations)
+    for rec in data.recommendations:
+        n = rec.number
+        if numbers[n] > 1:
+            problem(rec.line, f"number {n} is used by {numbers[n]} recommendations", n, "number")
+        if not rec.owners:
+            problem(rec.line, "has no owner", n, "owners")
+        elif not rec.leads:
+            problem(rec.line, "has no lead owner (role: lead)", n, "owners")
+        seen: set[str] = set()
+        for owner in rec.owners:
+            if owner.dept not in registry:
+                hint = data.registry.resolve(owner.dept)
+                also = f"; did you mean {hint.code}?" if hint else ""
+                problem(owner.line, f"{owner.dept!r} is not in the department registry{also}", n, "owners")
+            if owner.dept in seen:
+                problem(owner.line, f"{owner.dept} is listed as an owner twice", n, "owners")
+            seen.add(owner.dept)
+        for link in rec.links:
+            if link == n:
+                problem(rec.line, f"links to itself ({link})", n, "links")
+            elif link not in numbers:
+                problem(rec.line, f"links to recommendation {link}, which does not exist", n, "links")
+        if rec.deadline and rec.deadline.date < data.review.published:
+            problem(rec.line, f"deadline {rec.deadline.date} is before the review was published", n, "deadline")
+    return problems
+
+
+def owners_on(rec: Recommendation, registry: Registry, day: date) -> list[str]:
+    """The codes of the bodies that carry `rec`'s owners' work on `day`, in the owners' order."""
+    codes: list[str] = []
+    for owner in rec.owners:
+        if owner.dept in registry.departments:
+            code = registry.current(owner.dept, day).code
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+def owned_by(rec: Recommendation, registry: Registry, dept: Department, day: date) -> bool:
+    """Whether `dept` owns `rec` on `day`, directly or as the body that carries a former owner's work."""
+    return any(o.dept == dept.code for o in rec.owners) or dept.code in owners_on(rec, registry, day)
+
+
+def section_matches(rec: Recommendation, section: str) -> bool:
+    """`--section 3` matches 3.1 to 3.12; `--section 3.1` matches only 3.1."""
+    return rec.section == section or rec.section.startswith(section.rstrip(".") + ".")

@@ -1,0 +1,209 @@
+"""A department's return on a recommendation: its rules, who may file it, and an owner's history."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from tracker.errors import DataError, NotFound
+
+from .problem import Problem
+from .rating import RATING_CHOICES, Rating, trend
+from .recommendations import Dataset, Recommendation, owners_on
+from .values import is_url, parse_date
+
+# The fields of a return, the same in a status file, a CSV row and on the command line.
+FIELDS = ("recommendation", "dept", "date", "rag", "summary", "author", "evidence", "target_date", "reason")
+REQUIRED = ("recommendation", "dept", "date", "rag", "summary")
+T = TypeVar("T")
+
+
+def status_file(code: str) -> str:
+    """Where a department's returns are kept, relative to the workspace."""
+    return f"status/{code}.yaml"
+
+
+@dataclass(frozen=True)
+class Return:
+    """One department's return on one recommendation."""
+
+    recommendation: int
+    dept: str
+    date: datetime.date
+    rag: Rating
+    summary: str
+    author: str
+    evidence: tuple[str, ...] = ()
+    target_date: datetime.date | None = None
+    reason: str | None = None
+    file: str = ""
+    line: int | None = None
+
+    def key(self) -> tuple[object, ...]:
+        """What makes two returns the same return, wherever and by whomever they were written down."""
+        return (self.recommendation, self.dept, self.date, self.rag, self.summary, self.evidence, self.target_date, self.reason)
+
+
+class FieldError(DataError):
+    """A field of a return given as text (a CSV cell, a command-line option) that cannot be used."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def file_under(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
+    """The registry code a return from `text` on `rec` dated `day` is filed under.
+
+    `text` may be a code, a name or a former name; a body merged or split before `day` files
+    under the body that carries its work. Raises NotFound or DataError with the owners named.
+    """
+    owners = owners_on(rec, data.registry, day)
+    found = data.registry.resolve(text)
+    if found is None:
+        raise NotFound(f"unknown department {text!r}; recommendation {rec.number} is owned by {', '.join(owners)}")
+    code = data.registry.current(found.code, day).code
+    if code not in owners:
+        raise DataError(f"{code} does not own recommendation {rec.number}; its owners on {day} are {', '.join(owners)}")
+    return code
+
+
+def parse_rating(text: str) -> Rating:
+    rating = Rating.parse(text)
+    if rating is None:
+        raise DataError(f"{text!r} is not a RAG rating: {RATING_CHOICES}")
+    return rating
+
+
+def text_date(text: str) -> date:
+    """A date given as text at the command line or in a spreadsheet."""
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise DataError(f"{text.strip()!r} is not a real date written YYYY-MM-DD") from None
+
+
+def _checked(field: str, parse: Callable[[str], T], text: str) -> T:
+    try:
+        return parse(text.strip())
+    except DataError as e:
+        raise FieldError(field, e.message) from None
+
+
+def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: Dataset, today: date) -> Return:
+    """A return from the text of its fields (a CSV row, the command line's options), checked.
+
+    A missing optional field is "". Raises FieldError naming the first field that breaks a rule.
+    """
+    number_text = values["recommendation"].strip()
+    if not number_text.isdigit():
+        raise FieldError("recommendation", f"{number_text!r} is not a recommendation number")
+    rec = data.find(int(number_text))
+    if rec is None:
+        raise FieldError("recommendation", f"there is no recommendation {int(number_text)}")
+    day = _checked("date", text_date, values["date"])
+    code = _checked("dept", lambda text: file_under(data, rec, text, day), values["dept"])
+    rag = _checked("rag", parse_rating, values["rag"])
+    summary, author = values.get("summary", "").strip(), values.get("author", "").strip()
+    for field, value in (("summary", summary), ("author", author)):
+        if not value:
+            raise FieldError(field, "is empty")
+    links = tuple(url.strip() for url in evidence)
+    for url in links:
+        if not is_url(url):
+            raise FieldError("evidence", f"{url!r} is not an http(s) URL")
+    target_text = values.get("target_date", "")
+    target = _checked("target_date", text_date, target_text) if target_text.strip() else None
+    reason = values.get("reason", "").strip() or None
+    new = Return(rec.number, code, day, rag, summary, author, links, target, reason, status_file(code))
+    problems = check_return(new, data, today)
+    if problems:
+        raise FieldError(problems[0].field or "date", problems[0].message)
+    return new
+
+
+def check_return(ret: Return, data: Dataset, today: date | None = None) -> list[Problem]:
+    """The rules one return must keep, whatever file it is in. `today` also rules out future dates."""
+    problems: list[Problem] = []
+
+    def problem(field: str, message: str) -> None:
+        problems.append(Problem(ret.file, ret.line, message, ret.recommendation, field))
+
+    rec = data.find(ret.recommendation)
+    if rec is None:
+        problem("recommendation", f"there is no recommendation {ret.recommendation}")
+    if ret.dept not in data.registry.departments:
+        problem("dept", f"{ret.dept!r} is not in the department registry")
+    elif rec is not None and ret.dept not in (owners := owners_on(rec, data.registry, ret.date)):
+        problem("dept", f"{ret.dept} does not own recommendation {rec.number} (owners on {ret.date}: {', '.join(owners)})")
+    if today is not None and ret.date > today:
+        problem("date", f"{ret.date} is in the future")
+    if ret.target_date is not None and not ret.reason:
+        problem("reason", "a revised target date needs a reason")
+    if ret.reason and ret.target_date is None:
+        problem("target_date", "a reason is given but no revised target date")
+    return problems
+
+
+def check_status_file(returns: Sequence[Return], file_code: str, data: Dataset, today: date | None = None) -> list[Problem]:
+    """Every rule for the returns in one department's file, status/<file_code>.yaml."""
+    problems: list[Problem] = []
+    if file_code not in data.registry.departments:
+        where = returns[0].file if returns else status_file(file_code)
+        problems.append(Problem(where, None, f"{file_code} is not a department code in the registry; name the file after one"))
+    seen: dict[tuple[object, ...], Return] = {}
+    for ret in returns:
+        problems.extend(check_return(ret, data, today))
+        if ret.dept != file_code and file_code in data.registry.departments:
+            message = f"a return from {ret.dept} is in {file_code}'s file; move it to {status_file(ret.dept)}"
+            problems.append(Problem(ret.file, ret.line, message, ret.recommendation, "dept"))
+        first = seen.setdefault(ret.key(), ret)
+        if first is not ret:
+            message = f"the same return is recorded twice (first on line {first.line})"
+            problems.append(Problem(ret.file, ret.line, message, ret.recommendation))
+    return problems
+
+
+def newest_first(returns: Iterable[Return]) -> list[Return]:
+    """The latest-return rule: the latest date wins; of two on one date, the one recorded later.
+
+    "Recorded later" is later in its file (by line), or later in `returns` where lines are unknown.
+    """
+    ordered = sorted(enumerate(returns), key=lambda p: (p[1].date, p[1].file, p[1].line or 0, p[0]), reverse=True)
+    return [ret for _, ret in ordered]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A return in an owner's history, with the rating it replaced."""
+
+    ret: Return
+    previous: Rating | None
+    trend: str | None  # better, worse, same; None for a first return
+
+
+def history(returns: Iterable[Return]) -> list[Entry]:
+    """One owner's returns newest first, each with its change from the one before."""
+    ordered = newest_first(returns)
+    entries = []
+    for i, ret in enumerate(ordered):
+        before = ordered[i + 1].rag if i + 1 < len(ordered) else None
+        entries.append(Entry(ret, before, trend(before, ret.rag)))
+    return entries
+
+
+def history_by_owner(rec: Recommendation, data: Dataset, returns: Iterable[Return], today: date) -> list[tuple[str, list[Entry]]]:
+    """Each owner of `rec`, by today's code, with its history of returns newest first.
+
+    Returns filed under a body that has since merged count as its successor's.
+    """
+    registry = data.registry
+    groups: dict[str, list[Return]] = {code: [] for code in owners_on(rec, registry, today)}
+    for ret in returns:
+        if ret.recommendation == rec.number:
+            code = registry.current(ret.dept, today).code if ret.dept in registry.departments else ret.dept
+            groups.setdefault(code, []).append(ret)
+    return [(code, history(group)) for code, group in groups.items()]

@@ -1,0 +1,41 @@
+"""Values as every boundary (YAML, CSV, the command line) reads them: dates, URLs, plain records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from datetime import date
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+
+
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD that exists on the calendar.
+
+    Raises ValueError saying which of the two it is not, for the caller to word for its user.
+    """
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text} is not a real date") from None
+
+
+def is_url(text: str) -> bool:
+    return _URL.fullmatch(text.strip()) is not None
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def plain(record: object) -> dict[str, object]:
+    """A flat record's fields as plain values, dates as ISO text: for tables and JSON."""
+    out = {}
+    for f in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, date) else value
+    return out

@@ -1,0 +1,46 @@
+"""What `tracker check` prints: a line per problem, GitHub workflow annotations, or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracker.domain.problem import Problem
+
+from .jsonout import check_document, to_json
+
+FORMATS = ("text", "github", "json")
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(p: Problem) -> str:
+    """A GitHub Actions workflow command that shows the problem on the pull request's diff."""
+    props = [f"file={_escape_property(p.file)}"]
+    if p.line:
+        props.append(f"line={p.line}")
+    props.append("title=" + _escape_property("tracker check"))
+    return f"::error {','.join(props)}::{_escape_data(p.detail())}"
+
+
+def check_output(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int], format: str) -> tuple[str, str]:
+    """What check prints to stdout and to stderr. In the github format, an unreadable file is
+    also named on stderr, so the log says why the job stopped."""
+    if format == "json":
+        return to_json(check_document(findings, counts)), ""
+    out: list[str] = []
+    err: list[str] = []
+    for p, fatal in findings:
+        out.append(github_annotation(p) if format == "github" else p.describe())
+        if fatal and format == "github":
+            err.append(p.describe())
+    if findings:
+        err.append(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found")
+    else:
+        out.append(f"ok: {', '.join(f'{n} {name}' for name, n in counts.items())}, no problems")
+    return "".join(line + "\n" for line in out), "".join(line + "\n" for line in err)

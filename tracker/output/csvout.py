@@ -1,0 +1,65 @@
+"""The listing and the report as CSV, for spreadsheets. Pure, no printing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from tracker.domain.recommendations import Dataset, Recommendation
+from tracker.domain.standing import Standing
+from tracker.domain.values import iso
+
+from .jsonout import owner_dicts
+
+RECOMMENDATION_COLUMNS = ["number", "section", "title", "lead", "support", "deadline", "deadline_words"]
+REPORT_COLUMNS = [
+    "number", "title", "section", "rag", "deadline", "target_date", "overdue",
+    "dept", "role", "owner_rag", "last_update", "stale", "trend",
+]  # fmt: skip
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def recommendations_csv(data: Dataset, recs: Iterable[Recommendation], today: date) -> str:
+    def row(rec: Recommendation) -> list[object]:
+        owners = owner_dicts(data, rec, today)
+        lead = " ".join(o["dept"] for o in owners if o["role"] == "lead")
+        support = " ".join(o["dept"] for o in owners if o["role"] != "lead")
+        deadline = rec.deadline
+        return [
+            rec.number,
+            rec.section,
+            rec.title,
+            lead,
+            support,
+            iso(deadline.date) if deadline else "",
+            deadline.words if deadline else "",
+        ]
+
+    return _csv(RECOMMENDATION_COLUMNS, (row(rec) for rec in recs))
+
+
+def report_csv(standings: Sequence[Standing]) -> str:
+    """The report for spreadsheets: a row per owner of each recommendation."""
+
+    def yes(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    return _csv(
+        REPORT_COLUMNS,
+        (
+            [s.rec.number, s.rec.title, s.rec.section, s.rag.value, iso(s.deadline) or "", iso(s.target_date) or ""]
+            + [yes(s.overdue), o.dept, o.role, o.rag.value, iso(o.latest.date if o.latest else None) or "", yes(o.stale)]
+            + [o.trend or ""]
+            for s in standings
+            for o in s.owners
+        ),
+    )

@@ -1,0 +1,141 @@
+"""JSON documents: the machine contract of every `--format json`. Pure, no printing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from tracker.domain.departments import Department, succession
+from tracker.domain.problem import Problem
+from tracker.domain.recommendations import Dataset, Recommendation
+from tracker.domain.returns import Entry, Return, history_by_owner
+from tracker.domain.standing import Standing, summary
+from tracker.domain.values import iso, plain
+
+
+def to_json(document: object) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def owner_dicts(data: Dataset, rec: Recommendation, today: date) -> list[dict[str, Any]]:
+    out = []
+    for owner in rec.owners:
+        s = succession(data.registry, owner.dept, data.review.published, today)
+        out.append(
+            {
+                "dept": s.current.code,
+                "name": s.current.name,
+                "named_as": owner.dept,
+                "name_when_made": s.name_then,
+                "changes": list(s.changes),
+                "role": owner.role,
+                "basis": owner.basis,
+                "note": owner.note,
+            }
+        )
+    return out
+
+
+def recommendation_dict(data: Dataset, rec: Recommendation, today: date, returns: list[Return] | None = None) -> dict[str, Any]:
+    """A recommendation for JSON; with `returns`, its full record and each owner's returns."""
+    d: dict[str, Any] = {
+        "number": rec.number,
+        "section": rec.section,
+        "section_title": rec.section_title,
+        "title": rec.title,
+        "deadline": iso(rec.deadline.date) if rec.deadline else None,
+        "deadline_words": rec.deadline.words if rec.deadline else None,
+        "owners": owner_dicts(data, rec, today),
+    }
+    if returns is not None:
+        history = dict(history_by_owner(rec, data, returns, today))
+        for owner in d["owners"]:
+            owner["returns"] = [return_dict(entry) for entry in history.get(owner["dept"], [])]
+        d["text"] = rec.text
+        d["addressed_to"] = rec.addressed_to
+        d["deadline_reasoning"] = rec.deadline.reasoning if rec.deadline else None
+        d["links"] = list(rec.links)
+        d["responses"] = [plain(p) for p in rec.responses]
+    return d
+
+
+def return_dict(entry: Entry) -> dict[str, Any]:
+    r = entry.ret
+    return {
+        "date": r.date.isoformat(),
+        "rag": r.rag.value,
+        "previous_rag": entry.previous.value if entry.previous else None,
+        "trend": entry.trend,
+        "summary": r.summary,
+        "author": r.author,
+        "evidence": list(r.evidence),
+        "target_date": iso(r.target_date),
+        "reason": r.reason,
+        "filed_as": r.dept,
+        "file": r.file,
+        "line": r.line,
+    }
+
+
+def department_dict(data: Dataset, dept: Department, today: date) -> dict[str, Any]:
+    return {
+        "code": dept.code,
+        "name": dept.name,
+        "part_of": dept.part_of,
+        "aliases": list(dept.aliases),
+        "history": [
+            {"date": e.date.isoformat(), "event": e.event, "from": e.from_name, "to": e.to_name, "into": e.into, "note": e.note}
+            for e in dept.history
+        ],
+        "current": data.registry.current(dept.code, today).code,
+        **data.owned(dept.code),
+    }
+
+
+def report_document(as_of: date, standings: Sequence[Standing]) -> dict[str, Any]:
+    """The machine contract of `tracker report --format json` (see design.md)."""
+    return {
+        "as_of": as_of.isoformat(),
+        "summary": {rating.value: n for rating, n in summary(standings).items()},
+        "recommendations": [
+            {
+                "number": s.rec.number,
+                "title": s.rec.title,
+                "section": s.rec.section,
+                "rag": s.rag.value,
+                "deadline": iso(s.deadline),
+                "target_date": iso(s.target_date),
+                "overdue": s.overdue,
+                "owners": [
+                    {
+                        "dept": o.dept,
+                        "role": o.role,
+                        "rag": o.rag.value,
+                        "last_update": iso(o.latest.date if o.latest else None),
+                        "stale": o.stale,
+                        "trend": o.trend,
+                    }
+                    for o in s.owners
+                ],
+            }
+            for s in standings
+        ],
+    }
+
+
+def problem_dict(p: Problem, fatal: bool = False) -> dict[str, Any]:
+    return {
+        "file": p.file,
+        "line": p.line,
+        "recommendation": p.recommendation,
+        "field": p.field,
+        "message": p.message,
+        "fatal": fatal,
+    }
+
+
+def check_document(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int]) -> dict[str, Any]:
+    """The machine contract of `tracker check --format json`."""
+    return {"ok": not findings, **counts, "problems": [problem_dict(p, fatal) for p, fatal in findings]}

@@ -1,0 +1,101 @@
+"""Plain text: the one function that makes user text safe to print, and listings without rich.
+
+A listing is read at a terminal dozens of times a board cycle and piped into grep as often, so it
+is laid out here in plain text rather than through rich, whose import and layout cost about a
+third of a second's start-up on every run. Reports with RAG colours go through terminal.py.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from tracker.domain.recommendations import Dataset, Owner, Recommendation
+from tracker.domain.returns import Return
+
+# Control characters (ANSI escapes start with ESC) would restyle the terminal: shown as nothing.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: object) -> str:
+    """User text as plain words: no control characters, so no escape sequences."""
+    return _CONTROL.sub("", str(value))
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    flex: int,
+    caps: dict[int, int] | None = None,
+    right: Sequence[int] = (),
+) -> str:
+    """Lay out `rows` under `headers` in at most `width` columns.
+
+    A column is as wide as its widest cell, or its cap in `caps`; column `flex` takes what is
+    left (at least 12 characters, so a very narrow terminal overflows rather than losing words).
+    Cells wider than their column wrap onto further lines at spaces.
+    """
+    caps = caps or {}
+    cells = [[clean(c).replace("\n", " ") for c in row] for row in rows]
+    widths = [min(max([len(h), *(len(r[i]) for r in cells)]), caps.get(i, width)) for i, h in enumerate(headers)]
+    gap = 2
+    fixed = sum(w for i, w in enumerate(widths) if i != flex) + gap * (len(headers) - 1)
+    widths[flex] = max(12, min(widths[flex], width - fixed))
+
+    def line(parts: Sequence[str]) -> str:
+        padded = [p.rjust(widths[i]) if i in right else p.ljust(widths[i]) for i, p in enumerate(parts)]
+        return (" " * gap).join(padded).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    for row in cells:
+        wrapped = [textwrap.wrap(c, widths[i], break_long_words=False, break_on_hyphens=False) or [""] for i, c in enumerate(row)]
+        for n in range(max(len(w) for w in wrapped)):
+            out.append(line([w[n] if n < len(w) else "" for w in wrapped]))
+    return "\n".join(out) + "\n"
+
+
+def recommendations_listing(data: Dataset, recs: Iterable[Recommendation], today: date, width: int) -> str:
+    """The `tracker list` table: a line or a few per recommendation, titles wrapped to `width`."""
+
+    def codes(owners: Iterable[Owner]) -> str:
+        return ", ".join(_code_today(data, o.dept, today) for o in owners)
+
+    rows = [
+        [
+            str(rec.number),
+            rec.section,
+            rec.title,
+            codes(rec.leads),
+            codes(rec.supports),
+            str(rec.deadline.date if rec.deadline else "none"),
+        ]
+        for rec in recs
+    ]
+    if not rows:
+        return "No recommendations match.\n"
+    headers = ["#", "Sec", "Title", "Lead", "Support", "Deadline"]
+    return table(headers, rows, width, flex=2, caps={3: 16, 4: 16}, right=[0])
+
+
+def _code_today(data: Dataset, code: str, today: date) -> str:
+    current = data.registry.current(code, today).code
+    return code if current == code else f"{current} (was {code})"
+
+
+def recorded(data: Dataset, ret: Return) -> str:
+    """What `tracker update` wrote, for the person who asked it to: plain text, RAG as a word."""
+    rec = data.recommendation(ret.recommendation)
+    lines = [
+        f"Recorded {ret.file}:{ret.line}",
+        f"Recommendation {rec.number}: {clean(rec.title)}",
+        f"{ret.dept}  {ret.date}  {ret.rag.word}  by {clean(ret.author)}",
+        *textwrap.wrap(clean(ret.summary), 76, initial_indent="  ", subsequent_indent="  "),
+        *(f"  {clean(url)}" for url in ret.evidence),
+    ]
+    if ret.target_date:
+        baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
+        lines.append(f"Target date revised to {ret.target_date} (baseline {baseline}): {clean(ret.reason or '')}")
+    return "\n".join(lines) + "\n"

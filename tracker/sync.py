@@ -1,0 +1,293 @@
+"""Keeping tracker.db in line with the YAML, and the one load-and-validate every command uses.
+
+Every command opens the database through `open_synced`: a file whose size, modification time and
+inode are unchanged since it was loaded is not read again; a changed one is read, validated and
+loaded, all in one transaction, so a failed or interrupted sync leaves the database as it was. A
+database built by another schema or by other rules is rebuilt. `check` and the sync read and
+validate files through the same two functions, `load_recommendations` and `load_status_file`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from . import db, workspace
+from .domain.problem import Problem
+from .domain.recommendations import Dataset
+from .domain.returns import Return, check_return, check_status_file
+from .errors import DataError, InvalidData
+from .workspace import MARKER
+
+Fingerprint = tuple[int, int, int]  # modification time (ns), size, inode
+
+
+@cache
+def rules() -> str:
+    """What built a database: its schema and the code that read and validated its data.
+
+    The digest of tracker's own source, so that a database is trusted, and `check` says "ok"
+    without reading the YAML, only when this very code validated what it holds.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"schema {db.SCHEMA_VERSION}; code {digest.hexdigest()[:16]}"
+
+
+def fingerprint(st: os.stat_result) -> Fingerprint:
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def file_fingerprint(path: Path, shown: str) -> Fingerprint:
+    try:
+        return fingerprint(path.stat())
+    except FileNotFoundError:
+        raise DataError("file not found", shown) from None
+
+
+# -- the one load-and-validate ------------------------------------------------------------------
+
+
+def load_recommendations(raw: bytes, shown: str = MARKER) -> tuple[Dataset, list[Problem]]:
+    """recommendations.yaml's data and every rule it breaks; DataError if it cannot be read."""
+    from .yamlio.recommendations import parse_recommendations
+
+    return parse_recommendations(raw, shown)
+
+
+def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None = None) -> tuple[list[Return], list[Problem]]:
+    """A status file's returns and every rule they break; DataError if it cannot be read.
+
+    `today` also rules out returns dated in the future (check does; loading leaves the clock out).
+    """
+    from .yamlio.returns import parse_status_file
+
+    returns, problems = parse_status_file(raw, shown)
+    return returns, problems + check_status_file(returns, Path(shown).stem, data, today)
+
+
+def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:
+    """Every problem in the workspace, each with whether it made a file unreadable, and the counts.
+
+    When tracker.db holds the workspace's files as they are, built by these rules, nothing needs
+    reading: the database only ever holds data that passed every rule.
+    """
+    counts = _counts_if_unchanged(root, today)
+    if counts is not None:
+        return [], counts
+    counts = {"recommendations": 0, "departments": 0, "returns": 0}
+    files = workspace.yaml_files(root)
+    try:
+        data, problems = load_recommendations(workspace.read(files[MARKER], MARKER)[0])
+    except DataError as e:
+        return [(Problem(e.file or MARKER, e.line, e.message), True)], counts
+    findings = [(p, False) for p in problems]
+    counts["recommendations"], counts["departments"] = len(data.recommendations), len(data.registry.departments)
+    for shown, path in files.items():
+        if shown == MARKER:
+            continue
+        try:
+            returns, problems = load_status_file(workspace.read(path, shown)[0], shown, data, today)
+        except DataError as e:
+            findings.append((Problem(e.file or shown, e.line, e.message), True))
+            continue
+        counts["returns"] += len(returns)
+        findings.extend((p, False) for p in problems)
+    return findings, counts
+
+
+def _counts_if_unchanged(root: Path, today: date) -> dict[str, int] | None:
+    # Returns dated after `today` pass loading (the clock is the caller's) but not `check`.
+    path = root / db.NAME
+    if not path.exists():
+        return None
+    try:
+        conn = db.connect(path, readonly=True)
+        try:
+            if _is_fresh(conn, root) and not db.count_returns_after(conn, today):
+                return db.counts(conn)
+        finally:
+            conn.close()
+    except (db.DatabaseError, DataError):
+        pass
+    return None
+
+
+# -- the database ---------------------------------------------------------------------------
+
+
+def open_synced(root: Path) -> db.Connection:
+    """A connection to the workspace's database, brought in line with its YAML first."""
+    path = root / db.NAME
+    if not path.exists():
+        return rebuild(root)
+    try:
+        conn = db.connect(path)
+        try:
+            if _built_here(conn):
+                if not _is_fresh(conn, root):
+                    with db.transaction(conn):
+                        _sync(conn, root)
+                return conn
+        except BaseException:
+            conn.close()
+            raise
+        conn.close()
+        return rebuild(root)
+    except db.DatabaseError as e:
+        if "not a database" in str(e) or "malformed" in str(e):
+            raise DataError(f"{e}; it is derived from the YAML, so run `tracker load --rebuild`", db.NAME) from None
+        raise
+
+
+def rebuild(root: Path) -> db.Connection:
+    """Build the database afresh beside the old one and swap it in only when complete."""
+    path = root / db.NAME
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        conn = db.connect(tmp)
+        try:
+            with db.transaction(conn):
+                db.create_schema(conn)
+                db.set_meta(conn, "built_by", rules())
+                _sync(conn, root)
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return db.connect(path)
+
+
+def _built_here(conn: db.Connection) -> bool:
+    return db.schema_version(conn) == db.SCHEMA_VERSION and db.meta(conn, "built_by") == rules()
+
+
+def _is_fresh(conn: db.Connection, root: Path) -> bool:
+    if not _built_here(conn):
+        return False
+    loaded = db.loaded_files(conn)
+    files = workspace.yaml_files(root)
+    if loaded.keys() != files.keys():
+        return False
+    return all(loaded[name].fingerprint == file_fingerprint(path, name) for name, path in files.items())
+
+
+def _sync(conn: db.Connection, root: Path) -> None:
+    """Load every file that changed since it was loaded; InvalidData if any breaks a rule."""
+    # Read inside the transaction: another process may have synced while this one waited.
+    loaded = db.loaded_files(conn)
+    files = workspace.yaml_files(root)
+
+    def changed(name: str, path: Path, force: bool) -> tuple[bytes, db.LoadedFile] | None:
+        """The file's bytes and how it is now, if it must be loaded; else None (noting a touch)."""
+        old = loaded.get(name)
+        if not force and old is not None and old.fingerprint == file_fingerprint(path, name):
+            return None
+        raw, st = workspace.read(path, name)
+        now = db.LoadedFile(fingerprint(st), hashlib.sha256(raw).hexdigest(), raw.count(b"\n"))
+        if not force and old is not None and old.sha256 == now.sha256 and old.lines is not None:
+            db.save_file(conn, name, now)  # touched, not changed
+            return None
+        return raw, now
+
+    data: Dataset | None = None
+    read = changed(MARKER, files[MARKER], force=False)
+    if read is not None:
+        data, problems = load_recommendations(read[0])
+        if problems:
+            raise InvalidData(problems)
+        db.replace_dataset(conn, data)
+        db.save_file(conn, MARKER, read[1])
+
+    # Status files are checked against the recommendations, so all are read again when those change.
+    problems = []
+    for name, path in files.items():
+        if name == MARKER or (read := changed(name, path, force=data is not None)) is None:
+            continue
+        data = data or db.dataset(conn)
+        returns, found = load_status_file(read[0], name, data)
+        if found:
+            problems.extend(found)
+            continue
+        db.replace_returns(conn, name, returns)
+        db.save_file(conn, name, read[1])
+    for name in loaded.keys() - files.keys():
+        db.forget_file(conn, name)
+    if problems:
+        raise InvalidData(problems)
+
+
+# -- recording returns --------------------------------------------------------------------------
+
+
+def add_returns(root: Path, new: Sequence[Return], today: date) -> list[Return]:
+    """Append returns to their departments' status files and to the database, under the workspace lock.
+
+    Every return is checked before anything is written, and returns already recorded are
+    skipped. Returns the ones written, with their lines.
+    """
+    from .yamlio import blocks
+
+    with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
+        data = db.dataset(conn)
+        for ret in new:
+            problems = check_return(ret, data, today)
+            if problems:
+                raise DataError(f"--{(problems[0].field or 'date').replace('_', '-')}: {problems[0].message}")
+        by_file: dict[str, list[Return]] = {}
+        keys: set[tuple[object, ...]] = set()
+        for ret in new:
+            if ret.key() not in keys and not db.is_recorded(conn, ret):
+                keys.add(ret.key())
+                by_file.setdefault(ret.file, []).append(ret)
+        written: list[Return] = []
+        for name, returns in by_file.items():
+            path = root / name
+            before = loaded_before = None
+            if path.exists():
+                before = file_fingerprint(path, name)
+                old = db.loaded_files(conn).get(name)
+                loaded_before = old if old is not None and old.fingerprint == before else None
+            code = path.stem
+            header = blocks.file_header(code, data.registry.departments[code].name)
+            lines, line_ends = _append(path, name, [blocks.return_block(r) for r in returns], header, loaded_before)
+            placed = [replace(r, line=line) for r, line in zip(returns, lines, strict=True)]
+            after = db.LoadedFile(file_fingerprint(path, name), None, line_ends)
+            with db.transaction(conn):
+                # Asked again inside the transaction: a command outside the lock may have synced the
+                # file meanwhile, new returns and all.
+                now = db.loaded_files(conn).get(name)
+                if (now.fingerprint if now else None) == before:
+                    db.insert_returns(conn, placed)
+                    db.save_file(conn, name, after)
+                else:
+                    _sync(conn, root)
+            written.extend(placed)
+    return written
+
+
+def _append(path: Path, name: str, blocks_: list[str], header: str, loaded: db.LoadedFile | None) -> tuple[list[int], int]:
+    """Append `blocks_` to status file `path`: the line each starts on, and the file's line ends after."""
+    from .yamlio.blocks import addition, appended
+
+    path.parent.mkdir(exist_ok=True)
+    if loaded is not None and loaded.lines is not None:  # the database knows this file as it is: no need to read it
+        with open(path, "rb") as f:
+            ends_with_newline = f.seek(0, os.SEEK_END) == 0 or (f.seek(-1, os.SEEK_END) >= 0 and f.read(1) == b"\n")
+        added, lines = addition(ends_with_newline, loaded.lines, blocks_)
+        workspace.append_atomic(path, added)
+        return lines, loaded.lines + added.count(b"\n")
+    existing = workspace.read(path, name)[0] if path.exists() else None
+    content, lines = appended(existing, header, blocks_)
+    workspace.write_atomic(path, content)
+    return lines, content.count(b"\n")

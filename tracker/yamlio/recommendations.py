@@ -1,0 +1,164 @@
+"""Reading recommendations.yaml: the review, the department registry and the recommendations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from yaml.nodes import Node
+
+from tracker.domain.departments import EVENTS, Department, HistoryEvent, Registry
+from tracker.domain.problem import Problem
+from tracker.domain.recommendations import (
+    BASES,
+    CATEGORIES,
+    CATEGORY_SOURCES,
+    ROLES,
+    Dataset,
+    Deadline,
+    Owner,
+    Recommendation,
+    Response,
+    Review,
+    validate,
+)
+
+from .strict import Reader, compose, decode, line_of, peek_number
+
+
+def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tuple[Dataset, list[Problem]]:
+    """Read the bytes of a recommendations file: raises DataError if unreadable, returns every broken rule."""
+    root = compose(decode(raw, shown), shown)
+    r = Reader(shown)
+    top = r.mapping(
+        root, "the file", {"review": True, "reporting_window_days": False, "departments": True, "recommendations": True}
+    )
+
+    review_fields = (
+        r.mapping(top["review"], "review", {"title": True, "author": True, "published": True, "source": True})
+        if "review" in top
+        else {}
+    )
+    review = Review(
+        title=r.text(review_fields, "title") or "",
+        author=r.text(review_fields, "author") or "",
+        published=r.date(review_fields.get("published"), "published") or date.min,
+        source=r.url(review_fields.get("source"), "source") or "",
+    )
+    window = 90
+    if "reporting_window_days" in top:
+        window = r.integer(top["reporting_window_days"], "reporting_window_days") or window
+        if window < 1:
+            r.problem(top["reporting_window_days"], "reporting_window_days", "must be at least 1")
+
+    departments: dict[str, Department] = {}
+    lines: dict[str, int] = {}
+    for node in r.sequence(top.get("departments"), "departments"):
+        dept = _department(r, node)
+        if dept is None:
+            continue
+        if dept.code in departments:
+            r.problem(node, "code", f"department {dept.code} is defined twice (first on line {lines[dept.code]})")
+            continue
+        departments[dept.code] = dept
+        lines[dept.code] = line_of(node)
+
+    recs = [rec for node in r.sequence(top.get("recommendations"), "recommendations") if (rec := _recommendation(r, node))]
+    data = Dataset(review, window, Registry(departments), tuple(recs), shown, lines)
+    return data, r.problems + validate(data)
+
+
+_DEPARTMENT = {"code": True, "name": True, "part_of": False, "aliases": False, "history": False}
+_EVENT = {"date": True, "event": True, "from": False, "to": False, "into": False, "note": False}
+
+
+def _department(r: Reader, node: Node) -> Department | None:
+    r.recommendation = None
+    f = r.mapping(node, "a department", _DEPARTMENT)
+    code = r.text(f, "code")
+    if code is None:
+        return None
+    what = f"department {code}"
+    aliases = tuple(a.strip() for n in r.sequence(f.get("aliases"), f"{what}: aliases") if (a := r.scalar(n, f"{what}: aliases")))
+
+    def event(n: Node) -> HistoryEvent | None:
+        e = r.mapping(n, f"{what}: history", _EVENT)
+        day = r.date(e.get("date"), "date")
+        kind = r.choice(e.get("event"), "event", EVENTS)
+        if day is None or kind is None:
+            return None
+        return HistoryEvent(day, kind, r.text(e, "note"), r.text(e, "from"), r.text(e, "to"), r.text(e, "into"))
+
+    history = tuple(r.each(f.get("history"), f"{what}: history", event))
+    return Department(code, r.text(f, "name") or "", r.text(f, "part_of"), aliases, history, line_of(node))
+
+
+_RECOMMENDATION = {
+    "number": True,
+    "section": True,
+    "section_title": True,
+    "title": True,
+    "text": True,
+    "addressed_to": False,
+    "owners": False,
+    "deadline": False,
+    "links": False,
+    "responses": True,
+}
+_OWNER = {"dept": True, "role": True, "basis": False, "note": False}
+_DEADLINE = {"words": True, "date": True, "reasoning": False}
+_RESPONSE = {"date": True, "document": True, "category": True, "category_source": True, "summary": True, "source": True}
+
+
+def _recommendation(r: Reader, node: Node) -> Recommendation | None:
+    r.recommendation = peek_number(node, "number")
+    f = r.mapping(node, "a recommendation", _RECOMMENDATION)
+    number = r.integer(f.get("number"), "number")
+    if number is None:
+        return None
+    r.recommendation = number
+
+    def owner(n: Node) -> Owner | None:
+        o = r.mapping(n, "an owner", _OWNER)
+        dept, role = r.text(o, "dept"), r.choice(o.get("role"), "role", ROLES)
+        basis = r.choice(o.get("basis"), "basis", BASES) if "basis" in o else "text"
+        if dept is None or role is None or basis is None:
+            return None
+        return Owner(dept, role, basis, r.text(o, "note"), line_of(n))
+
+    def response(n: Node) -> Response | None:
+        p = r.mapping(n, "a response", _RESPONSE)
+        values = (
+            r.date(p.get("date"), "date"),
+            r.text(p, "document"),
+            r.choice(p.get("category"), "category", CATEGORIES),
+            r.choice(p.get("category_source"), "category_source", CATEGORY_SOURCES),
+            r.text(p, "summary"),
+            r.url(p.get("source"), "source"),
+        )
+        if any(v is None for v in values):
+            return None
+        return Response(*values)  # type: ignore[arg-type]
+
+    deadline = None
+    if "deadline" in f and not r.is_null(f["deadline"]):
+        d = r.mapping(f["deadline"], "deadline", _DEADLINE)
+        words, day = r.text(d, "words"), r.date(d.get("date"), "date")
+        if words is not None and day is not None:
+            deadline = Deadline(words, day, r.text(d, "reasoning"))
+
+    owners = tuple(r.each(f.get("owners"), "owners", owner))
+    links = tuple(r.each(f.get("links"), "links", lambda n: r.integer(n, "links")))
+    responses = tuple(r.each(f.get("responses"), "responses", response, required=True))
+    return Recommendation(
+        number=number,
+        section=r.text(f, "section") or "",
+        section_title=r.text(f, "section_title") or "",
+        title=r.text(f, "title") or "",
+        text=r.text(f, "text") or "",
+        owners=owners,
+        deadline=deadline,
+        links=links,
+        responses=responses,
+        addressed_to=r.text(f, "addressed_to"),
+        line=line_of(node),
+    )

@@ -1,0 +1,51 @@
+"""Reading status files, status/<CODE>.yaml: each a list of one department's returns."""
+
+from __future__ import annotations
+
+from yaml.nodes import Node
+
+from tracker.domain.problem import Problem
+from tracker.domain.rating import RATING_CHOICES, Rating
+from tracker.domain.returns import FIELDS, Return
+from tracker.errors import DataError
+
+from .strict import Reader, compose, decode, line_of, peek_number
+
+# In a status file every return says who recorded it.
+_RETURN = {field: field not in ("evidence", "target_date", "reason") for field in FIELDS}
+
+
+def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Problem]]:
+    """Read a department's status file: a list of returns. Raises DataError if unreadable."""
+    text = decode(raw, shown)
+    r = Reader(shown)
+    try:
+        root: Node | None = compose(text, shown)
+    except DataError as e:
+        if e.message != "the file is empty":
+            raise
+        root = None  # only comments so far: no returns yet
+    returns: list[Return] = []
+    for node in r.sequence(root, "the file"):
+        ret = _return(r, node, shown)
+        if ret is not None:
+            returns.append(ret)
+    return returns, r.problems
+
+
+def _return(r: Reader, node: Node, shown: str) -> Return | None:
+    r.recommendation = peek_number(node, "recommendation")
+    f = r.mapping(node, "a return", _RETURN)
+    number = r.integer(f.get("recommendation"), "recommendation")
+    rag_text = r.scalar(f.get("rag"), "rag")
+    rag = Rating.parse(rag_text) if rag_text is not None else None
+    if rag_text is not None and rag is None:
+        r.problem(f["rag"], "rag", f"{rag_text!r} is not a RAG rating: {RATING_CHOICES}")
+    dept, day = r.text(f, "dept"), r.date(f.get("date"), "date")
+    summary, author = r.text(f, "summary"), r.text(f, "author")
+    evidence = tuple(r.each(f.get("evidence"), "evidence", lambda n: r.url(n, "evidence")))
+    target_date = r.date(f.get("target_date"), "target_date")
+    reason = r.text(f, "reason")
+    if number is None or dept is None or day is None or rag is None or summary is None or author is None:
+        return None
+    return Return(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, line_of(node))
