@@ -41,22 +41,23 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRACKER_ROOT", raising=False)
 
 
+def new_workspace(root: Path, recommendations: Path) -> Path:
+    """A workspace in `root` with `recommendations` as its recommendations.yaml and no returns."""
+    (root / "status").mkdir(parents=True)
+    shutil.copy(recommendations, root / "recommendations.yaml")
+    return root
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A workspace holding the repository's own recommendations.yaml."""
-    root = tmp_path / "ws"
-    (root / "status").mkdir(parents=True)
-    shutil.copy(REPO / "recommendations.yaml", root / "recommendations.yaml")
-    return root
+    return new_workspace(tmp_path / "ws", REPO / "recommendations.yaml")
 
 
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
     """A workspace holding tests/data/minimal.yaml."""
-    root = tmp_path / "min"
-    (root / "status").mkdir(parents=True)
-    shutil.copy(DATA / "minimal.yaml", root / "recommendations.yaml")
-    return root
+    return new_workspace(tmp_path / "min", DATA / "minimal.yaml")
 
 
 def load_dataset(path: Path) -> tuple[Dataset, list[Problem]]:
@@ -67,13 +68,11 @@ def load_dataset(path: Path) -> tuple[Dataset, list[Problem]]:
 OpenDb = Callable[[Path], db.Connection]
 
 
-@pytest.fixture
-def open_db() -> Iterator[OpenDb]:
-    """open_db(root): the workspace's database brought in line, as every command opens it; closed after the test."""
+def _closed_after(opener: Callable[[Path], db.Connection]) -> Iterator[OpenDb]:
     opened: list[db.Connection] = []
 
     def open_(root: Path) -> db.Connection:
-        opened.append(sync.open_synced(root))
+        opened.append(opener(root))
         return opened[-1]
 
     yield open_
@@ -82,17 +81,20 @@ def open_db() -> Iterator[OpenDb]:
 
 
 @pytest.fixture
+def open_db() -> Iterator[OpenDb]:
+    """open_db(root): the workspace's database brought in line, as every command opens it; closed after the test."""
+    yield from _closed_after(sync.open_synced)
+
+
+@pytest.fixture
 def rebuild_db() -> Iterator[OpenDb]:
     """rebuild_db(root): the workspace's database built afresh, as `tracker load --rebuild` does; closed after the test."""
-    opened: list[db.Connection] = []
+    yield from _closed_after(sync.rebuild)
 
-    def rebuild(root: Path) -> db.Connection:
-        opened.append(sync.rebuild(root))
-        return opened[-1]
 
-    yield rebuild
-    for conn in opened:
-        conn.close()
+def update_args(summary: str, rag: str = "amber", day: str = "2024-01-01") -> list[str]:
+    """The command line of a return from DHSC on recommendation 9."""
+    return ["update", "9", "--dept", "DHSC", "--rag", rag, "--summary", summary, "--date", day]
 
 
 Run = Callable[..., "Result"]

@@ -17,7 +17,7 @@ import pytest
 from tracker import db
 from tracker.yamlio.returns import parse_status_file
 
-from .conftest import OpenDb
+from .conftest import OpenDb, update_args
 
 pytestmark = pytest.mark.slow
 
@@ -38,16 +38,7 @@ def test_twenty_updates_started_together_all_land(workspace: Path, open_db: Open
     procs = [
         tracker(
             workspace,
-            "update",
-            "9",
-            "--dept",
-            "DHSC",
-            "--rag",
-            "amber",
-            "--summary",
-            f"Return {i}",
-            "--date",
-            "2024-01-01",
+            *update_args(f"Return {i}", "amber", "2024-01-01"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -73,16 +64,7 @@ def test_a_killed_update_leaves_whole_returns_or_none(workspace: Path, open_db: 
         started.append(summary)
         proc = tracker(
             workspace,
-            "update",
-            "9",
-            "--dept",
-            "DHSC",
-            "--rag",
-            "green",
-            "--summary",
-            summary,
-            "--date",
-            "2024-01-01",
+            *update_args(summary, "green", "2024-01-01"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

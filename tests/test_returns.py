@@ -13,20 +13,9 @@ import pytest
 from tracker import db
 from tracker.domain.rating import RATING_CHOICES
 
-from .conftest import REPO, OpenDb, Run
+from .conftest import REPO, OpenDb, Run, update_args
 
-UPDATE = (
-    "update",
-    "9",
-    "--dept",
-    "DHSC",
-    "--rag",
-    "amber",
-    "--summary",
-    "Strategy drafted; consultation opens in May.",
-    "--date",
-    "2024-03-01",
-)
+UPDATE = update_args("Strategy drafted; consultation opens in May.", day="2024-03-01")
 
 
 @pytest.fixture(autouse=True)

@@ -52,89 +52,54 @@ def transaction(conn: Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def create_schema(conn: Connection) -> None:
-    import sqlite_utils
+# One plain table per kind of thing, with declared foreign keys, so `datasette tracker.db` shows it
+# as it is. `files` records each YAML file as loaded: how it was when read, and how many line ends
+# it holds, so a return appended to it knows its line without reading it.
+SCHEMA = """
+CREATE TABLE departments (code TEXT PRIMARY KEY, name TEXT, part_of TEXT, line INTEGER);
+CREATE TABLE department_aliases (
+    code TEXT REFERENCES departments(code), alias TEXT,
+    PRIMARY KEY (code, alias));
+CREATE TABLE department_history (
+    code TEXT REFERENCES departments(code), position INTEGER,
+    date TEXT, event TEXT, from_name TEXT, to_name TEXT, "into" TEXT, note TEXT,
+    PRIMARY KEY (code, position));
+CREATE TABLE recommendations (
+    number INTEGER PRIMARY KEY, section TEXT, section_title TEXT, title TEXT, text TEXT, addressed_to TEXT,
+    deadline_words TEXT, deadline_date TEXT, deadline_reasoning TEXT, line INTEGER);
+CREATE TABLE owners (
+    recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
+    position INTEGER, role TEXT, basis TEXT, note TEXT, line INTEGER,
+    PRIMARY KEY (recommendation, dept));
+CREATE TABLE links (
+    recommendation INTEGER REFERENCES recommendations(number), linked INTEGER REFERENCES recommendations(number),
+    PRIMARY KEY (recommendation, linked));
+CREATE TABLE responses (
+    recommendation INTEGER REFERENCES recommendations(number), position INTEGER,
+    date TEXT, document TEXT, category TEXT, category_source TEXT, summary TEXT, source TEXT,
+    PRIMARY KEY (recommendation, position));
+CREATE TABLE returns (
+    id INTEGER PRIMARY KEY,
+    recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
+    date TEXT, rag TEXT, summary TEXT, author TEXT, target_date TEXT, reason TEXT, file TEXT, line INTEGER);
+CREATE TABLE return_evidence (
+    return_id INTEGER REFERENCES returns(id), position INTEGER, url TEXT,
+    PRIMARY KEY (return_id, position));
+CREATE INDEX idx_returns_file ON returns (file);
+-- Reports ask for each owner's latest returns and each recommendation's latest revised target
+-- date: these keep those look-ups independent of the length of the history.
+CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date);
+CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL;
+CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+"""
 
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    db.table("departments").create({"code": str, "name": str, "part_of": str, "line": int}, pk="code")
-    db.table("department_aliases").create(
-        {"code": str, "alias": str}, pk=("code", "alias"), foreign_keys=[("code", "departments", "code")]
-    )
-    db.table("department_history").create(
-        {"code": str, "position": int, "date": str, "event": str, "from_name": str, "to_name": str, "into": str, "note": str},
-        pk=("code", "position"),
-        foreign_keys=[("code", "departments", "code")],
-    )
-    db.table("recommendations").create(
-        {
-            "number": int,
-            "section": str,
-            "section_title": str,
-            "title": str,
-            "text": str,
-            "addressed_to": str,
-            "deadline_words": str,
-            "deadline_date": str,
-            "deadline_reasoning": str,
-            "line": int,
-        },
-        pk="number",
-    )
-    db.table("owners").create(
-        {"recommendation": int, "dept": str, "position": int, "role": str, "basis": str, "note": str, "line": int},
-        pk=("recommendation", "dept"),
-        foreign_keys=[("recommendation", "recommendations", "number"), ("dept", "departments", "code")],
-    )
-    db.table("links").create(
-        {"recommendation": int, "linked": int},
-        pk=("recommendation", "linked"),
-        foreign_keys=[("recommendation", "recommendations", "number"), ("linked", "recommendations", "number")],
-    )
-    db.table("responses").create(
-        {
-            "recommendation": int,
-            "position": int,
-            "date": str,
-            "document": str,
-            "category": str,
-            "category_source": str,
-            "summary": str,
-            "source": str,
-        },
-        pk=("recommendation", "position"),
-        foreign_keys=[("recommendation", "recommendations", "number")],
-    )
-    db.table("returns").create(
-        {
-            "id": int,
-            "recommendation": int,
-            "dept": str,
-            "date": str,
-            "rag": str,
-            "summary": str,
-            "author": str,
-            "target_date": str,
-            "reason": str,
-            "file": str,
-            "line": int,
-        },
-        pk="id",
-        foreign_keys=[("recommendation", "recommendations", "number"), ("dept", "departments", "code")],
-    )
-    db.table("return_evidence").create(
-        {"return_id": int, "position": int, "url": str},
-        pk=("return_id", "position"),
-        foreign_keys=[("return_id", "returns", "id")],
-    )
-    db.table("returns").create_index(["file"])
-    # Reports ask for each owner's latest returns and each recommendation's latest revised target
-    # date; these indexes keep those look-ups independent of the length of the history.
-    db.execute("CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date)")
-    db.execute("CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL")
-    # The YAML files as loaded: how each was when read, and how many line ends it holds, so a
-    # return appended to it knows its line without reading it.
-    db.table("files").create({"path": str, "mtime_ns": int, "size": int, "inode": int, "sha256": str, "lines": int}, pk="path")
-    db.table("meta").create({"key": str, "value": str}, pk="key")
+
+def create_schema(conn: Connection) -> None:
+    # Statement by statement: executescript would commit the caller's transaction.
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

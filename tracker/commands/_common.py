@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from tracker.db import Connection
     from tracker.domain.recommendations import Dataset
     from tracker.domain.standing import Standing
+
+
+def format_option(*choices: str, help: str | None = None) -> Any:
+    """The --format option, taking one of `choices` (the first is the default)."""
+    import click
+
+    listed = f"{', '.join(choices[:-1])} or {choices[-1]}." if len(choices) > 1 else f"{choices[0]}."
+    return typer.Option("--format", click_type=click.Choice(choices), help=help or listed)
+
 
 Dept = Annotated[str | None, typer.Option("--dept", help="Only those this department owns (a code, name or former name).")]
 Section = Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
@@ -13,23 +12,12 @@ from . import _common
 app = typer.Typer()
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class ShowFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
 @app.command("list")
 def list_(
     ctx: typer.Context,
     dept: _common.Dept = None,
     section: _common.Section = None,
-    format: Annotated[ListFormat, typer.Option("--format", help="table, json or csv.")] = ListFormat.table,
+    format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
 ) -> None:
     """List the recommendations with their owners and deadlines."""
     from tracker.domain.recommendations import owned_by, section_matches
@@ -41,11 +29,11 @@ def list_(
         recs = [r for r in recs if owned_by(r, data.registry, wanted, today)]
     if section is not None:
         recs = [r for r in recs if section_matches(r, section.strip())]
-    if format is ListFormat.json:
+    if format == "json":
         from tracker.output.jsonout import recommendation_dict, to_json
 
         _common.write(to_json({"recommendations": [recommendation_dict(data, r, today) for r in recs]}))
-    elif format is ListFormat.csv:
+    elif format == "csv":
         from tracker.output.csvout import recommendations_csv
 
         _common.write(recommendations_csv(data, recs, today))
@@ -62,7 +50,7 @@ def list_(
 def show(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.")],
-    format: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
+    format: Annotated[str, _common.format_option("text", "json")] = "text",
 ) -> None:
     """Show one recommendation: text, owners, deadline, response, returns."""
     from tracker import db
@@ -71,7 +59,7 @@ def show(
     data = db.dataset(conn)
     rec = data.recommendation(number)
     returns = db.returns(conn, recommendation=number)
-    if format is ShowFormat.json:
+    if format == "json":
         from tracker.output.jsonout import recommendation_dict, to_json
 
         _common.write(to_json(recommendation_dict(data, rec, today, returns=returns)))

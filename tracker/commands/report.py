@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
@@ -10,12 +9,6 @@ import typer
 from . import _common
 
 app = typer.Typer()
-
-
-class ReportFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 @app.command()
@@ -29,7 +22,7 @@ def report(
         bool, typer.Option("--stale", help="Only those with an owner that has made no return in the window.")
     ] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report as things stood on this date (default: today).")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", help="table, json or csv.")] = ReportFormat.table,
+    format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
 ) -> None:
     """Report every recommendation's RAG rating, owners, target date and warnings."""
     from tracker import db
@@ -46,11 +39,11 @@ def report(
         raise DataError(f"--rag: {rag!r} is not a RAG rating: red, amber, green, complete or no-return")
     keep = Filters(code, section.strip() if section else None, rating, overdue, stale)
     shown = [s for s in _common.standings(conn, data, day) if keep.keep(s)]
-    if format is ReportFormat.json:
+    if format == "json":
         from tracker.output.jsonout import report_document, to_json
 
         _common.write(to_json(report_document(day, shown)))
-    elif format is ReportFormat.csv:
+    elif format == "csv":
         from tracker.output.csvout import report_csv
 
         _common.write(report_csv(shown))

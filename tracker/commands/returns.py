@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,10 +13,6 @@ from tracker.errors import DataError, Interrupted, UsageError
 from . import _common
 
 app = typer.Typer()
-
-
-class ExportFormat(str, Enum):
-    csv = "csv"
 
 
 def _ask(label: str, choices: list[str] | None = None, default: str | None = None) -> str:
@@ -127,7 +122,7 @@ def update(
 @app.command()
 def export(
     ctx: typer.Context,
-    format: Annotated[ExportFormat, typer.Option("--format", help="csv: the columns `tracker import` reads.")] = ExportFormat.csv,
+    format: Annotated[str, _common.format_option("csv", help="csv: the columns `tracker import` reads.")] = "csv",
 ) -> None:
     """Write every status return as CSV, in the columns `tracker import` reads."""
     from tracker import db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 EVENTS = ("created", "renamed", "merged", "split", "closed", "absorbed", "announced")
 # Events after which a body no longer exists and its work is tracked under `into`.
@@ -12,6 +13,8 @@ ENDING_EVENTS = ("merged", "split", "closed")
 
 @dataclass(frozen=True)
 class HistoryEvent:
+    """A dated change to a body: created, renamed (from, to), merged or split into another, closed, ..."""
+
     date: date
     event: str
     note: str | None = None
@@ -22,6 +25,8 @@ class HistoryEvent:
 
 @dataclass(frozen=True)
 class Department:
+    """A body named in the recommendations (a department, an agency, a class of local bodies)."""
+
     code: str
     name: str
     part_of: str | None = None
@@ -83,8 +88,7 @@ class Registry:
         return self.chain(code, day)[-1]
 
 
-@dataclass(frozen=True)
-class Succession:
+class Succession(NamedTuple):
     """Who carries a body's work today, and what happened to it since a given day."""
 
     named_as: str

@@ -28,6 +28,8 @@ CATEGORY_SOURCES = ("official", "board")
 
 @dataclass(frozen=True)
 class Owner:
+    """A body a recommendation is made to: its lead, or a supporting body."""
+
     dept: str
     role: str
     basis: str = "text"
@@ -37,13 +39,15 @@ class Owner:
 
 @dataclass(frozen=True)
 class Deadline:
-    words: str
-    date: date
+    words: str  # the review's own words, "by the end of 2021"
+    date: date  # the date they are taken to mean
     reasoning: str | None = None
 
 
 @dataclass(frozen=True)
 class Response:
+    """One government document's response to a recommendation."""
+
     date: date
     document: str
     category: str
