@@ -65,7 +65,7 @@ def update(
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why the target date moved.")] = None,
 ) -> None:
-    """Record a department's status return on recommendation N."""
+    """Record a department's return on recommendation N."""
     from tracker import db
     from tracker.domain.rating import RATING_CHOICES, RETURN_RATINGS
     from tracker.domain.recommendations import owners_on
@@ -124,7 +124,7 @@ def export(
     ctx: typer.Context,
     format: Annotated[str, _common.format_option("csv", help="csv: the columns `tracker import` reads.")] = "csv",
 ) -> None:
-    """Write every status return as CSV, in the columns `tracker import` reads."""
+    """Write every return as CSV, in the columns `tracker import` reads."""
     from tracker import db
     from tracker.csvio import write_returns
 
