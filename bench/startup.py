@@ -4,7 +4,10 @@ Runs every command in turn, round after round (so machine noise hits them all al
 copy of the default data with its database already built, and reports the median wall time of
 each and its ratio to `sqlite-utils --help`. Target: every tracker command at most 0.8x.
 
-    python bench/startup.py [--rounds 30]
+    python bench/startup.py [--rounds 30] [--baseline OTHER_VENV/bin]
+
+With --baseline, the same commands of another installed tracker (an earlier version, say) are run
+in the same rounds, and each is compared with its counterpart.
 
 Writes bench/results/startup.md and bench/results/startup.json.
 """
@@ -33,6 +36,7 @@ TARGET = 0.8
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--baseline", type=Path, help="the bin folder of another venv with tracker installed")
     args = parser.parse_args()
 
     tracker, sqlite_utils = BIN / "tracker", BIN / "sqlite-utils"
@@ -48,13 +52,20 @@ def main() -> int:
         # as it does in CI on a fresh clone.
         clean = Path(tmp) / "clean"
         subprocess.run([tracker, "init", str(clean)], check=True, capture_output=True)
-        commands = {
-            "sqlite-utils --help": ([str(sqlite_utils), "--help"], root),
-            "tracker --help": ([str(tracker), "--help"], root),
-            "tracker list": ([str(tracker), "list"], root),
-            "tracker check": ([str(tracker), "check"], root),
-            "tracker check (no tracker.db, as in CI)": ([str(tracker), "check"], clean),
-        }
+        commands = {"sqlite-utils --help": ([str(sqlite_utils), "--help"], root)}
+        for label, exe, folder in [("tracker", tracker, ""), ("baseline", args.baseline and args.baseline / "tracker", "b")]:
+            if not exe:
+                continue
+            ws, ci = root.with_name(root.name + folder), clean.with_name(clean.name + folder)
+            if folder:  # the baseline's own workspaces, so neither reads a database the other built
+                subprocess.run([exe, "init", str(ws)], check=True, capture_output=True)
+                subprocess.run([exe, "init", str(ci)], check=True, capture_output=True)
+            commands |= {
+                f"{label} --help": ([str(exe), "--help"], ws),
+                f"{label} list": ([str(exe), "list"], ws),
+                f"{label} check": ([str(exe), "check"], ws),
+                f"{label} check (no tracker.db, as in CI)": ([str(exe), "check"], ci),
+            }
         for command, cwd in commands.values():  # warm the file cache and build tracker.db
             subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
         assert not (clean / "tracker.db").exists()
@@ -69,7 +80,11 @@ def main() -> int:
     rows = []
     for name, samples in times.items():
         median = statistics.median(samples)
-        rows.append({"command": name, "median_ms": round(median * 1000, 1), "ratio": round(median / base, 2)})
+        row = {"command": name, "median_ms": round(median * 1000, 1), "ratio": round(median / base, 2)}
+        if name.startswith("tracker") and args.baseline:
+            counterpart = statistics.median(times[name.replace("tracker", "baseline", 1)])
+            row["ratio_to_baseline"] = round(median / counterpart, 2)
+        rows.append(row)
     # The target is for commands at a terminal on a workspace in use; the CI row is shown for information.
     ok = all(r["ratio"] <= TARGET for r in rows if r["command"].startswith("tracker") and "CI" not in r["command"])
 
@@ -78,11 +93,12 @@ def main() -> int:
         "# Start-up benchmark",
         "",
         f"{when}; {host}; {args.rounds} rounds, commands interleaved; median wall time.",
-        "Run from the repository: `python bench/startup.py`.",
+        "Run from the repository: `python bench/startup.py`"
+        + (f" with `--baseline` {args.baseline}: the rows `baseline …` are that tracker's." if args.baseline else "."),
         "",
-        "| command | median (ms) | ratio to sqlite-utils --help |",
-        "|---|---:|---:|",
-        *(f"| `{r['command']}` | {r['median_ms']} | {r['ratio']} |" for r in rows),
+        "| command | median (ms) | ratio to sqlite-utils --help | ratio to the baseline |",
+        "|---|---:|---:|---:|",
+        *(f"| `{r['command']}` | {r['median_ms']} | {r['ratio']} | {r.get('ratio_to_baseline', '')} |" for r in rows),
         "",
         f"Target: every tracker command at most {TARGET}x `sqlite-utils --help`: {'met' if ok else 'NOT met'}.",
         "The last row (a workspace with no tracker.db, so `check` reads and validates the whole YAML) is",
@@ -90,7 +106,9 @@ def main() -> int:
         "",
     ]
     report = "\n".join(lines)
-    document = {"when": when, "machine": host, "rounds": args.rounds, "target_ratio": TARGET, "results": rows, "met": ok}
+    baseline = str(args.baseline) if args.baseline else None
+    document = {"when": when, "machine": host, "rounds": args.rounds, "baseline": baseline, "target_ratio": TARGET}
+    document |= {"results": rows, "met": ok}
     save("startup", report, document)
     return 0 if ok else 1
 

@@ -98,6 +98,16 @@ def test_current_follows_mergers_and_splits_only_once_they_happened() -> None:
     assert REGISTRY.current("MHCLG", date(2022, 1, 1)).code == "MHCLG"
 
 
+def test_a_chain_follows_a_body_through_mergers_and_stops_at_a_loop() -> None:
+    assert [d.code for d in REGISTRY.chain("HEE", date(2024, 1, 1))] == ["HEE", "NHSE"]
+    assert [d.code for d in REGISTRY.chain("HEE", date(2022, 1, 1))] == ["HEE"]
+    assert REGISTRY.chain("NOPE", date(2024, 1, 1)) == ()
+    a = Department("A", "A", history=(HistoryEvent(date(2022, 1, 1), "merged", into="B"),))
+    b = Department("B", "B", history=(HistoryEvent(date(2022, 1, 1), "merged", into="A"),))
+    looped = Registry({"A": a, "B": b})
+    assert [d.code for d in looped.chain("A", date(2023, 1, 1))] == ["A", "B"]
+
+
 def test_succession_tells_what_became_of_the_body_named() -> None:
     s = succession(REGISTRY, "HEE", date(2021, 7, 8), date(2026, 1, 1))
     assert (s.named_as, s.name_then, s.current.code) == ("HEE", "Health Education England", "NHSE")

@@ -129,23 +129,20 @@ def open_synced(root: Path) -> db.Connection:
     path = root / db.NAME
     if not path.exists():
         return rebuild(root)
+    conn = db.connect(path)
     try:
-        conn = db.connect(path)
-        try:
-            if _built_here(conn):
-                if not _is_fresh(conn, root):
-                    with db.transaction(conn):
-                        _sync(conn, root)
-                return conn
-        except BaseException:
+        if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
             conn.close()
-            raise
+            return rebuild(root)
+        if not _is_fresh(conn, root):
+            with db.transaction(conn):
+                _sync(conn, root)
+    except BaseException as e:
         conn.close()
-        return rebuild(root)
-    except db.DatabaseError as e:
-        if "not a database" in str(e) or "malformed" in str(e):
+        if isinstance(e, db.DatabaseError) and ("not a database" in str(e) or "malformed" in str(e)):
             raise DataError(f"{e}; it is derived from the YAML, so run `tracker load --rebuild`", db.NAME) from None
         raise
+    return conn
 
 
 def rebuild(root: Path) -> db.Connection:

@@ -55,9 +55,6 @@ class Registry:
 
     departments: dict[str, Department]
 
-    def get(self, code: str) -> Department | None:
-        return self.departments.get(code)
-
     def resolve(self, text: str) -> Department | None:
         """Find a body by its code, a former name or an alias, ignoring case."""
         wanted = " ".join(text.split()).casefold()

@@ -66,16 +66,11 @@ _COLOURS = {
     Rating.COMPLETE: "blue",
     Rating.NO_RETURN: "magenta",
 }
-_RETURN_WORDS = {r.value: r for r in Rating if r is not Rating.NO_RETURN} | {
-    "r": Rating.RED,
-    "a": Rating.AMBER,
-    "g": Rating.GREEN,
-    "b": Rating.COMPLETE,
-    "c": Rating.COMPLETE,
-    "blue": Rating.COMPLETE,
-}
 RETURN_RATINGS = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.COMPLETE)
-RATING_CHOICES = "red (R), amber (A), green (G), complete (C or B for blue)"
+# A return's rating from its word or its letter; B is BRAG's blue, another word for complete.
+_RETURN_WORDS = {key: r for r in RETURN_RATINGS for key in (r.value, r.letter.lower())}
+_RETURN_WORDS |= {"b": Rating.COMPLETE, "blue": Rating.COMPLETE}
+RATING_CHOICES = ", ".join(f"{r.value} ({r.letter})" for r in RETURN_RATINGS).replace("(C)", "(C or B for blue)")
 
 
 def worst(ratings: Iterable[Rating]) -> Rating:

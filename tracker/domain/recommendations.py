@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
@@ -96,7 +96,6 @@ class Dataset:
     registry: Registry
     recommendations: tuple[Recommendation, ...]
     file: str = "recommendations.yaml"
-    department_lines: dict[str, int] = field(default_factory=dict)
 
     @cached_property
     def _by_number(self) -> dict[int, Recommendation]:

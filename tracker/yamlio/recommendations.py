@@ -51,19 +51,17 @@ def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tu
             r.problem(top["reporting_window_days"], "reporting_window_days", "must be at least 1")
 
     departments: dict[str, Department] = {}
-    lines: dict[str, int] = {}
     for node in r.sequence(top.get("departments"), "departments"):
         dept = _department(r, node)
         if dept is None:
             continue
         if dept.code in departments:
-            r.problem(node, "code", f"department {dept.code} is defined twice (first on line {lines[dept.code]})")
+            r.problem(node, "code", f"department {dept.code} is defined twice (first on line {departments[dept.code].line})")
             continue
         departments[dept.code] = dept
-        lines[dept.code] = line_of(node)
 
     recs = [rec for node in r.sequence(top.get("recommendations"), "recommendations") if (rec := _recommendation(r, node))]
-    data = Dataset(review, window, Registry(departments), tuple(recs), shown, lines)
+    data = Dataset(review, window, Registry(departments), tuple(recs), shown)
     return data, r.problems + validate(data)
 
 

@@ -8,7 +8,15 @@ import pytest
 
 from tracker.domain.rating import Rating, trend
 from tracker.domain.recommendations import Dataset, Owner, owners_on
-from tracker.domain.returns import Return, check_return, check_status_file, file_under, history, history_by_owner
+from tracker.domain.returns import (
+    Return,
+    check_return,
+    check_status_file,
+    file_under,
+    history,
+    history_by_owner,
+    newest_first,
+)
 from tracker.errors import DataError, NotFound
 
 from .conftest import REPO, load_dataset
@@ -126,3 +134,21 @@ def test_returns_filed_before_a_merger_count_for_the_successor(data: Dataset) ->
     assert groups["DHSC"] == []
     assert [(e.ret.dept, e.trend) for e in groups["NHSE"]] == [("NHSE", "better"), ("HEE", None)]
     assert rec9.owners[1] == Owner("HEE", "support", "text", rec9.owners[1].note, rec9.owners[1].line)
+
+
+def test_of_two_returns_on_one_date_the_one_later_in_its_file_is_the_latest() -> None:
+    early, late = ret(line=30, summary="Later in the file."), ret(line=12, summary="Earlier in the file.")
+    assert [r.summary for r in newest_first([early, late])] == ["Later in the file.", "Earlier in the file."]
+    newer = ret(day=date(2024, 1, 2), line=1)
+    assert newest_first([early, newer, late])[0] is newer
+
+
+def test_a_rating_knows_its_word_letter_colour_and_order() -> None:
+    assert [r.word for r in Rating] == ["RED", "AMBER", "GREEN", "COMPLETE", "NO RETURN"]
+    assert [r.label for r in Rating] == ["Red", "Amber", "Green", "Complete", "No return"]
+    assert [r.letter for r in Rating] == ["R", "A", "G", "C", "N"]
+    assert Rating.RED.colour == "red" and Rating.NO_RETURN.colour == "magenta"
+    worst_first = sorted(Rating, key=lambda r: r.severity)
+    assert worst_first == [Rating.RED, Rating.NO_RETURN, Rating.AMBER, Rating.GREEN, Rating.COMPLETE]
+    assert Rating.parse("no return") is None, "a department cannot return no return"
+    assert Rating.parse_filter("No-Return") is Rating.NO_RETURN and Rating.parse_filter("g") is Rating.GREEN
