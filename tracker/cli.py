@@ -6,7 +6,6 @@ Only typer and the standard library are imported here; each command imports what
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from pathlib import Path
 from typing import Annotated
 
@@ -76,9 +75,9 @@ def _options(
     ctx.obj = root
 
 
-for _module in pkgutil.iter_modules(commands.__path__):
-    if not _module.name.startswith("_"):
-        app.add_typer(importlib.import_module(f"{commands.__name__}.{_module.name}").app)
+# Listed by hand rather than through pkgutil, whose import alone costs a tenth of start-up.
+for _module in sorted(Path(commands.__file__).parent.glob("[!_]*.py")):
+    app.add_typer(importlib.import_module(f"{commands.__name__}.{_module.stem}").app)
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ validate files through the same two functions, `load_recommendations` and `load_
 
 from __future__ import annotations
 
-import hashlib
 import os
+import zlib
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -35,11 +35,12 @@ def rules() -> str:
     The digest of tracker's own source, so that a database is trusted, and `check` says "ok"
     without reading the YAML, only when this very code validated what it holds.
     """
-    digest = hashlib.sha256()
+    # A CRC, not a cryptographic hash: it guards against mistakes, not attacks, and costs no import.
+    digest = 0
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"schema {db.SCHEMA_VERSION}; code {digest.hexdigest()[:16]}"
+        digest = zlib.crc32(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes(), digest)
+    return f"schema {db.SCHEMA_VERSION}; code {digest:08x}"
 
 
 def fingerprint(st: os.stat_result) -> Fingerprint:
@@ -191,6 +192,8 @@ def _sync(conn: db.Connection, root: Path) -> None:
         if not force and old is not None and old.fingerprint == file_fingerprint(path, name):
             return None
         raw, st = workspace.read(path, name)
+        import hashlib  # only when a file must be read: its import costs start-up
+
         now = db.LoadedFile(fingerprint(st), hashlib.sha256(raw).hexdigest(), raw.count(b"\n"))
         if not force and old is not None and old.sha256 == now.sha256 and old.lines is not None:
             db.save_file(conn, name, now)  # touched, not changed

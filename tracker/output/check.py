@@ -6,10 +6,6 @@ from collections.abc import Sequence
 
 from tracker.domain.problem import Problem
 
-from .jsonout import check_document, to_json
-
-FORMATS = ("text", "github", "json")
-
 
 def _escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -32,6 +28,8 @@ def check_output(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int
     """What check prints to stdout and to stderr. In the github format, an unreadable file is
     also named on stderr, so the log says why the job stopped."""
     if format == "json":
+        from .jsonout import check_document, to_json
+
         return to_json(check_document(findings, counts)), ""
     out: list[str] = []
     err: list[str] = []
