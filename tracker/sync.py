@@ -240,10 +240,10 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> list[Return]:
 
     with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
         data = db.dataset(conn)
-        for ret in new:
+        for ret in new:  # checked again: the data may have changed while this waited for the lock
             problems = check_return(ret, data, today)
             if problems:
-                raise DataError(f"--{(problems[0].field or 'date').replace('_', '-')}: {problems[0].message}")
+                raise DataError(problems[0].detail())
         by_file: dict[str, list[Return]] = {}
         keys: set[tuple[object, ...]] = set()
         for ret in new:

@@ -1,4 +1,6 @@
-"""Strict YAML: files are composed into YAML nodes (never constructed into Python objects by PyYAML) and read
+"""Strict YAML, read with line numbers.
+
+Files are composed into YAML nodes (never constructed into Python objects by PyYAML) and read
 field by field, so that every value keeps its line, every scalar is read as the type its field
 names (no YAML 1.1 guessing: `NO` stays text, `3.10` stays "3.10"), duplicate and unknown keys
 are reported, and unsafe tags or aliases are refused before anything is built from them.
