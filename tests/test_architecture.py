@@ -26,7 +26,7 @@ OWNERS = {
 # The layers: which parts of tracker each part may import.
 MAY_IMPORT = {
     "domain": {"domain", "errors"},
-    "errors": {"domain"},
+    "errors": set(),
     "yamlio": {"yamlio", "domain", "errors"},
     "db": {"domain"},
     "workspace": {"errors"},

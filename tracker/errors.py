@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .domain.problem import Problem
+from typing import Protocol
 
 
 class ExitCode(IntEnum):
@@ -39,10 +37,16 @@ class DataError(TrackerError):
     """A file cannot be read as tracker data (syntax, encoding, shape, unsafe YAML)."""
 
 
+class Described(Protocol):
+    """A broken rule that can say where it is and what it is (domain.problem.Problem)."""
+
+    def describe(self) -> str: ...
+
+
 class InvalidData(TrackerError):
     """The data was read but breaks rules, so commands other than `check` refuse to use it."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: Sequence[Described]) -> None:
         first = problems[0]
         more = f" (and {len(problems) - 1} more problem(s); run `tracker check`)" if len(problems) > 1 else ""
         super().__init__(first.describe() + more)

@@ -27,6 +27,7 @@ def format_option(*choices: str, help: str | None = None) -> Any:
 
 Dept = Annotated[str | None, typer.Option("--dept", help="Only those this department owns (a code, name or former name).")]
 Section = Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="As things stood on this date, YYYY-MM-DD (default: today).")]
 
 
 def root(ctx: typer.Context) -> Path:
@@ -57,16 +58,14 @@ def dataset(ctx: typer.Context) -> Dataset:
 def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
     """Where every recommendation stood on `as_of`, ignoring returns dated after it."""
     from tracker import db
-    from tracker.domain.standing import filing_codes, owner_standing, standing
+    from tracker.domain.standing import standings as standings_on
 
-    out = []
-    for rec in data.recommendations:
-        owners = [
-            owner_standing(data, o, db.returns_on_last_dates(conn, rec.number, filing_codes(data, o, as_of), as_of, 2), as_of)
-            for o in rec.owners
-        ]
-        out.append(standing(rec, owners, db.revisions_on_last_date(conn, rec.number, as_of), as_of))
-    return out
+    return standings_on(
+        data,
+        as_of,
+        latest=lambda number, codes: db.returns_on_last_dates(conn, number, codes, as_of, 2),
+        revisions=lambda number: db.revisions_on_last_date(conn, number, as_of),
+    )
 
 
 @contextmanager

@@ -16,7 +16,7 @@ app = typer.Typer()
 @app.command()
 def paper(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The date the paper reports on (default: today).")] = None,
+    as_of: _common.AsOf = None,
     since: Annotated[
         str | None, typer.Option("--since", help="The last board's date (default: one reporting window earlier).")
     ] = None,

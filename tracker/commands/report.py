@@ -21,7 +21,7 @@ def report(
     stale: Annotated[
         bool, typer.Option("--stale", help="Only those with an owner that has made no return in the window.")
     ] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Report as things stood on this date (default: today).")] = None,
+    as_of: _common.AsOf = None,
     format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
 ) -> None:
     """Report every recommendation's RAG rating, owners, target date and warnings."""

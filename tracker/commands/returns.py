@@ -66,14 +66,13 @@ def update(
     reason: Annotated[str | None, typer.Option("--reason", help="Why the target date moved.")] = None,
 ) -> None:
     """Record a department's return on recommendation N."""
-    from tracker import db
     from tracker.domain.rating import RATING_CHOICES, RETURN_RATINGS
     from tracker.domain.recommendations import owners_on
     from tracker.domain.returns import FieldError, file_under, parse_rating, return_from_text
     from tracker.sync import add_returns
 
     root, today = _common.root(ctx), _common.today()
-    data = db.dataset(_common.database(ctx))
+    data = _common.dataset(ctx)
     rec = data.recommendation(number)
     at_terminal = sys.stdin.isatty()
     day = _common.option_date(on, "--date", today)

@@ -113,8 +113,12 @@ class Dataset:
             raise NotFound(f"recommendation {number} does not exist{there_are}")
         return rec
 
-    def owned(self, code: str) -> dict[str, list[int]]:
-        """The numbers of the recommendations made to body `code`, by role: {"lead": [...], "support": [...]}."""
+    def made_to(self, code: str) -> dict[str, list[int]]:
+        """The numbers of the recommendations the review made to body `code` by name, by role.
+
+        {"lead": [...], "support": [...]}; work a body took on through a merger is not counted
+        (see owned_by for that).
+        """
         owned: dict[str, list[int]] = {role: [] for role in ROLES}
         for rec in self.recommendations:
             for owner in rec.owners:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .rating import Rating, trend, worst
+from .rating import Rating, worst
 from .recommendations import Dataset, Owner, Recommendation, section_matches
-from .returns import Return, newest_first
+from .returns import Return, history, newest_first
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,13 @@ class OwnerStanding:
     rag: Rating  # its latest return's rating, or NO_RETURN
     latest: Return | None  # the latest return on or before the date, even if too old to count
     previous: Return | None
-    stale: bool  # no return within the reporting window
-    trend: str | None
+    stale: bool  # no return within the reporting window: rated NO_RETURN
+    trend: str | None  # from its previous return to its latest
+
+    @property
+    def worse(self) -> bool:
+        """Its latest return, made within the window, rates it worse than the one before."""
+        return self.trend == "worse" and not self.stale
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,13 @@ class Standing:
 
     @property
     def worse(self) -> bool:
-        return any(o.trend == "worse" and not o.stale for o in self.owners)
+        """An owner has reported a worse rating than before."""
+        return any(o.worse for o in self.owners)
 
     @property
-    def no_return(self) -> bool:
-        return any(o.rag is Rating.NO_RETURN for o in self.owners)
+    def stale(self) -> bool:
+        """An owner has made no return in the window (what `--stale` selects)."""
+        return any(o.stale for o in self.owners)
 
 
 def filing_codes(data: Dataset, owner: Owner, as_of: date) -> list[str]:
@@ -55,9 +62,9 @@ def filing_codes(data: Dataset, owner: Owner, as_of: date) -> list[str]:
 def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Return], as_of: date) -> OwnerStanding:
     """`returns`: the owner's returns dated on or before `as_of` (at least its latest two), in any order."""
     current = data.registry.current(owner.dept, as_of)
-    ordered = newest_first(returns)
-    latest = ordered[0] if ordered else None
-    previous = ordered[1] if len(ordered) > 1 else None
+    entries = history(returns)
+    latest = entries[0].ret if entries else None
+    previous = entries[1].ret if len(entries) > 1 else None
     window = timedelta(days=data.reporting_window_days)
     # Complete is final: a closed recommendation is not asked for further returns.
     stale = latest is None or (latest.rag is not Rating.COMPLETE and latest.date < as_of - window)
@@ -70,7 +77,7 @@ def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Return], as_of
         latest=latest,
         previous=previous,
         stale=stale,
-        trend=trend(previous.rag, latest.rag) if latest and previous else None,
+        trend=entries[0].trend if entries else None,
     )
 
 
@@ -82,6 +89,25 @@ def standing(rec: Recommendation, owners: Sequence[OwnerStanding], revisions: It
     target = revision.target_date if revision is not None else deadline
     overdue = target is not None and target < as_of and rag is not Rating.COMPLETE
     return Standing(rec, rag, tuple(owners), deadline, target, revision, overdue)
+
+
+def standings(
+    data: Dataset,
+    as_of: date,
+    latest: Callable[[int, Sequence[str]], Iterable[Return]],
+    revisions: Callable[[int], Iterable[Return]],
+) -> list[Standing]:
+    """Where every recommendation stood on `as_of`.
+
+    `latest(number, codes)` gives the returns on recommendation `number` filed under any of
+    `codes` on or before `as_of` (at least the latest two); `revisions(number)` those that revised
+    its target date (at least the latest). The database answers both; the rules are here.
+    """
+    out = []
+    for rec in data.recommendations:
+        owners = [owner_standing(data, o, latest(rec.number, filing_codes(data, o, as_of)), as_of) for o in rec.owners]
+        out.append(standing(rec, owners, revisions(rec.number), as_of))
+    return out
 
 
 def summary(standings: Iterable[Standing]) -> dict[Rating, int]:
@@ -109,4 +135,4 @@ class Filters:
             return False
         if self.overdue and not s.overdue:
             return False
-        return not (self.stale and not s.no_return)
+        return not (self.stale and not s.stale)

@@ -90,12 +90,12 @@ def department_dict(data: Dataset, dept: Department, today: date) -> dict[str, A
             for e in dept.history
         ],
         "current": data.registry.current(dept.code, today).code,
-        **data.owned(dept.code),
+        **data.made_to(dept.code),
     }
 
 
 def report_document(as_of: date, standings: Sequence[Standing]) -> dict[str, Any]:
-    """The machine contract of `tracker report --format json` (see design.md)."""
+    """The machine contract of `tracker report --format json` (see the README)."""
     return {
         "as_of": as_of.isoformat(),
         "summary": {rating.value: n for rating, n in summary(standings).items()},

@@ -109,8 +109,8 @@ def board_paper(data: Dataset, as_of: date, now: list[Standing], since: date, th
     sections: list[tuple[str, list[Standing], Callable[[OwnerStanding], bool]]] = [
         ("3.1 Red", [s for s in now if s.rag is Rating.RED], lambda o: o.rag is Rating.RED),
         ("3.2 Overdue", overdue, lambda o: True),
-        ("3.3 No return", [s for s in now if s.no_return], lambda o: o.rag is Rating.NO_RETURN),
-        ("3.4 Got worse", worse, lambda o: o.trend == "worse" and not o.stale),
+        ("3.3 No return", [s for s in now if s.stale], lambda o: o.stale),
+        ("3.4 Got worse", worse, lambda o: o.worse),
     ]
     for title, items, which in sections:
         out += [f"### {title}", ""]

@@ -113,7 +113,7 @@ def _department_story(registry: Registry, dept: Department, today: date) -> Text
 
 
 def _owned(data: Dataset, dept: Department) -> tuple[Text, Text]:
-    owned = data.owned(dept.code)
+    owned = data.made_to(dept.code)
     return Text(", ".join(map(str, owned["lead"]))), Text(", ".join(map(str, owned["support"])))
 
 
