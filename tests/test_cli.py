@@ -309,3 +309,26 @@ def test_check_does_not_trust_a_database_built_by_other_rules(run: Run, workspac
     os.utime(workspace / "recommendations.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     result = run("check", root=workspace)
     assert result.exit_code == 1 and "'lea_' is not one of: lead, support" in result.stdout
+
+
+def test_check_neutralises_escape_sequences_from_the_data(run: Run, workspace: Path) -> None:
+    block = '- recommendation: 1\n  dept: "H\\e[31mO"\n  date: 2024-01-01\n  rag: red\n  summary: s\n  author: a\n'
+    (workspace / "status" / "HO.yaml").write_text(block + '  "\\e]52;c;cHduZWQ=\\a": 1\n')
+    for format in ("text", "github"):
+        result = run("check", "--format", format, root=workspace)
+        assert result.exit_code == 1 and "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "H[31mO" in result.stdout
+
+
+@pytest.mark.parametrize("made_by_another_program", ["PRAGMA user_version = 5", "PRAGMA user_version = 99", "CREATE TABLE t (x)"])
+def test_a_database_tracker_did_not_build_is_rebuilt(run: Run, workspace: Path, made_by_another_program: str) -> None:
+    conn = sqlite3.connect(workspace / db.NAME)
+    conn.execute(made_by_another_program)
+    conn.close()
+    result = run("report", "--format", "json", root=workspace)
+    assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["no_return"] == 32
+
+
+def test_an_empty_rag_filter_filters_nothing(run: Run) -> None:
+    result = run("report", "--rag", "", "--as-of", "2025-12-31", "--format", "json", root=REPO)
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["recommendations"]) == 32

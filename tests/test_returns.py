@@ -308,3 +308,29 @@ def test_a_status_file_keeps_its_permissions(run: Run, workspace: Path) -> None:
     assert run(*args, root=workspace).exit_code == 0
     assert path.stat().st_mode & 0o777 == 0o640
     assert "summary: Next.\n" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    "row, column, message",
+    [
+        ("20,NOPE,2024-01-01,red,S", "dept", "unknown department 'NOPE'; recommendation 20 is owned by DWP, OHID"),
+        ("20,DHSC,2024-01-01,red,S", "dept", "DHSC does not own recommendation 20; its owners on 2024-01-01 are DWP, OHID"),
+        ("20,DWP,2024-01-01,red,", "summary", "is empty; say what has been done"),
+        ("20,DWP,1/1/2024,red,S", "date", "'1/1/2024' is not a real date written YYYY-MM-DD"),
+    ],
+)
+def test_every_bad_cell_is_named_by_row_and_column(
+    run: Run, workspace: Path, tmp_path: Path, row: str, column: str, message: str
+) -> None:
+    sheet = tmp_path / "returns.csv"
+    sheet.write_text(f"recommendation,dept,date,rag,summary\n20,DWP,2024-01-01,green,Fine\n{row}\n")
+    result = run("import", str(sheet), root=workspace)
+    assert (result.exit_code, result.stderr) == (3, f"tracker: error: {sheet}: row 3, column {column}: {message}\n")
+
+
+def test_update_checks_the_options_in_the_order_they_are_asked_for(run: Run, workspace: Path) -> None:
+    args = ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", " ", "--target-date", " 2025-13-01 ", "--reason", "r")
+    result = run(*args, root=workspace)
+    assert result.stderr == "tracker: error: --target-date: ' 2025-13-01 ' is not a real date written YYYY-MM-DD\n"
+    result = run("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", "", root=workspace)
+    assert result.exit_code == 0, "an empty --date is today, as no --date is"

@@ -27,6 +27,7 @@ SCHEMA_VERSION = 5
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
+OperationalError = sqlite3.OperationalError
 
 
 def connect(path: Path, readonly: bool = False) -> Connection:

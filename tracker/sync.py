@@ -167,7 +167,12 @@ def rebuild(root: Path) -> db.Connection:
 
 
 def _built_here(conn: db.Connection) -> bool:
-    return db.schema_version(conn) == db.SCHEMA_VERSION and db.meta(conn, "built_by") == rules()
+    try:
+        return db.schema_version(conn) == db.SCHEMA_VERSION and db.meta(conn, "built_by") == rules()
+    except db.OperationalError as e:  # tables missing: an SQLite file, but not one tracker built
+        if "no such table" in str(e):
+            return False
+        raise
 
 
 def _is_fresh(conn: db.Connection, root: Path) -> bool:

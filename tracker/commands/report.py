@@ -35,7 +35,7 @@ def report(
     data = db.dataset(conn)
     code = _common.department_code(data, dept, day) if dept is not None else None
     rating = None
-    if rag is not None and (rating := Rating.parse_filter(rag)) is None:
+    if rag and (rating := Rating.parse_filter(rag)) is None:
         raise DataError(f"--rag: {rag!r} is not a RAG rating: red, amber, green, complete or no-return")
     keep = Filters(code, section.strip() if section else None, rating, overdue, stale)
     shown = [s for s in _common.standings(conn, data, day) if keep.keep(s)]

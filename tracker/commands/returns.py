@@ -75,7 +75,7 @@ def update(
     data = _common.dataset(ctx)
     rec = data.recommendation(number)
     at_terminal = sys.stdin.isatty()
-    day = _common.option_date(on, "--date", today)
+    day = _common.option_date(on or None, "--date", today)
 
     # Each answer is checked as it is given, so a mistake is caught before the next question.
     if dept is None:
@@ -91,6 +91,8 @@ def update(
         rag = _ask("RAG", [r.value for r in RETURN_RATINGS])
     with _common.option("--rag"):
         parse_rating(rag)
+    if target_date:
+        _common.option_date(target_date, "--target-date", today)
     if summary is None:
         if not at_terminal:
             raise _missing("--summary", "what has been done, in the department's words")

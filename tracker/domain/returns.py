@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from tracker.errors import DataError, NotFound
+from tracker.errors import DataError, NotFound, TrackerError
 
 from .problem import Problem
 from .rating import RATING_CHOICES, Rating, trend
@@ -83,13 +83,13 @@ def text_date(text: str) -> date:
     try:
         return parse_date(text)
     except ValueError:
-        raise DataError(f"{text.strip()!r} is not a real date written YYYY-MM-DD") from None
+        raise DataError(f"{text!r} is not a real date written YYYY-MM-DD") from None
 
 
 def _checked(field: str, parse: Callable[[str], T], text: str) -> T:
     try:
-        return parse(text.strip())
-    except DataError as e:
+        return parse(text)
+    except TrackerError as e:
         raise FieldError(field, e.message) from None
 
 
@@ -108,9 +108,10 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     code = _checked("dept", lambda text: file_under(data, rec, text, day), values["dept"])
     rag = _checked("rag", parse_rating, values["rag"])
     summary, author = values.get("summary", "").strip(), values.get("author", "").strip()
-    for field, value in (("summary", summary), ("author", author)):
-        if not value:
-            raise FieldError(field, "is empty")
+    if not summary:
+        raise FieldError("summary", "is empty; say what has been done")
+    if not author:
+        raise FieldError("author", "is empty")
     links = tuple(url.strip() for url in evidence)
     for url in links:
         if not is_url(url):

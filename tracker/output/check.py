@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from tracker.domain.problem import Problem
 
+from .plain import clean
+
 
 def _escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -33,10 +35,11 @@ def check_output(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int
         return to_json(check_document(findings, counts)), ""
     out: list[str] = []
     err: list[str] = []
+    # Keys, values and file names in a problem come from the data: no escape sequence gets through.
     for p, fatal in findings:
-        out.append(github_annotation(p) if format == "github" else p.describe())
+        out.append(clean(github_annotation(p) if format == "github" else p.describe()))
         if fatal and format == "github":
-            err.append(p.describe())
+            err.append(clean(p.describe()))
     if findings:
         err.append(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found")
     else:
