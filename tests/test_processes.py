@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import re
 import select
 import signal
@@ -19,7 +18,9 @@ from tracker.yamlio.returns import parse_status_file
 
 from .conftest import OpenDb, update_args
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals and signals")]
+if sys.platform != "win32":
+    import pty
 
 
 def tracker(root: Path, *args: str, **kw: object) -> subprocess.Popen[str]:
