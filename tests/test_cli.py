@@ -300,7 +300,7 @@ def test_check_does_not_trust_a_database_built_by_other_rules(run: Run, workspac
     assert run("load", root=workspace).exit_code == 0
     conn = sqlite3.connect(workspace / db.NAME)
     with conn:
-        conn.execute("UPDATE meta SET value = 'schema 5; code 0' WHERE key = 'built_by'")
+        conn.execute("UPDATE meta SET value = 'schema 6; code 0' WHERE key = 'built_by'")
     conn.close()
     text = (workspace / "recommendations.yaml").read_text()
     # A change that keeps the file's size and modification time would go unseen; a new version must not.

@@ -23,7 +23,7 @@ from .domain.values import iso, plain
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -91,7 +91,8 @@ CREATE INDEX idx_returns_file ON returns (file);
 -- date: these keep those look-ups independent of the length of the history.
 CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date);
 CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL;
-CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -122,21 +123,21 @@ def set_meta(conn: Connection, key: str, value: str) -> None:
 
 @dataclass(frozen=True)
 class LoadedFile:
-    fingerprint: tuple[int, int, int]  # modification time (ns), size, inode
+    fingerprint: tuple[int, int, int, int]  # see sync.Fingerprint
     sha256: str | None  # unknown after an append: only a shortcut for telling a touched file from a changed one
     lines: int | None
 
 
 def loaded_files(conn: Connection) -> dict[str, LoadedFile]:
     return {
-        row["path"]: LoadedFile((row["mtime_ns"], row["size"], row["inode"]), row["sha256"], row["lines"])
+        row["path"]: LoadedFile((row["mtime_ns"], row["ctime_ns"], row["size"], row["inode"]), row["sha256"], row["lines"])
         for row in conn.execute("SELECT * FROM files")
     }
 
 
 def save_file(conn: Connection, path: str, loaded: LoadedFile) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO files (path, mtime_ns, size, inode, sha256, lines) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO files (path, mtime_ns, ctime_ns, size, inode, sha256, lines) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [path, *loaded.fingerprint, loaded.sha256, loaded.lines],
     )
 

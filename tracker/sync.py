@@ -25,7 +25,9 @@ from .domain.returns import Return, check_return, check_status_file
 from .errors import DataError, InvalidData
 from .workspace import MARKER
 
-Fingerprint = tuple[int, int, int]  # modification time (ns), size, inode
+# Modification and change times (ns), size, inode. The change time cannot be set back by `cp -p`
+# or `touch -r`, so a file replaced by one of the same size and modification time is still seen.
+Fingerprint = tuple[int, int, int, int]
 
 
 @cache
@@ -44,7 +46,7 @@ def rules() -> str:
 
 
 def fingerprint(st: os.stat_result) -> Fingerprint:
-    return st.st_mtime_ns, st.st_size, st.st_ino
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
 def file_fingerprint(path: Path, shown: str) -> Fingerprint:
