@@ -34,7 +34,7 @@ MAY_IMPORT = {
     "csvio": {"domain", "errors"},
     "output": {"output", "domain"},
     "commands": {"commands", "db", "domain", "errors", "output", "sync", "workspace", "csvio"},
-    "cli": {"commands", "errors"},
+    "cli": {"commands", "errors", "output"},
     "__init__": set(),
     "__main__": {"cli"},
 }

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, Run
 
 
 def tracker(root: Path, *args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -18,7 +20,7 @@ def tracker(root: Path, *args: str, env: dict[str, str] | None = None, **kw: obj
     command = [exe] if exe else [sys.executable, "-m", "tracker"]
     environment = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"} | {"TRACKER_AUTHOR": "Tester"} | (env or {})
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [*command, "--root", str(root), *args], env=environment, capture_output=True, text=True, timeout=60, **kw
+        [*command, "--root", str(root), *args], env=environment, text=True, timeout=60, **({"capture_output": True} | kw)
     )
 
 
@@ -47,3 +49,123 @@ def test_a_file_replaced_with_the_same_size_and_time_is_read_again(board: Path) 
     shutil.copy2(edited, path)  # as `cp -p` does: same size, same modification time
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
     assert tracker(board, "export").stdout.count(",red,") == before + 1
+
+
+# -- 6. Nothing vanishes silently ------------------------------------------------------------------
+
+
+def test_a_status_folder_that_cannot_be_read_is_an_error_not_an_empty_record(
+    board: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.scandir
+
+    def refuse(path: object) -> object:
+        if Path(str(path)).name == "status":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    for command in (["check"], ["report"], ["export"]):
+        result = run(*command, root=board)
+        assert (result.exit_code, result.stdout) == (3, ""), command
+        assert result.stderr == "tracker: error: status: cannot read the folder: permission denied\n"
+
+
+def test_a_status_file_where_the_folder_should_be_is_an_error(board: Path) -> None:
+    shutil.rmtree(board / "status")
+    (board / "status").write_text("not a folder\n")
+    for command in (["check"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"]):
+        result = tracker(board, *command)
+        assert result.returncode == 3 and result.stderr.startswith("tracker: error: status: is not a folder"), result.stderr
+    assert (board / "status").read_text() == "not a folder\n"
+
+
+# -- 8. Every failure is one line with a documented exit code -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "setup, command, expected",
+    [
+        (lambda b: None, ["paper", "--out", "{b}/no/such/folder/paper.md"], "no such file or directory"),
+        (lambda b: None, ["paper", "--out", "{b}/status"], "is a directory"),
+        (lambda b: (b / "afile").write_text("x"), ["init", "{b}/afile/sub"], "not a directory"),
+        (lambda b: (b / "tracker.db").mkdir(), ["report"], "tracker.db"),
+        (lambda b: (b / "tracker.db").mkdir(), ["load", "--rebuild"], "tracker.db"),
+        (lambda b: (b / ".tracker.lock").mkdir(), ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"], "lock"),
+        (lambda b: None, ["paper", "--as-of", "0001-01-01"], "out of range"),
+        (lambda b: None, ["show", "99999999999999999999"], "does not exist"),
+    ],
+)
+def test_the_machine_refusing_is_one_line_never_a_traceback(
+    board: Path, setup: Callable[[Path], object], command: list[str], expected: str
+) -> None:
+    setup(board)
+    before = snapshot(board)
+    result = tracker(board, *(part.format(b=board) for part in command))
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("tracker: error: ") and expected in result.stderr.lower(), result.stderr
+    assert snapshot(board) == before
+
+
+def test_output_that_cannot_take_the_text_is_one_line(board: Path) -> None:
+    result = tracker(board, "show", "1", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode in (0, 3) and "Traceback" not in result.stderr, result.stderr
+    result = tracker(board, "list", "--format", "json", env={"PYTHONIOENCODING": "ascii"})
+    assert "Traceback" not in result.stderr
+
+
+def test_a_full_disk_on_stdout_is_one_line(board: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        result = tracker(board, "export", capture_output=False, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 3 and "no space left on device" in result.stderr and "Traceback" not in result.stderr
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of the workspace but the derived database and the lock."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(("tracker.db", ".tracker"))
+    }
+
+
+# -- 2. The exit code tells the truth about the YAML -------------------------------------------------
+
+
+def test_a_return_in_its_file_is_recorded_even_when_the_database_cannot_take_it(
+    board: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import db
+
+    assert run("load", root=board).exit_code == 0
+
+    def readonly(*args: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(db, "insert_returns", readonly)
+    result = run("update", "20", "--dept", "DWP", "--rag", "g", "--summary", "Recorded all the same.", root=board)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: recorded in the status file, but tracker.db could not be updated" in result.stderr
+    assert "Recorded all the same." in (board / "status" / "DWP.yaml").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    assert "Recorded all the same." in run("export", root=board).stdout  # the next command caught up
+
+
+def test_a_return_that_did_not_reach_its_file_says_nothing_was_recorded(
+    board: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import workspace
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device", str(board / "status" / ".DWP.yaml.tmp"))
+
+    monkeypatch.setattr(workspace, "append_atomic", full)
+    monkeypatch.setattr(workspace, "write_atomic", full)
+    before = snapshot(board)
+    result = run("update", "20", "--dept", "DWP", "--rag", "g", "--summary", "Lost?", root=board)
+    assert result.exit_code == 3
+    assert result.stderr.endswith("no space left on device; nothing was recorded\n"), result.stderr
+    assert snapshot(board) == before

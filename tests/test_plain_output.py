@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tracker.output.plain import clean, table
+from tracker.output.plain import table
+from tracker.output.text import clean
 
 
 def test_columns_align_and_the_flexible_one_wraps_to_fit() -> None:

@@ -6,6 +6,7 @@ Only typer and the standard library are imported here; each command imports what
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,18 +14,34 @@ import typer
 from typer.core import TyperGroup
 
 from . import commands
-from .errors import TrackerError
+from .errors import Interrupted, TrackerError, from_machine
+from .output.text import clean
 
 
 class _Group(TyperGroup):
-    """The one error boundary: a TrackerError becomes one line on stderr and its exit code."""
+    """The one error boundary: a failure becomes one line on stderr and a documented exit code.
+
+    A TrackerError is the user's mistake or the data's; what the machine refuses (a file that
+    cannot be read or written, a locked or broken database, an output that cannot take the text)
+    is reported the same way, never as a traceback. Anything else is a bug and surfaces as one.
+    """
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
+        failure: TrackerError | None
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # inside the boundary: a full disk or a closed pipe is reported too
+            return result
+        except KeyboardInterrupt:
+            failure = Interrupted("interrupted")
         except TrackerError as e:
-            typer.echo(f"tracker: error: {e}", err=True)
-            ctx.exit(e.exit_code)
+            failure = e
+        except Exception as e:
+            failure = from_machine(e)
+            if failure is None:
+                raise
+        typer.echo(f"tracker: error: {clean(str(failure))}", err=True)
+        ctx.exit(failure.exit_code)
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return sorted(self.commands)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from enum import IntEnum
 from typing import Protocol
@@ -20,8 +21,10 @@ class TrackerError(Exception):
 
     exit_code = ExitCode.DATA
 
-    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+    def __init__(self, message: str, file: str | None = None, line: int | None = None, exit_code: int | None = None) -> None:
         super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = ExitCode(exit_code)
         self.message = message
         self.file = file
         self.line = line
@@ -68,3 +71,28 @@ class Interrupted(TrackerError):
 
 class NotFound(TrackerError):
     """A recommendation or department asked for by the user does not exist."""
+
+
+def from_machine(e: Exception) -> TrackerError | None:
+    """What the machine refused, as a TrackerError saying what to do; None for a bug.
+
+    Libraries are looked up in sys.modules rather than imported: an error of a library that was
+    never loaded cannot have happened, and the error boundary stays free to start.
+    """
+    sqlite3 = sys.modules.get("sqlite3")
+    csv = sys.modules.get("csv")
+    if isinstance(e, OSError):
+        where = f"{e.filename}: " if e.filename else ""
+        return TrackerError(f"{where}{(e.strerror or str(e)).lower()}")
+    if sqlite3 is not None and isinstance(e, sqlite3.Error):
+        if "locked" in str(e):
+            return TrackerError("tracker.db: another program holds the database; try again when it has finished")
+        return TrackerError(f"tracker.db: {e}; it is derived from the YAML, so `tracker load --rebuild` builds it anew")
+    if isinstance(e, UnicodeEncodeError):
+        encoding = getattr(sys.stdout, "encoding", "?")
+        return TrackerError(f"the output ({encoding}) cannot show {e.object[e.start : e.end]!r}; set PYTHONIOENCODING=utf-8")
+    if isinstance(e, OverflowError):
+        return TrackerError(f"a date or a number is out of range ({e})")
+    if csv is not None and isinstance(e, csv.Error):
+        return TrackerError(f"CSV: {e}")
+    return None

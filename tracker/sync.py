@@ -13,7 +13,7 @@ import os
 import zlib
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -22,7 +22,7 @@ from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import Return, check_return, check_status_file
-from .errors import DataError, InvalidData
+from .errors import DataError, InvalidData, TrackerError, from_machine
 from .workspace import MARKER
 
 # Modification and change times (ns), size, inode. The change time cannot be set back by `cp -p`
@@ -237,50 +237,81 @@ def _sync(conn: db.Connection, root: Path) -> None:
 # -- recording returns --------------------------------------------------------------------------
 
 
-def add_returns(root: Path, new: Sequence[Return], today: date) -> list[Return]:
+@dataclass(frozen=True)
+class Added:
+    """What add_returns did: the returns it wrote, and why tracker.db lags behind them, if it does."""
+
+    returns: list[Return]
+    database_lags: str | None = None
+
+
+def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
     """Append returns to their departments' status files and to the database, under the workspace lock.
 
     Every return is checked before anything is written, and returns already recorded are
-    skipped. Returns the ones written, with their lines.
+    skipped. The status files are the record: once a return is in its file it is recorded, and a
+    database that cannot take it is left to the next command to bring in line (`database_lags`).
+    A failure before that raises, saying that nothing was recorded.
     """
     from .yamlio import blocks
 
-    with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
-        data = db.dataset(conn)
-        for ret in new:  # checked again: the data may have changed while this waited for the lock
-            problems = check_return(ret, data, today)
-            if problems:
-                raise DataError(problems[0].detail())
-        by_file: dict[str, list[Return]] = {}
-        keys: set[tuple[object, ...]] = set()
-        for ret in new:
-            if ret.key() not in keys and not db.is_recorded(conn, ret):
-                keys.add(ret.key())
-                by_file.setdefault(ret.file, []).append(ret)
-        written: list[Return] = []
-        for name, returns in by_file.items():
-            path = root / name
-            before = loaded_before = None
-            if path.exists():
-                before = file_fingerprint(path, name)
-                old = db.loaded_files(conn).get(name)
-                loaded_before = old if old is not None and old.fingerprint == before else None
-            code = path.stem
-            header = blocks.file_header(code, data.registry.departments[code].name)
-            lines, line_ends = _append(path, name, [blocks.return_block(r) for r in returns], header, loaded_before)
-            placed = [replace(r, line=line) for r, line in zip(returns, lines, strict=True)]
-            after = db.LoadedFile(file_fingerprint(path, name), None, line_ends)
-            with db.transaction(conn):
-                # Asked again inside the transaction: a command outside the lock may have synced the
-                # file meanwhile, new returns and all.
-                now = db.loaded_files(conn).get(name)
-                if (now.fingerprint if now else None) == before:
-                    db.insert_returns(conn, placed)
-                    db.save_file(conn, name, after)
-                else:
-                    _sync(conn, root)
-            written.extend(placed)
-    return written
+    written: list[Return] = []
+    lags: str | None = None
+    try:
+        with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
+            data = db.dataset(conn)
+            for ret in new:  # checked again: the data may have changed while this waited for the lock
+                problems = check_return(ret, data, today)
+                if problems:
+                    raise DataError(problems[0].detail())
+            by_file: dict[str, list[Return]] = {}
+            keys: set[tuple[object, ...]] = set()
+            for ret in new:
+                if ret.key() not in keys and not db.is_recorded(conn, ret):
+                    keys.add(ret.key())
+                    by_file.setdefault(ret.file, []).append(ret)
+            for name, returns in by_file.items():
+                path = root / name
+                before = loaded_before = None
+                if path.exists():
+                    before = file_fingerprint(path, name)
+                    old = db.loaded_files(conn).get(name)
+                    loaded_before = old if old is not None and old.fingerprint == before else None
+                code = path.stem
+                header = blocks.file_header(code, data.registry.departments[code].name)
+                lines, line_ends = _append(path, name, [blocks.return_block(r) for r in returns], header, loaded_before)
+                placed = [replace(r, line=line) for r, line in zip(returns, lines, strict=True)]
+                written.extend(placed)
+                if lags is None:
+                    lags = _note_appended(
+                        conn, root, name, before, db.LoadedFile(file_fingerprint(path, name), None, line_ends), placed
+                    )
+    except Exception as e:
+        failure = e if isinstance(e, TrackerError) else from_machine(e)
+        if failure is None:
+            raise
+        kept = f"; {len(written)} return(s) were recorded before it" if written else "; nothing was recorded"
+        raise TrackerError(str(failure) + kept, exit_code=failure.exit_code) from None
+    return Added(written, lags)
+
+
+def _note_appended(
+    conn: db.Connection, root: Path, name: str, before: Fingerprint | None, after: db.LoadedFile, placed: list[Return]
+) -> str | None:
+    """Tell the database of returns just appended to `name`; why it could not, if it could not."""
+    try:
+        with db.transaction(conn):
+            # Asked again inside the transaction: a command outside the lock may have synced the
+            # file meanwhile, new returns and all.
+            now = db.loaded_files(conn).get(name)
+            if (now.fingerprint if now else None) == before:
+                db.insert_returns(conn, placed)
+                db.save_file(conn, name, after)
+            else:
+                _sync(conn, root)
+    except (db.DatabaseError, OSError) as e:
+        return str(e)
+    return None
 
 
 def _append(path: Path, name: str, blocks_: list[str], header: str, loaded: db.LoadedFile | None) -> tuple[list[int], int]:

@@ -37,10 +37,17 @@ def yaml_files(root: Path) -> dict[str, Path]:
     """The workspace's YAML files, by their names relative to the root: the recommendations first."""
     files = {MARKER: root / MARKER}
     status = root / STATUS_DIR
-    if status.is_dir():
-        for path in sorted(status.glob("*.yaml")):
-            if not path.name.startswith("."):
-                files[f"{STATUS_DIR}/{path.name}"] = path
+    if not os.path.lexists(status):
+        return files  # a workspace with no returns yet
+    if not status.is_dir():
+        raise DataError("is not a folder; each department's returns live in status/<CODE>.yaml", STATUS_DIR)
+    try:
+        names = sorted(entry.name for entry in os.scandir(status))
+    except OSError as e:  # an unreadable folder must not look like one with no returns
+        raise DataError(f"cannot read the folder: {(e.strerror or str(e)).lower()}", STATUS_DIR) from None
+    for name in names:
+        if name.endswith(".yaml") and not name.startswith("."):
+            files[f"{STATUS_DIR}/{name}"] = status / name
     return files
 
 

@@ -96,6 +96,18 @@ def department_code(data: Dataset, text: str, on: date) -> str:
         return data.registry.current(data.department(text).code, on).code
 
 
+def warn_if_lagging(reason: str | None) -> None:
+    """Say that tracker.db could not take what was recorded: the status files hold it all the same."""
+    if reason is not None:
+        from tracker.output.text import clean
+
+        typer.echo(
+            f"tracker: warning: recorded in the status file, but tracker.db could not be updated ({clean(reason)});"
+            " the next command will bring it in line",
+            err=True,
+        )
+
+
 def write(text: str) -> None:
     sys.stdout.write(text)
 

@@ -111,13 +111,14 @@ def update(
         new = return_from_text(fields, evidence or [], data, today)
     except FieldError as e:
         raise DataError(f"--{e.field.replace('_', '-')}: {e.message}") from None
-    recorded = add_returns(root, [new], today)
-    if not recorded:
+    added = add_returns(root, [new], today)
+    _common.warn_if_lagging(added.database_lags)
+    if not added.returns:
         typer.echo("already recorded: nothing was added")
         return
-    from tracker.output.plain import recorded as recorded_text
+    from tracker.output.plain import recorded
 
-    _common.write(recorded_text(data, recorded[0]))
+    _common.write(recorded(data, added.returns[0]))
 
 
 @app.command()
@@ -144,6 +145,7 @@ def import_(
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
     rows = read_returns(file, data, today, default_author=lambda: _author(root))
-    written = add_returns(root, rows, today)
-    skipped = len(rows) - len(written)
-    typer.echo(f"imported {len(written)} return{'s' if len(written) != 1 else ''} from {file}; {skipped} already recorded")
+    added = add_returns(root, rows, today)
+    _common.warn_if_lagging(added.database_lags)
+    n, skipped = len(added.returns), len(rows) - len(added.returns)
+    typer.echo(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tracker.domain.problem import Problem
 
-from .plain import clean
+from .text import clean
 
 
 def _escape_data(value: str) -> str:

@@ -17,7 +17,7 @@ from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Dataset
 from tracker.domain.standing import OwnerStanding, Standing, summary
 
-from .plain import clean
+from .text import clean
 
 _INLINE = re.compile(r"([\\`*_\[\]|~#])")
 

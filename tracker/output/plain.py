@@ -7,7 +7,6 @@ third of a second's start-up on every run. Reports with RAG colours go through t
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -15,13 +14,7 @@ from datetime import date
 from tracker.domain.recommendations import Dataset, Owner, Recommendation
 from tracker.domain.returns import Return
 
-# Control characters (ANSI escapes start with ESC) would restyle the terminal: shown as nothing.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(value: object) -> str:
-    """User text as plain words: no control characters, so no escape sequences."""
-    return _CONTROL.sub("", str(value))
+from .text import clean
 
 
 def table(

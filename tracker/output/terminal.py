@@ -16,7 +16,7 @@ from tracker.domain.recommendations import Dataset, Recommendation
 from tracker.domain.returns import Return, history_by_owner
 from tracker.domain.standing import Standing, summary
 
-from .plain import clean
+from .text import clean
 
 
 def _text(value: object, style: str = "") -> Text:
