@@ -119,7 +119,7 @@ def test_invalid_data_creates_no_database(workspace: Path, open_db: OpenDb) -> N
     edit(workspace / "recommendations.yaml", "  - number: 10\n", "  - number: 9\n")
     with pytest.raises(InvalidData):
         open_db(workspace)
-    assert sorted(p.name for p in workspace.iterdir()) == ["recommendations.yaml", "status"]
+    assert sorted(p.name for p in workspace.iterdir()) == [".tracker.lock", "recommendations.yaml", "status"]
 
 
 def test_rebuild_replaces_the_database_whole(workspace: Path, open_db: OpenDb, rebuild_db: OpenDb) -> None:
@@ -128,7 +128,7 @@ def test_rebuild_replaces_the_database_whole(workspace: Path, open_db: OpenDb, r
     with pytest.raises(DataError, match="tracker load --rebuild"):
         open_db(workspace)
     assert db.counts(rebuild_db(workspace))["recommendations"] == 32
-    assert sorted(p.name for p in workspace.iterdir()) == ["recommendations.yaml", "status", db.NAME]
+    assert sorted(p.name for p in workspace.iterdir()) == [".tracker.lock", "recommendations.yaml", "status", db.NAME]
 
 
 @pytest.mark.parametrize(

@@ -169,3 +169,32 @@ def test_a_return_that_did_not_reach_its_file_says_nothing_was_recorded(
     assert result.exit_code == 3
     assert result.stderr.endswith("no space left on device; nothing was recorded\n"), result.stderr
     assert snapshot(board) == before
+
+
+# -- 3. The derived database is built and replaced only under the workspace lock -------------------
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="many processes at once")
+def test_commands_started_together_on_a_fresh_clone_all_succeed(board: Path) -> None:
+    exe = shutil.which("tracker", path=str(Path(sys.executable).parent))
+    command = [exe] if exe else [sys.executable, "-m", "tracker"]
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"} | {"TRACKER_AUTHOR": "Tester"}
+    jobs = [
+        ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", f"Return {i}", "--date", "2025-01-01"] for i in range(12)
+    ]
+    jobs += [["load", "--rebuild"], ["report"], ["load", "--rebuild"], ["show", "20"], ["export"], ["report", "--format", "json"]]
+    for round_ in range(2):  # first with no tracker.db at all, then with one being rebuilt
+        procs = [
+            subprocess.Popen(
+                [*command, "--root", str(board), *job], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for job in jobs
+        ]
+        outcomes = [(job[0], p.wait(timeout=120), p.communicate()[1]) for job, p in zip(jobs, procs, strict=True)]
+        assert [o for o in outcomes if o[1] != 0] == [], round_
+        text = (board / "status" / "DWP.yaml").read_text(encoding="utf-8")
+        assert all(text.count(f"summary: Return {i}\n") == 1 for i in range(12))
+        if round_ == 0:
+            jobs = [[*job[:-1], f"Again {job[-1]}"] if job[0] == "update" else job for job in jobs]
+    assert tracker(board, "check").returncode == 0

@@ -106,6 +106,14 @@ def create_schema(conn: Connection) -> None:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def drop_everything(conn: Connection) -> None:
+    """Drop every table and index, inside the caller's transaction."""
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall():
+        if kind in ("table", "view"):
+            conn.execute(f"DROP {kind.upper()} IF EXISTS [{name}]")
+
+
 def schema_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

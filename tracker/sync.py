@@ -128,28 +128,91 @@ def _counts_if_unchanged(root: Path, today: date) -> dict[str, int] | None:
 
 
 def open_synced(root: Path) -> db.Connection:
-    """A connection to the workspace's database, brought in line with its YAML first."""
+    """A connection to the workspace's database, brought in line with its YAML first.
+
+    A database already in line is used as it is. Anything else (bringing it in line, building
+    it) happens under the workspace lock, so commands started together never build it twice or
+    write to it at once.
+    """
     path = root / db.NAME
-    if not path.exists():
-        return rebuild(root)
-    conn = db.connect(path)
-    try:
-        if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
+    if path.exists():
+        conn = _connect(path)
+        try:
+            if _built_here(conn) and _is_fresh(conn, root):
+                return conn
+        except BaseException:
             conn.close()
-            return rebuild(root)
-        if not _is_fresh(conn, root):
-            with db.transaction(conn):
-                _sync(conn, root)
-    except BaseException as e:
+            raise
         conn.close()
-        if isinstance(e, db.DatabaseError) and ("not a database" in str(e) or "malformed" in str(e)):
-            raise DataError(f"{e}; it is derived from the YAML, so run `tracker load --rebuild`", db.NAME) from None
-        raise
-    return conn
+    with workspace.lock(root):
+        if not path.exists():
+            return _build_aside(root)
+        conn = _connect(path)
+        try:
+            with db.transaction(conn):  # re-checked under the lock: another command may have done it
+                if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
+                    _recreate(conn, root)
+                elif not _is_fresh(conn, root):
+                    _sync(conn, root)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
 
 def rebuild(root: Path) -> db.Connection:
-    """Build the database afresh beside the old one and swap it in only when complete."""
+    """Build the database afresh from the YAML (`tracker load --rebuild`), under the workspace lock.
+
+    A database that SQLite can open is rebuilt in place, in one transaction, so a command reading
+    it meanwhile sees the old one or the new one; one it cannot open (not a database, damaged) is
+    replaced by one built beside it.
+    """
+    path = root / db.NAME
+    with workspace.lock(root):
+        if path.exists():
+            try:
+                conn = db.connect(path)
+                try:
+                    with db.transaction(conn):
+                        _recreate(conn, root)
+                    return conn
+                except BaseException:
+                    conn.close()
+                    raise
+            except db.DatabaseError as e:
+                if not _damaged(e):
+                    raise
+        return _build_aside(root)
+
+
+def _connect(path: Path) -> db.Connection:
+    try:
+        conn = db.connect(path)
+        db.schema_version(conn)  # reads the header: a file that is not a database says so here
+        return conn
+    except db.DatabaseError as e:
+        if _damaged(e):
+            raise DataError(f"{e}; it is derived from the YAML, so run `tracker load --rebuild`", db.NAME) from None
+        raise
+
+
+def _damaged(e: Exception) -> bool:
+    return "not a database" in str(e) or "malformed" in str(e)
+
+
+def _recreate(conn: db.Connection, root: Path) -> None:
+    """Empty the database and load every file, inside the caller's transaction."""
+    db.drop_everything(conn)
+    db.create_schema(conn)
+    db.set_meta(conn, "built_by", rules())
+    _sync(conn, root)
+
+
+def _build_aside(root: Path) -> db.Connection:
+    """Build the database beside where it goes and move it into place only when complete.
+
+    Only under the workspace lock, and only where no database can be opened: nobody has it open.
+    """
     path = root / db.NAME
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)

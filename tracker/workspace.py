@@ -99,13 +99,24 @@ def lock(root: Path, timeout: float = 120) -> Iterator[None]:
     An OS file lock, released by the system when the process ends however it ends, so a killed
     command never leaves the workspace locked.
     """
+    key = root.resolve()
+    if key in _held:  # already held by this process, further up the call
+        yield
+        return
     from filelock import FileLock, Timeout
 
     try:
         with FileLock(root / LOCK, timeout=timeout):
-            yield
+            _held.add(key)
+            try:
+                yield
+            finally:
+                _held.discard(key)
     except Timeout:
         raise DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK) from None
+
+
+_held: set[Path] = set()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
