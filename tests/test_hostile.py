@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
@@ -180,21 +181,24 @@ def test_commands_started_together_on_a_fresh_clone_all_succeed(board: Path) -> 
     exe = shutil.which("tracker", path=str(Path(sys.executable).parent))
     command = [exe] if exe else [sys.executable, "-m", "tracker"]
     env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"} | {"TRACKER_AUTHOR": "Tester"}
-    jobs = [
-        ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", f"Return {i}", "--date", "2025-01-01"] for i in range(12)
+    update = ["update", "20", "--dept", "DWP", "--rag", "g", "--date", "2025-01-01", "--summary"]
+    others = [
+        ["load", "--rebuild"],
+        ["report"],
+        ["load", "--rebuild"],
+        ["show", "20"],
+        ["export"],
+        ["report", "--format", "json"],
     ]
-    jobs += [["load", "--rebuild"], ["report"], ["load", "--rebuild"], ["show", "20"], ["export"], ["report", "--format", "json"]]
-    for round_ in range(2):  # first with no tracker.db at all, then with one being rebuilt
+    for round_, prefix in enumerate(("Return", "Again")):  # first with no tracker.db at all, then with one being rebuilt
+        jobs = [[*update, f"{prefix} {i}"] for i in range(12)] + others
         procs = [
-            subprocess.Popen(
-                [*command, "--root", str(board), *job], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-            for job in jobs
+            subprocess.Popen([*command, "--root", str(board), *job], env=env, stdout=PIPE, stderr=PIPE, text=True) for job in jobs
         ]
-        outcomes = [(job[0], p.wait(timeout=120), p.communicate()[1]) for job, p in zip(jobs, procs, strict=True)]
+        outcomes = [
+            (job[0], p.returncode, err) for job, p in zip(jobs, procs, strict=True) for _, err in [p.communicate(timeout=120)]
+        ]
         assert [o for o in outcomes if o[1] != 0] == [], round_
         text = (board / "status" / "DWP.yaml").read_text(encoding="utf-8")
-        assert all(text.count(f"summary: Return {i}\n") == 1 for i in range(12))
-        if round_ == 0:
-            jobs = [[*job[:-1], f"Again {job[-1]}"] if job[0] == "update" else job for job in jobs]
+        assert all(text.count(f"summary: {prefix} {i}\n") == 1 for i in range(12))
     assert tracker(board, "check").returncode == 0
