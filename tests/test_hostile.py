@@ -202,3 +202,39 @@ def test_commands_started_together_on_a_fresh_clone_all_succeed(board: Path) -> 
         text = (board / "status" / "DWP.yaml").read_text(encoding="utf-8")
         assert all(text.count(f"summary: {prefix} {i}\n") == 1 for i in range(12))
     assert tracker(board, "check").returncode == 0
+
+
+# -- 1. The writer never writes what the reader rejects ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, env, field",
+    [
+        (["--summary", "caf\udce9"], {}, "--summary"),
+        (["--summary", "s", "--evidence", "https://example.org/\udcff"], {}, "--evidence"),
+        (["--summary", "s", "--author", "Jos\udce9"], {}, "--author"),
+        (["--summary", "s"], {"TRACKER_AUTHOR": "Jos\udce9"}, "--author"),
+        (["--summary", "s", "--target-date", "2027-01-01", "--reason", "late\udce9"], {}, "--reason"),
+    ],
+)
+def test_bytes_that_are_not_utf8_are_refused_before_anything_is_written(
+    board: Path, args: list[str], env: dict[str, str], field: str
+) -> None:
+    if sys.platform == "win32":
+        pytest.skip("arguments are text on Windows")
+    before = snapshot(board)
+    os_env = {k: os.fsencode(v) for k, v in env.items()}
+    result = subprocess.run(
+        [*tracker_command(), "--root", str(board), "update", "20", "--dept", "DWP", "--rag", "g", *map(os.fsencode, args)],
+        env={**os.environb, b"TRACKER_AUTHOR": b"Tester", **{os.fsencode(k): v for k, v in os_env.items()}},
+        capture_output=True,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.decode().startswith(f"tracker: error: {field}: holds bytes that are not UTF-8 text (")
+    assert snapshot(board) == before
+    assert tracker(board, "check").returncode == 0
+
+
+def tracker_command() -> list[str]:
+    exe = shutil.which("tracker", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "tracker"]

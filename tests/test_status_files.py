@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from contextlib import closing
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tracker.domain.rating import Rating
+from tracker import db, sync
+from tracker.domain.rating import RETURN_RATINGS, Rating
 from tracker.domain.returns import Return
 from tracker.errors import DataError
 from tracker.yamlio.blocks import appended, file_header, return_block
 from tracker.yamlio.returns import parse_status_file
+
+from .conftest import REPO
 
 HEADER = file_header("DHSC", "Department of Health and Social Care")
 
@@ -110,3 +117,67 @@ def test_a_file_that_is_not_a_list_of_returns_cannot_be_read() -> None:
         parse_status_file(b"recommendation: 9\n", "status/DHSC.yaml")
     with pytest.raises(DataError, match="status/DHSC.yaml:2: YAML syntax error"):
         parse_status_file(b"- recommendation: 9\n\tdept: DHSC\n", "status/DHSC.yaml")
+
+
+# -- any file the reader accepts takes a new return ------------------------------------------------
+
+
+def _flow(returns: list[Return]) -> str:
+    def item(r: Return) -> str:
+        fields = {"recommendation": r.recommendation, "dept": r.dept, "date": r.date.isoformat(), "rag": r.rag.value}
+        fields |= {"summary": r.summary, "author": r.author}
+        return "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()) + "}"
+
+    return "[" + ",\n ".join(item(r) for r in returns) + "]\n"
+
+
+FORMS = {
+    "as tracker writes it": lambda rs: appended(None, HEADER, [return_block(r) for r in rs])[0].decode(),
+    "a flow list": _flow,
+    "an indented list": lambda rs: "".join("  " + line + "\n" for r in rs for line in return_block(r).splitlines()) or "[]\n",
+    "an explicit end": lambda rs: appended(None, HEADER, [return_block(r) for r in rs])[0].decode() + "...\n",
+    "an explicit start": lambda rs: "---\n" + "".join(return_block(r) for r in rs),
+    "no final newline": lambda rs: "".join(return_block(r) for r in rs).rstrip("\n"),
+    "CRLF line ends": lambda rs: "".join(return_block(r) for r in rs).replace("\n", "\r\n"),
+    "a comment after": lambda rs: "".join(return_block(r) for r in rs) + "# the end\n",
+    "null": lambda rs: "null\n" if not rs else "".join(return_block(r) for r in rs),
+}
+
+
+@pytest.fixture(scope="module")
+def dwp_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("forms")
+    (root / "status").mkdir()
+    shutil.copy(REPO / "recommendations.yaml", root / "recommendations.yaml")
+    return root
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    form=st.sampled_from(sorted(FORMS)),
+    summaries=st.lists(text, max_size=3),
+    new_summary=text,
+    rag=st.sampled_from(list(RETURN_RATINGS)),
+)
+def test_any_status_file_the_reader_accepts_takes_a_new_return(
+    dwp_workspace: Path, form: str, summaries: list[str], new_summary: str, rag: Rating
+) -> None:
+    root = dwp_workspace
+    old = [
+        ret(recommendation=20, dept="DWP", date=date(2024, 1, 1 + i), summary=s, file="status/DWP.yaml")
+        for i, s in enumerate(summaries)
+    ]
+    path = root / "status" / "DWP.yaml"
+    path.write_text(FORMS[form](old), encoding="utf-8", newline="")
+    try:
+        before = [r.key() for r in parse_status_file(path.read_bytes(), "status/DWP.yaml")[0]]
+    except DataError:
+        assume(False)  # only files the reader accepts are promised anything
+    assert before == [r.key() for r in old]
+    new = ret(recommendation=20, dept="DWP", date=date(2025, 1, 1), rag=rag, summary=new_summary, file="status/DWP.yaml")
+    added = sync.add_returns(root, [new], date(2026, 1, 1))
+    assert [r.key() for r in added.returns] == [new.key()] and added.database_lags is None
+    after, problems = parse_status_file(path.read_bytes(), "status/DWP.yaml")
+    assert problems == [] and [r.key() for r in after] == before + [new.key()]
+    with closing(sync.open_synced(root)) as conn:
+        assert [(r.key(), r.line) for r in db.returns_in_file(conn, "status/DWP.yaml")] == [(r.key(), r.line) for r in after]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .domain.departments import Department, HistoryEvent, Registry
 from .domain.rating import Rating
@@ -23,7 +22,7 @@ from .domain.values import iso, plain
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -93,7 +92,8 @@ CREATE INDEX idx_returns_file ON returns (file);
 CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date);
 CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL;
 CREATE TABLE files (
-    path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER);
+    path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER,
+    appendable INTEGER);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -130,24 +130,27 @@ def set_meta(conn: Connection, key: str, value: str) -> None:
 # -- the files as loaded ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LoadedFile:
+class LoadedFile(NamedTuple):
     fingerprint: tuple[int, int, int, int]  # see sync.Fingerprint
     sha256: str | None  # unknown after an append: only a shortcut for telling a touched file from a changed one
     lines: int | None
+    appendable: bool = True  # see yamlio.returns.StatusFile
 
 
 def loaded_files(conn: Connection) -> dict[str, LoadedFile]:
     return {
-        row["path"]: LoadedFile((row["mtime_ns"], row["ctime_ns"], row["size"], row["inode"]), row["sha256"], row["lines"])
+        row["path"]: LoadedFile(
+            (row["mtime_ns"], row["ctime_ns"], row["size"], row["inode"]), row["sha256"], row["lines"], bool(row["appendable"])
+        )
         for row in conn.execute("SELECT * FROM files")
     }
 
 
 def save_file(conn: Connection, path: str, loaded: LoadedFile) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO files (path, mtime_ns, ctime_ns, size, inode, sha256, lines) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [path, *loaded.fingerprint, loaded.sha256, loaded.lines],
+        "INSERT OR REPLACE INTO files (path, mtime_ns, ctime_ns, size, inode, sha256, lines, appendable)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [path, *loaded.fingerprint, loaded.sha256, loaded.lines, loaded.appendable],
     )
 
 
@@ -355,6 +358,11 @@ def returns(conn: Connection, recommendation: int | None = None) -> list[Return]
     """Returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
     where, args = ("recommendation = ?", [recommendation]) if recommendation is not None else ("1", [])
     return _returns(conn, where, args, " ORDER BY file, line")
+
+
+def returns_in_file(conn: Connection, path: str) -> list[Return]:
+    """The returns loaded from file `path`, in their order in it."""
+    return _returns(conn, "file = ?", [path], " ORDER BY line")
 
 
 def returns_on_last_dates(conn: Connection, recommendation: int, codes: Sequence[str], as_of: date, dates: int) -> list[Return]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import db, workspace
 from .domain.problem import Problem
@@ -24,6 +25,9 @@ from .domain.recommendations import Dataset
 from .domain.returns import Return, check_return, check_status_file
 from .errors import DataError, InvalidData, TrackerError, from_machine
 from .workspace import MARKER
+
+if TYPE_CHECKING:
+    from .yamlio.returns import StatusFile
 
 # Modification and change times (ns), size, inode. The change time cannot be set back by `cp -p`
 # or `touch -r`, so a file replaced by one of the same size and modification time is still seen.
@@ -66,15 +70,15 @@ def load_recommendations(raw: bytes, shown: str = MARKER) -> tuple[Dataset, list
     return parse_recommendations(raw, shown)
 
 
-def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None = None) -> tuple[list[Return], list[Problem]]:
+def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None = None) -> StatusFile:
     """A status file's returns and every rule they break; DataError if it cannot be read.
 
     `today` also rules out returns dated in the future (check does; loading leaves the clock out).
     """
-    from .yamlio.returns import parse_status_file
+    from .yamlio.returns import read_status_file
 
-    returns, problems = parse_status_file(raw, shown)
-    return returns, problems + check_status_file(returns, Path(shown).stem, data, today)
+    status = read_status_file(raw, shown)
+    return status._replace(problems=status.problems + check_status_file(status.returns, Path(shown).stem, data, today))
 
 
 def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:
@@ -98,12 +102,12 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
         if shown == MARKER:
             continue
         try:
-            returns, problems = load_status_file(workspace.read(path, shown)[0], shown, data, today)
+            status = load_status_file(workspace.read(path, shown)[0], shown, data, today)
         except DataError as e:
             findings.append((Problem(e.file or shown, e.line, e.message), True))
             continue
-        counts["returns"] += len(returns)
-        findings.extend((p, False) for p in problems)
+        counts["returns"] += len(status.returns)
+        findings.extend((p, False) for p in status.problems)
     return findings, counts
 
 
@@ -285,12 +289,12 @@ def _sync(conn: db.Connection, root: Path) -> None:
         if name == MARKER or (read := changed(name, path, force=data is not None)) is None:
             continue
         data = data or db.dataset(conn)
-        returns, found = load_status_file(read[0], name, data)
-        if found:
-            problems.extend(found)
+        status = load_status_file(read[0], name, data)
+        if status.problems:
+            problems.extend(status.problems)
             continue
-        db.replace_returns(conn, name, returns)
-        db.save_file(conn, name, read[1])
+        db.replace_returns(conn, name, status.returns)
+        db.save_file(conn, name, read[1]._replace(appendable=status.appendable))
     for name in loaded.keys() - files.keys():
         db.forget_file(conn, name)
     if problems:
@@ -316,7 +320,7 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
     database that cannot take it is left to the next command to bring in line (`database_lags`).
     A failure before that raises, saying that nothing was recorded.
     """
-    from .yamlio import blocks
+    from .yamlio.blocks import file_header
 
     written: list[Return] = []
     lags: str | None = None
@@ -335,20 +339,18 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
                     by_file.setdefault(ret.file, []).append(ret)
             for name, returns in by_file.items():
                 path = root / name
-                before = loaded_before = None
+                before = loaded = None
                 if path.exists():
                     before = file_fingerprint(path, name)
                     old = db.loaded_files(conn).get(name)
-                    loaded_before = old if old is not None and old.fingerprint == before else None
-                code = path.stem
-                header = blocks.file_header(code, data.registry.departments[code].name)
-                lines, line_ends = _append(path, name, [blocks.return_block(r) for r in returns], header, loaded_before)
+                    loaded = old if old is not None and old.fingerprint == before else None
+                header = file_header(path.stem, data.registry.departments[path.stem].name)
+                lines, line_ends, rewritten = _write(conn, path, name, returns, header, loaded)
                 placed = [replace(r, line=line) for r, line in zip(returns, lines, strict=True)]
                 written.extend(placed)
+                after = db.LoadedFile(file_fingerprint(path, name), None, line_ends)
                 if lags is None:
-                    lags = _note_appended(
-                        conn, root, name, before, db.LoadedFile(file_fingerprint(path, name), None, line_ends), placed
-                    )
+                    lags = _note_appended(conn, root, name, None if rewritten else before, after, placed)
     except Exception as e:
         failure = e if isinstance(e, TrackerError) else from_machine(e)
         if failure is None:
@@ -377,18 +379,41 @@ def _note_appended(
     return None
 
 
-def _append(path: Path, name: str, blocks_: list[str], header: str, loaded: db.LoadedFile | None) -> tuple[list[int], int]:
-    """Append `blocks_` to status file `path`: the line each starts on, and the file's line ends after."""
-    from .yamlio.blocks import addition, appended
+def _write(
+    conn: db.Connection, path: Path, name: str, new: list[Return], header: str, loaded: db.LoadedFile | None
+) -> tuple[list[int], int, bool]:
+    """Add `new` to status file `path`: the line each starts on, the file's line ends after, and
+    whether the file had to be rewritten whole (in the form tracker writes, every return kept).
 
+    `loaded` is how the database holds the file, if it holds it as it is now: then the file is not
+    read at all, and a large file costs no more to add to than a small one.
+    """
+    from .yamlio.blocks import addition, appended, return_block
+
+    blocks = [return_block(r) for r in new]
     path.parent.mkdir(exist_ok=True)
-    if loaded is not None and loaded.lines is not None:  # the database knows this file as it is: no need to read it
+    if loaded is not None and loaded.lines is not None and loaded.appendable:
         with open(path, "rb") as f:
             ends_with_newline = f.seek(0, os.SEEK_END) == 0 or (f.seek(-1, os.SEEK_END) >= 0 and f.read(1) == b"\n")
-        added, lines = addition(ends_with_newline, loaded.lines, blocks_)
+        added, lines = addition(ends_with_newline, loaded.lines, blocks)
         workspace.append_atomic(path, added)
-        return lines, loaded.lines + added.count(b"\n")
-    existing = workspace.read(path, name)[0] if path.exists() else None
-    content, lines = appended(existing, header, blocks_)
+        return lines, loaded.lines + added.count(b"\n"), False
+    if not path.exists():
+        content, lines = appended(None, header, blocks)
+        workspace.write_atomic(path, content)
+        return lines, content.count(b"\n"), False
+    if loaded is not None:
+        existing = db.returns_in_file(conn, name)
+    else:  # changed since the database last read it: read it now
+        from .yamlio.returns import read_status_file
+
+        raw = workspace.read(path, name)[0]
+        status = read_status_file(raw, name)
+        if status.appendable:
+            content, lines = appended(raw, header, blocks)
+            workspace.write_atomic(path, content)
+            return lines, content.count(b"\n"), False
+        existing = status.returns
+    content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
     workspace.write_atomic(path, content)
-    return lines, content.count(b"\n")
+    return lines[len(existing) :], content.count(b"\n"), True

@@ -38,7 +38,8 @@ def _author(root: Path) -> str:
     if os.environ.get("TRACKER_AUTHOR"):
         return os.environ["TRACKER_AUTHOR"].strip()
     try:
-        name = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5).stdout.strip()
+        output = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, timeout=5).stdout
+        name = output.decode("utf-8", "surrogateescape").strip()  # checked with every other field
     except (OSError, subprocess.SubprocessError):
         name = ""
     return name or getpass.getuser()
@@ -110,7 +111,8 @@ def update(
     try:
         new = return_from_text(fields, evidence or [], data, today)
     except FieldError as e:
-        raise DataError(f"--{e.field.replace('_', '-')}: {e.message}") from None
+        origin = " (taken from TRACKER_AUTHOR, git's user.name or the login name)" if e.field == "author" and not author else ""
+        raise DataError(f"--{e.field.replace('_', '-')}: {e.message}{origin}") from None
     added = add_returns(root, [new], today)
     _common.warn_if_lagging(added.database_lags)
     if not added.returns:

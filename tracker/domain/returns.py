@@ -13,7 +13,7 @@ from tracker.errors import DataError, NotFound, TrackerError
 from .problem import Problem
 from .rating import RATING_CHOICES, Rating, trend
 from .recommendations import Dataset, Recommendation, owners_on
-from .values import is_url, parse_date
+from .values import is_url, not_utf8, parse_date
 
 # The fields of a return, the same in a status file, a CSV row and on the command line.
 FIELDS = ("recommendation", "dept", "date", "rag", "summary", "author", "evidence", "target_date", "reason")
@@ -98,6 +98,9 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
 
     A missing optional field is "". Raises FieldError naming the first field that breaks a rule.
     """
+    for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
+        if (excerpt := not_utf8(value)) is not None:
+            raise FieldError(field, f"holds bytes that are not UTF-8 text ({excerpt}); give it in UTF-8")
     number_text = values["recommendation"].strip()
     if not number_text.isdigit():
         raise FieldError("recommendation", f"{number_text!r} is not a recommendation number")

@@ -24,6 +24,21 @@ def parse_date(text: str) -> date:
         raise ValueError(f"{text} is not a real date") from None
 
 
+# What Python makes of bytes that are not UTF-8 (in argv, the environment, a subprocess's output):
+# no UTF-8 file can hold them, so no YAML reader would read them back.
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
+
+
+def not_utf8(text: str) -> str | None:
+    """None if `text` can be written as UTF-8; else a short excerpt showing the bytes that cannot."""
+    found = _NOT_UTF8.search(text)
+    if found is None:
+        return None
+    start = max(0, found.start() - 12)
+    excerpt = text[start : found.end() + 12].encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    return excerpt
+
+
 def is_url(text: str) -> bool:
     return _URL.fullmatch(text.strip()) is not None
 

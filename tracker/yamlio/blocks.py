@@ -25,11 +25,14 @@ def file_header(code: str, name: str) -> str:
 _PLAIN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;()£%'’/-]*")
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~:/?&=%+,;@!$()*-]*[A-Za-z0-9/_=-]")
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 
 def _scalar(value: str) -> str:
     """A text value written so that any YAML reader reads back exactly `value`."""
+    if _NOT_UTF8.search(value):  # checked long before this: writing it would make the file unreadable
+        raise ValueError(f"not UTF-8 text: {value!r}")
     if _PLAIN_URL.fullmatch(value):
         return value
     if _PLAIN_TEXT.fullmatch(value) and not value.endswith(" ") and value.casefold() not in _YAML11_WORDS:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from yaml.nodes import Node
+from typing import NamedTuple
+
+from yaml.nodes import Node, SequenceNode
 
 from tracker.domain.problem import Problem
 from tracker.domain.rating import RATING_CHOICES, Rating
@@ -15,8 +17,23 @@ from .strict import Reader, compose, decode, line_of, peek_number
 _RETURN = {field: field not in ("evidence", "target_date", "reason") for field in FIELDS}
 
 
+class StatusFile(NamedTuple):
+    returns: list[Return]
+    problems: list[Problem]
+    # Whether a return can be added by appending a block: the file is empty, only comments, or a
+    # block list at the left margin with nothing after it. `[]`, a flow list, an indented list or
+    # an explicit end of document (`...`) cannot take one, and are rewritten whole instead.
+    appendable: bool
+
+
 def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Problem]]:
     """Read a department's status file: a list of returns. Raises DataError if unreadable."""
+    status = read_status_file(raw, shown)
+    return status.returns, status.problems
+
+
+def read_status_file(raw: bytes, shown: str) -> StatusFile:
+    """Read a department's status file: its returns, the rules they break, and whether it takes an appended block."""
     text = decode(raw, shown)
     r = Reader(shown)
     try:
@@ -30,7 +47,10 @@ def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Proble
         ret = _return(r, node, shown)
         if ret is not None:
             returns.append(ret)
-    return returns, r.problems
+    block_list = isinstance(root, SequenceNode) and not root.flow_style and root.start_mark.column == 0
+    content = [line.split(" #")[0].rstrip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    appendable = (root is None or block_list) and not (content and content[-1] == "...")
+    return StatusFile(returns, r.problems, appendable)
 
 
 def _return(r: Reader, node: Node, shown: str) -> Return | None:
