@@ -238,3 +238,41 @@ def test_bytes_that_are_not_utf8_are_refused_before_anything_is_written(
 def tracker_command() -> list[str]:
     exe = shutil.which("tracker", path=str(Path(sys.executable).parent))
     return [exe] if exe else [sys.executable, "-m", "tracker"]
+
+
+# -- 5. Status files are data, not devices -------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("command", [["check"], ["report"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"]])
+def test_a_pipe_or_a_device_in_place_of_a_status_file_is_refused_not_waited_on(board: Path, command: list[str]) -> None:
+    os.mkfifo(board / "status" / "ZZ.yaml")
+    result = tracker(board, *command)
+    assert result.returncode == 3 and "status/ZZ.yaml: is not a regular file" in result.stdout + result.stderr
+    (board / "status" / "ZZ.yaml").unlink()
+    (board / "status" / "ZZ.yaml").symlink_to("/dev/zero")
+    result = tracker(board, *command)
+    assert result.returncode == 3 and "status/ZZ.yaml: is a link to a file outside the workspace" in result.stdout + result.stderr
+
+
+def test_a_link_to_a_secret_outside_the_workspace_is_not_read(board: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "id_rsa"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n")
+    (board / "status" / "ZZ.yaml").symlink_to(secret)
+    for format in ("text", "github", "json"):
+        result = tracker(board, "check", "--format", format)
+        assert result.returncode == 3 and "b3Blbn" not in result.stdout + result.stderr and "BEGIN" not in result.stdout
+
+
+def test_an_error_quotes_only_a_short_excerpt_of_a_value(board: Path) -> None:
+    (board / "status" / "ZZ.yaml").write_text("-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n")
+    result = tracker(board, "check")
+    assert result.returncode == 3 and "b3BlbnNzaC1rZXktdjEAAAAABG5vbm" not in result.stdout + result.stderr
+
+
+def test_a_status_file_over_the_size_limit_is_refused(board: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import workspace
+
+    monkeypatch.setattr(workspace, "MAX_FILE_BYTES", 1000)
+    result = run("check", root=board)
+    assert result.exit_code == 3 and "is larger than" in result.stdout + result.stderr

@@ -218,8 +218,8 @@ def _build_aside(root: Path) -> db.Connection:
     Only under the workspace lock, and only where no database can be opened: nobody has it open.
     """
     path = root / db.NAME
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    fd, tmp = workspace.temporary(path)
+    os.close(fd)  # SQLite opens it by name: an empty file is an empty database
     try:
         conn = db.connect(tmp)
         try:

@@ -48,6 +48,11 @@ def yaml_files(root: Path) -> dict[str, Path]:
     for name in names:
         if name.endswith(".yaml") and not name.startswith("."):
             files[f"{STATUS_DIR}/{name}"] = status / name
+    inside = root.resolve()
+    for shown, path in files.items():
+        # git stores links, so a pull request can add one: never follow one out of the workspace.
+        if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            raise DataError("is a link to a file outside the workspace; only files inside it are read", shown)
     return files
 
 
@@ -81,15 +86,33 @@ def init(target: Path) -> list[Path]:
     return created
 
 
+# No status file comes near this: a larger one is refused rather than read into memory.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
 def read(path: Path, shown: str) -> tuple[bytes, os.stat_result]:
-    """A file's bytes and the status of exactly that file (taken from the open file)."""
+    """A data file's bytes and the status of exactly that file (taken from the open file).
+
+    Only a regular file is read: a pipe, a device or a folder in its place is refused at once
+    (opened without waiting, so a pipe cannot hang the command), and so is a file over
+    MAX_FILE_BYTES.
+    """
     try:
-        with open(path, "rb") as f:
-            return f.read(), os.fstat(f.fileno())
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise DataError("file not found", shown) from None
     except OSError as e:
-        raise DataError(f"cannot read file: {e.strerror}", shown) from None
+        raise DataError(f"cannot read file: {(e.strerror or str(e)).lower()}", shown) from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError("is not a regular file (a folder, a device or a pipe); data files are plain text", shown)
+        if st.st_size > MAX_FILE_BYTES:
+            raise DataError(f"is larger than {MAX_FILE_BYTES >> 20} MiB; a data file is text, not this", shown)
+        try:
+            return f.read(), st
+        except OSError as e:
+            raise DataError(f"cannot read file: {(e.strerror or str(e)).lower()}", shown) from None
 
 
 @contextmanager
@@ -146,6 +169,15 @@ def append_atomic(path: Path, addition: bytes) -> None:
     _replace(path, fill)
 
 
+def temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty file beside `path`, open for writing, to be renamed over it: made exclusively
+    under a name no one can guess, so a link planted in its place cannot redirect the write."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return fd, Path(name)
+
+
 def _replace(path: Path, fill: Callable[[BinaryIO], None]) -> None:
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -153,8 +185,7 @@ def _replace(path: Path, fill: Callable[[BinaryIO], None]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    fd, tmp = temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             fill(f)

@@ -11,6 +11,7 @@ from tracker.errors import NotFound
 
 from .departments import Department, Registry
 from .problem import Problem
+from .values import excerpt
 
 ROLES = ("lead", "support")
 BASES = ("text", "board")
@@ -130,7 +131,7 @@ class Dataset:
         """The body named by `text` (a code, name, alias or former name); NotFound listing the codes."""
         found = self.registry.resolve(text)
         if found is None:
-            raise NotFound(f"unknown department {text!r}; known codes: {', '.join(self.registry.departments)}")
+            raise NotFound(f"unknown department {excerpt(text)}; known codes: {', '.join(self.registry.departments)}")
         return found
 
 
@@ -176,7 +177,7 @@ def validate(data: Dataset) -> list[Problem]:
             if owner.dept not in registry:
                 hint = data.registry.resolve(owner.dept)
                 also = f"; did you mean {hint.code}?" if hint else ""
-                problem(owner.line, f"{owner.dept!r} is not in the department registry{also}", n, "owners")
+                problem(owner.line, f"{excerpt(owner.dept)} is not in the department registry{also}", n, "owners")
             if owner.dept in seen:
                 problem(owner.line, f"{owner.dept} is listed as an owner twice", n, "owners")
             seen.add(owner.dept)

@@ -13,7 +13,7 @@ from tracker.errors import DataError, NotFound, TrackerError
 from .problem import Problem
 from .rating import RATING_CHOICES, Rating, trend
 from .recommendations import Dataset, Recommendation, owners_on
-from .values import is_url, not_utf8, parse_date
+from .values import excerpt, is_url, not_utf8, parse_date
 
 # The fields of a return, the same in a status file, a CSV row and on the command line.
 FIELDS = ("recommendation", "dept", "date", "rag", "summary", "author", "evidence", "target_date", "reason")
@@ -64,7 +64,7 @@ def file_under(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
     owners = owners_on(rec, data.registry, day)
     found = data.registry.resolve(text)
     if found is None:
-        raise NotFound(f"unknown department {text!r}; recommendation {rec.number} is owned by {', '.join(owners)}")
+        raise NotFound(f"unknown department {excerpt(text)}; recommendation {rec.number} is owned by {', '.join(owners)}")
     code = data.registry.current(found.code, day).code
     if code not in owners:
         raise DataError(f"{code} does not own recommendation {rec.number}; its owners on {day} are {', '.join(owners)}")
@@ -74,7 +74,7 @@ def file_under(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
 def parse_rating(text: str) -> Rating:
     rating = Rating.parse(text)
     if rating is None:
-        raise DataError(f"{text!r} is not a RAG rating: {RATING_CHOICES}")
+        raise DataError(f"{excerpt(text)} is not a RAG rating: {RATING_CHOICES}")
     return rating
 
 
@@ -83,7 +83,7 @@ def text_date(text: str) -> date:
     try:
         return parse_date(text)
     except ValueError:
-        raise DataError(f"{text!r} is not a real date written YYYY-MM-DD") from None
+        raise DataError(f"{excerpt(text)} is not a real date written YYYY-MM-DD") from None
 
 
 def _checked(field: str, parse: Callable[[str], T], text: str) -> T:
@@ -99,11 +99,11 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     A missing optional field is "". Raises FieldError naming the first field that breaks a rule.
     """
     for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
-        if (excerpt := not_utf8(value)) is not None:
-            raise FieldError(field, f"holds bytes that are not UTF-8 text ({excerpt}); give it in UTF-8")
+        if (bad := not_utf8(value)) is not None:
+            raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
     number_text = values["recommendation"].strip()
     if not number_text.isdigit():
-        raise FieldError("recommendation", f"{number_text!r} is not a recommendation number")
+        raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")
     rec = data.find(int(number_text))
     if rec is None:
         raise FieldError("recommendation", f"there is no recommendation {int(number_text)}")
@@ -118,7 +118,7 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     links = tuple(url.strip() for url in evidence)
     for url in links:
         if not is_url(url):
-            raise FieldError("evidence", f"{url!r} is not an http(s) URL")
+            raise FieldError("evidence", f"{excerpt(url)} is not an http(s) URL")
     target_text = values.get("target_date", "")
     target = _checked("target_date", text_date, target_text) if target_text.strip() else None
     reason = values.get("reason", "").strip() or None
@@ -140,7 +140,7 @@ def check_return(ret: Return, data: Dataset, today: date | None = None) -> list[
     if rec is None:
         problem("recommendation", f"there is no recommendation {ret.recommendation}")
     if ret.dept not in data.registry.departments:
-        problem("dept", f"{ret.dept!r} is not in the department registry")
+        problem("dept", f"{excerpt(ret.dept)} is not in the department registry")
     elif rec is not None and ret.dept not in (owners := owners_on(rec, data.registry, ret.date)):
         problem("dept", f"{ret.dept} does not own recommendation {rec.number} (owners on {ret.date}: {', '.join(owners)})")
     if today is not None and ret.date > today:

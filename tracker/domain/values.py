@@ -17,7 +17,7 @@ def parse_date(text: str) -> date:
     """
     text = text.strip()
     if not _ISO_DATE.fullmatch(text):
-        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
+        raise ValueError(f"{excerpt(text)} is not a date written YYYY-MM-DD")
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -37,6 +37,11 @@ def not_utf8(text: str) -> str | None:
     start = max(0, found.start() - 12)
     excerpt = text[start : found.end() + 12].encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
     return excerpt
+
+
+def excerpt(value: str, limit: int = 32) -> str:
+    """A value as an error quotes it: in quotes, and cut short, so an error never spills a file's content."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def is_url(text: str) -> bool:

@@ -9,6 +9,7 @@ from yaml.nodes import Node, SequenceNode
 from tracker.domain.problem import Problem
 from tracker.domain.rating import RATING_CHOICES, Rating
 from tracker.domain.returns import FIELDS, Return
+from tracker.domain.values import excerpt
 from tracker.errors import DataError
 
 from .strict import Reader, compose, decode, line_of, peek_number
@@ -60,7 +61,7 @@ def _return(r: Reader, node: Node, shown: str) -> Return | None:
     rag_text = r.scalar(f.get("rag"), "rag")
     rag = Rating.parse(rag_text) if rag_text is not None else None
     if rag_text is not None and rag is None:
-        r.problem(f["rag"], "rag", f"{rag_text!r} is not a RAG rating: {RATING_CHOICES}")
+        r.problem(f["rag"], "rag", f"{excerpt(rag_text)} is not a RAG rating: {RATING_CHOICES}")
     dept, day = r.text(f, "dept"), r.date(f.get("date"), "date")
     summary, author = r.text(f, "summary"), r.text(f, "author")
     evidence = tuple(r.each(f.get("evidence"), "evidence", lambda n: r.url(n, "evidence")))

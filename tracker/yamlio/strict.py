@@ -17,7 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tracker.domain.problem import Problem
-from tracker.domain.values import is_url, parse_date
+from tracker.domain.values import excerpt, is_url, parse_date
 from tracker.errors import DataError
 
 try:  # libyaml: fast, and the parser whose behaviour the tests pin down
@@ -66,7 +66,7 @@ def _kind(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return f"the value {node.value!r}"
+    return f"the value {excerpt(node.value)}"
 
 
 class Reader:
@@ -180,9 +180,9 @@ class Reader:
         if isinstance(node, ScalarNode) and not node.style and _YAML11_NUMBER.fullmatch(value):
             self.fatal(
                 node,
-                f"{what}: {value!r} is ambiguous (YAML 1.1 reads it as a different number); write a plain decimal such as 10",
+                f"{what}: {excerpt(value)} is ambiguous (YAML 1.1 reads it as another number); write a plain decimal such as 10",
             )
-        self.problem(node, what, f"{value!r} is not a whole number")
+        self.problem(node, what, f"{excerpt(value)} is not a whole number")
         return None
 
     def date(self, node: Node | None, what: str) -> date | None:
@@ -200,7 +200,7 @@ class Reader:
         if value is None or node is None:
             return None
         if value.strip() not in choices:
-            self.problem(node, what, f"{value!r} is not one of: {', '.join(choices)}")
+            self.problem(node, what, f"{excerpt(value)} is not one of: {', '.join(choices)}")
             return None
         return value.strip()
 
@@ -209,7 +209,7 @@ class Reader:
         if value is None or node is None:
             return None
         if not is_url(value):
-            self.problem(node, what, f"{value!r} is not an http(s) URL")
+            self.problem(node, what, f"{excerpt(value)} is not an http(s) URL")
             return None
         return value.strip()
 
