@@ -31,7 +31,7 @@ MAY_IMPORT = {
     "db": {"domain"},
     "workspace": {"errors"},
     "sync": {"db", "domain", "errors", "workspace", "yamlio"},
-    "csvio": {"domain", "errors"},
+    "csvio": {"domain", "errors", "output"},
     "output": {"output", "domain"},
     "commands": {"commands", "db", "domain", "errors", "output", "sync", "workspace", "csvio"},
     "cli": {"commands", "errors", "output"},

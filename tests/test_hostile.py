@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import sqlite3
@@ -276,3 +278,75 @@ def test_a_status_file_over_the_size_limit_is_refused(board: Path, run: Run, mon
     monkeypatch.setattr(workspace, "MAX_FILE_BYTES", 1000)
     result = run("check", root=board)
     assert result.exit_code == 3 and "is larger than" in result.stdout + result.stderr
+
+
+# -- 7. No raw control characters reach a terminal or a spreadsheet ------------------------------------
+
+
+HOSTILE = '=HYPERLINK("http://evil.example") \x1b]52;c;cHduZWQ=\x07 \x1b[2J\u202etxt.exe'
+
+
+def test_hostile_text_reaches_no_terminal_raw(board: Path) -> None:
+    args = ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", HOSTILE, "--author", "A\x1b[31mB"]
+    assert tracker(board, *args).returncode == 0
+    for command in (["show", "20"], ["paper", "--as-of", "2026-11-01"], ["report"], ["list"]):
+        shown = tracker(board, *command).stdout
+        assert not any(c in shown for c in "\x1b\x07\u202e"), command
+    result = tracker(board, "init", str(board.parent / "new\x1b[31mboard"))
+    assert result.returncode == 0 and "\x1b" not in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals")
+def test_export_at_a_terminal_prints_no_escape_sequences(board: Path) -> None:
+    import pty
+
+    assert tracker(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", HOSTILE).returncode == 0
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen([*tracker_command(), "--root", str(board), "export"], stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    assert proc.wait(timeout=30) == 0
+    assert b"\x1b" not in seen and b"\x07" not in seen and b"txt.exe" in seen
+
+
+def test_csv_cells_are_shown_as_text_by_a_spreadsheet_and_read_back_unchanged(board: Path, tmp_path: Path) -> None:
+    summaries = ["=1+1", "+44 20 7946 0000", "-3 weeks late", "@sum(A1)", "'quoted'", "'=already guarded", "plain"]
+    for i, summary in enumerate(summaries):
+        args = ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", summary, "--date", f"2025-02-0{i + 1}"]
+        assert tracker(board, *args).returncode == 0
+    exported = tracker(board, "export").stdout
+    cells = [row.split(",")[4] for row in exported.splitlines() if ",2025-02-0" in row]
+    assert cells == ["'=1+1", "'+44 20 7946 0000", "'-3 weeks late", "'@sum(A1)", "'quoted'", "''=already guarded", "plain"]
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(REPO / "recommendations.yaml", fresh)
+    sheet = tmp_path / "export.csv"
+    sheet.write_text(exported, encoding="utf-8")
+    assert tracker(fresh, "import", str(sheet)).returncode == 0
+    assert tracker(fresh, "export").stdout == exported
+    report = csv.reader(io.StringIO(tracker(board, "report", "--format", "csv").stdout))
+    assert not [cell for row in report for cell in row if cell[:1] in ("=", "+", "-", "@")]
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_imports(board: Path, tmp_path: Path) -> None:
+    long = " ".join(["word"] * 40_000)  # 200,000 characters: more than the csv module's 131,072
+    sheet = tmp_path / "returns.csv"
+    sheet.write_text(f"recommendation,dept,date,rag,summary\n20,DWP,2025-01-01,green,{long}\n", encoding="utf-8")
+    result = tracker(board, "import", str(sheet))
+    assert result.returncode == 0, result.stderr
+    sheet.write_text(tracker(board, "export").stdout, encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(REPO / "recommendations.yaml", fresh)
+    result = tracker(fresh, "import", str(sheet))
+    assert result.returncode == 0, result.stderr
+    assert long in tracker(fresh, "export").stdout

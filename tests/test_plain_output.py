@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tracker.output.plain import table
-from tracker.output.text import clean
+from tracker.output.text import clean, spreadsheet_cell, unspreadsheet_cell
 
 
 def test_columns_align_and_the_flexible_one_wraps_to_fit() -> None:
@@ -38,3 +41,10 @@ def test_user_text_cannot_carry_escape_sequences_or_break_rows() -> None:
     assert clean("red \x1b[31mtext\x1b[0m\x07") == "red [31mtext[0m"
     out = table(["Title"], [["two\nlines"]], 80, flex=0)
     assert out.splitlines()[2] == "two lines"
+
+
+@given(st.text())
+def test_a_spreadsheet_cell_reads_back_as_written(text: str) -> None:
+    cell = spreadsheet_cell(text)
+    assert unspreadsheet_cell(cell) == text
+    assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")

@@ -8,10 +8,14 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
+from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
+
 from .domain.recommendations import Dataset
 from .domain.returns import FIELDS, REQUIRED, FieldError, Return, return_from_text
 from .domain.values import iso
 from .errors import DataError
+
+MAX_CELL = 16 * 1024 * 1024
 
 
 def write_returns(returns: Iterable[Return]) -> str:
@@ -20,10 +24,8 @@ def write_returns(returns: Iterable[Return]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIELDS)
     for r in returns:
-        writer.writerow(
-            [r.recommendation, r.dept, r.date.isoformat(), r.rag.value, r.summary, r.author]
-            + [" ".join(r.evidence), iso(r.target_date) or "", r.reason or ""]
-        )
+        text = [r.summary, r.author, " ".join(r.evidence), iso(r.target_date) or "", r.reason or ""]
+        writer.writerow([r.recommendation, r.dept, r.date.isoformat(), r.rag.value, *map(spreadsheet_cell, text)])
     return buf.getvalue()
 
 
@@ -36,6 +38,8 @@ def read_returns(path: Path, data: Dataset, today: date, default_author: Callabl
         raise DataError("file not found", shown) from None
     except UnicodeDecodeError as e:
         raise DataError(f"not valid UTF-8 (byte {e.start}); save the spreadsheet as CSV UTF-8", shown) from None
+    # A long summary is a long cell: the csv module's default limit (128 KiB) would refuse it.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     if not header:
@@ -48,12 +52,20 @@ def read_returns(path: Path, data: Dataset, today: date, default_author: Callabl
         raise DataError(f"row 1: no {missing[0]!r} column; required: {', '.join(REQUIRED)}", shown)
     author: str | None = None
     returns = []
-    for number, values in enumerate(reader, start=2):
+    number = 1
+    rows = enumerate(reader, start=2)
+    while True:
+        try:
+            number, values = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise DataError(f"row {number + 1}: {e}", shown) from None
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
             raise DataError(f"row {number}: has {len(values)} cells but the header has {len(header)}", shown)
-        row = dict(zip(header, (v.strip() for v in values), strict=True))
+        row = dict(zip(header, (unspreadsheet_cell(v.strip()) for v in values), strict=True))
         if not row.get("author"):
             author = author or default_author()
             row["author"] = author

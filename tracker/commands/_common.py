@@ -109,7 +109,20 @@ def warn_if_lagging(reason: str | None) -> None:
 
 
 def write(text: str) -> None:
+    """Print a command's result. At a terminal, text from the data is neutralised (CSV and plain
+    listings carry it as it is, for the files and pipes they are meant for)."""
+    if sys.stdout.isatty():
+        from tracker.output.text import clean
+
+        text = clean(text)
     sys.stdout.write(text)
+
+
+def echo(text: str, err: bool = False) -> None:
+    """A line about what a command did, naming files or folders the user gave: neutralised."""
+    from tracker.output.text import clean
+
+    typer.echo(clean(text), err=err)
 
 
 def show(renderable: object) -> None:

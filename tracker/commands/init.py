@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from . import _common
+
 app = typer.Typer()
 
 
@@ -16,5 +18,5 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
     from tracker.workspace import init as create
 
     for path in create(directory):
-        typer.echo(f"created {path}")
-    typer.echo(f"\nNext: cd {directory} && git init && tracker check")
+        _common.echo(f"created {path}")
+    _common.echo(f"\nNext: cd {directory} && git init && tracker check")

@@ -25,4 +25,4 @@ def load(
     root = _common.root(ctx)
     conn = ctx.with_resource(closing(sync.rebuild(root))) if rebuild else _common.database(ctx)
     summary = ", ".join(f"{n} {name}" for name, n in db.counts(conn).items())
-    typer.echo(f"{root / db.NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")
+    _common.echo(f"{root / db.NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")

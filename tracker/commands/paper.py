@@ -42,4 +42,4 @@ def paper(
     from tracker.workspace import write_atomic
 
     write_atomic(out, text.encode("utf-8"))
-    typer.echo(f"wrote {out}", err=True)
+    _common.echo(f"wrote {out}", err=True)

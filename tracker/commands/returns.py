@@ -150,4 +150,4 @@ def import_(
     added = add_returns(root, rows, today)
     _common.warn_if_lagging(added.database_lags)
     n, skipped = len(added.returns), len(rows) - len(added.returns)
-    typer.echo(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded")
+    _common.echo(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded")

@@ -12,6 +12,7 @@ from tracker.domain.standing import Standing
 from tracker.domain.values import iso
 
 from .jsonout import owner_dicts
+from .text import spreadsheet_cell
 
 RECOMMENDATION_COLUMNS = ["number", "section", "title", "lead", "support", "deadline", "deadline_words"]
 REPORT_COLUMNS = [
@@ -24,7 +25,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
     return buf.getvalue()
 
 

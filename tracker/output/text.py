@@ -1,4 +1,4 @@
-"""The one function that makes text from the data or the user safe to print.
+"""Making text from the data or the user safe to show: at a terminal (`clean`) and in a spreadsheet.
 
 Kept alone, importing nothing, so that even the error boundary in cli.py uses it at no cost.
 """
@@ -15,3 +15,24 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def clean(value: object) -> str:
     """User text as plain words: no control characters, so no escape sequences."""
     return _CONTROL.sub("", str(value))
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (the OWASP rule for CSV).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as the text it is: a quote before a would-be formula.
+
+    A cell that already starts with a quote before one gets another, so `unspreadsheet_cell`
+    gives back exactly what was written, whatever it was.
+    """
+    text = str(value)
+    if text[:1] in _FORMULA or (text[:1] == "'" and text[1:2] in (*_FORMULA, "'")):
+        return "'" + text
+    return text
+
+
+def unspreadsheet_cell(text: str) -> str:
+    """The value `spreadsheet_cell` wrote."""
+    return text[1:] if text[:1] == "'" and text[1:2] in (*_FORMULA, "'") else text
