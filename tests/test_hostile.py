@@ -350,3 +350,33 @@ def test_a_cell_longer_than_the_csv_modules_limit_imports(board: Path, tmp_path:
     result = tracker(fresh, "import", str(sheet))
     assert result.returncode == 0, result.stderr
     assert long in tracker(fresh, "export").stdout
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (("reporting_window_days: 90", "reporting_window_days: 1000000"), "reporting_window_days: must be from 1 to 3650 days"),
+        (("  - code: DRC\n", "  - code: ../../etc/DRC\n"), "is not a code: letters, digits, - and _"),
+    ],
+)
+def test_numbers_and_codes_that_would_break_a_command_are_problems_in_the_data(
+    board: Path, edit: tuple[str, str], message: str
+) -> None:
+    path = board / "recommendations.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    result = tracker(board, "check")
+    assert result.returncode == 1 and message in result.stdout, result.stdout
+    for command in (["report"], ["paper"]):
+        result = tracker(board, *command)
+        assert result.returncode == 3 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_number_of_thousands_of_digits_is_a_problem_not_a_crash(board: Path) -> None:
+    block = f"- recommendation: {'9' * 5000}\n  dept: HO\n  date: 2024-01-01\n  rag: red\n  summary: s\n  author: a\n"
+    (board / "status" / "HO.yaml").write_text(block, encoding="utf-8")
+    for format in ("text", "github", "json"):
+        result = tracker(board, "check", "--format", format)
+        assert result.returncode == 1 and "too large a number" in result.stdout and "Traceback" not in result.stderr
+    assert tracker(board, "report").returncode == 3

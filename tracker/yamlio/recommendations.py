@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from yaml.nodes import Node
@@ -21,8 +22,14 @@ from tracker.domain.recommendations import (
     Review,
     validate,
 )
+from tracker.domain.values import excerpt
 
 from .strict import Reader, compose, decode, line_of, peek_number
+
+# Ten years: a window longer than that is a mistake, and dates before it would leave the calendar.
+MAX_WINDOW_DAYS = 3650
+# A code names its department's status file, so it must be a safe file name.
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 
 
 def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tuple[Dataset, list[Problem]]:
@@ -47,8 +54,9 @@ def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tu
     window = 90
     if "reporting_window_days" in top:
         window = r.integer(top["reporting_window_days"], "reporting_window_days") or window
-        if window < 1:
-            r.problem(top["reporting_window_days"], "reporting_window_days", "must be at least 1")
+        if not 1 <= window <= MAX_WINDOW_DAYS:
+            r.problem(top["reporting_window_days"], "reporting_window_days", f"must be from 1 to {MAX_WINDOW_DAYS} days")
+            window = 90
 
     departments: dict[str, Department] = {}
     for node in r.sequence(top.get("departments"), "departments"):
@@ -74,6 +82,11 @@ def _department(r: Reader, node: Node) -> Department | None:
     f = r.mapping(node, "a department", _DEPARTMENT)
     code = r.text(f, "code")
     if code is None:
+        return None
+    if not _CODE.fullmatch(code):
+        r.problem(
+            f["code"], "code", f"{excerpt(code)} is not a code: letters, digits, - and _ only (it names status/<CODE>.yaml)"
+        )
         return None
     what = f"department {code}"
     aliases = tuple(a.strip() for n in r.sequence(f.get("aliases"), f"{what}: aliases") if (a := r.scalar(n, f"{what}: aliases")))

@@ -176,6 +176,9 @@ class Reader:
             return None
         value = value.strip()
         if _DECIMAL.fullmatch(value):
+            if len(value) > 9:
+                self.problem(node, what, f"{excerpt(value)} is too large a number")
+                return None
             return int(value)
         if isinstance(node, ScalarNode) and not node.style and _YAML11_NUMBER.fullmatch(value):
             self.fatal(
@@ -229,5 +232,6 @@ def peek_number(node: Node, key_name: str) -> int | None:
     if isinstance(node, MappingNode):
         for key, value in node.value:
             if isinstance(key, ScalarNode) and key.value == key_name and isinstance(value, ScalarNode):
-                return int(value.value) if _DECIMAL.fullmatch(value.value.strip()) else None
+                text = value.value.strip()
+                return int(text) if _DECIMAL.fullmatch(text) and len(text) <= 9 else None
     return None
