@@ -165,8 +165,8 @@ def test_a_return_that_did_not_reach_its_file_says_nothing_was_recorded(
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device", str(board / "status" / ".DWP.yaml.tmp"))
 
-    monkeypatch.setattr(workspace, "append_atomic", full)
-    monkeypatch.setattr(workspace, "write_atomic", full)
+    monkeypatch.setattr(workspace, "prepare_append", full)
+    monkeypatch.setattr(workspace, "prepare_write", full)
     before = snapshot(board)
     result = run("update", "20", "--dept", "DWP", "--rag", "g", "--summary", "Lost?", root=board)
     assert result.exit_code == 3
@@ -380,3 +380,49 @@ def test_a_number_of_thousands_of_digits_is_a_problem_not_a_crash(board: Path) -
         result = tracker(board, "check", "--format", format)
         assert result.returncode == 1 and "too large a number" in result.stdout and "Traceback" not in result.stderr
     assert tracker(board, "report").returncode == 3
+
+
+# -- 4. All or nothing means under interruption too ------------------------------------------------
+
+
+def several_departments(tmp_path: Path, marker: str) -> Path:
+    sheet = tmp_path / f"{marker}.csv"
+    rows = [
+        f"{n},{dept},2025-03-0{i % 9 + 1},amber,{marker} {i}"
+        for i, (n, dept) in enumerate([(20, "DWP"), (9, "DHSC"), (12, "HO"), (16, "MoJ"), (3, "MHCLG"), (27, "DfE")] * 3)
+    ]
+    sheet.write_text("recommendation,dept,date,rag,summary\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return sheet
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGINT"])
+def test_an_import_interrupted_at_any_moment_is_all_or_nothing(board: Path, tmp_path: Path, sig: str) -> None:
+    import random
+    import signal
+    import time
+
+    assert tracker(board, "load").returncode == 0
+    rng = random.Random(sig)
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"} | {"TRACKER_AUTHOR": "Tester"}
+    for attempt in range(12):
+        marker = f"{sig}-{attempt}"
+        proc = subprocess.Popen(
+            [*tracker_command(), "--root", str(board), "import", str(several_departments(tmp_path, marker))],
+            env=env,
+            stdout=PIPE,
+            stderr=PIPE,
+            text=True,
+        )
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err, err
+        exported = tracker(board, "export")
+        assert exported.returncode == 0, exported.stderr
+        found = sum(f",{marker} " in line for line in exported.stdout.splitlines())
+        assert found in (0, 18), (marker, found, proc.returncode, err)
+        assert (found == 18) == (proc.returncode == 0) or sig == "SIGKILL", (marker, found, proc.returncode, err)
+    assert tracker(board, "check").returncode == 0
+    assert not list(board.rglob("*.tmp")) and not (board / ".tracker.journal").exists()

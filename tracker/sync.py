@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import Return, check_return, check_status_file
-from .errors import DataError, InvalidData, TrackerError, from_machine
+from .errors import DataError, Interrupted, InvalidData, TrackerError, from_machine
 from .workspace import MARKER
 
 if TYPE_CHECKING:
@@ -337,26 +337,36 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
                 if ret.key() not in keys and not db.is_recorded(conn, ret):
                     keys.add(ret.key())
                     by_file.setdefault(ret.file, []).append(ret)
-            for name, returns in by_file.items():
-                path = root / name
-                before = loaded = None
-                if path.exists():
-                    before = file_fingerprint(path, name)
-                    old = db.loaded_files(conn).get(name)
-                    loaded = old if old is not None and old.fingerprint == before else None
-                header = file_header(path.stem, data.registry.departments[path.stem].name)
-                lines, line_ends, rewritten = _write(conn, path, name, returns, header, loaded)
-                placed = [replace(r, line=line) for r, line in zip(returns, lines, strict=True)]
+            prepared: list[tuple[str, list[Return], Fingerprint | None, _Prepared]] = []
+            try:
+                for name, returns in by_file.items():
+                    path = root / name
+                    before = loaded = None
+                    if path.exists():
+                        before = file_fingerprint(path, name)
+                        old = db.loaded_files(conn).get(name)
+                        loaded = old if old is not None and old.fingerprint == before else None
+                    header = file_header(path.stem, data.registry.departments[path.stem].name)
+                    prepared.append((name, returns, before, _prepare(conn, path, name, returns, header, loaded)))
+                with _uninterrupted():
+                    workspace.commit(root, [(p.tmp, root / name) for name, _, _, p in prepared])
+            except BaseException:
+                for *_, p in prepared:
+                    p.tmp.unlink(missing_ok=True)
+                raise
+            for name, returns, before, p in prepared:  # recorded: now tell the database
+                placed = [replace(r, line=line) for r, line in zip(returns, p.lines, strict=True)]
                 written.extend(placed)
-                after = db.LoadedFile(file_fingerprint(path, name), None, line_ends)
+                after = db.LoadedFile(file_fingerprint(root / name, name), None, p.line_ends)
                 if lags is None:
-                    lags = _note_appended(conn, root, name, None if rewritten else before, after, placed)
+                    lags = _note_appended(conn, root, name, None if p.rewritten else before, after, placed)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing was recorded") from None
     except Exception as e:
         failure = e if isinstance(e, TrackerError) else from_machine(e)
         if failure is None:
             raise
-        kept = f"; {len(written)} return(s) were recorded before it" if written else "; nothing was recorded"
-        raise TrackerError(str(failure) + kept, exit_code=failure.exit_code) from None
+        raise TrackerError(f"{failure}; nothing was recorded", exit_code=failure.exit_code) from None
     return Added(written, lags)
 
 
@@ -379,14 +389,20 @@ def _note_appended(
     return None
 
 
-def _write(
+class _Prepared(NamedTuple):
+    tmp: Path  # the file's complete new version, beside it
+    lines: list[int]  # the line each new return starts on
+    line_ends: int  # how many line ends the new version holds
+    rewritten: bool  # rewritten whole (in the form tracker writes, every return kept), not appended to
+
+
+def _prepare(
     conn: db.Connection, path: Path, name: str, new: list[Return], header: str, loaded: db.LoadedFile | None
-) -> tuple[list[int], int, bool]:
-    """Add `new` to status file `path`: the line each starts on, the file's line ends after, and
-    whether the file had to be rewritten whole (in the form tracker writes, every return kept).
+) -> _Prepared:
+    """The new version of status file `path` with `new` added, written beside it, not yet in place.
 
     `loaded` is how the database holds the file, if it holds it as it is now: then the file is not
-    read at all, and a large file costs no more to add to than a small one.
+    parsed at all, and a large file costs no more to add to than a small one.
     """
     from .yamlio.blocks import addition, appended, return_block
 
@@ -396,12 +412,10 @@ def _write(
         with open(path, "rb") as f:
             ends_with_newline = f.seek(0, os.SEEK_END) == 0 or (f.seek(-1, os.SEEK_END) >= 0 and f.read(1) == b"\n")
         added, lines = addition(ends_with_newline, loaded.lines, blocks)
-        workspace.append_atomic(path, added)
-        return lines, loaded.lines + added.count(b"\n"), False
+        return _Prepared(workspace.prepare_append(path, added), lines, loaded.lines + added.count(b"\n"), False)
     if not path.exists():
         content, lines = appended(None, header, blocks)
-        workspace.write_atomic(path, content)
-        return lines, content.count(b"\n"), False
+        return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
     if loaded is not None:
         existing = db.returns_in_file(conn, name)
     else:  # changed since the database last read it: read it now
@@ -411,9 +425,26 @@ def _write(
         status = read_status_file(raw, name)
         if status.appendable:
             content, lines = appended(raw, header, blocks)
-            workspace.write_atomic(path, content)
-            return lines, content.count(b"\n"), False
+            return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
         existing = status.returns
     content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
-    workspace.write_atomic(path, content)
-    return lines[len(existing) :], content.count(b"\n"), True
+    return _Prepared(workspace.prepare_write(path, content), lines[len(existing) :], content.count(b"\n"), True)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C and termination until the block is done: once files start moving into place,
+    finishing is the only way to leave the record whole and the exit code true."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -14,8 +15,13 @@ from .errors import DataError, UsageError
 
 MARKER = "recommendations.yaml"
 STATUS_DIR = "status"
-GITIGNORE = "# tracker.db is derived from the YAML and rebuilt on demand\ntracker.db\n.tracker.db.*.tmp\n.tracker.lock\n"
+GITIGNORE = (
+    "# tracker.db is derived from the YAML and rebuilt on demand; the rest are tracker's working files\n"
+    "tracker.db\n.tracker.db.*.tmp\n.tracker.lock\n.tracker.journal\n.tracker.journal.*.tmp\n.*.yaml.*.tmp\n"
+)
 LOCK = ".tracker.lock"
+# Left only by a command killed while putting several files in place; see commit().
+JOURNAL = ".tracker.journal"
 
 
 def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
@@ -132,6 +138,7 @@ def lock(root: Path, timeout: float = 120) -> Iterator[None]:
         with FileLock(root / LOCK, timeout=timeout):
             _held.add(key)
             try:
+                recover(root)
                 yield
             finally:
                 _held.discard(key)
@@ -148,25 +155,92 @@ def write_atomic(path: Path, data: bytes) -> None:
     The data goes to a temporary file in the same folder, is flushed to disk, and is renamed over
     the old file, which keeps its permissions.
     """
+    commit(path.parent, [(prepare_write(path, data), path)])
+
+
+def append_atomic(path: Path, addition: bytes) -> None:
+    """Replace `path` with its own bytes followed by `addition`, as write_atomic does."""
+    commit(path.parent, [(prepare_append(path, addition), path)])
+
+
+def prepare_write(path: Path, data: bytes) -> Path:
+    """A complete new version of `path` holding `data`, on disk beside it, for `commit` to put in place."""
 
     def fill(f: BinaryIO) -> None:
         f.write(data)
 
-    _replace(path, fill)
+    return _prepare(path, fill)
 
 
-def append_atomic(path: Path, addition: bytes) -> None:
-    """Replace `path` with its own bytes followed by `addition`, as write_atomic does.
-
-    The old bytes are copied a megabyte at a time, never read whole into memory.
-    """
+def prepare_append(path: Path, addition: bytes) -> Path:
+    """A complete new version of `path`: its bytes, copied a megabyte at a time, then `addition`."""
 
     def fill(f: BinaryIO) -> None:
         with open(path, "rb") as old:
             shutil.copyfileobj(old, f, 1 << 20)
         f.write(addition)
 
-    _replace(path, fill)
+    return _prepare(path, fill)
+
+
+def commit(root: Path, moves: list[tuple[Path, Path]]) -> None:
+    """Put prepared files in place: all of them, or (if the process dies first) none of them.
+
+    One rename is atomic by itself. For several, an intent journal naming every move is written
+    (and flushed to disk) before the first rename and removed after the last, the way SQLite and
+    git do it: a command killed in between leaves the journal, and the next command that takes the
+    workspace lock finishes the moves (`recover`). Every prepared file is complete before the
+    journal is written, so finishing is always possible.
+    """
+    if len(moves) == 1:
+        tmp, path = moves[0]
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _sync_folders({path.parent})
+        return
+    journal = {"moves": [[tmp.relative_to(root).as_posix(), path.relative_to(root).as_posix()] for tmp, path in moves]}
+    write_atomic(root / JOURNAL, json.dumps(journal).encode())
+    for tmp, path in moves:
+        os.replace(tmp, path)
+    _sync_folders({path.parent for _, path in moves})
+    (root / JOURNAL).unlink()
+    _sync_folders({root})
+
+
+def recover(root: Path) -> None:
+    """Finish what a killed command started: the moves of its journal, if one was left; and remove
+    the temporary files of writes that never reached their journal or their rename. Under the lock."""
+    journal = root / JOURNAL
+    if journal.exists():
+        moves = json.loads(journal.read_bytes())["moves"]
+        for tmp, path in moves:
+            if (root / tmp).exists():
+                try:
+                    os.replace(root / tmp, root / path)
+                except OSError as e:
+                    message = f"cannot finish the interrupted write of {path} ({(e.strerror or str(e)).lower()})"
+                    raise DataError(f"{message}; fix that, or remove {JOURNAL} to abandon it", JOURNAL) from None
+        _sync_folders({(root / path).parent for _, path in moves})
+        journal.unlink()
+        _sync_folders({root})
+    for folder, pattern in ((root, ".tracker.*.tmp"), (root / STATUS_DIR, ".*.yaml.*.tmp")):
+        if folder.is_dir():
+            for leftover in folder.glob(pattern):
+                leftover.unlink(missing_ok=True)
+
+
+def _sync_folders(folders: set[Path]) -> None:
+    if os.name != "posix":  # Windows cannot open a folder to sync it
+        return
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # make the renames themselves durable
+        finally:
+            os.close(fd)
 
 
 def temporary(path: Path) -> tuple[int, Path]:
@@ -178,7 +252,7 @@ def temporary(path: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-def _replace(path: Path, fill: Callable[[BinaryIO], None]) -> None:
+def _prepare(path: Path, fill: Callable[[BinaryIO], None]) -> Path:
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -192,13 +266,7 @@ def _replace(path: Path, fill: Callable[[BinaryIO], None]) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if os.name == "posix":  # make the rename itself durable (Windows cannot open a folder to sync it)
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+    return tmp
