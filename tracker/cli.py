@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import commands
-from .errors import Interrupted, TrackerError, from_machine
+from .errors import Interrupted, TrackerError, from_machine, held_until_exit
 from .output.text import clean
 
 
@@ -98,4 +98,11 @@ for _module in sorted(Path(commands.__file__).parent.glob("[!_]*.py")):
 
 
 def main() -> None:
-    app()
+    """The `tracker` command, as a process of its own: interruptions held off by a command stay
+    held until the process has exited (in-process callers of `app` release them when it ends)."""
+    held_until_exit()
+    try:
+        app()
+    except KeyboardInterrupt:  # outside a command (while parsing its options, say): nothing was written
+        typer.echo("tracker: error: interrupted", err=True)
+        sys.exit(130)

@@ -1,4 +1,4 @@
-"""The TrackerError family and the exit codes the CLI turns them into."""
+"""The TrackerError family, the exit codes the CLI turns them into, and holding off interruption."""
 
 from __future__ import annotations
 
@@ -96,3 +96,37 @@ def from_machine(e: Exception) -> TrackerError | None:
     if csv is not None and isinstance(e, csv.Error):
         return TrackerError(f"CSV: {e}")
     return None
+
+
+def hold_interrupts() -> None:
+    """From here until the command ends, Ctrl-C and termination wait for it: called once files
+    start moving into place, when finishing is the only way to keep the record whole and the exit
+    code true. (An in-process caller releases them with `release_interrupts`.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or _held:
+        return
+    for sig in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+        if sig is not None:
+            _held.append((sig, signal.signal(sig, signal.SIG_IGN)))
+
+
+def release_interrupts() -> None:
+    """Let Ctrl-C work again, unless this process is the `tracker` command (see `held_until_exit`)."""
+    import signal
+
+    while _held and not _until_exit:
+        sig, handler = _held.pop()
+        signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+def held_until_exit() -> None:
+    """Keep held interruptions held until the process exits: a Ctrl-C after the record was written
+    must not turn a success into exit 130."""
+    global _until_exit
+    _until_exit = True
+
+
+_held: list[tuple[int, object]] = []
+_until_exit = False

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -23,7 +23,7 @@ from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import Return, check_return, check_status_file
-from .errors import DataError, Interrupted, InvalidData, TrackerError, from_machine
+from .errors import DataError, Interrupted, InvalidData, TrackerError, from_machine, hold_interrupts
 from .workspace import MARKER
 
 if TYPE_CHECKING:
@@ -348,8 +348,8 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
                         loaded = old if old is not None and old.fingerprint == before else None
                     header = file_header(path.stem, data.registry.departments[path.stem].name)
                     prepared.append((name, returns, before, _prepare(conn, path, name, returns, header, loaded)))
-                with _uninterrupted():
-                    workspace.commit(root, [(p.tmp, root / name) for name, _, _, p in prepared])
+                hold_interrupts()  # released when the command ends
+                workspace.commit(root, [(p.tmp, root / name) for name, _, _, p in prepared])
             except BaseException:
                 for *_, p in prepared:
                     p.tmp.unlink(missing_ok=True)
@@ -429,22 +429,3 @@ def _prepare(
         existing = status.returns
     content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
     return _Prepared(workspace.prepare_write(path, content), lines[len(existing) :], content.count(b"\n"), True)
-
-
-@contextmanager
-def _uninterrupted() -> Iterator[None]:
-    """Hold Ctrl-C and termination until the block is done: once files start moving into place,
-    finishing is the only way to leave the record whole and the exit code true."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

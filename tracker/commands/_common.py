@@ -12,9 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tracker.db import Connection
     from tracker.domain.recommendations import Dataset
+    from tracker.domain.returns import Return
     from tracker.domain.standing import Standing
+    from tracker.sync import Added
 
 
 def format_option(*choices: str, help: str | None = None) -> Any:
@@ -94,6 +98,15 @@ def department_code(data: Dataset, text: str, on: date) -> str:
     """The code of the body that carries the work of the one named `text` on `on`."""
     with option("--dept"):
         return data.registry.current(data.department(text).code, on).code
+
+
+def record(ctx: typer.Context, returns: Sequence[Return], today: date) -> Added:
+    """Record returns in their status files and the database (sync.add_returns)."""
+    from tracker.errors import release_interrupts
+    from tracker.sync import add_returns
+
+    ctx.call_on_close(release_interrupts)
+    return add_returns(root(ctx), returns, today)
 
 
 def warn_if_lagging(reason: str | None) -> None:

@@ -70,7 +70,6 @@ def update(
     from tracker.domain.rating import RATING_CHOICES, RETURN_RATINGS
     from tracker.domain.recommendations import owners_on
     from tracker.domain.returns import FieldError, file_under, parse_rating, return_from_text
-    from tracker.sync import add_returns
 
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
@@ -113,7 +112,7 @@ def update(
     except FieldError as e:
         origin = " (taken from TRACKER_AUTHOR, git's user.name or the login name)" if e.field == "author" and not author else ""
         raise DataError(f"--{e.field.replace('_', '-')}: {e.message}{origin}") from None
-    added = add_returns(root, [new], today)
+    added = _common.record(ctx, [new], today)
     _common.warn_if_lagging(added.database_lags)
     if not added.returns:
         typer.echo("already recorded: nothing was added")
@@ -142,12 +141,11 @@ def import_(
 ) -> None:
     """Import returns from a CSV file: all rows or none; rows already recorded are skipped."""
     from tracker.csvio import read_returns
-    from tracker.sync import add_returns
 
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
     rows = read_returns(file, data, today, default_author=lambda: _author(root))
-    added = add_returns(root, rows, today)
+    added = _common.record(ctx, rows, today)
     _common.warn_if_lagging(added.database_lags)
     n, skipped = len(added.returns), len(rows) - len(added.returns)
     _common.echo(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded")
