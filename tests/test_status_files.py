@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from contextlib import closing
 from datetime import date
@@ -181,3 +182,33 @@ def test_any_status_file_the_reader_accepts_takes_a_new_return(
     assert problems == [] and [r.key() for r in after] == before + [new.key()]
     with closing(sync.open_synced(root)) as conn:
         assert [(r.key(), r.line) for r in db.returns_in_file(conn, "status/DWP.yaml")] == [(r.key(), r.line) for r in after]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    summaries=st.lists(text, min_size=1, max_size=9),
+    broken=st.sampled_from(["", "  rag: purple\n", "  colour: red\n", "  date: 2024-02-30\n", '  summary: "open\n']),
+    where=st.integers(min_value=0, max_value=8),
+)
+def test_a_long_file_read_in_parts_reads_as_read_whole(
+    monkeypatch: pytest.MonkeyPatch, summaries: list[str], broken: str, where: int
+) -> None:
+    from tracker.yamlio import returns as reading
+
+    blocks = [return_block(ret(summary=s, date=date(2024, 1, 1 + i))) for i, s in enumerate(summaries)]
+    if broken:
+        i = where % len(blocks)
+        blocks[i] = blocks[i].replace("  rag: green\n", broken if "rag" in broken else "  rag: green\n" + broken)
+    raw, _ = appended(None, HEADER, blocks)
+
+    def outcome() -> object:
+        try:
+            status = reading.read_status_file(raw, "status/DHSC.yaml")
+        except DataError as e:
+            return str(e)
+        return [(r.key(), r.line) for r in status.returns], status.problems, status.appendable
+
+    monkeypatch.setattr(reading, "PART", 2)
+    in_parts = outcome()
+    monkeypatch.setattr(reading, "_NOT_AN_ITEM", re.compile(""))  # every file looks hand-made: read whole
+    assert in_parts == outcome()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from yaml.nodes import Node, SequenceNode
@@ -12,7 +13,7 @@ from tracker.domain.returns import FIELDS, Return
 from tracker.domain.values import excerpt
 from tracker.errors import DataError
 
-from .strict import Reader, compose, decode, line_of, peek_number
+from .strict import Reader, compose, decode, peek_number
 
 # In a status file every return says who recorded it.
 _RETURN = {field: field not in ("evidence", "target_date", "reason") for field in FIELDS}
@@ -37,6 +38,8 @@ def read_status_file(raw: bytes, shown: str) -> StatusFile:
     """Read a department's status file: its returns, the rules they break, and whether it takes an appended block."""
     text = decode(raw, shown)
     r = Reader(shown)
+    if _NOT_AN_ITEM.search(text) is None and (starts := [m.start() for m in _ITEM.finditer(text)]):
+        return StatusFile(_read_in_parts(r, text, starts, shown), r.problems, True)
     try:
         root: Node | None = compose(text, shown)
     except DataError as e:
@@ -49,9 +52,43 @@ def read_status_file(raw: bytes, shown: str) -> StatusFile:
         if ret is not None:
             returns.append(ret)
     block_list = isinstance(root, SequenceNode) and not root.flow_style and root.start_mark.column == 0
-    content = [line.split(" #")[0].rstrip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    appendable = (root is None or block_list) and not (content and content[-1] == "...")
-    return StatusFile(returns, r.problems, appendable)
+    return StatusFile(returns, r.problems, (root is None or block_list) and not _ends_document(text))
+
+
+# A status file as tracker writes it is a list at the left margin: every line there starts an item
+# ("- "), is a comment or is blank. Such a file is read a few thousand returns at a time, so a
+# file of any length is read in little memory: a line at the margin cannot be inside an item.
+_NOT_AN_ITEM = re.compile(r"^(?:[^-#\s]|-\S)", re.MULTILINE)
+_ITEM = re.compile(r"^-(?:[ \t]|$)", re.MULTILINE)
+PART = 2000
+
+
+def _read_in_parts(r: Reader, text: str, starts: list[int], shown: str) -> list[Return]:
+    returns: list[Return] = []
+    offset, counted = 0, 0
+    for i in range(0, len(starts), PART):
+        begin = starts[i]
+        end = starts[i + PART] if i + PART < len(starts) else len(text)
+        offset += text.count("\n", counted, begin)
+        counted = begin
+        r.part(offset)
+        for node in r.sequence(compose(text[begin:end], shown, offset), "the file"):
+            ret = _return(r, node, shown)
+            if ret is not None:
+                returns.append(ret)
+    return returns
+
+
+def _ends_document(text: str) -> bool:
+    """Whether the last line that is not blank or a comment is an explicit end of document (`...`)."""
+    end = len(text)
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start:end].split(" #")[0].strip()
+        if line and not line.startswith("#"):
+            return line == "..."
+        end = start
+    return False
 
 
 def _return(r: Reader, node: Node, shown: str) -> Return | None:
@@ -69,4 +106,4 @@ def _return(r: Reader, node: Node, shown: str) -> Return | None:
     reason = r.text(f, "reason")
     if number is None or dept is None or day is None or rag is None or summary is None or author is None:
         return None
-    return Return(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, line_of(node))
+    return Return(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, r.line(node))

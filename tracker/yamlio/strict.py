@@ -44,8 +44,11 @@ def decode(raw: bytes, shown: str) -> str:
         raise DataError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8", shown, line) from None
 
 
-def compose(text: str, shown: str) -> Node:
-    """Parse YAML text into a node tree, turning every parser error into one located line."""
+def compose(text: str, shown: str, offset: int = 0) -> Node:
+    """Parse YAML text into a node tree, turning every parser error into one located line.
+
+    `offset`: how many lines of the file come before `text`, when it is a part of one.
+    """
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
@@ -53,7 +56,7 @@ def compose(text: str, shown: str) -> Node:
         message = e.problem or e.context or "invalid YAML"
         if "\t" in message or "tab" in message:
             message += " (YAML cannot be indented with tabs; use spaces)"
-        raise DataError(f"YAML syntax error: {message}", shown, mark.line + 1 if mark else None) from None
+        raise DataError(f"YAML syntax error: {message}", shown, mark.line + 1 + offset if mark else None) from None
     except yaml.YAMLError as e:
         raise DataError(f"YAML error: {e}", shown) from None
     if node is None:
@@ -76,15 +79,24 @@ class Reader:
         self.file = file
         self.problems: list[Problem] = []
         self.recommendation: int | None = None
+        self.offset = 0  # lines of the file before the text being read, when it is read in parts
         self._seen: set[int] = set()
+
+    def part(self, offset: int) -> None:
+        """Start reading the next part of the file, which begins after `offset` lines."""
+        self.offset = offset
+        self._seen = set()  # the last part's nodes are gone, and their ids may be reused
+
+    def line(self, node: Node) -> int:
+        return int(node.start_mark.line) + 1 + self.offset
 
     # -- reporting -------------------------------------------------------------------------
     def fatal(self, node: Node, message: str) -> NoReturn:
         where = f"recommendation {self.recommendation}: " if self.recommendation is not None else ""
-        raise DataError(where + message, self.file, node.start_mark.line + 1)
+        raise DataError(where + message, self.file, self.line(node))
 
     def problem(self, node: Node, field: str | None, message: str) -> None:
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, message, self.recommendation, field))
+        self.problems.append(Problem(self.file, self.line(node), message, self.recommendation, field))
 
     def _enter(self, node: Node, what: str) -> None:
         # A node reached twice is an alias (*name): refused, since an alias bomb is a few lines
