@@ -20,6 +20,17 @@ def timed(command: list[str], cwd: Path) -> float:
     return time.perf_counter() - started
 
 
+def timed_with_memory(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall time and peak memory (MiB) of one run of `command`, which must succeed."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, command
+    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+
+
 def stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 

@@ -1,7 +1,7 @@
 """Build a synthetic workspace: the default recommendations and N status returns spread over
 the owning departments' files, as a busy board's workspace would look after years of returns.
 
-    python bench/synthetic.py DIR [--updates 100000] [--seed 1]
+    python bench/synthetic.py DIR [--updates 100000] [--seed 1] [--one-file]
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ WORDS = (
 ).split()
 
 
-def build(root: Path, count: int, seed: int) -> int:
+def build(root: Path, count: int, seed: int, one_file: bool = False) -> int:
+    """Write `count` returns over the owning departments' files; with `one_file`, all from DHSC,
+    on the recommendations it owns, in one status file."""
     rng = random.Random(seed)
     repo = HERE.parent
     root.mkdir(parents=True, exist_ok=True)
@@ -37,11 +39,12 @@ def build(root: Path, count: int, seed: int) -> int:
     data, problems = parse_recommendations((root / "recommendations.yaml").read_bytes())
     assert not problems
     start, days = date(2021, 8, 1), (date(2026, 10, 31) - date(2021, 8, 1)).days
+    recs = [r for r in data.recommendations if not one_file or any(o.dept == "DHSC" for o in r.owners)]
     by_code: dict[str, list[Return]] = {}
     for i in range(count):
-        rec = rng.choice(data.recommendations)
+        rec = rng.choice(recs)
         day = start + timedelta(days=rng.randrange(days))
-        code = rng.choice(owners_on(rec, data.registry, day))
+        code = "DHSC" if one_file else rng.choice(owners_on(rec, data.registry, day))
         revised = rng.random() < 0.05
         by_code.setdefault(code, []).append(
             Return(
@@ -68,8 +71,9 @@ def main() -> None:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--one-file", action="store_true", help="every return from DHSC, in one status file")
     args = parser.parse_args()
-    files = build(args.dir, args.updates, args.seed)
+    files = build(args.dir, args.updates, args.seed, args.one_file)
     print(f"{args.dir}: {args.updates} returns in {files} status files")
 
 
