@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -63,6 +63,21 @@ def file_fingerprint(path: Path, shown: str) -> Fingerprint:
 # -- the one load-and-validate ------------------------------------------------------------------
 
 
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """Reading YAML builds millions of short-lived objects and no cycles among them: the cycle
+    collector would only scan them, again and again (a third of the time on a long file)."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_recommendations(raw: bytes, shown: str = MARKER) -> tuple[Dataset, list[Problem]]:
     """recommendations.yaml's data and every rule it breaks; DataError if it cannot be read."""
     from .yamlio.recommendations import parse_recommendations
@@ -77,7 +92,8 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
     """
     from .yamlio.returns import read_status_file
 
-    status = read_status_file(raw, shown)
+    with _without_gc():
+        status = read_status_file(raw, shown)
     return status._replace(problems=status.problems + check_status_file(status.returns, Path(shown).stem, data, today))
 
 
