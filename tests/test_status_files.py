@@ -127,7 +127,8 @@ def _flow(returns: list[Return]) -> str:
     def item(r: Return) -> str:
         fields = {"recommendation": r.recommendation, "dept": r.dept, "date": r.date.isoformat(), "rag": r.rag.value}
         fields |= {"summary": r.summary, "author": r.author}
-        return "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()) + "}"
+        # ASCII escapes: a raw line separator (NEL, U+2028) would be folded inside a quoted string.
+        return "{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in fields.items()) + "}"
 
     return "[" + ",\n ".join(item(r) for r in returns) + "]\n"
 
