@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -64,12 +63,14 @@ def main() -> int:
         os.environ.update(env)
 
         floor, rebuild = [], []
+        peak_kib = 0.0
         for _ in range(args.rounds):
             seconds, count = parse_floor(root)
             assert count == args.updates
             floor.append(seconds)
-            rebuild.append(timed([tracker, "load", "--rebuild"], root))
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+            seconds, peak = timed_with_memory([tracker, "load", "--rebuild"], root)
+            rebuild.append(seconds)
+            peak_kib = max(peak_kib, peak * 1024)
 
         help_times, update_times = [], []
         for i in range(10):
