@@ -208,7 +208,11 @@ def rebuild(root: Path) -> db.Connection:
 def _connect(path: Path) -> db.Connection:
     try:
         conn = db.connect(path)
-        db.schema_version(conn)  # reads the header: a file that is not a database says so here
+        try:
+            db.schema_version(conn)  # reads the header: a file that is not a database says so here
+        except BaseException:
+            conn.close()
+            raise
         return conn
     except db.DatabaseError as e:
         if _damaged(e):
