@@ -130,8 +130,9 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
 def _counts_if_unchanged(root: Path, today: date) -> dict[str, int] | None:
     # Returns dated after `today` pass loading (the clock is the caller's) but not `check`.
     path = root / db.NAME
-    if not path.exists():
+    if not path.exists() or os.path.lexists(root / workspace.JOURNAL):
         return None
+    _database_file(path)
     try:
         conn = db.connect(path, readonly=True)
         try:
@@ -155,7 +156,8 @@ def open_synced(root: Path) -> db.Connection:
     write to it at once.
     """
     path = root / db.NAME
-    if path.exists():
+    _database_file(path)
+    if path.exists() and not os.path.lexists(root / workspace.JOURNAL):  # a journal: finish it first
         conn = _connect(path)
         try:
             if _built_here(conn) and _is_fresh(conn, root):
@@ -188,6 +190,7 @@ def rebuild(root: Path) -> db.Connection:
     replaced by one built beside it.
     """
     path = root / db.NAME
+    _database_file(path)
     with workspace.lock(root):
         if path.exists():
             try:
@@ -203,6 +206,19 @@ def rebuild(root: Path) -> db.Connection:
                 if not _damaged(e):
                     raise
         return _build_aside(root)
+
+
+def _database_file(path: Path) -> None:
+    """Refuse a tracker.db that SQLite should not open: a folder, a pipe (it would wait for ever),
+    a device, or a link."""
+    import stat
+
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise DataError("is not a regular file; remove it: it is derived from the YAML and rebuilt on demand", db.NAME)
 
 
 def _connect(path: Path) -> db.Connection:

@@ -48,17 +48,27 @@ def yaml_files(root: Path) -> dict[str, Path]:
     if not status.is_dir():
         raise DataError("is not a folder; each department's returns live in status/<CODE>.yaml", STATUS_DIR)
     try:
-        names = sorted(entry.name for entry in os.scandir(status))
+        entries = sorted((entry.name, entry.is_dir()) for entry in os.scandir(status))
     except OSError as e:  # an unreadable folder must not look like one with no returns
         raise DataError(f"cannot read the folder: {(e.strerror or str(e)).lower()}", STATUS_DIR) from None
-    for name in names:
-        if name.endswith(".yaml") and not name.startswith("."):
-            files[f"{STATUS_DIR}/{name}"] = status / name
+    for name, is_dir in entries:
+        if name.startswith("."):
+            continue
+        shown = f"{STATUS_DIR}/{name}"
+        if name.endswith(".yml") or (is_dir and not name.endswith(".yaml")):
+            # Returns here would be silently left out: say so instead.
+            raise DataError("status files are named status/<CODE>.yaml, directly in status/; rename or move this", shown)
+        if name.endswith(".yaml"):
+            files[shown] = status / name
     inside = root.resolve()
     for shown, path in files.items():
         # git stores links, so a pull request can add one: never follow one out of the workspace.
-        if path.is_symlink() and not path.resolve().is_relative_to(inside):
-            raise DataError("is a link to a file outside the workspace; only files inside it are read", shown)
+        try:
+            outside = not path.resolve(strict=False).is_relative_to(inside)
+        except (OSError, RuntimeError):
+            raise DataError("is a link that leads nowhere (a loop)", shown) from None
+        if outside:
+            raise DataError("is outside the workspace (through a link); only files inside it are read", shown)
     return files
 
 
@@ -109,10 +119,11 @@ def read(path: Path, shown: str) -> tuple[bytes, os.stat_result]:
         raise DataError("file not found", shown) from None
     except OSError as e:
         raise DataError(f"cannot read file: {(e.strerror or str(e)).lower()}", shown) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise DataError("is not a regular file (a folder, a device or a pipe); data files are plain text", shown)
     with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise DataError("is not a regular file (a folder, a device or a pipe); data files are plain text", shown)
         if st.st_size > MAX_FILE_BYTES:
             raise DataError(f"is larger than {MAX_FILE_BYTES >> 20} MiB; a data file is text, not this", shown)
         try:
@@ -214,8 +225,8 @@ def recover(root: Path) -> None:
     """Finish what a killed command started: the moves of its journal, if one was left; and remove
     the temporary files of writes that never reached their journal or their rename. Under the lock."""
     journal = root / JOURNAL
-    if journal.exists():
-        moves = json.loads(journal.read_bytes())["moves"]
+    if os.path.lexists(journal):
+        moves = _journal_moves(root)
         for tmp, path in moves:
             if (root / tmp).exists():
                 try:
@@ -230,6 +241,28 @@ def recover(root: Path) -> None:
         if folder.is_dir():
             for leftover in folder.glob(pattern):
                 leftover.unlink(missing_ok=True)
+
+
+def _journal_moves(root: Path) -> list[tuple[str, str]]:
+    """The moves a journal names, if tracker wrote it: a temporary status file onto its own status
+    file, nothing else (a journal could come from elsewhere: git can carry one in a pull request)."""
+    refuse = DataError("is not a journal tracker wrote; remove it (it names files to move), then try again", JOURNAL)
+    if (root / JOURNAL).is_symlink():
+        raise refuse
+    raw, _ = read(root / JOURNAL, JOURNAL)
+    try:
+        moves = json.loads(raw)["moves"]
+        pairs = [(str(tmp), str(path)) for tmp, path in moves]
+    except (ValueError, TypeError, KeyError):
+        raise refuse from None
+    for tmp, path in pairs:
+        folder, _, name = path.rpartition("/")
+        if folder != STATUS_DIR or not name.endswith(".yaml") or "/" in name or name.startswith("."):
+            raise refuse
+        tmp_folder, _, tmp_name = tmp.rpartition("/")
+        if tmp_folder != STATUS_DIR or not (tmp_name.startswith(f".{name}.") and tmp_name.endswith(".tmp")):
+            raise refuse
+    return pairs
 
 
 def _sync_folders(folders: set[Path]) -> None:
