@@ -90,7 +90,7 @@ def test_a_status_file_where_the_folder_should_be_is_an_error(board: Path) -> No
     "setup, command, expected",
     [
         (lambda b: None, ["paper", "--out", "{b}/no/such/folder/paper.md"], "no such file or directory"),
-        (lambda b: None, ["paper", "--out", "{b}/status"], "is a directory"),
+        (lambda b: (b / "afolder").mkdir(), ["paper", "--out", "{b}/afolder"], "is a directory"),
         (lambda b: (b / "afile").write_text("x"), ["init", "{b}/afile/sub"], "not a directory"),
         (lambda b: (b / "tracker.db").mkdir(), ["report"], "tracker.db"),
         (lambda b: (b / "tracker.db").mkdir(), ["load", "--rebuild"], "tracker.db"),
@@ -441,3 +441,104 @@ def test_an_import_interrupted_at_any_moment_is_all_or_nothing(board: Path, tmp_
     assert tracker(board, "check").returncode == 0
     assert tracker(board, "load", "--rebuild").returncode == 0  # takes the lock: clears what a kill left
     assert not list(board.rglob("*.tmp")) and not (board / ".tracker.journal").exists()
+
+
+# -- more ways the machine or a hostile workspace can refuse ------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["status/DWP.yaml", "recommendations.yaml", ".tracker.journal", "tracker.db"])
+def test_the_paper_is_never_written_over_the_record(board: Path, target: str) -> None:
+    before = snapshot(board)
+    result = tracker(board, "paper", "--out", str(board / target))
+    assert result.returncode == 2 and "is part of the workspace's record" in result.stderr
+    assert snapshot(board) == before
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null here")
+def test_the_paper_goes_into_a_device_without_replacing_it(board: Path) -> None:
+    result = tracker(board, "paper", "--out", "/dev/null")
+    assert result.returncode == 0 and Path("/dev/null").is_char_device()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_return_recorded_is_a_success_even_when_its_confirmation_cannot_be_printed(board: Path) -> None:
+    with open("/dev/full", "w") as full:
+        result = tracker(
+            board,
+            "update",
+            "20",
+            "--dept",
+            "DWP",
+            "--rag",
+            "g",
+            "--summary",
+            "Printed nowhere.",
+            capture_output=False,
+            stdout=full,
+            stderr=PIPE,
+        )
+    assert result.returncode == 0 and "warning: recorded" in result.stderr
+    assert "Printed nowhere." in (board / "status" / "DWP.yaml").read_text(encoding="utf-8")
+    result = tracker(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "café", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0 and "café" in (board / "status" / "DWP.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "journal",
+    [
+        b"garbage",
+        b"",
+        b"[]",
+        b'{"moves": 5}',
+        b'{"moves": [["../victim", "status/DWP.yaml"]]}',
+        b'{"moves": [["status/.DWP.yaml.x.tmp", "../out"]]}',
+    ],
+)
+def test_a_journal_tracker_did_not_write_is_refused_not_followed(board: Path, journal: bytes, tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("not yours\n")
+    (board / ".tracker.journal").write_bytes(journal)
+    before = snapshot(board)
+    result = tracker(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s")
+    assert result.returncode == 3 and ".tracker.journal: is not a journal tracker wrote" in result.stderr, result.stderr
+    assert snapshot(board) == before and victim.read_text() == "not yours\n"
+
+
+def test_a_status_folder_that_leads_out_of_the_workspace_is_refused(board: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(board / "status", elsewhere)
+    (board / "status").symlink_to(elsewhere)
+    for command in (["check"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"]):
+        result = tracker(board, *command)
+        assert result.returncode == 3 and "is outside the workspace" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_in_place_of_the_database_is_refused_not_waited_on(board: Path) -> None:
+    os.mkfifo(board / "tracker.db")
+    for command in (["check"], ["report"], ["load", "--rebuild"]):
+        result = tracker(board, *command)
+        assert result.returncode == 3 and "tracker.db: is not a regular file" in result.stderr, command
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--bogus"],
+        ["report", "--format", "x\x1b[31m"],
+        ["nosuch"],
+        ["import", "/tmp/a\nb.csv"],
+        ["--version"],
+        ["--help"],
+    ],
+)
+def test_usage_errors_and_help_are_one_line_or_plain_output(board: Path, args: list[str]) -> None:
+    result = tracker(board, *args)
+    if args[0].startswith("--"):
+        assert result.returncode == 0 and result.stderr == ""
+        if Path("/dev/full").exists():
+            with open("/dev/full", "w") as full:
+                failed = tracker(board, *args, capture_output=False, stdout=full, stderr=PIPE)
+            assert failed.returncode == 3 and failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr
+        return
+    assert result.returncode in (2, 3) and result.stderr.count("\n") == 1 and "\x1b" not in result.stderr, result.stderr

@@ -143,6 +143,9 @@ FORMS = {
     "CRLF line ends": lambda rs: "".join(return_block(r) for r in rs).replace("\n", "\r\n"),
     "a comment after": lambda rs: "".join(return_block(r) for r in rs) + "# the end\n",
     "null": lambda rs: "null\n" if not rs else "".join(return_block(r) for r in rs),
+    "an end with a tab and a comment": lambda rs: "".join(return_block(r) for r in rs) + "...\t# end\n",
+    "a carriage return before the end": lambda rs: "".join(return_block(r) for r in rs) + "# c\r...\n",
+    "a line separator before the end": lambda rs: "".join(return_block(r) for r in rs) + "\u2028...\n",
 }
 
 

@@ -6,16 +6,42 @@ Only typer and the standard library are imported here; each command imports what
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from . import commands
-from .errors import Interrupted, TrackerError, from_machine, held_until_exit
+from .errors import ExitCode, Interrupted, TrackerError, from_machine, held_until_exit
 from .output.text import clean
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever the message holds: no control characters, no line breaks."""
+    line = " ".join(clean(message).split("\n"))
+    try:
+        typer.echo(f"tracker: error: {line}", err=True)
+    except OSError:  # stderr itself is gone: the exit code still tells
+        pass
+
+
+def _fail(code: int, message: str) -> int:
+    _say(message)
+    _silence_stdout()
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at nowhere, so that Python's own flush at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 class _Group(TyperGroup):
@@ -40,8 +66,34 @@ class _Group(TyperGroup):
             failure = from_machine(e)
             if failure is None:
                 raise
-        typer.echo(f"tracker: error: {clean(str(failure))}", err=True)
+        _say(str(failure))
         ctx.exit(failure.exit_code)
+
+    def main(  # type: ignore[override]
+        self, args: Any = None, prog_name: str | None = None, standalone_mode: bool = True, **extra: Any
+    ) -> Any:
+        """Usage errors, Ctrl-C outside a command and output that cannot be written are one line too."""
+        import click
+
+        try:
+            code = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            sys.stdout.flush()  # --help and --version print outside any command
+        except click.ClickException as e:
+            if type(e).__name__ == "NoArgsIsHelpError":  # `tracker` alone: its help, as asked
+                e.show()
+                code = e.exit_code
+            else:
+                ctx = e.ctx if isinstance(e, click.UsageError) else None
+                where = f"; see `{ctx.command_path} --help`" if ctx is not None else ""
+                code = _fail(e.exit_code, e.format_message().rstrip(".") + where)
+        except click.exceptions.Abort:
+            code = _fail(ExitCode.INTERRUPTED, "interrupted")
+        except OSError as e:
+            code = _fail(ExitCode.DATA, str(from_machine(e)))
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return sorted(self.commands)

@@ -87,6 +87,10 @@ def from_machine(e: Exception) -> TrackerError | None:
     if sqlite3 is not None and isinstance(e, sqlite3.Error):
         if "locked" in str(e):
             return TrackerError("tracker.db: another program holds the database; try again when it has finished")
+        if "readonly" in str(e) or "unable to open" in str(e):
+            return TrackerError(
+                f"tracker.db: {e}; check that it is a file tracker may write, or delete it: it is rebuilt from the YAML"
+            )
         return TrackerError(f"tracker.db: {e}; it is derived from the YAML, so `tracker load --rebuild` builds it anew")
     if isinstance(e, UnicodeEncodeError):
         encoding = getattr(sys.stdout, "encoding", "?")

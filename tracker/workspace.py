@@ -160,6 +160,29 @@ def lock(root: Path, timeout: float = 120) -> Iterator[None]:
 _held: set[Path] = set()
 
 
+def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
+    """Write a file the user asked for (a paper, say): never over the workspace's record, into a
+    device or a pipe as it is (renaming over /dev/null would replace it), else atomically."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        resolved = path.absolute()
+    if resolved.is_relative_to(root.resolve()):
+        inside = resolved.relative_to(root.resolve())
+        record = inside.parts[:1] == (STATUS_DIR,) or inside.name in (MARKER, "tracker.db") or inside.name.startswith(".tracker")
+        if record:
+            raise UsageError(f"{option}: {path} is part of the workspace's record; write it somewhere else")
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+        with open(path, "wb") as f:
+            f.write(data)
+        return
+    write_atomic(path, data)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` whole: a reader, a crash or a kill sees the old file or the new one.
 

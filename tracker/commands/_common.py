@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -119,6 +120,25 @@ def warn_if_lagging(reason: str | None) -> None:
             " the next command will bring it in line",
             err=True,
         )
+
+
+def write_after_recording(text: str) -> None:
+    """Print what was recorded. It is recorded whatever happens to this: an output that cannot take
+    it (a full disk, a closed pipe, an encoding without its characters) is a warning, not a failure."""
+    try:
+        write(text)
+        sys.stdout.flush()
+    except (OSError, UnicodeError) as e:
+        from tracker.errors import from_machine
+
+        reason = from_machine(e) if isinstance(e, (OSError, UnicodeEncodeError)) else e
+        try:
+            typer.echo(f"tracker: warning: recorded, but the confirmation could not be printed ({reason})", err=True)
+        except (OSError, UnicodeError):
+            pass
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def write(text: str) -> None:

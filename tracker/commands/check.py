@@ -26,7 +26,7 @@ def check(
 
     findings, counts = check_workspace(_common.root(ctx), _common.today())
     out, err = check_output(findings, counts, format)
-    sys.stdout.write(out)
+    _common.write(out)
     sys.stderr.write(err)
     if any(fatal for _, fatal in findings):
         raise typer.Exit(ExitCode.DATA)

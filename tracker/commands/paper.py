@@ -39,7 +39,7 @@ def paper(
     if out is None:
         _common.write(text)
         return
-    from tracker.workspace import write_atomic
+    from tracker.workspace import write_out
 
-    write_atomic(out, text.encode("utf-8"))
+    write_out(_common.root(ctx), out, text.encode("utf-8"), "--out")
     _common.echo(f"wrote {out}", err=True)

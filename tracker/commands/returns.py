@@ -115,11 +115,11 @@ def update(
     added = _common.record(ctx, [new], today)
     _common.warn_if_lagging(added.database_lags)
     if not added.returns:
-        typer.echo("already recorded: nothing was added")
+        _common.write_after_recording("already recorded: nothing was added\n")
         return
     from tracker.output.plain import recorded
 
-    _common.write(recorded(data, added.returns[0]))
+    _common.write_after_recording(recorded(data, added.returns[0]))
 
 
 @app.command()
@@ -141,6 +141,7 @@ def import_(
 ) -> None:
     """Import returns from a CSV file: all rows or none; rows already recorded are skipped."""
     from tracker.csvio import read_returns
+    from tracker.output.text import clean
 
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
@@ -148,4 +149,4 @@ def import_(
     added = _common.record(ctx, rows, today)
     _common.warn_if_lagging(added.database_lags)
     n, skipped = len(added.returns), len(rows) - len(added.returns)
-    _common.echo(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded")
+    _common.write_after_recording(clean(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded\n"))

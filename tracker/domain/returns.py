@@ -102,7 +102,7 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
         if (bad := not_utf8(value)) is not None:
             raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
     number_text = values["recommendation"].strip()
-    if not number_text.isdigit():
+    if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")
     rec = data.find(int(number_text))
     if rec is None:

@@ -26,6 +26,11 @@ def github_annotation(p: Problem) -> str:
     return f"::error {','.join(props)}::{_escape_data(p.detail())}"
 
 
+def _line(text: str) -> str:
+    """A problem as exactly one line: a file name or key holding a line break cannot forge another."""
+    return " ".join(clean(text).split("\n"))
+
+
 def check_output(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int], format: str) -> tuple[str, str]:
     """What check prints to stdout and to stderr. In the github format, an unreadable file is
     also named on stderr, so the log says why the job stopped."""
@@ -37,9 +42,9 @@ def check_output(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int
     err: list[str] = []
     # Keys, values and file names in a problem come from the data: no escape sequence gets through.
     for p, fatal in findings:
-        out.append(clean(github_annotation(p) if format == "github" else p.describe()))
+        out.append(_line(github_annotation(p) if format == "github" else p.describe()))
         if fatal and format == "github":
-            err.append(clean(p.describe()))
+            err.append(_line(p.describe()))
     if findings:
         err.append(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found")
     else:

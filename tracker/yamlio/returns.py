@@ -38,7 +38,7 @@ def read_status_file(raw: bytes, shown: str) -> StatusFile:
     """Read a department's status file: its returns, the rules they break, and whether it takes an appended block."""
     text = decode(raw, shown)
     r = Reader(shown)
-    if _NOT_AN_ITEM.search(text) is None and (starts := [m.start() for m in _ITEM.finditer(text)]):
+    if not _OTHER_BREAKS.search(text) and not _NOT_AN_ITEM.search(text) and (starts := [m.start() for m in _ITEM.finditer(text)]):
         return StatusFile(_read_in_parts(r, text, starts, shown), r.problems, True)
     try:
         root: Node | None = compose(text, shown)
@@ -52,7 +52,8 @@ def read_status_file(raw: bytes, shown: str) -> StatusFile:
         if ret is not None:
             returns.append(ret)
     block_list = isinstance(root, SequenceNode) and not root.flow_style and root.start_mark.column == 0
-    return StatusFile(returns, r.problems, (root is None or block_list) and not _ends_document(text))
+    after = text if root is None else text[root.end_mark.index :]
+    return StatusFile(returns, r.problems, (root is None or block_list) and _only_comments(after))
 
 
 # A status file as tracker writes it is a list at the left margin: every line there starts an item
@@ -60,6 +61,8 @@ def read_status_file(raw: bytes, shown: str) -> StatusFile:
 # file of any length is read in little memory: a line at the margin cannot be inside an item.
 _NOT_AN_ITEM = re.compile(r"^(?:[^-#\s]|-\S)", re.MULTILINE)
 _ITEM = re.compile(r"^-(?:[ \t]|$)", re.MULTILINE)
+# Line breaks YAML knows besides \n: a file with any of them is read whole, the careful way.
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 PART = 2000
 
 
@@ -79,16 +82,10 @@ def _read_in_parts(r: Reader, text: str, starts: list[int], shown: str) -> list[
     return returns
 
 
-def _ends_document(text: str) -> bool:
-    """Whether the last line that is not blank or a comment is an explicit end of document (`...`)."""
-    end = len(text)
-    while end > 0:
-        start = text.rfind("\n", 0, end - 1) + 1
-        line = text[start:end].split(" #")[0].strip()
-        if line and not line.startswith("#"):
-            return line == "..."
-        end = start
-    return False
+def _only_comments(text: str) -> bool:
+    """Whether `text` holds nothing but blank lines and comments, for any of YAML's line breaks:
+    an appended block after anything else (an explicit end `...`, a directive) would not be read."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def _return(r: Reader, node: Node, shown: str) -> Return | None:
