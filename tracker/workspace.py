@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,10 +46,15 @@ def yaml_files(root: Path) -> dict[str, Path]:
     if not status.is_dir():
         raise DataError("is not a folder; each department's returns live in status/<CODE>.yaml", STATUS_DIR)
     try:
-        entries = sorted((entry.name, entry.is_dir()) for entry in os.scandir(status))
+        entries = sorted((entry.name, entry.is_dir(), entry.is_symlink()) for entry in os.scandir(status))
     except OSError as e:  # an unreadable folder must not look like one with no returns
         raise DataError(f"cannot read the folder: {(e.strerror or str(e)).lower()}", STATUS_DIR) from None
-    for name, is_dir in entries:
+    links = {MARKER} if (root / MARKER).is_symlink() else set()
+    if status.is_symlink():
+        links.add(STATUS_DIR)
+    for name, is_dir, is_link in entries:
+        if is_link:
+            links.add(f"{STATUS_DIR}/{name}")
         if name.startswith("."):
             continue
         shown = f"{STATUS_DIR}/{name}"
@@ -60,11 +63,11 @@ def yaml_files(root: Path) -> dict[str, Path]:
             raise DataError("status files are named status/<CODE>.yaml, directly in status/; rename or move this", shown)
         if name.endswith(".yaml"):
             files[shown] = status / name
-    inside = root.resolve()
-    for shown, path in files.items():
-        # git stores links, so a pull request can add one: never follow one out of the workspace.
+    # git stores links, so a pull request can add one: never follow one out of the workspace.
+    inside = root.resolve() if links else root
+    for shown in sorted(links):
         try:
-            outside = not path.resolve(strict=False).is_relative_to(inside)
+            outside = not (root / shown).resolve(strict=False).is_relative_to(inside)
         except (OSError, RuntimeError):
             raise DataError("is a link that leads nowhere (a loop)", shown) from None
         if outside:
@@ -209,6 +212,8 @@ def prepare_write(path: Path, data: bytes) -> Path:
 def prepare_append(path: Path, addition: bytes) -> Path:
     """A complete new version of `path`: its bytes, copied a megabyte at a time, then `addition`."""
 
+    import shutil
+
     def fill(f: BinaryIO) -> None:
         with open(path, "rb") as old:
             shutil.copyfileobj(old, f, 1 << 20)
@@ -235,6 +240,8 @@ def commit(root: Path, moves: list[tuple[Path, Path]]) -> None:
             raise
         _sync_folders({path.parent})
         return
+    import json
+
     journal = {"moves": [[tmp.relative_to(root).as_posix(), path.relative_to(root).as_posix()] for tmp, path in moves]}
     write_atomic(root / JOURNAL, json.dumps(journal).encode())
     for tmp, path in moves:
@@ -272,6 +279,8 @@ def _journal_moves(root: Path) -> list[tuple[str, str]]:
     refuse = DataError("is not a journal tracker wrote; remove it (it names files to move), then try again", JOURNAL)
     if (root / JOURNAL).is_symlink():
         raise refuse
+    import json
+
     raw, _ = read(root / JOURNAL, JOURNAL)
     try:
         moves = json.loads(raw)["moves"]
