@@ -94,7 +94,7 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
 
     with _without_gc():
         status = read_status_file(raw, shown)
-    return status._replace(problems=status.problems + check_status_file(status.returns, Path(shown).stem, data, today))
+        return status._replace(problems=status.problems + check_status_file(status.returns, Path(shown).stem, data, today))
 
 
 def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:
@@ -329,7 +329,8 @@ def _sync(conn: db.Connection, root: Path) -> None:
         if status.problems:
             problems.extend(status.problems)
             continue
-        db.replace_returns(conn, name, status.returns)
+        with _without_gc():
+            db.replace_returns(conn, name, status.returns)
         db.save_file(conn, name, read[1]._replace(appendable=status.appendable))
     for name in loaded.keys() - files.keys():
         db.forget_file(conn, name)

@@ -26,7 +26,7 @@ def status_file(code: str) -> str:
     return f"status/{code}.yaml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long history holds a great many of these
 class Return:
     """One department's return on one recommendation."""
 
