@@ -216,3 +216,35 @@ def test_a_long_file_read_in_parts_reads_as_read_whole(
     in_parts = outcome()
     monkeypatch.setattr(reading, "_NOT_AN_ITEM", re.compile(""))  # every file looks hand-made: read whole
     assert in_parts == outcome()
+
+
+@pytest.mark.parametrize("part", [2, 2000])
+def test_loading_part_by_part_finds_every_problem_reading_whole_finds(
+    dwp_workspace: Path, monkeypatch: pytest.MonkeyPatch, part: int
+) -> None:
+    from tracker.errors import InvalidData
+    from tracker.yamlio import returns as reading
+
+    monkeypatch.setattr(reading, "PART", part)
+    blocks = [
+        return_block(ret(recommendation=20, dept="DWP", date=date(2024, 1, 1 + i), file="status/DWP.yaml")) for i in range(5)
+    ]
+    blocks.insert(3, blocks[0])  # the same return again, in a later part when parts are small
+    blocks.insert(1, blocks[1])  # and once right after itself
+    blocks.append(return_block(ret(recommendation=9, dept="DHSC", file="status/DWP.yaml")))
+    path = dwp_workspace / "status" / "DWP.yaml"
+    path.write_bytes(appended(None, HEADER, blocks)[0])
+    whole = sorted(
+        p.describe() for p in sync.load_status_file(path.read_bytes(), "status/DWP.yaml", _data(dwp_workspace)).problems
+    )
+    with pytest.raises(InvalidData) as raised:
+        sync.rebuild(dwp_workspace).close()
+    message = str(raised.value)
+    assert len(whole) == 3 and "(and 2 more problem(s)" in message
+    assert message.split(" (and")[0] in whole
+
+
+def _data(root: Path) -> object:
+    from .conftest import load_dataset
+
+    return load_dataset(root / "recommendations.yaml")[0]

@@ -369,6 +369,12 @@ def returns_in_file(conn: Connection, path: str) -> list[Return]:
     return _returns(conn, "file = ?", [path], " ORDER BY line")
 
 
+def return_at(conn: Connection, path: str, line: int) -> Return | None:
+    """The return loaded from line `line` of file `path`, if there is one."""
+    found = _returns(conn, "file = ? AND line = ?", [path, line])
+    return found[0] if found else None
+
+
 def returns_on_last_dates(conn: Connection, recommendation: int, codes: Sequence[str], as_of: date, dates: int) -> list[Return]:
     """The returns on `recommendation` filed under `codes` on their `dates` latest dates up to `as_of`.
 

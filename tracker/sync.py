@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
-from .domain.returns import Return, check_return, check_status_file
+from .domain.returns import Return, StatusFileCheck, check_return, check_status_file
 from .errors import DataError, Interrupted, InvalidData, TrackerError, from_machine, hold_interrupts
 from .workspace import MARKER
 
@@ -95,6 +95,24 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
     with _without_gc():
         status = read_status_file(raw, shown)
         return status._replace(problems=status.problems + check_status_file(status.returns, Path(shown).stem, data, today))
+
+
+def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dataset) -> tuple[list[Problem], bool]:
+    """Read, check and load a status file into the database a part at a time, so that a file of any
+    length costs little memory; the rules it breaks (the caller's transaction is then rolled back)
+    and whether it takes an appended block. The same rules as load_status_file."""
+    from .yamlio.returns import read_status_file
+
+    db.replace_returns(conn, name, [])
+    check = StatusFileCheck(name, Path(name).stem, data, None, lambda line: db.return_at(conn, name, line))
+
+    def load(part: list[Return]) -> None:
+        db.insert_returns(conn, part)  # first: a return recorded twice in one part is found there
+        check.check(part)
+
+    with _without_gc():
+        status = read_status_file(raw, name, load)
+    return status.problems + check.problems, status.appendable
 
 
 def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:
@@ -325,13 +343,11 @@ def _sync(conn: db.Connection, root: Path) -> None:
         if name == MARKER or (read := changed(name, path, force=data is not None)) is None:
             continue
         data = data or db.dataset(conn)
-        status = load_status_file(read[0], name, data)
-        if status.problems:
-            problems.extend(status.problems)
+        found, appendable = _load_status_file_into(conn, read[0], name, data)
+        if found:
+            problems.extend(found)
             continue
-        with _without_gc():
-            db.replace_returns(conn, name, status.returns)
-        db.save_file(conn, name, read[1]._replace(appendable=status.appendable))
+        db.save_file(conn, name, read[1]._replace(appendable=appendable))
     for name in loaded.keys() - files.keys():
         db.forget_file(conn, name)
     if problems:

@@ -152,23 +152,46 @@ def check_return(ret: Return, data: Dataset, today: date | None = None) -> list[
     return problems
 
 
+class StatusFileCheck:
+    """Every rule for the returns in one department's file, status/<file_code>.yaml, given part by part.
+
+    The returns seen so far are remembered by a hash of what makes them the same (Return.key) and
+    their line, not kept: `earlier(line)` gives back the return on a line when two hashes meet, so
+    a file of any length is checked in little memory.
+    """
+
+    def __init__(
+        self, file: str, file_code: str, data: Dataset, today: date | None, earlier: Callable[[int], Return | None]
+    ) -> None:
+        self.file_code, self.data, self.today, self.earlier = file_code, data, today, earlier
+        self.seen: dict[int, list[int]] = {}
+        self.problems: list[Problem] = []
+        if file_code not in data.registry.departments:
+            message = f"{file_code} is not a department code in the registry; name the file after one"
+            self.problems.append(Problem(file, None, message))
+
+    def check(self, returns: Iterable[Return]) -> None:
+        data, file_code = self.data, self.file_code
+        for ret in returns:
+            self.problems.extend(check_return(ret, data, self.today))
+            if ret.dept != file_code and file_code in data.registry.departments:
+                message = f"a return from {ret.dept} is in {file_code}'s file; move it to {status_file(ret.dept)}"
+                self.problems.append(Problem(ret.file, ret.line, message, ret.recommendation, "dept"))
+            lines = self.seen.setdefault(hash(ret.key()), [])
+            first = next((r for line in lines if (r := self.earlier(line)) is not None and r.key() == ret.key()), None)
+            if first is not None:
+                message = f"the same return is recorded twice (first on line {first.line})"
+                self.problems.append(Problem(ret.file, ret.line, message, ret.recommendation))
+            elif ret.line is not None:
+                lines.append(ret.line)
+
+
 def check_status_file(returns: Sequence[Return], file_code: str, data: Dataset, today: date | None = None) -> list[Problem]:
     """Every rule for the returns in one department's file, status/<file_code>.yaml."""
-    problems: list[Problem] = []
-    if file_code not in data.registry.departments:
-        where = returns[0].file if returns else status_file(file_code)
-        problems.append(Problem(where, None, f"{file_code} is not a department code in the registry; name the file after one"))
-    seen: dict[tuple[object, ...], Return] = {}
-    for ret in returns:
-        problems.extend(check_return(ret, data, today))
-        if ret.dept != file_code and file_code in data.registry.departments:
-            message = f"a return from {ret.dept} is in {file_code}'s file; move it to {status_file(ret.dept)}"
-            problems.append(Problem(ret.file, ret.line, message, ret.recommendation, "dept"))
-        first = seen.setdefault(ret.key(), ret)
-        if first is not ret:
-            message = f"the same return is recorded twice (first on line {first.line})"
-            problems.append(Problem(ret.file, ret.line, message, ret.recommendation))
-    return problems
+    by_line = {r.line: r for r in returns if r.line is not None}
+    check = StatusFileCheck(returns[0].file if returns else status_file(file_code), file_code, data, today, by_line.get)
+    check.check(returns)
+    return check.problems
 
 
 def newest_first(returns: Iterable[Return]) -> list[Return]:

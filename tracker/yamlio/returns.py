@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from yaml.nodes import Node, SequenceNode
@@ -34,12 +35,15 @@ def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Proble
     return status.returns, status.problems
 
 
-def read_status_file(raw: bytes, shown: str) -> StatusFile:
-    """Read a department's status file: its returns, the rules they break, and whether it takes an appended block."""
+def read_status_file(raw: bytes, shown: str, each_part: Callable[[list[Return]], None] | None = None) -> StatusFile:
+    """Read a department's status file: its returns, the rules they break, and whether it takes an appended block.
+
+    With `each_part`, the returns are handed to it a part at a time as they are read, and not kept.
+    """
     text = decode(raw, shown)
     r = Reader(shown)
     if not _OTHER_BREAKS.search(text) and not _NOT_AN_ITEM.search(text) and (starts := [m.start() for m in _ITEM.finditer(text)]):
-        return StatusFile(_read_in_parts(r, text, starts, shown), r.problems, True)
+        return StatusFile(_read_in_parts(r, text, starts, shown, each_part), r.problems, True)
     try:
         root: Node | None = compose(text, shown)
     except DataError as e:
@@ -53,6 +57,9 @@ def read_status_file(raw: bytes, shown: str) -> StatusFile:
             returns.append(ret)
     block_list = isinstance(root, SequenceNode) and not root.flow_style and root.start_mark.column == 0
     after = text if root is None else text[root.end_mark.index :]
+    if each_part is not None:
+        each_part(returns)
+        returns = []
     return StatusFile(returns, r.problems, (root is None or block_list) and _only_comments(after))
 
 
@@ -66,7 +73,9 @@ _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 PART = 2000
 
 
-def _read_in_parts(r: Reader, text: str, starts: list[int], shown: str) -> list[Return]:
+def _read_in_parts(
+    r: Reader, text: str, starts: list[int], shown: str, each_part: Callable[[list[Return]], None] | None
+) -> list[Return]:
     returns: list[Return] = []
     offset, counted = 0, 0
     for i in range(0, len(starts), PART):
@@ -79,6 +88,9 @@ def _read_in_parts(r: Reader, text: str, starts: list[int], shown: str) -> list[
             ret = _return(r, node, shown)
             if ret is not None:
                 returns.append(ret)
+        if each_part is not None:
+            each_part(returns)
+            returns = []
     return returns
 
 
