@@ -164,7 +164,7 @@ class StatusFileCheck:
         self, file: str, file_code: str, data: Dataset, today: date | None, earlier: Callable[[int], Return | None]
     ) -> None:
         self.file_code, self.data, self.today, self.earlier = file_code, data, today, earlier
-        self.seen: dict[int, list[int]] = {}
+        self.seen: dict[int, int | list[int]] = {}
         self.problems: list[Problem] = []
         if file_code not in data.registry.departments:
             message = f"{file_code} is not a department code in the registry; name the file after one"
@@ -177,13 +177,15 @@ class StatusFileCheck:
             if ret.dept != file_code and file_code in data.registry.departments:
                 message = f"a return from {ret.dept} is in {file_code}'s file; move it to {status_file(ret.dept)}"
                 self.problems.append(Problem(ret.file, ret.line, message, ret.recommendation, "dept"))
-            lines = self.seen.setdefault(hash(ret.key()), [])
-            first = next((r for line in lines if (r := self.earlier(line)) is not None and r.key() == ret.key()), None)
+            key = ret.key()
+            seen = self.seen.get(hash(key))
+            lines = [] if seen is None else [seen] if isinstance(seen, int) else seen
+            first = next((r for line in lines if (r := self.earlier(line)) is not None and r.key() == key), None)
             if first is not None:
                 message = f"the same return is recorded twice (first on line {first.line})"
                 self.problems.append(Problem(ret.file, ret.line, message, ret.recommendation))
-            elif ret.line is not None:
-                lines.append(ret.line)
+            elif ret.line is not None:  # one line per hash, a list only when two different returns share one
+                self.seen[hash(key)] = ret.line if seen is None else [*lines, ret.line]
 
 
 def check_status_file(returns: Sequence[Return], file_code: str, data: Dataset, today: date | None = None) -> list[Problem]:
