@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tracker import db, sync
+from tracker import db, recording, sync
 from tracker.domain.rating import RETURN_RATINGS, Rating
 from tracker.domain.returns import Return
 from tracker.errors import DataError
@@ -180,7 +180,7 @@ def test_any_status_file_the_reader_accepts_takes_a_new_return(
         assume(False)  # only files the reader accepts are promised anything
     assert before == [r.key() for r in old]
     new = ret(recommendation=20, dept="DWP", date=date(2025, 1, 1), rag=rag, summary=new_summary, file="status/DWP.yaml")
-    added = sync.add_returns(root, [new], date(2026, 1, 1))
+    added = recording.add_returns(root, [new], date(2026, 1, 1))
     assert [r.key() for r in added.returns] == [new.key()] and added.database_lags is None
     after, problems = parse_status_file(path.read_bytes(), "status/DWP.yaml")
     assert problems == [] and [r.key() for r in after] == before + [new.key()]

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
-from .domain.returns import Return, StatusFileCheck, check_return, check_status_file
-from .errors import DataError, Interrupted, InvalidData, TrackerError, from_machine, hold_interrupts
+from .domain.returns import Return, StatusFileCheck, check_status_file
+from .errors import DataError, InvalidData
 from .workspace import MARKER
 
 if TYPE_CHECKING:
@@ -193,7 +192,7 @@ def open_synced(root: Path) -> db.Connection:
                 if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
                     _recreate(conn, root)
                 elif not _is_fresh(conn, root):
-                    _sync(conn, root)
+                    sync_files(conn, root)
         except BaseException:
             conn.close()
             raise
@@ -263,7 +262,7 @@ def _recreate(conn: db.Connection, root: Path) -> None:
     db.drop_everything(conn)
     db.create_schema(conn)
     db.set_meta(conn, "built_by", rules())
-    _sync(conn, root)
+    sync_files(conn, root)
 
 
 def _build_aside(root: Path) -> db.Connection:
@@ -280,7 +279,7 @@ def _build_aside(root: Path) -> db.Connection:
             with db.transaction(conn):
                 db.create_schema(conn)
                 db.set_meta(conn, "built_by", rules())
-                _sync(conn, root)
+                sync_files(conn, root)
         finally:
             conn.close()
         os.replace(tmp, path)
@@ -308,7 +307,7 @@ def _is_fresh(conn: db.Connection, root: Path) -> bool:
     return all(loaded[name].fingerprint == file_fingerprint(path, name) for name, path in files.items())
 
 
-def _sync(conn: db.Connection, root: Path) -> None:
+def sync_files(conn: db.Connection, root: Path) -> None:
     """Load every file that changed since it was loaded; InvalidData if any breaks a rule."""
     # Read inside the transaction: another process may have synced while this one waited.
     loaded = db.loaded_files(conn)
@@ -352,133 +351,3 @@ def _sync(conn: db.Connection, root: Path) -> None:
         db.forget_file(conn, name)
     if problems:
         raise InvalidData(problems)
-
-
-# -- recording returns --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Added:
-    """What add_returns did: the returns it wrote, and why tracker.db lags behind them, if it does."""
-
-    returns: list[Return]
-    database_lags: str | None = None
-
-
-def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
-    """Append returns to their departments' status files and to the database, under the workspace lock.
-
-    Every return is checked before anything is written, and returns already recorded are
-    skipped. The status files are the record: once a return is in its file it is recorded, and a
-    database that cannot take it is left to the next command to bring in line (`database_lags`).
-    A failure before that raises, saying that nothing was recorded.
-    """
-    from .yamlio.blocks import file_header
-
-    written: list[Return] = []
-    lags: str | None = None
-    try:
-        with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
-            data = db.dataset(conn)
-            for ret in new:  # checked again: the data may have changed while this waited for the lock
-                problems = check_return(ret, data, today)
-                if problems:
-                    raise DataError(problems[0].detail())
-            by_file: dict[str, list[Return]] = {}
-            keys: set[tuple[object, ...]] = set()
-            for ret in new:
-                if ret.key() not in keys and not db.is_recorded(conn, ret):
-                    keys.add(ret.key())
-                    by_file.setdefault(ret.file, []).append(ret)
-            prepared: list[tuple[str, list[Return], Fingerprint | None, _Prepared]] = []
-            try:
-                for name, returns in by_file.items():
-                    path = root / name
-                    before = loaded = None
-                    if path.exists():
-                        before = file_fingerprint(path, name)
-                        old = db.loaded_files(conn).get(name)
-                        loaded = old if old is not None and old.fingerprint == before else None
-                    header = file_header(path.stem, data.registry.departments[path.stem].name)
-                    prepared.append((name, returns, before, _prepare(conn, path, name, returns, header, loaded)))
-                hold_interrupts()  # released when the command ends
-                workspace.commit(root, [(p.tmp, root / name) for name, _, _, p in prepared])
-            except BaseException:
-                for *_, p in prepared:
-                    p.tmp.unlink(missing_ok=True)
-                raise
-            for name, returns, before, p in prepared:  # recorded: now tell the database
-                placed = [replace(r, line=line) for r, line in zip(returns, p.lines, strict=True)]
-                written.extend(placed)
-                after = db.LoadedFile(file_fingerprint(root / name, name), None, p.line_ends)
-                if lags is None:
-                    lags = _note_appended(conn, root, name, None if p.rewritten else before, after, placed)
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted; nothing was recorded") from None
-    except Exception as e:
-        failure = e if isinstance(e, TrackerError) else from_machine(e)
-        if failure is None:
-            raise
-        raise TrackerError(f"{failure}; nothing was recorded", exit_code=failure.exit_code) from None
-    return Added(written, lags)
-
-
-def _note_appended(
-    conn: db.Connection, root: Path, name: str, before: Fingerprint | None, after: db.LoadedFile, placed: list[Return]
-) -> str | None:
-    """Tell the database of returns just appended to `name`; why it could not, if it could not."""
-    try:
-        with db.transaction(conn):
-            # Asked again inside the transaction: a command outside the lock may have synced the
-            # file meanwhile, new returns and all.
-            now = db.loaded_files(conn).get(name)
-            if (now.fingerprint if now else None) == before:
-                db.insert_returns(conn, placed)
-                db.save_file(conn, name, after)
-            else:
-                _sync(conn, root)
-    except (db.DatabaseError, OSError) as e:
-        return str(e)
-    return None
-
-
-class _Prepared(NamedTuple):
-    tmp: Path  # the file's complete new version, beside it
-    lines: list[int]  # the line each new return starts on
-    line_ends: int  # how many line ends the new version holds
-    rewritten: bool  # rewritten whole (in the form tracker writes, every return kept), not appended to
-
-
-def _prepare(
-    conn: db.Connection, path: Path, name: str, new: list[Return], header: str, loaded: db.LoadedFile | None
-) -> _Prepared:
-    """The new version of status file `path` with `new` added, written beside it, not yet in place.
-
-    `loaded` is how the database holds the file, if it holds it as it is now: then the file is not
-    parsed at all, and a large file costs no more to add to than a small one.
-    """
-    from .yamlio.blocks import addition, appended, return_block
-
-    blocks = [return_block(r) for r in new]
-    path.parent.mkdir(exist_ok=True)
-    if loaded is not None and loaded.lines is not None and loaded.appendable:
-        with open(path, "rb") as f:
-            ends_with_newline = f.seek(0, os.SEEK_END) == 0 or (f.seek(-1, os.SEEK_END) >= 0 and f.read(1) == b"\n")
-        added, lines = addition(ends_with_newline, loaded.lines, blocks)
-        return _Prepared(workspace.prepare_append(path, added), lines, loaded.lines + added.count(b"\n"), False)
-    if not path.exists():
-        content, lines = appended(None, header, blocks)
-        return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
-    if loaded is not None:
-        existing = db.returns_in_file(conn, name)
-    else:  # changed since the database last read it: read it now
-        from .yamlio.returns import read_status_file
-
-        raw = workspace.read(path, name)[0]
-        status = read_status_file(raw, name)
-        if status.appendable:
-            content, lines = appended(raw, header, blocks)
-            return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
-        existing = status.returns
-    content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
-    return _Prepared(workspace.prepare_write(path, content), lines[len(existing) :], content.count(b"\n"), True)

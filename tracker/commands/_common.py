@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tracker.domain.recommendations import Dataset
     from tracker.domain.returns import Return
     from tracker.domain.standing import Standing
-    from tracker.sync import Added
+    from tracker.recording import Added
 
 
 def format_option(*choices: str, help: str | None = None) -> Any:
@@ -102,9 +102,9 @@ def department_code(data: Dataset, text: str, on: date) -> str:
 
 
 def record(ctx: typer.Context, returns: Sequence[Return], today: date) -> Added:
-    """Record returns in their status files and the database (sync.add_returns)."""
+    """Record returns in their status files and the database (recording.add_returns)."""
     from tracker.errors import release_interrupts
-    from tracker.sync import add_returns
+    from tracker.recording import add_returns
 
     ctx.call_on_close(release_interrupts)
     return add_returns(root(ctx), returns, today)
