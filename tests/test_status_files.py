@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from contextlib import closing
@@ -248,3 +249,17 @@ def _data(root: Path) -> object:
     from .conftest import load_dataset
 
     return load_dataset(root / "recommendations.yaml")[0]
+
+
+def test_a_file_that_cannot_take_a_block_still_cannot_after_it_is_touched(dwp_workspace: Path) -> None:
+    path = dwp_workspace / "status" / "DWP.yaml"
+    old = ret(recommendation=20, dept="DWP", date=date(2024, 1, 1), file="status/DWP.yaml")
+    path.write_text(_flow([old]), encoding="utf-8")
+    sync.open_synced(dwp_workspace).close()
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # the same bytes, a new time
+    sync.open_synced(dwp_workspace).close()
+    new = ret(recommendation=20, dept="DWP", date=date(2025, 1, 1), summary="After a touch.", file="status/DWP.yaml")
+    recording.add_returns(dwp_workspace, [new], date(2026, 1, 1))
+    after, problems = parse_status_file(path.read_bytes(), "status/DWP.yaml")
+    assert problems == [] and [r.key() for r in after] == [old.key(), new.key()]

@@ -159,7 +159,7 @@ def save_file(conn: Connection, path: str, loaded: LoadedFile) -> None:
 
 
 def forget_file(conn: Connection, path: str) -> None:
-    replace_returns(conn, path, [])
+    delete_returns(conn, path)
     conn.execute("DELETE FROM files WHERE path = ?", [path])
 
 
@@ -223,12 +223,11 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
     )
 
 
-def replace_returns(conn: Connection, path: str, returns: Sequence[Return]) -> None:
-    """Replace the returns loaded from file `path` with `returns`."""
+def delete_returns(conn: Connection, path: str) -> None:
+    """Remove the returns loaded from file `path`."""
     conn.execute("PRAGMA defer_foreign_keys = ON")
     conn.execute("DELETE FROM return_evidence WHERE return_id IN (SELECT id FROM returns WHERE file = ?)", [path])
     conn.execute("DELETE FROM returns WHERE file = ?", [path])
-    insert_returns(conn, returns)
 
 
 def insert_returns(conn: Connection, returns: Sequence[Return]) -> None:

@@ -56,13 +56,14 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
                     keys.add(ret.key())
                     by_file.setdefault(ret.file, []).append(ret)
             prepared: list[tuple[str, list[Return], Fingerprint | None, _Prepared]] = []
+            known = db.loaded_files(conn)
             try:
                 for name, returns in by_file.items():
                     path = root / name
                     before = loaded = None
                     if path.exists():
                         before = file_fingerprint(path, name)
-                        old = db.loaded_files(conn).get(name)
+                        old = known.get(name)
                         loaded = old if old is not None and old.fingerprint == before else None
                     header = file_header(path.stem, data.registry.departments[path.stem].name)
                     prepared.append((name, returns, before, _prepare(conn, path, name, returns, header, loaded)))

@@ -102,7 +102,7 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
     and whether it takes an appended block. The same rules as load_status_file."""
     from .yamlio.returns import read_status_file
 
-    db.replace_returns(conn, name, [])
+    db.delete_returns(conn, name)
     check = StatusFileCheck(name, Path(name).stem, data, None, lambda line: db.return_at(conn, name, line))
 
     def load(part: list[Return]) -> None:
@@ -177,7 +177,7 @@ def open_synced(root: Path) -> db.Connection:
     if path.exists() and not os.path.lexists(root / workspace.JOURNAL):  # a journal: finish it first
         conn = _connect(path)
         try:
-            if _built_here(conn) and _is_fresh(conn, root):
+            if _is_fresh(conn, root):
                 return conn
         except BaseException:
             conn.close()
@@ -277,9 +277,7 @@ def _build_aside(root: Path) -> db.Connection:
         conn = db.connect(tmp)
         try:
             with db.transaction(conn):
-                db.create_schema(conn)
-                db.set_meta(conn, "built_by", rules())
-                sync_files(conn, root)
+                _recreate(conn, root)
         finally:
             conn.close()
         os.replace(tmp, path)
@@ -323,7 +321,7 @@ def sync_files(conn: db.Connection, root: Path) -> None:
 
         now = db.LoadedFile(fingerprint(st), hashlib.sha256(raw).hexdigest(), raw.count(b"\n"))
         if not force and old is not None and old.sha256 == now.sha256 and old.lines is not None:
-            db.save_file(conn, name, now)  # touched, not changed
+            db.save_file(conn, name, now._replace(appendable=old.appendable))  # touched, not changed
             return None
         return raw, now
 

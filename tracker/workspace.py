@@ -195,11 +195,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     commit(path.parent, [(prepare_write(path, data), path)])
 
 
-def append_atomic(path: Path, addition: bytes) -> None:
-    """Replace `path` with its own bytes followed by `addition`, as write_atomic does."""
-    commit(path.parent, [(prepare_append(path, addition), path)])
-
-
 def prepare_write(path: Path, data: bytes) -> Path:
     """A complete new version of `path` holding `data`, on disk beside it, for `commit` to put in place."""
 
