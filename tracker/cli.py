@@ -6,7 +6,6 @@ Only typer and the standard library are imported here; each command imports what
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import commands
-from .errors import ExitCode, Interrupted, TrackerError, from_machine, held_until_exit
+from .errors import ExitCode, Interrupted, TrackerError, from_machine, held_until_exit, silence_stdout
 from .output.text import clean
 
 
@@ -30,18 +29,8 @@ def _say(message: str) -> None:
 
 def _fail(code: int, message: str) -> int:
     _say(message)
-    _silence_stdout()
+    silence_stdout()
     return code
-
-
-def _silence_stdout() -> None:
-    """Point stdout at nowhere, so that Python's own flush at exit cannot fail a second time."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
 
 
 class _Group(TyperGroup):

@@ -102,6 +102,19 @@ def from_machine(e: Exception) -> TrackerError | None:
     return None
 
 
+def silence_stdout() -> None:
+    """Point stdout at nowhere once writing to it has failed, so that Python's own flush at exit
+    cannot fail a second time and print a traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def hold_interrupts() -> None:
     """From here until the command ends, Ctrl-C and termination wait for it: called once files
     start moving into place, when finishing is the only way to keep the record whole and the exit

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -129,16 +128,14 @@ def write_after_recording(text: str) -> None:
         write(text)
         sys.stdout.flush()
     except (OSError, UnicodeError) as e:
-        from tracker.errors import from_machine
+        from tracker.errors import from_machine, silence_stdout
 
         reason = from_machine(e) if isinstance(e, (OSError, UnicodeEncodeError)) else e
         try:
             typer.echo(f"tracker: warning: recorded, but the confirmation could not be printed ({reason})", err=True)
         except (OSError, UnicodeError):
             pass
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        silence_stdout()
 
 
 def write(text: str) -> None:
