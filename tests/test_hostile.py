@@ -514,6 +514,13 @@ def test_a_status_folder_that_leads_out_of_the_workspace_is_refused(board: Path,
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_given_to_import_is_refused_not_waited_on(board: Path, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "returns.csv")
+    result = tracker(board, "import", str(tmp_path / "returns.csv"))
+    assert result.returncode == 3 and "is not a regular file" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_a_pipe_in_place_of_the_database_is_refused_not_waited_on(board: Path) -> None:
     os.mkfifo(board / "tracker.db")
     for command in (["check"], ["report"], ["load", "--rebuild"]):

@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from datetime import date
-from pathlib import Path
 
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
@@ -29,13 +28,11 @@ def write_returns(returns: Iterable[Return]) -> str:
     return buf.getvalue()
 
 
-def read_returns(path: Path, data: Dataset, today: date, default_author: Callable[[], str]) -> list[Return]:
-    """Every row of a returns CSV as a checked return; the first bad row stops the whole import."""
-    shown = str(path)
+def read_returns(raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]) -> list[Return]:
+    """Every row of a returns CSV (its bytes, and its name as the user gave it) as a checked return;
+    the first bad row stops the whole import."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DataError("file not found", shown) from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise DataError(f"not valid UTF-8 (byte {e.start}); save the spreadsheet as CSV UTF-8", shown) from None
     # A long summary is a long cell: the csv module's default limit (128 KiB) would refuse it.

@@ -142,10 +142,12 @@ def import_(
     """Import returns from a CSV file: all rows or none; rows already recorded are skipped."""
     from tracker.csvio import read_returns
     from tracker.output.text import clean
+    from tracker.workspace import read
 
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
-    rows = read_returns(file, data, today, default_author=lambda: _author(root))
+    raw, _ = read(file, str(file))  # a regular file of a sane size: never a pipe to wait on
+    rows = read_returns(raw, str(file), data, today, default_author=lambda: _author(root))
     added = _common.record(ctx, rows, today)
     _common.warn_if_lagging(added.database_lags)
     n, skipped = len(added.returns), len(rows) - len(added.returns)
