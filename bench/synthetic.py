@@ -28,9 +28,11 @@ WORDS = (
 ).split()
 
 
-def build(root: Path, count: int, seed: int, one_file: bool = False) -> int:
-    """Write `count` returns over the owning departments' files; with `one_file`, all from DHSC,
-    on the recommendations it owns, in one status file."""
+def build(root: Path, count: int, seed: int, recs_of: str | None = None, one_file: bool = False) -> int:
+    """Write `count` returns over the owning departments' files, on every recommendation or only on
+    those `recs_of` owns. With `one_file`, the very same returns (recommendation, date, rating,
+    summary, author, evidence) are all recorded by `recs_of` in its one status file: the two
+    workspaces differ only in how the returns are filed."""
     rng = random.Random(seed)
     repo = HERE.parent
     root.mkdir(parents=True, exist_ok=True)
@@ -39,12 +41,14 @@ def build(root: Path, count: int, seed: int, one_file: bool = False) -> int:
     data, problems = parse_recommendations((root / "recommendations.yaml").read_bytes())
     assert not problems
     start, days = date(2021, 8, 1), (date(2026, 10, 31) - date(2021, 8, 1)).days
-    recs = [r for r in data.recommendations if not one_file or any(o.dept == "DHSC" for o in r.owners)]
+    recs = [r for r in data.recommendations if recs_of is None or any(o.dept == recs_of for o in r.owners)]
     by_code: dict[str, list[Return]] = {}
     for i in range(count):
         rec = rng.choice(recs)
         day = start + timedelta(days=rng.randrange(days))
-        code = "DHSC" if one_file else rng.choice(owners_on(rec, data.registry, day))
+        code = rng.choice(owners_on(rec, data.registry, day))
+        if one_file and recs_of is not None:
+            code = recs_of
         revised = rng.random() < 0.05
         by_code.setdefault(code, []).append(
             Return(
@@ -71,9 +75,11 @@ def main() -> None:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--one-file", action="store_true", help="every return from DHSC, in one status file")
+    parser.add_argument(
+        "--one-file", action="store_true", help="every return on DHSC's recommendations, all from DHSC, in one status file"
+    )
     args = parser.parse_args()
-    files = build(args.dir, args.updates, args.seed, args.one_file)
+    files = build(args.dir, args.updates, args.seed, "DHSC" if args.one_file else None, args.one_file)
     print(f"{args.dir}: {args.updates} returns in {files} status files")
 
 

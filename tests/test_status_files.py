@@ -215,7 +215,7 @@ def test_a_long_file_read_in_parts_reads_as_read_whole(
 
     monkeypatch.setattr(reading, "PART", 2)
     in_parts = outcome()
-    monkeypatch.setattr(reading, "_NOT_AN_ITEM", re.compile(""))  # every file looks hand-made: read whole
+    monkeypatch.setattr(reading, "_NOT_AN_ITEM", re.compile(b""))  # every file looks hand-made: read whole
     assert in_parts == outcome()
 
 
@@ -263,3 +263,21 @@ def test_a_file_that_cannot_take_a_block_still_cannot_after_it_is_touched(dwp_wo
     recording.add_returns(dwp_workspace, [new], date(2026, 1, 1))
     after, problems = parse_status_file(path.read_bytes(), "status/DWP.yaml")
     assert problems == [] and [r.key() for r in after] == [old.key(), new.key()]
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\xef\xbb\xbf"], ids=["plain", "byte-order mark"])
+def test_every_return_is_read_whether_or_not_the_file_starts_with_a_byte_order_mark(prefix: bytes) -> None:
+    blocks = [return_block(ret(date=date(2024, 1, 1 + i))) for i in range(3)]
+    raw, _ = appended(None, "", blocks)
+    returns, problems = parse_status_file(prefix + raw.lstrip(b"\n"), "status/DHSC.yaml")
+    assert [r.date.day for r in returns] == [1, 2, 3] and problems == []
+    assert [r.line for r in returns] == [1, 8, 15]
+
+
+def test_a_byte_that_is_not_utf8_is_named_by_its_line() -> None:
+    raw, _ = appended(None, HEADER, [return_block(ret())])
+    raw = raw.replace(b"A secretary", b"Jos\xe9")
+    with pytest.raises(DataError) as e:
+        parse_status_file(raw, "status/DHSC.yaml")
+    assert e.value.line == raw.count(b"\n", 0, raw.index(b"Jos")) + 1
+    assert "not valid UTF-8 (byte 0xe9)" in e.value.message

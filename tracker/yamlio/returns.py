@@ -40,10 +40,12 @@ def read_status_file(raw: bytes, shown: str, each_part: Callable[[list[Return]],
 
     With `each_part`, the returns are handed to it a part at a time as they are read, and not kept.
     """
-    text = decode(raw, shown)
     r = Reader(shown)
-    if not _OTHER_BREAKS.search(text) and not _NOT_AN_ITEM.search(text) and (starts := [m.start() for m in _ITEM.finditer(text)]):
-        return StatusFile(_read_in_parts(r, text, starts, shown, each_part), r.problems, True)
+    if (raw.isascii() or _is_utf8(raw)) and not _OTHER_BREAKS.search(raw) and not _NOT_AN_ITEM.search(raw):
+        # Read as bytes, a part at a time: the file's text is never held whole.
+        if starts := [m.start() for m in _ITEM.finditer(raw)]:
+            return StatusFile(_read_in_parts(r, raw, starts, shown, each_part), r.problems, True)
+    text = decode(raw, shown)
     try:
         root: Node | None = compose(text, shown)
     except DataError as e:
@@ -66,25 +68,34 @@ def read_status_file(raw: bytes, shown: str, each_part: Callable[[list[Return]],
 # A status file as tracker writes it is a list at the left margin: every line there starts an item
 # ("- "), is a comment or is blank. Such a file is read a few thousand returns at a time, so a
 # file of any length is read in little memory: a line at the margin cannot be inside an item.
-_NOT_AN_ITEM = re.compile(r"^(?:[^-#\s]|-\S)", re.MULTILINE)
-_ITEM = re.compile(r"^-(?:[ \t]|$)", re.MULTILINE)
-# Line breaks YAML knows besides \n: a file with any of them is read whole, the careful way.
-_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+_NOT_AN_ITEM = re.compile(rb"^(?:[^-#\s]|-\S)", re.MULTILINE)
+_ITEM = re.compile(rb"^-(?:[ \t]|$)", re.MULTILINE)
+# Line breaks YAML knows besides \n (CR, NEL, U+2028, U+2029, in UTF-8): a file with any of them,
+# or with a byte-order mark (its first line is not at the margin), is read whole, the careful way.
+_OTHER_BREAKS = re.compile(rb"\r|\xc2\x85|\xe2\x80[\xa8\xa9]")
 PART = 2000
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False  # read the careful way, which names the line
+    return True
+
+
 def _read_in_parts(
-    r: Reader, text: str, starts: list[int], shown: str, each_part: Callable[[list[Return]], None] | None
+    r: Reader, raw: bytes, starts: list[int], shown: str, each_part: Callable[[list[Return]], None] | None
 ) -> list[Return]:
     returns: list[Return] = []
     offset, counted = 0, 0
     for i in range(0, len(starts), PART):
         begin = starts[i]
-        end = starts[i + PART] if i + PART < len(starts) else len(text)
-        offset += text.count("\n", counted, begin)
+        end = starts[i + PART] if i + PART < len(starts) else len(raw)
+        offset += raw.count(b"\n", counted, begin)
         counted = begin
         r.part(offset)
-        for node in r.sequence(compose(text[begin:end], shown, offset), "the file"):
+        for node in r.sequence(compose(raw[begin:end], shown, offset), "the file"):
             ret = _return(r, node, shown)
             if ret is not None:
                 returns.append(ret)

@@ -44,10 +44,11 @@ def decode(raw: bytes, shown: str) -> str:
         raise DataError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8", shown, line) from None
 
 
-def compose(text: str, shown: str, offset: int = 0) -> Node:
+def compose(text: str | bytes, shown: str, offset: int = 0) -> Node:
     """Parse YAML text into a node tree, turning every parser error into one located line.
 
-    `offset`: how many lines of the file come before `text`, when it is a part of one.
+    `offset`: how many lines of the file come before `text`, when it is a part of one. Bytes
+    must be UTF-8 already checked: libyaml reads them as they are, without a copy.
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
