@@ -51,7 +51,7 @@ def test_init_never_overwrites_a_workspace(run: Run, workspace: Path) -> None:
 def test_check_passes_on_the_repository_data(run: Run) -> None:
     result = run("check", root=REPO)
     assert result.exit_code == 0, result.stdout
-    assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, no problems\n", result.stdout)
+    assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, \d+ assessments, no problems\n", result.stdout)
 
 
 def test_check_lists_every_problem_and_exits_1(run: Run, minimal: Path) -> None:
@@ -90,7 +90,7 @@ def test_check_github_format_annotates_unreadable_files_too(run: Run, minimal: P
 
 def test_check_json_format_is_machine_readable(run: Run, minimal: Path) -> None:
     ok = json.loads(run("check", "--format", "json", root=minimal).stdout)
-    assert ok == {"ok": True, "recommendations": 2, "departments": 2, "returns": 0, "problems": []}
+    assert ok == {"ok": True, "recommendations": 2, "departments": 2, "returns": 0, "assessments": 0, "problems": []}
     shutil.copy(DATA / "bad" / "impossible-date.yaml", minimal / "recommendations.yaml")
     result = run("check", "--format", "json", root=minimal)
     assert result.exit_code == 1
@@ -249,7 +249,7 @@ def test_departments_shows_renames_mergers_and_what_each_owns(run: Run) -> None:
 def test_load_syncs_and_rebuilds(run: Run, workspace: Path) -> None:
     result = run("load", root=workspace)
     assert result.exit_code == 0
-    assert result.stdout.endswith("in sync: 32 recommendations, 22 departments, 0 returns\n")
+    assert result.stdout.endswith("in sync: 32 recommendations, 22 departments, 0 returns, 0 assessments\n")
     result = run("load", "--rebuild", root=workspace)
     assert "rebuilt: 32 recommendations" in result.stdout
 
@@ -293,7 +293,10 @@ def test_check_trusts_a_database_that_holds_the_files_unchanged(
 
     monkeypatch.setattr(recommendations, "parse_recommendations", refuse)
     result = run("check", root=workspace)
-    assert (result.exit_code, result.stdout) == (0, "ok: 32 recommendations, 22 departments, 0 returns, no problems\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "ok: 32 recommendations, 22 departments, 0 returns, 0 assessments, no problems\n",
+    )
 
 
 def test_check_does_not_trust_a_database_built_by_other_rules(run: Run, workspace: Path) -> None:

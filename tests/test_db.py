@@ -38,7 +38,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_first_open_builds_every_table(workspace: Path, open_db: OpenDb) -> None:
     conn = open_db(workspace)
-    assert db.counts(conn) == {"recommendations": 32, "departments": 22, "returns": 0}
+    assert db.counts(conn) == {"recommendations": 32, "departments": 22, "returns": 0, "assessments": 0}
     assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {
@@ -60,7 +60,7 @@ def test_first_open_builds_every_table(workspace: Path, open_db: OpenDb) -> None
 def test_tables_declare_their_foreign_keys_for_datasette(workspace: Path, open_db: OpenDb) -> None:
     conn = open_db(workspace)
     keys = {(r["from"], r["table"]) for r in conn.execute("PRAGMA foreign_key_list(owners)")}
-    assert keys == {("recommendation", "recommendations"), ("dept", "departments")}
+    assert keys == {("recommendation", "recommendations"), ("dept", "departments"), ("reports_via", "departments")}
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 

@@ -29,11 +29,16 @@ def tracker(root: Path, *args: str, env: dict[str, str] | None = None, **kw: obj
 
 @pytest.fixture
 def board(tmp_path: Path) -> Path:
-    """A copy of this repository's workspace: its recommendations and its public record of returns."""
+    """A copy of this repository's workspace (its recommendations and the board's assessments), with
+    a board's history of departments' returns in status/."""
+    from .test_reports import HISTORY, file_returns
+
     root = tmp_path / "board"
     root.mkdir()
     shutil.copy(REPO / "recommendations.yaml", root)
-    shutil.copytree(REPO / "status", root / "status")
+    shutil.copy(REPO / "assessments.yaml", root)
+    (root / "status").mkdir()
+    file_returns(root, HISTORY)
     return root
 
 

@@ -23,7 +23,7 @@ def test_the_installed_command_checks_the_repository() -> None:
     assert shutil.which("tracker", path=str(Path(sys.executable).parent)), "install the package: pip install -e '.[test]'"
     result = tracker("check")
     assert (result.returncode, result.stderr) == (0, "")
-    assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, no problems\n", result.stdout)
+    assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, \d+ assessments, no problems\n", result.stdout)
 
 
 def test_python_dash_m_works_and_errors_have_no_traceback(tmp_path: Path) -> None:

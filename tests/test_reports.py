@@ -50,10 +50,9 @@ HISTORY = [
     ret(17, "MoJ", "2025-05-15", "red", "Escorts not available; 35% of appointments missed."),
     ret(17, "DHSC", "2025-05-15", "amber", "Spending to be published."),
     ret(17, "NHSE", "2025-05-16", "amber", "Data collection agreed."),
-    ret(17, "HMPS", "2025-05-16", "red", "Staffing gaps."),
+    ret(17, "HMPPS", "2025-05-16", "red", "Staffing gaps."),
     ret(21, "DWP", "2025-01-10", "green", "Test running well."),
     ret(21, "DWP", "2025-06-10", "amber", "Test funding ends in March."),
-    ret(21, "JCP", "2025-06-10", "amber", "Mentors leaving."),
     ret(28, "DfE", "2025-06-30", "green", "Guidance revised."),
     ret(28, "DfE", "2025-07-15", "red", "A return after the report date."),
 ]
@@ -87,15 +86,28 @@ def test_overall_rag_is_the_worst_owner_and_no_return_is_worse_than_amber() -> N
     assert worst([]) is no_return
 
 
-def test_an_owner_silent_for_the_window_counts_as_no_return(run: Run, board: Path) -> None:
+def test_an_owner_silent_for_the_window_counts_as_no_return(run: Run, board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     recs = by_number(report(run, board))
     mhclg = next(o for o in recs[23]["owners"] if o["dept"] == "MHCLG")  # type: ignore[attr-defined, union-attr]
-    assert mhclg == {"dept": "MHCLG", "role": "lead", "rag": "no_return", "last_update": None, "stale": True, "trend": None}
+    assert mhclg == {
+        "dept": "MHCLG",
+        "role": "lead",
+        "reports_via": None,
+        "rag": "no_return",
+        "last_rag": None,
+        "last_update": None,
+        "stale": True,
+        "trend": None,
+    }
     dwp = next(o for o in recs[21]["owners"] if o["dept"] == "DWP")  # type: ignore[attr-defined, union-attr]
     assert (dwp["rag"], dwp["stale"], dwp["trend"]) == ("amber", False, "worse")
     later = by_number(report(run, board, "--as-of", "2025-10-01"))
     dwp = next(o for o in later[21]["owners"] if o["dept"] == "DWP")  # type: ignore[attr-defined, union-attr]
-    assert (dwp["rag"], dwp["last_update"], dwp["stale"]) == ("no_return", "2025-06-10", True)
+    assert (dwp["rag"], dwp["last_rag"], dwp["last_update"], dwp["stale"]) == ("no_return", "amber", "2025-06-10", True)
+    assert later[21]["departments_rag"] == "no_return"  # a stale lead makes the recommendation NO RETURN
+    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: the owner's line is not wrapped
+    table = run("report", "--as-of", "2025-10-01", "--section", "3.9", root=board).stdout
+    assert re.search(r"^ +DWP lead \(last AMBER, 2025-06-10\) +NO RETURN", table, re.M)
 
 
 def test_complete_is_final_and_needs_no_further_returns(run: Run, board: Path) -> None:
@@ -113,13 +125,47 @@ def test_overdue_uses_the_latest_revised_target_date_and_never_loses_the_baselin
     assert recs[10]["target_date"] is None and recs[10]["overdue"] is False
 
 
-def test_a_recommendation_is_complete_only_when_every_owner_says_so(run: Run, board: Path) -> None:
+def test_a_recommendation_is_rated_by_its_leads_and_a_silent_support_does_not_make_it_no_return(run: Run, board: Path) -> None:
+    recs = by_number(report(run, board, "--as-of", "2025-01-31"))
+    assert [(o["dept"], o["role"], o["rag"]) for o in recs[20]["owners"]] == [  # type: ignore[index, union-attr]
+        ("DWP", "lead", "green"),
+        ("OHID", "support", "no_return"),
+    ]
+    assert (recs[20]["departments_rag"], recs[20]["rag"]) == ("green", "green")
     recs = by_number(report(run, board))
     assert [o["rag"] for o in recs[20]["owners"]] == ["complete", "green"]  # type: ignore[index, union-attr]
-    assert (recs[20]["rag"], recs[20]["overdue"]) == ("green", True)  # OHID, a support owner, has not closed it
-    file_returns(board, [ret(20, "OHID", "2025-06-20", "complete", "Grants closed.")])
+    assert (recs[20]["rag"], recs[20]["overdue"]) == ("complete", False)  # the lead closed it
+
+
+def test_a_workspace_may_choose_to_rate_by_every_owner(run: Run, board: Path) -> None:
+    marker = board / "recommendations.yaml"
+    marker.write_text(
+        marker.read_text().replace("reporting_window_days: 90\n", "reporting_window_days: 90\nrating_owners: all\n")
+    )
     recs = by_number(report(run, board))
-    assert (recs[20]["rag"], recs[20]["overdue"]) == ("complete", False)
+    assert (recs[20]["rag"], recs[20]["overdue"]) == ("green", True)  # OHID, a support owner, has not closed it
+    assert by_number(report(run, board, "--as-of", "2025-01-31"))[20]["rag"] == "no_return"
+    marker.write_text(marker.read_text().replace("rating_owners: all", "rating_owners: most"))
+    result = run("report", root=board)
+    assert result.exit_code == 3 and "rating_owners: 'most' is not one of: leads, all" in result.stderr
+
+
+def test_an_owner_that_reports_through_a_department_is_rated_by_its_returns(
+    run: Run, board: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    recs = by_number(report(run, board))
+    jcp = next(o for o in recs[21]["owners"] if o["dept"] == "JCP")  # type: ignore[attr-defined, union-attr]
+    assert (jcp["role"], jcp["reports_via"], jcp["rag"], jcp["last_update"]) == ("support", "DWP", "amber", "2025-06-10")
+    result = run("update", "11", "--dept", "LA", "--rag", "g", "--summary", "s", "--date", "2025-06-01", root=board)
+    assert result.exit_code == 3 and "LA does not own recommendation 11" in result.stderr
+    assert (
+        run("update", "11", "--dept", "OHID", "--rag", "g", "--summary", "s", "--date", "2025-06-01", root=board).exit_code == 0
+    )
+    la = by_number(report(run, board))[11]
+    assert (la["departments_rag"], la["owners"][0]["dept"], la["owners"][0]["reports_via"]) == ("green", "LA", "OHID")  # type: ignore[index]
+    table = run("report", "--as-of", AS_OF, "--section", "3.2", root=board).stdout
+    assert "LA (via OHID) lead" in table
 
 
 def test_returns_filed_before_a_merger_count_for_the_successor(run: Run, board: Path) -> None:
@@ -144,8 +190,10 @@ def test_the_json_follows_the_contract(run: Run, board: Path) -> None:
     assert document["as_of"] == AS_OF
     assert list(document["summary"]) == ["red", "amber", "green", "complete", "no_return"]  # type: ignore[arg-type]
     first = document["recommendations"][0]  # type: ignore[index]
-    assert list(first) == ["number", "title", "section", "rag", "deadline", "target_date", "overdue", "owners"]
-    assert list(first["owners"][0]) == ["dept", "role", "rag", "last_update", "stale", "trend"]
+    assert list(first) == [
+        "number", "title", "section", "rag", "departments_rag", "assessment", "deadline", "target_date", "overdue", "owners",
+    ]  # fmt: skip
+    assert list(first["owners"][0]) == ["dept", "role", "reports_via", "rag", "last_rag", "last_update", "stale", "trend"]
     assert sum(document["summary"].values()) == 32  # type: ignore[attr-defined]
 
 
@@ -177,11 +225,26 @@ def test_the_table_fits_80_columns_with_words_and_no_colour_when_piped(run: Run,
     result = run("report", "--as-of", AS_OF, root=board)
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout
-    assert max(len(line) for line in result.stdout.splitlines()) <= 80
-    assert re.search(r"^ +17 +Transparent prison .* RED +2022-03-31", result.stdout, re.M)
-    assert "OVERDUE" in result.stdout and "WORSE" in result.stdout and "NO RETURN" in result.stdout
-    assert result.stdout.rstrip().endswith("32 recommendations: 1 red, 2 amber, 2 green, 0 complete, 27 no return")
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert not [line for line in lines if line != line.rstrip()], "piped output has no trailing spaces"
+    assert re.search(r"^ +#  Recommendation +Depts +Board +Headline +Target +Flags$", result.stdout, re.M)
+    assert "NO RETURN" in result.stdout
+    summary_line = next(line for line in lines if line.startswith("32 recommendations:"))
+    assert summary_line == "32 recommendations: 1 red, 2 amber, 1 green, 1 complete, 27 no return"
     golden("report.txt", result.stdout)  # type: ignore[operator]
+
+
+def test_each_flag_is_on_the_line_of_what_it_belongs_to(run: Run, board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    lines = run("report", "--as-of", AS_OF, root=board).stdout.splitlines()
+    overdue = [line.split()[0] for line in lines if line.rstrip().endswith("OVERDUE")]
+    assert "17" in overdue and all(n.isdigit() for n in overdue)  # on a recommendation's own line
+    worse = [line.split()[:2] for line in lines if line.rstrip().endswith("WORSE")]
+    # 21: DWP went from green to amber, and JCP reports through DWP; the recommendation's line has no WORSE
+    assert worse == [["DWP", "lead"], ["JCP", "(via"]]
+    row_21 = next(line for line in lines if line.split()[:1] == ["21"])
+    assert "WORSE" not in row_21
 
 
 def test_the_csv_has_a_row_per_owner(run: Run, board: Path) -> None:
@@ -217,29 +280,104 @@ def tables_keep_their_columns(markdown: str) -> int:
     return tables
 
 
+BOARD_BLOCK = """
+board:
+  name: Northshire Combating Drugs Partnership
+  reference: CDP/25/07
+  author: Partnership secretariat
+  classification: OFFICIAL
+  meetings: [2025-03-31, 2025-07-03, 2025-10-02]
+"""
+
+
+def with_board(root: Path) -> Path:
+    marker = root / "recommendations.yaml"
+    marker.write_text(marker.read_text().replace("\ndepartments:\n", BOARD_BLOCK + "\ndepartments:\n", 1))
+    return root
+
+
+def exceptions_of(paper: str) -> list[str]:
+    part = paper[paper.index("## Exceptions") : paper.index("## Chasing")]
+    return re.findall(r"^- \*\*(\d+)\. ", part, re.M)
+
+
 def test_the_paper_shows_what_a_secretary_expects(run: Run, board: Path, golden: object) -> None:
     result = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board)
     assert result.exit_code == 0, result.stderr
     paper = result.stdout
-    assert paper.startswith("# Delivery of the recommendations: Review of drugs part two")
-    assert "Board paper. Position at 2025-06-30; changes since the last board on 2025-03-31." in paper
-    assert "| Red | 1 | 0 | +1 |" in paper
-    red = paper[paper.index("### 3.1 Red") : paper.index("### 3.2 Overdue")]
-    assert "**Recommendation 17**" in red and "Escorts not available; 35% of appointments missed." in red
-    assert "HMPS (support): **RED**" in red and "DHSC (lead)" not in red
-    worse = paper[paper.index("### 3.4 Got worse") : paper.index("## 4.")]
-    assert "**Recommendation 21**" in worse and "DWP (lead): **AMBER** (was GREEN)" in worse
-    assert "**Recommendation 9**" not in worse  # DHSC went from red to amber: better
-    overdue = paper[paper.index("### 3.2 Overdue") : paper.index("### 3.3")]
-    assert "**Recommendation 9**" not in overdue  # its target date moved to 2026
-    assert (
-        "- Recommendation 9, Workforce strategy and standards from Health Education England: **NO RETURN** to **AMBER**" in paper
-    )
+    assert paper.startswith("# Delivery of the recommendations of the Review of drugs part two")
+    assert "| **Position at** | 2025-06-30, with changes since the last board on 2025-03-31 |" in paper
+    assert "| ✖ **RED** | 1 | 0 | +1 |" in paper
+    exceptions = exceptions_of(paper)
+    assert len(exceptions) == len(set(exceptions)), "each recommendation at most once among the exceptions"
+    entry = next(line for line in paper.splitlines() if line.startswith("- **17. "))
+    assert "✖ **RED** (departments); overdue (target 2022-03-31)" in entry and "support HMPS (via HMPPS) is red" in entry
+    assert "MoJ, 2025-05-15: “Escorts not available; 35% of appointments missed.”" in paper
+    entry = next(line for line in paper.splitlines() if line.startswith("- **21. "))
+    assert "was GREEN at the last board; lead DWP reported worse" in entry
+    assert "9" not in exceptions  # DHSC went from red to amber, and its target date moved to 2026
+    assert "20" not in exceptions  # its lead, DWP, closed it; OHID's silence is chased, not an exception
+    assert "Headline ratings that changed: 9 NO RETURN to AMBER;" in paper
     assert "agree or challenge the target dates revised since 2025-03-31 (9)" in paper
     assert "A return after the report date" not in paper
-    assert "Recommendations 9, 25 were made to Health Education England (HEE), whose work is now NHSE's." in paper
-    assert tables_keep_their_columns(paper) >= 20
+    assert "| 9 | 3.1 | Workforce strategy" in paper and "9 support (from HEE) GREEN" in paper
+    for line in paper.splitlines():  # no line says the same thing twice
+        assert not re.search(r"(\b\w+: \*\*NO RETURN\*\*).*\1", line)
+    assert tables_keep_their_columns(paper) >= 4
     golden("paper.md", paper)  # type: ignore[operator]
+
+
+def test_the_paper_takes_the_boards_details_from_its_block_and_the_command_line(run: Run, board: Path) -> None:
+    paper = run("paper", "--as-of", AS_OF, root=with_board(board)).stdout
+    assert paper.startswith("# Northshire Combating Drugs Partnership: delivery of the recommendations")
+    for row in (
+        "| **Board** | Northshire Combating Drugs Partnership |",
+        "| **Meeting** | 2025-07-03 |",  # the board's next meeting
+        "| **Paper reference** | CDP/25/07 |",
+        "| **Author** | Partnership secretariat |",
+        "| **Classification** | OFFICIAL |",
+        "| **Position at** | 2025-06-30, with changes since the last board on 2025-03-31 |",  # the meeting before
+    ):
+        assert row in paper
+    paper = run(
+        "paper", "--as-of", AS_OF, "--reference", "CDP/25/08", "--classification", "OFFICIAL-SENSITIVE", root=board
+    ).stdout
+    assert "| **Paper reference** | CDP/25/08 |" in paper and "| **Classification** | OFFICIAL-SENSITIVE |" in paper
+    marker = board / "recommendations.yaml"
+    marker.write_text(marker.read_text().replace("2025-03-31, 2025-07-03", "2025-07-03, 2025-03-31"))
+    result = run("paper", root=board)
+    assert result.exit_code == 3 and "meetings: list each meeting once, in date order" in result.stderr
+
+
+def test_the_paper_says_each_rating_as_a_shape_and_a_word_and_counts_in_good_grammar(run: Run, board: Path) -> None:
+    paper = run("paper", "--as-of", AS_OF, root=board).stdout
+    for rating in Rating:
+        assert f"{rating.symbol} **{rating.word}**" in paper
+    assert len({r.symbol for r in Rating}) == len(Rating)
+    assert "### 3.1" not in paper and "## 1." not in paper  # no numbering to mistake for the review's sections
+    assert "13 recommendations are overdue." in paper
+    assert "the board has recorded 0 assessments and the departments 10 returns" in paper
+    from tracker.output.paper import count
+
+    assert (count(1, "recommendation"), count(31, "recommendation"), count(2, "body", "bodies")) == (
+        "1 recommendation",
+        "31 recommendations",
+        "2 bodies",
+    )
+    run("assess", "9", "--rag", "g", "--summary", "Read the plan.", "--date", "2025-06-20", root=board)
+    assert "the board has recorded 1 assessment and" in run("paper", "--as-of", AS_OF, root=board).stdout
+
+
+def test_the_repository_paper_is_short_enough_to_table(run: Run) -> None:
+    from .conftest import REPO
+
+    for day in ("2025-12-31", "2026-11-26"):
+        paper = run("paper", "--as-of", day, root=REPO).stdout
+        before = paper[: paper.index("## Appendix")]
+        assert len(before.split()) <= 1200, f"{day}: {len(before.split())} words before the appendices"
+        assert len(paper.split()) <= 3000, f"{day}: {len(paper.split())} words in all"
+        exceptions = exceptions_of(paper)
+        assert len(exceptions) == len(set(exceptions))
 
 
 def test_the_same_data_and_date_give_the_same_bytes(run: Run, board: Path, tmp_path: Path) -> None:
@@ -259,7 +397,7 @@ def test_hostile_text_is_shown_as_the_words_it_is(run: Run, workspace: Path) -> 
     file_returns(workspace, [ret(17, "MoJ", "2025-06-01", "red", HOSTILE, evidence=("https://example.org/a|b<c>(d)`e",))])
     paper = run("paper", "--as-of", AS_OF, root=workspace).stdout
     assert "<script>" not in paper and "\x1b" not in paper
-    assert tables_keep_their_columns(paper) >= 20
+    assert tables_keep_their_columns(paper) >= 4
     html = MarkdownIt("commonmark").enable("table").render(paper)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "[red]x[/red]" in html and "`code` **bold**" in html and "_under_" in html
@@ -296,4 +434,51 @@ def test_the_example_paper_in_docs_is_the_one_the_repository_data_gives(run: Run
     assert run("paper", "--as-of", "2025-12-31", root=REPO).stdout == example, (
         "regenerate it: tracker paper --as-of 2025-12-31 --out docs/example-board-paper.md"
     )
-    assert tables_keep_their_columns(example) >= 20
+    assert tables_keep_their_columns(example) >= 4
+
+
+def test_the_boards_assessment_sets_the_headline_only_when_it_is_as_new_as_the_leads_returns(run: Run, board: Path) -> None:
+    older = ("assess", "28", "--rag", "red", "--summary", "Guidance not yet taught.", "--date", "2025-06-29")
+    assert run(*older, root=board).exit_code == 0
+    rec = by_number(report(run, board))[28]  # DfE, the lead, reported GREEN on 2025-06-30
+    assert (rec["rag"], rec["departments_rag"], rec["assessment"]["rag"]) == ("green", "green", "red")  # type: ignore[index]
+    newer = ("assess", "28", "--rag", "amber", "--summary", "Read the guidance.", "--date", "2025-06-30")
+    assert run(*newer, "--evidence", "https://example.org/rshe", root=board).exit_code == 0
+    rec = by_number(report(run, board))[28]
+    assert (rec["rag"], rec["departments_rag"]) == ("amber", "green")
+    assert rec["assessment"] == {
+        "rag": "amber",
+        "date": "2025-06-30",
+        "summary": "Read the guidance.",
+        "evidence": ["https://example.org/rshe"],
+    }
+    assert (
+        run("assess", "23", "--rag", "amber", "--summary", "Housing test running.", "--date", "2025-06-01", root=board).exit_code
+        == 0
+    )
+    later = report(run, board, "--as-of", "2026-06-30")  # an assessment does not expire with the window
+    assert (by_number(later)[23]["rag"], by_number(later)[23]["departments_rag"]) == ("amber", "no_return")
+    assert by_number(later)[28]["rag"] == "no_return"  # DfE's later return (2025-07-15, now stale) is newer than the board's
+    assert later["summary"]["amber"] == sum(r["rag"] == "amber" for r in later["recommendations"])  # type: ignore[index, attr-defined]
+    text = " ".join(run("show", "23", root=board).stdout.split())
+    assert "Headline: AMBER (the board's assessment)" in text and "Departments: NO RETURN" in text
+    text = " ".join(run("show", "28", root=board).stdout.split())
+    assert "Headline: NO RETURN (the departments' rating)" in text and "older than the leads' latest return" in text
+    history = text[text.index("Board assessments, newest first") :]
+    assert history.index("2025-06-30 AMBER Read the guidance.") < history.index("2025-06-29 RED Guidance not yet taught.")
+    shown = json.loads(run("show", "28", "--format", "json", root=board).stdout)
+    assert shown["standing"]["rag"] == "no_return" and [a["rag"] for a in shown["assessments"]] == ["amber", "red"]
+    assert json.loads(run("show", "23", "--format", "json", root=board).stdout)["standing"]["rag"] == "amber"
+    assert run("check", root=board).stdout.startswith("ok: 32 recommendations, 22 departments, 15 returns, 3 assessments")
+    assert "dept:" not in (board / "assessments.yaml").read_text()
+
+
+def test_an_assessment_in_its_file_is_checked_like_a_return(run: Run, workspace: Path) -> None:
+    (workspace / "assessments.yaml").write_text(
+        "- recommendation: 9\n  date: 2024-01-01\n  rag: purple\n  summary: s\n  author: a\n"
+        "- recommendation: 9\n  dept: DHSC\n  date: 2024-01-01\n  rag: red\n  summary: s\n  author: a\n"
+    )
+    result = run("check", root=workspace)
+    assert result.exit_code == 1
+    assert "assessments.yaml:3: recommendation 9: rag: 'purple' is not a RAG rating" in result.stdout
+    assert "assessments.yaml:7: recommendation 9: dept: unknown key in an assessment" in result.stdout

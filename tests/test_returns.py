@@ -14,7 +14,7 @@ import pytest
 from tracker import db
 from tracker.domain.rating import RATING_CHOICES
 
-from .conftest import REPO, OpenDb, Run, update_args
+from .conftest import OpenDb, Run, update_args
 
 UPDATE = update_args("Strategy drafted; consultation opens in May.", day="2024-03-01")
 
@@ -114,7 +114,7 @@ def test_old_names_file_under_todays_registry_code(run: Run, workspace: Path) ->
             "--evidence: 'example.org/x' is not an http(s) URL",
         ),
         (
-            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--target-date", "2025-01-01"),
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--target-date", "2099-01-01"),
             "--reason: a revised target date needs a reason",
         ),
         (
@@ -223,10 +223,11 @@ def test_check_rejects_returns_dated_in_the_future_even_when_loaded(run: Run, wo
 def test_show_lists_each_owners_returns_with_trend_and_baseline(run: Run, workspace: Path) -> None:
     for day, rag, extra in [
         ("2022-01-10", "red", ("--dept", "HEE")),
+        ("2023-06-01", "amber", ("--dept", "NHSE")),
         (
-            "2023-06-01",
+            "2023-06-02",
             "amber",
-            ("--dept", "NHSE", "--target-date", "2024-06-30", "--reason", "Waiting for the NHS long-term workforce plan."),
+            ("--dept", "DHSC", "--target-date", "2024-06-30", "--reason", "Waiting for the NHS long-term workforce plan."),
         ),
         ("2024-06-01", "green", ("--dept", "NHSE")),
     ]:
@@ -234,7 +235,7 @@ def test_show_lists_each_owners_returns_with_trend_and_baseline(run: Run, worksp
         assert result.exit_code == 0, result.stderr
     out = run("show", "9", root=workspace).stdout
     text = " ".join(out.split())
-    assert "DHSC: no returns" in text
+    assert "DHSC: 1 return 2023-06-02 AMBER" in text
     assert "NHSE: 3 returns 2024-06-01 GREEN (was amber: better) Return of 2024-06-01. by Jo Bloggs" in text
     assert "2023-06-01 AMBER (was red: better) Return of 2023-06-01. by Jo Bloggs" in text
     assert "target date now 2024-06-30 (baseline 2021-12-31): Waiting for the NHS long-term workforce plan." in text
@@ -243,7 +244,12 @@ def test_show_lists_each_owners_returns_with_trend_and_baseline(run: Run, worksp
 
 
 def test_export_and_import_use_the_same_columns(run: Run, workspace: Path, tmp_path: Path) -> None:
-    exported = run("export", "--format", "csv", root=REPO).stdout
+    from .test_reports import HISTORY, file_returns
+
+    source = tmp_path / "source"
+    run("init", str(source))
+    file_returns(source, HISTORY)
+    exported = run("export", "--format", "csv", root=source).stdout
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert list(rows[0]) == ["recommendation", "dept", "date", "rag", "summary", "author", "evidence", "target_date", "reason"]
     sheet = tmp_path / "returns.csv"
@@ -252,8 +258,8 @@ def test_export_and_import_use_the_same_columns(run: Run, workspace: Path, tmp_p
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"imported {len(rows)} returns from {sheet}; 0 already recorded\n"
     assert run("export", root=workspace).stdout == exported
-    for path in (REPO / "status").glob("*.yaml"):
-        assert (workspace / "status" / path.name).read_bytes() == path.read_bytes()
+    for path in (source / "status").glob("*.yaml"):
+        assert (workspace / "status" / path.name).read_text().split("\n\n", 1)[1] == path.read_text().split("\n\n", 1)[1]
     before = snapshot(workspace)
     result = run("import", str(sheet), root=workspace)
     assert result.stdout == f"imported 0 returns from {sheet}; {len(rows)} already recorded\n"
@@ -336,3 +342,43 @@ def test_update_checks_the_options_in_the_order_they_are_asked_for(run: Run, wor
     assert result.stderr == "tracker: error: --target-date: ' 2025-13-01 ' is not a real date written YYYY-MM-DD\n"
     result = run("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", "", root=workspace)
     assert result.exit_code == 0, "an empty --date is today, as no --date is"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", "2021-07-01"),
+            "--date: 2021-07-01 is before the review was published (2021-07-08)",
+        ),
+        (
+            ("assess", "9", "--rag", "a", "--summary", "s", "--date", "2021-07-07"),
+            "--date: 2021-07-07 is before the review was published (2021-07-08)",
+        ),
+        (
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", "2024-01-01")
+            + ("--target-date", "2023-12-31", "--reason", "r"),
+            "--target-date: the revised target date 2023-12-31 is before the return's own date 2024-01-01",
+        ),
+        (
+            ("update", "9", "--dept", "NHSE", "--rag", "a", "--summary", "s", "--date", "2024-01-01")
+            + ("--target-date", "2025-12-31", "--reason", "r"),
+            "--target-date: only a lead moves the target date; NHSE supports recommendation 9",
+        ),
+    ],
+)
+def test_returns_that_cannot_be_right_are_refused(run: Run, workspace: Path, args: tuple[str, ...], message: str) -> None:
+    result = run(*args, root=workspace)
+    assert (result.exit_code, result.stderr) == (3, f"tracker: error: {message}\n")
+    assert not list(workspace.glob("status/*.yaml")) and not (workspace / "assessments.yaml").exists()
+
+
+def test_a_support_moving_the_target_date_by_hand_is_found_by_check(run: Run, workspace: Path) -> None:
+    (workspace / "status").mkdir(exist_ok=True)
+    (workspace / "status" / "NHSE.yaml").write_text(
+        "- recommendation: 9\n  dept: NHSE\n  date: 2024-01-01\n  rag: amber\n  summary: s\n  author: a\n"
+        "  target_date: 2025-01-01\n  reason: r\n"
+    )
+    result = run("check", root=workspace)
+    assert result.exit_code == 1
+    assert "status/NHSE.yaml:1: recommendation 9: target_date: only a lead moves the target date" in result.stdout

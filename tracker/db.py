@@ -16,13 +16,13 @@ from typing import Any, NamedTuple
 
 from .domain.departments import Department, HistoryEvent, Registry
 from .domain.rating import Rating
-from .domain.recommendations import Dataset, Deadline, Owner, Recommendation, Response, Review
+from .domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review
 from .domain.returns import Return
 from .domain.values import iso, plain
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -74,8 +74,9 @@ CREATE TABLE recommendations (
     deadline_words TEXT, deadline_date TEXT, deadline_reasoning TEXT, line INTEGER);
 CREATE TABLE owners (
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
-    position INTEGER, role TEXT, basis TEXT, note TEXT, line INTEGER,
+    position INTEGER, role TEXT, basis TEXT, reports_via TEXT REFERENCES departments(code), note TEXT, line INTEGER,
     PRIMARY KEY (recommendation, dept));
+CREATE TABLE meetings (date TEXT PRIMARY KEY);
 CREATE TABLE links (
     recommendation INTEGER REFERENCES recommendations(number), linked INTEGER REFERENCES recommendations(number),
     PRIMARY KEY (recommendation, linked));
@@ -83,6 +84,7 @@ CREATE TABLE responses (
     recommendation INTEGER REFERENCES recommendations(number), position INTEGER,
     date TEXT, document TEXT, category TEXT, category_source TEXT, summary TEXT, source TEXT,
     PRIMARY KEY (recommendation, position));
+-- Departments' returns, and the board's own assessments: those have no dept (see the view below).
 CREATE TABLE returns (
     id INTEGER PRIMARY KEY,
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
@@ -95,6 +97,9 @@ CREATE INDEX idx_returns_file ON returns (file);
 -- date: these keep those look-ups independent of the length of the history.
 CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date);
 CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL;
+CREATE INDEX idx_assessments ON returns (recommendation, date) WHERE dept IS NULL;
+CREATE VIEW assessments AS
+    SELECT id, recommendation, date, rag, summary, author, file, line FROM returns WHERE dept IS NULL;
 CREATE TABLE files (
     path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER,
     appendable INTEGER);
@@ -180,8 +185,15 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
         ("review_published", review.published.isoformat()),
         ("review_source", review.source),
         ("reporting_window_days", str(data.reporting_window_days)),
+        ("rating_owners", data.rating_owners),
+        *((f"board_{key}", getattr(data.board, key)) for key in ("name", "reference", "author", "classification")),
     ):
-        set_meta(conn, key, value)
+        if value is None:
+            conn.execute("DELETE FROM meta WHERE key = ?", [key])
+        else:
+            set_meta(conn, key, value)
+    conn.execute("DELETE FROM meetings")
+    db.table("meetings").insert_all({"date": day.isoformat()} for day in data.board.meetings)
     depts = data.registry.departments.values()
     db.table("departments").insert_all({"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line} for d in depts)
     db.table("department_aliases").insert_all({"code": d.code, "alias": a} for d in depts for a in d.aliases)
@@ -211,6 +223,7 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
             "position": i,
             "role": o.role,
             "basis": o.basis,
+            "reports_via": o.reports_via,
             "note": o.note,
             "line": o.line,
         }
@@ -236,7 +249,7 @@ def insert_returns(conn: Connection, returns: Sequence[Return]) -> None:
         "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            (first + i, r.recommendation, r.dept, r.date.isoformat(), r.rag.value, r.summary, r.author)
+            (first + i, r.recommendation, r.dept or None, r.date.isoformat(), r.rag.value, r.summary, r.author)
             + (iso(r.target_date), r.reason, r.file, r.line)
             for i, r in enumerate(returns)
         ),
@@ -298,7 +311,9 @@ def dataset(conn: Connection) -> Dataset:
                 section_title=row["section_title"],
                 title=row["title"],
                 text=row["text"],
-                owners=tuple(Owner(o["dept"], o["role"], o["basis"], o["note"], o["line"]) for o in owners.get(n, [])),
+                owners=tuple(
+                    Owner(o["dept"], o["role"], o["basis"], o["note"], o["line"], o["reports_via"]) for o in owners.get(n, [])
+                ),
                 deadline=Deadline(row["deadline_words"], deadline_date, row["deadline_reasoning"]) if deadline_date else None,
                 links=tuple(link["linked"] for link in links.get(n, [])),
                 responses=tuple(
@@ -319,16 +334,47 @@ def dataset(conn: Connection) -> Dataset:
     review = Review(
         meta["review_title"], meta["review_author"], date.fromisoformat(meta["review_published"]), meta["review_source"]
     )
-    return Dataset(review, int(meta["reporting_window_days"]), registry(conn), tuple(recs))
+    board = Board(
+        meta.get("board_name"),
+        meta.get("board_reference"),
+        meta.get("board_author"),
+        meta.get("board_classification"),
+        tuple(date.fromisoformat(row[0]) for row in conn.execute("SELECT date FROM meetings ORDER BY date")),
+    )
+    return Dataset(
+        review, int(meta["reporting_window_days"]), registry(conn), tuple(recs), rating_owners=meta["rating_owners"], board=board
+    )
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    tables = {"recommendations": "recommendations", "departments": "departments", "returns": "returns"}
-    return {label: conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] for label, table in tables.items()}
+    tables = {
+        "recommendations": "recommendations",
+        "departments": "departments",
+        "returns": "returns WHERE dept IS NOT NULL",
+        "assessments": "assessments",
+    }
+    return {label: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for label, table in tables.items()}
 
 
 def count_returns_after(conn: Connection, day: date) -> int:
+    """How many returns and assessments are dated after `day`."""
     return int(conn.execute("SELECT count(*) FROM returns WHERE date > ?", [day.isoformat()]).fetchone()[0])
+
+
+def arrivals(conn: Connection, since: date, until: date) -> dict[str, int]:
+    """How many returns each department filed, and ("") the board assessed, dated after `since` up to `until`."""
+    rows = conn.execute(
+        "SELECT coalesce(dept, '') AS dept, count(*) AS n FROM returns WHERE date > ? AND date <= ? GROUP BY dept",
+        [since.isoformat(), until.isoformat()],
+    )
+    return {row["dept"]: row["n"] for row in rows}
+
+
+def latest_assessments(conn: Connection, recommendation: int, as_of: date) -> list[Return]:
+    """The board's assessments of `recommendation` on the latest date it assessed it, up to `as_of`."""
+    scope = "recommendation = ? AND dept IS NULL AND date <= ?"
+    args = [recommendation, as_of.isoformat()]
+    return _returns(conn, f"{scope} AND date = (SELECT max(date) FROM returns WHERE {scope})", [*args, *args])
 
 
 def _returns(conn: Connection, where: str, args: Sequence[object], order: str = "") -> list[Return]:
@@ -342,7 +388,7 @@ def _returns(conn: Connection, where: str, args: Sequence[object], order: str = 
     return [
         Return(
             recommendation=row["recommendation"],
-            dept=row["dept"],
+            dept=row["dept"] or "",
             date=date.fromisoformat(row["date"]),
             rag=Rating(row["rag"]),
             summary=row["summary"],
@@ -358,9 +404,14 @@ def _returns(conn: Connection, where: str, args: Sequence[object], order: str = 
 
 
 def returns(conn: Connection, recommendation: int | None = None) -> list[Return]:
-    """Returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
+    """Departments' returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
     where, args = ("recommendation = ?", [recommendation]) if recommendation is not None else ("1", [])
-    return _returns(conn, where, args, " ORDER BY file, line")
+    return _returns(conn, f"dept IS NOT NULL AND {where}", args, " ORDER BY file, line")
+
+
+def assessments(conn: Connection, recommendation: int) -> list[Return]:
+    """The board's assessments of a recommendation, in the order they were recorded."""
+    return _returns(conn, "dept IS NULL AND recommendation = ?", [recommendation], " ORDER BY line")
 
 
 def returns_in_file(conn: Connection, path: str) -> list[Return]:
@@ -402,7 +453,15 @@ def is_recorded(conn: Connection, ret: Return) -> bool:
     """Whether the same return (see Return.key) is already in the database."""
     found = _returns(
         conn,
-        "recommendation = ? AND dept = ? AND date = ? AND rag = ? AND summary = ? AND target_date IS ? AND reason IS ?",
-        [ret.recommendation, ret.dept, ret.date.isoformat(), ret.rag.value, ret.summary, iso(ret.target_date), ret.reason],
+        "recommendation = ? AND dept IS ? AND date = ? AND rag = ? AND summary = ? AND target_date IS ? AND reason IS ?",
+        [
+            ret.recommendation,
+            ret.dept or None,
+            ret.date.isoformat(),
+            ret.rag.value,
+            ret.summary,
+            iso(ret.target_date),
+            ret.reason,
+        ],
     )
     return any(r.evidence == ret.evidence for r in found)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import db, workspace
-from .domain.returns import Return, check_return
+from .domain.returns import Return, check_return, code_of_file
 from .errors import DataError, Interrupted, TrackerError, from_machine, hold_interrupts
 from .sync import Fingerprint, file_fingerprint, open_synced, sync_files
 
@@ -65,7 +65,8 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
                         before = file_fingerprint(path, name)
                         old = known.get(name)
                         loaded = old if old is not None and old.fingerprint == before else None
-                    header = file_header(path.stem, data.registry.departments[path.stem].name)
+                    code = code_of_file(name)
+                    header = file_header(code, data.registry.departments[code].name if code else "")
                     prepared.append((name, returns, before, _prepare(conn, path, name, returns, header, loaded)))
                 hold_interrupts()  # released when the command ends
                 workspace.commit(root, [(p.tmp, root / name) for name, _, _, p in prepared])

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
-from .domain.returns import Return, StatusFileCheck, check_status_file
+from .domain.returns import Return, StatusFileCheck, check_status_file, code_of_file
 from .errors import DataError, InvalidData
 from .workspace import MARKER
 
@@ -93,7 +93,7 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
 
     with _without_gc():
         status = read_status_file(raw, shown)
-        return status._replace(problems=status.problems + check_status_file(status.returns, Path(shown).stem, data, today))
+        return status._replace(problems=status.problems + check_status_file(status.returns, code_of_file(shown), data, today))
 
 
 def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dataset) -> tuple[list[Problem], bool]:
@@ -103,7 +103,7 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
     from .yamlio.returns import read_status_file
 
     db.delete_returns(conn, name)
-    check = StatusFileCheck(name, Path(name).stem, data, None, lambda line: db.return_at(conn, name, line))
+    check = StatusFileCheck(name, code_of_file(name), data, None, lambda line: db.return_at(conn, name, line))
 
     def load(part: list[Return]) -> None:
         db.insert_returns(conn, part)  # first: a return recorded twice in one part is found there
@@ -123,7 +123,7 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
     counts = _counts_if_unchanged(root, today)
     if counts is not None:
         return [], counts
-    counts = {"recommendations": 0, "departments": 0, "returns": 0}
+    counts = {"recommendations": 0, "departments": 0, "returns": 0, "assessments": 0}
     files = workspace.yaml_files(root)
     try:
         data, problems = load_recommendations(workspace.read(files[MARKER], MARKER)[0])
@@ -139,7 +139,7 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
         except DataError as e:
             findings.append((Problem(e.file or shown, e.line, e.message), True))
             continue
-        counts["returns"] += len(status.returns)
+        counts["assessments" if code_of_file(shown) == "" else "returns"] += len(status.returns)
         findings.extend((p, False) for p in status.problems)
     return findings, counts
 

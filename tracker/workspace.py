@@ -13,6 +13,7 @@ from .errors import DataError, UsageError
 
 MARKER = "recommendations.yaml"
 STATUS_DIR = "status"
+ASSESSMENTS = "assessments.yaml"  # the board's own assessments (domain.returns.status_file(""))
 GITIGNORE = (
     "# tracker.db is derived from the YAML and rebuilt on demand; the rest are tracker's working files\n"
     "tracker.db\n.tracker.db.*.tmp\n.tracker.lock\n.tracker.journal\n.tracker.journal.*.tmp\n.*.yaml.*.tmp\n"
@@ -40,16 +41,18 @@ def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
 def yaml_files(root: Path) -> dict[str, Path]:
     """The workspace's YAML files, by their names relative to the root: the recommendations first."""
     files = {MARKER: root / MARKER}
+    if os.path.lexists(root / ASSESSMENTS):
+        files[ASSESSMENTS] = root / ASSESSMENTS
     status = root / STATUS_DIR
-    if not os.path.lexists(status):
-        return files  # a workspace with no returns yet
-    if not status.is_dir():
-        raise DataError("is not a folder; each department's returns live in status/<CODE>.yaml", STATUS_DIR)
-    try:
-        entries = sorted((entry.name, entry.is_dir(), entry.is_symlink()) for entry in os.scandir(status))
-    except OSError as e:  # an unreadable folder must not look like one with no returns
-        raise DataError(f"cannot read the folder: {(e.strerror or str(e)).lower()}", STATUS_DIR) from None
-    links = {MARKER} if (root / MARKER).is_symlink() else set()
+    entries: list[tuple[str, bool, bool]] = []
+    if os.path.lexists(status):  # else a workspace with no returns yet
+        if not status.is_dir():
+            raise DataError("is not a folder; each department's returns live in status/<CODE>.yaml", STATUS_DIR)
+        try:
+            entries = sorted((entry.name, entry.is_dir(), entry.is_symlink()) for entry in os.scandir(status))
+        except OSError as e:  # an unreadable folder must not look like one with no returns
+            raise DataError(f"cannot read the folder: {(e.strerror or str(e)).lower()}", STATUS_DIR) from None
+    links = {name for name in files if (root / name).is_symlink()}
     if status.is_symlink():
         links.add(STATUS_DIR)
     for name, is_dir, is_link in entries:

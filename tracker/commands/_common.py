@@ -69,6 +69,7 @@ def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
         as_of,
         latest=lambda number, codes: db.returns_on_last_dates(conn, number, codes, as_of, 2),
         revisions=lambda number: db.revisions_on_last_date(conn, number, as_of),
+        assessments=lambda number: db.latest_assessments(conn, number, as_of),
     )
 
 
@@ -156,7 +157,13 @@ def echo(text: str, err: bool = False) -> None:
 
 
 def show(renderable: object) -> None:
-    """Print a rich renderable: colour only at a terminal, 80 columns when piped."""
+    """Print a rich renderable: colour only at a terminal; 80 columns and no trailing spaces when piped."""
     from tracker.output.terminal import console
 
-    console().print(renderable)
+    out = console()
+    if sys.stdout.isatty():
+        out.print(renderable)
+        return
+    with out.capture() as captured:
+        out.print(renderable)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))

@@ -21,8 +21,9 @@ def load(
 ) -> None:
     """Bring tracker.db in line with the YAML (or rebuild it)."""
     from tracker import db, sync
+    from tracker.output.check import counted
 
     root = _common.root(ctx)
     conn = ctx.with_resource(closing(sync.rebuild(root))) if rebuild else _common.database(ctx)
-    summary = ", ".join(f"{n} {name}" for name, n in db.counts(conn).items())
+    summary = counted(db.counts(conn))
     _common.echo(f"{root / db.NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")

@@ -12,30 +12,53 @@ from . import _common
 
 app = typer.Typer()
 
+_FROM_BOARD = "(default: the board: block in recommendations.yaml)"
+
 
 @app.command()
 def paper(
     ctx: typer.Context,
     as_of: _common.AsOf = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="The last board's date (default: one reporting window earlier).")
+        str | None,
+        typer.Option("--since", help="The last board's date (default: the meeting before, else one reporting window earlier)."),
+    ] = None,
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="The meeting's date (default: the board's next meeting, else --as-of).")
+    ] = None,
+    board: Annotated[str | None, typer.Option("--board", help=f"The board's name {_FROM_BOARD}.")] = None,
+    reference: Annotated[str | None, typer.Option("--reference", help=f"The paper's reference {_FROM_BOARD}.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help=f"The paper's author {_FROM_BOARD}.")] = None,
+    classification: Annotated[
+        str | None, typer.Option("--classification", help=f"Its security classification, e.g. OFFICIAL {_FROM_BOARD}.")
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the paper to this file (atomically) instead of stdout.")
     ] = None,
 ) -> None:
-    """Write the board paper in markdown: summary, exceptions, decisions, appendices."""
+    """Write the board paper in markdown: summary, exceptions, chasing, decisions, appendices."""
     from tracker import db
     from tracker.errors import DataError
-    from tracker.output.paper import board_paper
+    from tracker.output.paper import Details, board_paper
 
     conn = _common.database(ctx)
     data = db.dataset(conn)
     day = _common.option_date(as_of, "--as-of", _common.today())
-    before = _common.option_date(since, "--since", day - timedelta(days=data.reporting_window_days))
+    held = _common.option_date(meeting, "--meeting", data.board.next_meeting(day) or day)
+    previous = data.board.previous_meeting(min(day, held)) or day - timedelta(days=data.reporting_window_days)
+    before = _common.option_date(since, "--since", previous)
     if before >= day:
         raise DataError(f"--since: {before} is not before the paper's date {day}")
-    text = board_paper(data, day, _common.standings(conn, data, day), before, _common.standings(conn, data, before))
+    details = Details.of(data.board, held, board=board, reference=reference, author=author, classification=classification)
+    text = board_paper(
+        data,
+        day,
+        _common.standings(conn, data, day),
+        before,
+        _common.standings(conn, data, before),
+        details,
+        db.arrivals(conn, before, day),
+    )
     if out is None:
         _common.write(text)
         return

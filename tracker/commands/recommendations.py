@@ -59,11 +59,18 @@ def show(
     data = db.dataset(conn)
     rec = data.recommendation(number)
     returns = db.returns(conn, recommendation=number)
+    assessments = db.assessments(conn, number)
+    now = next(s for s in _common.standings(conn, data, today) if s.rec.number == number)
     if format == "json":
-        from tracker.output.jsonout import recommendation_dict, to_json
+        from tracker.output.jsonout import assessment_dict, recommendation_dict, standing_dict, to_json
 
-        _common.write(to_json(recommendation_dict(data, rec, today, returns=returns)))
+        document = recommendation_dict(data, rec, today, returns=returns)
+        document["standing"] = standing_dict(now)
+        document["assessments"] = [
+            {**(assessment_dict(a) or {}), "author": a.author, "line": a.line} for a in reversed(assessments)
+        ]
+        _common.write(to_json(document))
     else:
         from tracker.output.terminal import recommendation_detail
 
-        _common.show(recommendation_detail(data, rec, returns, today))
+        _common.show(recommendation_detail(data, rec, returns, today, now, assessments))

@@ -29,7 +29,7 @@ def _missing(option: str, choices: str) -> UsageError:
     return UsageError(f"{option} is required when not at a terminal ({choices})")
 
 
-def _author(root: Path) -> str:
+def author_of(root: Path) -> str:
     """Who is recording: TRACKER_AUTHOR, else git's user.name, else the login name."""
     import getpass
     import os
@@ -103,7 +103,7 @@ def update(
         "date": day.isoformat(),
         "rag": rag,
         "summary": summary,
-        "author": author or _author(root),
+        "author": author or author_of(root),
         "target_date": target_date or "",
         "reason": reason or "",
     }
@@ -147,7 +147,7 @@ def import_(
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
     raw, _ = read(file, str(file))  # a regular file of a sane size: never a pipe to wait on
-    rows = read_returns(raw, str(file), data, today, default_author=lambda: _author(root))
+    rows = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
     added = _common.record(ctx, rows, today)
     _common.warn_if_lagging(added.database_lags)
     n, skipped = len(added.returns), len(rows) - len(added.returns)

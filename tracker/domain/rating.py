@@ -35,6 +35,11 @@ class Rating(str, Enum):
         return _LETTERS[self]
 
     @property
+    def symbol(self) -> str:
+        """A shape for each rating, told apart in black and white: `✖ RED`, `▲ AMBER`."""
+        return _SYMBOLS[self]
+
+    @property
     def colour(self) -> str:
         return _COLOURS[self]
 
@@ -59,6 +64,7 @@ class Rating(str, Enum):
 # Worst first: a recommendation is as bad as its worst owner.
 _WORST_FIRST = (Rating.RED, Rating.NO_RETURN, Rating.AMBER, Rating.GREEN, Rating.COMPLETE)
 _LETTERS = {Rating.RED: "R", Rating.AMBER: "A", Rating.GREEN: "G", Rating.COMPLETE: "C", Rating.NO_RETURN: "N"}
+_SYMBOLS = {Rating.RED: "✖", Rating.AMBER: "▲", Rating.GREEN: "●", Rating.COMPLETE: "✔", Rating.NO_RETURN: "○"}
 _COLOURS = {
     Rating.RED: "red",
     Rating.AMBER: "yellow",

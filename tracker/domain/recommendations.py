@@ -14,6 +14,8 @@ from .problem import Problem
 from .values import excerpt
 
 ROLES = ("lead", "support")
+# Which owners a recommendation's departmental rating is the worst of: its leads (the default), or all.
+RATING_OWNERS = ("leads", "all")
 BASES = ("text", "board")
 CATEGORIES = (
     "accepted",
@@ -36,6 +38,19 @@ class Owner:
     basis: str = "text"
     note: str | None = None
     line: int | None = None
+    # For a class of bodies (local authorities), an office or a body outside government: the
+    # department that reports for it, whose returns on the recommendation are this owner's.
+    reports_via: str | None = None
+
+    @property
+    def reporter(self) -> str:
+        """The body whose returns count as this owner's: the owner itself, or who reports for it."""
+        return self.reports_via or self.dept
+
+    @property
+    def shown(self) -> str:
+        """`LA (via OHID)`, or just the code."""
+        return f"{self.dept} (via {self.reports_via})" if self.reports_via else self.dept
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,25 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Board:
+    """The board the workspace serves: what a paper's header block says, and when it meets."""
+
+    name: str | None = None
+    reference: str | None = None  # the paper's reference, e.g. "CDP/2026/04"
+    author: str | None = None
+    classification: str | None = None  # e.g. OFFICIAL
+    meetings: tuple[date, ...] = ()  # in date order
+
+    def previous_meeting(self, day: date) -> date | None:
+        """The last meeting before `day`: a paper's "since"."""
+        return next((m for m in reversed(self.meetings) if m < day), None)
+
+    def next_meeting(self, day: date) -> date | None:
+        """The first meeting on or after `day`: the chase's deadline."""
+        return next((m for m in self.meetings if m >= day), None)
+
+
+@dataclass(frozen=True)
 class Dataset:
     """Everything recommendations.yaml says."""
 
@@ -97,6 +131,8 @@ class Dataset:
     registry: Registry
     recommendations: tuple[Recommendation, ...]
     file: str = "recommendations.yaml"
+    rating_owners: str = "leads"
+    board: Board = Board()
 
     @cached_property
     def _by_number(self) -> dict[int, Recommendation]:
@@ -125,6 +161,16 @@ class Dataset:
             for owner in rec.owners:
                 if owner.dept == code:
                     owned[owner.role].append(rec.number)
+        return owned
+
+    def owned_on(self, code: str, day: date) -> dict[str, list[tuple[int, str | None]]]:
+        """What body `code` owns on `day`, by role: (number, the body it was made to, when that was
+        another whose work `code` took on through a merger or a split, else None)."""
+        owned: dict[str, list[tuple[int, str | None]]] = {role: [] for role in ROLES}
+        for rec in self.recommendations:
+            for owner in rec.owners:
+                if owner.dept in self.registry.departments and self.registry.current(owner.dept, day).code == code:
+                    owned[owner.role].append((rec.number, owner.dept if owner.dept != code else None))
         return owned
 
     def department(self, text: str) -> Department:
@@ -174,10 +220,13 @@ def validate(data: Dataset) -> list[Problem]:
             problem(rec.line, "has no lead owner (role: lead)", n, "owners")
         seen: set[str] = set()
         for owner in rec.owners:
-            if owner.dept not in registry:
-                hint = data.registry.resolve(owner.dept)
-                also = f"; did you mean {hint.code}?" if hint else ""
-                problem(owner.line, f"{excerpt(owner.dept)} is not in the department registry{also}", n, "owners")
+            for code, what in ((owner.dept, ""), (owner.reports_via, "reports_via ")):
+                if code is not None and code not in registry:
+                    hint = data.registry.resolve(code)
+                    also = f"; did you mean {hint.code}?" if hint else ""
+                    problem(owner.line, f"{what}{excerpt(code)} is not in the department registry{also}", n, "owners")
+            if owner.reports_via == owner.dept:
+                problem(owner.line, f"{owner.dept} reports via itself; remove reports_via", n, "owners")
             if owner.dept in seen:
                 problem(owner.line, f"{owner.dept} is listed as an owner twice", n, "owners")
             seen.add(owner.dept)
@@ -191,12 +240,14 @@ def validate(data: Dataset) -> list[Problem]:
     return problems
 
 
-def owners_on(rec: Recommendation, registry: Registry, day: date) -> list[str]:
-    """The codes of the bodies that carry `rec`'s owners' work on `day`, in the owners' order."""
+def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[str, ...] = ROLES, via: bool = True) -> list[str]:
+    """The codes of the bodies that make returns for `rec`'s owners on `day`, in the owners' order:
+    each owner, or (with `via`) the department it reports via, followed to whoever carries its work."""
     codes: list[str] = []
     for owner in rec.owners:
-        if owner.dept in registry.departments:
-            code = registry.current(owner.dept, day).code
+        body = owner.reporter if via else owner.dept
+        if owner.role in roles and body in registry.departments:
+            code = registry.current(body, day).code
             if code not in codes:
                 codes.append(code)
     return codes
@@ -204,7 +255,7 @@ def owners_on(rec: Recommendation, registry: Registry, day: date) -> list[str]:
 
 def owned_by(rec: Recommendation, registry: Registry, dept: Department, day: date) -> bool:
     """Whether `dept` owns `rec` on `day`, directly or as the body that carries a former owner's work."""
-    return any(o.dept == dept.code for o in rec.owners) or dept.code in owners_on(rec, registry, day)
+    return any(o.dept == dept.code for o in rec.owners) or dept.code in owners_on(rec, registry, day, via=False)
 
 
 def section_matches(rec: Recommendation, section: str) -> bool:

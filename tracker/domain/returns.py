@@ -21,14 +21,24 @@ REQUIRED = ("recommendation", "dept", "date", "rag", "summary")
 T = TypeVar("T")
 
 
+ASSESSMENTS = "assessments.yaml"
+
+
 def status_file(code: str) -> str:
-    """Where a department's returns are kept, relative to the workspace."""
-    return f"status/{code}.yaml"
+    """Where a department's returns are kept, relative to the workspace; the board's assessments
+    (code "") are in assessments.yaml."""
+    return f"status/{code}.yaml" if code else ASSESSMENTS
+
+
+def code_of_file(shown: str) -> str:
+    """The department whose returns a file holds ("" for the board's assessments): status/<CODE>.yaml."""
+    return "" if shown == ASSESSMENTS else shown.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
 @dataclass(frozen=True, slots=True)  # slots: a long history holds a great many of these
 class Return:
-    """One department's return on one recommendation."""
+    """One department's return on one recommendation; or, with no `dept`, the board's own
+    assessment of it (kept in assessments.yaml, with no target date)."""
 
     recommendation: int
     dept: str
@@ -41,6 +51,11 @@ class Return:
     reason: str | None = None
     file: str = ""
     line: int | None = None
+
+    @property
+    def is_assessment(self) -> bool:
+        """The board's own assessment (in assessments.yaml), not a department's return."""
+        return not self.dept
 
     def key(self) -> tuple[object, ...]:
         """What makes two returns the same return, wherever and by whomever they were written down."""
@@ -96,7 +111,8 @@ def _checked(field: str, parse: Callable[[str], T], text: str) -> T:
 def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: Dataset, today: date) -> Return:
     """A return from the text of its fields (a CSV row, the command line's options), checked.
 
-    A missing optional field is "". Raises FieldError naming the first field that breaks a rule.
+    A missing optional field is "". Without "dept", it is the board's assessment. Raises
+    FieldError naming the first field that breaks a rule.
     """
     for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
         if (bad := not_utf8(value)) is not None:
@@ -108,7 +124,8 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     if rec is None:
         raise FieldError("recommendation", f"there is no recommendation {int(number_text)}")
     day = _checked("date", text_date, values["date"])
-    code = _checked("dept", lambda text: file_under(data, rec, text, day), values["dept"])
+    # No dept: the board's own assessment.
+    code = _checked("dept", lambda text: file_under(data, rec, text, day), values["dept"]) if "dept" in values else ""
     rag = _checked("rag", parse_rating, values["rag"])
     summary, author = values.get("summary", "").strip(), values.get("author", "").strip()
     if not summary:
@@ -139,12 +156,20 @@ def check_return(ret: Return, data: Dataset, today: date | None = None) -> list[
     rec = data.find(ret.recommendation)
     if rec is None:
         problem("recommendation", f"there is no recommendation {ret.recommendation}")
-    if ret.dept not in data.registry.departments:
+    if ret.is_assessment:
+        pass  # the board's own: no department files it
+    elif ret.dept not in data.registry.departments:
         problem("dept", f"{excerpt(ret.dept)} is not in the department registry")
     elif rec is not None and ret.dept not in (owners := owners_on(rec, data.registry, ret.date)):
         problem("dept", f"{ret.dept} does not own recommendation {rec.number} (owners on {ret.date}: {', '.join(owners)})")
+    elif rec is not None and ret.target_date is not None and ret.dept not in owners_on(rec, data.registry, ret.date, ("lead",)):
+        problem("target_date", f"only a lead moves the target date; {ret.dept} supports recommendation {rec.number}")
+    if ret.date < data.review.published:
+        problem("date", f"{ret.date} is before the review was published ({data.review.published})")
     if today is not None and ret.date > today:
         problem("date", f"{ret.date} is in the future")
+    if ret.target_date is not None and ret.target_date < ret.date:
+        problem("target_date", f"the revised target date {ret.target_date} is before the return's own date {ret.date}")
     if ret.target_date is not None and not ret.reason:
         problem("reason", "a revised target date needs a reason")
     if ret.reason and ret.target_date is None:
@@ -166,7 +191,7 @@ class StatusFileCheck:
         self.file_code, self.data, self.today, self.earlier = file_code, data, today, earlier
         self.seen: dict[int, int | list[int]] = {}
         self.problems: list[Problem] = []
-        if file_code not in data.registry.departments:
+        if file_code and file_code not in data.registry.departments:
             message = f"{file_code} is not a department code in the registry; name the file after one"
             self.problems.append(Problem(file, None, message))
 

@@ -24,11 +24,29 @@ class OwnerStanding:
     previous: Return | None
     stale: bool  # no return within the reporting window: rated NO_RETURN
     trend: str | None  # from its previous return to its latest
+    via: str | None = None  # today's code of the department that reports for it, if one does
 
     @property
     def worse(self) -> bool:
         """Its latest return, made within the window, rates it worse than the one before."""
         return self.trend == "worse" and not self.stale
+
+    @property
+    def last_rag(self) -> Rating | None:
+        """Its latest return's rating, however old."""
+        return self.latest.rag if self.latest is not None else None
+
+    @property
+    def shown(self) -> str:
+        """`LA (via OHID)`, or just the code."""
+        return f"{self.dept} (via {self.via})" if self.via else self.dept
+
+    @property
+    def rating_text(self) -> str:
+        """`AMBER`, or `NO RETURN (last AMBER, 2024-06-01)` for an owner whose last return is too old."""
+        if self.rag is Rating.NO_RETURN and self.latest is not None:
+            return f"{self.rag.word} (last {self.latest.rag.word}, {self.latest.date})"
+        return self.rag.word
 
 
 @dataclass(frozen=True)
@@ -36,17 +54,25 @@ class Standing:
     """Where one recommendation stands on a date."""
 
     rec: Recommendation
-    rag: Rating
+    rag: Rating  # the headline: the board's assessment if it is as new as the leads' returns, else departments_rag
     owners: tuple[OwnerStanding, ...]
     deadline: date | None  # the review's baseline, never overwritten
     target_date: date | None  # the baseline, or the latest revision
     revision: Return | None  # the return that last revised the target date
     overdue: bool
+    departments_rag: Rating = Rating.NO_RETURN  # the worst of the rating owners' (leads', by default)
+    assessment: Return | None = None  # the board's latest assessment on or before the date
+    by_board: bool = False  # the headline is the assessment: it is dated on or after every lead's latest return
 
     @property
     def worse(self) -> bool:
         """An owner has reported a worse rating than before."""
         return any(o.worse for o in self.owners)
+
+    @property
+    def red_supports(self) -> tuple[OwnerStanding, ...]:
+        """Supporting owners rated RED or got worse: exceptions of their own."""
+        return tuple(o for o in self.owners if o.role != "lead" and (o.rag is Rating.RED or o.worse))
 
     @property
     def stale(self) -> bool:
@@ -55,13 +81,16 @@ class Standing:
 
 
 def filing_codes(data: Dataset, owner: Owner, as_of: date) -> list[str]:
-    """The codes an owner's returns may be filed under on `as_of`: the body named, then each successor."""
-    return [d.code for d in data.registry.chain(owner.dept, as_of)] or [owner.dept]
+    """The codes an owner's returns may be filed under on `as_of`: the body that reports for it (the
+    owner itself, or the department it reports via), then each successor."""
+    return [d.code for d in data.registry.chain(owner.reporter, as_of)] or [owner.reporter]
 
 
 def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Return], as_of: date) -> OwnerStanding:
-    """`returns`: the owner's returns dated on or before `as_of` (at least its latest two), in any order."""
+    """`returns`: the owner's returns dated on or before `as_of` (at least its latest two), in any order:
+    its own, or those of the department it reports via."""
     current = data.registry.current(owner.dept, as_of)
+    via = data.registry.current(owner.reports_via, as_of).code if owner.reports_via else None
     entries = history(returns)
     latest = entries[0].ret if entries else None
     previous = entries[1].ret if len(entries) > 1 else None
@@ -78,17 +107,31 @@ def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Return], as_of
         previous=previous,
         stale=stale,
         trend=entries[0].trend if entries else None,
+        via=via,
     )
 
 
-def standing(rec: Recommendation, owners: Sequence[OwnerStanding], revisions: Iterable[Return], as_of: date) -> Standing:
-    """`revisions`: the returns on or before `as_of` that revised the target date (at least the latest)."""
-    rag = worst(o.rag for o in owners)
+def standing(
+    rec: Recommendation,
+    owners: Sequence[OwnerStanding],
+    revisions: Iterable[Return],
+    as_of: date,
+    assessments: Iterable[Return] = (),
+    rating_owners: str = "leads",
+) -> Standing:
+    """`revisions`: the returns on or before `as_of` that revised the target date (at least the
+    latest); `assessments`: the board's on or before `as_of` (at least the latest)."""
+    rating = [o for o in owners if rating_owners == "all" or o.role == "lead"] or list(owners)
+    departments = worst(o.rag for o in rating)
+    assessment = next(iter(newest_first(assessments)), None)
+    lead_dates = [o.latest.date for o in owners if o.role == "lead" and o.latest is not None]
+    by_board = assessment is not None and (not lead_dates or assessment.date >= max(lead_dates))
+    rag = assessment.rag if by_board and assessment is not None else departments
     revision = next(iter(newest_first(revisions)), None)
     deadline = rec.deadline.date if rec.deadline else None
     target = revision.target_date if revision is not None else deadline
     overdue = target is not None and target < as_of and rag is not Rating.COMPLETE
-    return Standing(rec, rag, tuple(owners), deadline, target, revision, overdue)
+    return Standing(rec, rag, tuple(owners), deadline, target, revision, overdue, departments, assessment, by_board)
 
 
 def standings(
@@ -96,17 +139,19 @@ def standings(
     as_of: date,
     latest: Callable[[int, Sequence[str]], Iterable[Return]],
     revisions: Callable[[int], Iterable[Return]],
+    assessments: Callable[[int], Iterable[Return]] = lambda number: (),
 ) -> list[Standing]:
     """Where every recommendation stood on `as_of`.
 
     `latest(number, codes)` gives the returns on recommendation `number` filed under any of
     `codes` on or before `as_of` (at least the latest two); `revisions(number)` those that revised
-    its target date (at least the latest). The database answers both; the rules are here.
+    its target date (at least the latest); `assessments(number)` the board's latest. The database
+    answers all three; the rules are here.
     """
     out = []
     for rec in data.recommendations:
         owners = [owner_standing(data, o, latest(rec.number, filing_codes(data, o, as_of)), as_of) for o in rec.owners]
-        out.append(standing(rec, owners, revisions(rec.number), as_of))
+        out.append(standing(rec, owners, revisions(rec.number), as_of, assessments(rec.number), data.rating_owners))
     return out
 
 

@@ -31,6 +31,11 @@ def _line(text: str) -> str:
     return " ".join(clean(text).split("\n"))
 
 
+def counted(counts: dict[str, int]) -> str:
+    """`32 recommendations, 22 departments, 1 return, 0 assessments`."""
+    return ", ".join(f"{n} {name if n != 1 else name.removesuffix('s')}" for name, n in counts.items())
+
+
 def check_output(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int], format: str) -> tuple[str, str]:
     """What check prints to stdout and to stderr. In the github format, an unreadable file is
     also named on stderr, so the log says why the job stopped."""
@@ -48,5 +53,5 @@ def check_output(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int
     if findings:
         err.append(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found")
     else:
-        out.append(f"ok: {', '.join(f'{n} {name}' for name, n in counts.items())}, no problems")
+        out.append(f"ok: {counted(counts)}, no problems")
     return "".join(line + "\n" for line in out), "".join(line + "\n" for line in err)

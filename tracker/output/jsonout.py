@@ -32,6 +32,7 @@ def owner_dicts(data: Dataset, rec: Recommendation, today: date) -> list[dict[st
                 "changes": list(s.changes),
                 "role": owner.role,
                 "basis": owner.basis,
+                "reports_via": data.registry.current(owner.reports_via, today).code if owner.reports_via else None,
                 "note": owner.note,
             }
         )
@@ -91,6 +92,9 @@ def department_dict(data: Dataset, dept: Department, today: date) -> dict[str, A
         ],
         "current": data.registry.current(dept.code, today).code,
         **data.made_to(dept.code),
+        "owns_today": {
+            role: [{"number": n, "from": was} for n, was in items] for role, items in data.owned_on(dept.code, today).items()
+        },
     }
 
 
@@ -100,29 +104,40 @@ def report_document(as_of: date, standings: Sequence[Standing]) -> dict[str, Any
         "as_of": as_of.isoformat(),
         "summary": {rating.value: n for rating, n in summary(standings).items()},
         "recommendations": [
-            {
-                "number": s.rec.number,
-                "title": s.rec.title,
-                "section": s.rec.section,
-                "rag": s.rag.value,
-                "deadline": iso(s.deadline),
-                "target_date": iso(s.target_date),
-                "overdue": s.overdue,
-                "owners": [
-                    {
-                        "dept": o.dept,
-                        "role": o.role,
-                        "rag": o.rag.value,
-                        "last_update": iso(o.latest.date if o.latest else None),
-                        "stale": o.stale,
-                        "trend": o.trend,
-                    }
-                    for o in s.owners
-                ],
-            }
-            for s in standings
+            {"number": s.rec.number, "title": s.rec.title, "section": s.rec.section} | standing_dict(s) for s in standings
         ],
     }
+
+
+def standing_dict(s: Standing) -> dict[str, Any]:
+    """Where a recommendation stands: its headline, the departments' and the board's ratings, each owner."""
+    return {
+        "rag": s.rag.value,
+        "departments_rag": s.departments_rag.value,
+        "assessment": assessment_dict(s.assessment),
+        "deadline": iso(s.deadline),
+        "target_date": iso(s.target_date),
+        "overdue": s.overdue,
+        "owners": [
+            {
+                "dept": o.dept,
+                "role": o.role,
+                "reports_via": o.via,
+                "rag": o.rag.value,
+                "last_rag": o.last_rag.value if o.last_rag else None,
+                "last_update": iso(o.latest.date if o.latest else None),
+                "stale": o.stale,
+                "trend": o.trend,
+            }
+            for o in s.owners
+        ],
+    }
+
+
+def assessment_dict(a: Return | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {"rag": a.rag.value, "date": a.date.isoformat(), "summary": a.summary, "evidence": list(a.evidence)}
 
 
 def problem_dict(p: Problem, fatal: bool = False) -> dict[str, Any]:

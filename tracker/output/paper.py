@@ -1,25 +1,30 @@
 """The board paper: the data and two dates in, markdown out. Pure and deterministic.
 
-It follows the shape of a UK board paper: purpose, summary with the change since the last
-board, exceptions in the owners' own words, what the board is asked to do, and appendices by
-section and by department. Every piece of user text is escaped so that it is shown as the words
-it is: it cannot break a table, start a list, inject HTML or restyle anything.
+It follows the shape of a UK board paper, short enough to table: a header block, purpose, the
+counts by headline rating with the change since the last board and what arrived since, the
+exceptions (one entry per recommendation, with all its reasons), who is being chased, what the
+board is asked to do, and appendices by section and by department. Every piece of user text is
+escaped so that it is shown as the words it is: it cannot break a table, start a list, inject
+HTML or restyle anything.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, urlsplit
 
 from tracker.domain.rating import Rating
-from tracker.domain.recommendations import Dataset
+from tracker.domain.recommendations import Board, Dataset
 from tracker.domain.standing import OwnerStanding, Standing, summary
 
 from .text import clean
 
 _INLINE = re.compile(r"([\\`*_\[\]|~#])")
+# How many words of an owner's or the board's summary an exception quotes.
+QUOTED_WORDS = 30
 
 
 def md(text: object) -> str:
@@ -36,12 +41,24 @@ def link(url: str) -> str:
     return f"[{md(host)}]({safe})"
 
 
-def _rag(rating: Rating) -> str:
-    return f"**{rating.word}**"
+def rag(rating: Rating) -> str:
+    """A rating as a shape and a word: both survive black-and-white printing and conversion to Word."""
+    return f"{rating.symbol} **{rating.word}**"
 
 
-def _owner(o: OwnerStanding) -> str:
-    return f"{o.dept} ({o.role})"
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 recommendation`, `31 recommendations`."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _numbers(items: Iterable[int]) -> str:
+    return ", ".join(str(n) for n in items)
+
+
+def _quoted(text: str) -> str:
+    words = text.split()
+    cut = " ".join(words[:QUOTED_WORDS]) + (" …" if len(words) > QUOTED_WORDS else "")
+    return f"\u201c{md(cut)}\u201d"
 
 
 def _table(headers: list[str], rows: Iterable[list[str]], align: str = "") -> list[str]:
@@ -52,135 +69,212 @@ def _table(headers: list[str], rows: Iterable[list[str]], align: str = "") -> li
     return lines
 
 
-def _latest_words(o: OwnerStanding) -> str:
-    if o.latest is None:
-        return f"{o.dept}: no return yet."
-    words = f"{o.dept}, {o.latest.date}: \u201c{md(o.latest.summary)}\u201d"
-    if o.latest.evidence:
-        words += " (" + ", ".join(link(u) for u in o.latest.evidence) + ")"
-    return words
+@dataclass(frozen=True)
+class Details:
+    """The header block: the board's own details, each overridable on the command line."""
+
+    board: str | None
+    meeting: date
+    reference: str | None
+    author: str | None
+    classification: str | None
+
+    @classmethod
+    def of(cls, kept: Board, meeting: date, **overrides: str | None) -> Details:
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return cls(
+            given.get("board", kept.name),
+            meeting,
+            given.get("reference", kept.reference),
+            given.get("author", kept.author),
+            given.get("classification", kept.classification),
+        )
 
 
-def board_paper(data: Dataset, as_of: date, now: list[Standing], since: date, then: list[Standing]) -> str:
+def reasons(s: Standing, before: Standing | None) -> list[str]:
+    """Why a recommendation is an exception, worst first; none if it is not one. Its headline (red,
+    no return) is a reason too, though the entry shows it as its rating rather than in words."""
+    out = []
+    if s.rag in (Rating.RED, Rating.NO_RETURN):
+        out.append(s.rag.word.lower())
+    if s.overdue:
+        out.append(f"overdue (target {s.target_date})")
+    if before is not None and s.rag.severity < before.rag.severity and s.rag is not Rating.NO_RETURN:
+        out.append(f"was {before.rag.word} at the last board")
+    out.extend(f"{o.role} {o.shown} reported worse" for o in s.owners if o.worse)
+    out.extend(f"support {o.shown} is red" for o in s.owners if o.role != "lead" and o.rag is Rating.RED and not o.worse)
+    return out
+
+
+def _position(s: Standing) -> str:
+    """`▲ **AMBER** (board, 2024-12-11; departments ○ **NO RETURN**)`."""
+    if s.by_board and s.assessment is not None:
+        departments = f"; departments {rag(s.departments_rag)}" if s.departments_rag is not s.rag else ""
+        return f"{rag(s.rag)} (board, {s.assessment.date}{departments})"
+    older = f"; board {rag(s.assessment.rag)} of {s.assessment.date} is older" if s.assessment is not None else ""
+    return f"{rag(s.rag)} (departments{older})"
+
+
+def _words(s: Standing) -> str:
+    """The latest words on the recommendation: the board's when they set the headline, else the leads'."""
+    if s.by_board and s.assessment is not None:
+        a = s.assessment
+        return f"Board, {a.date}: {_quoted(a.summary)}" + (f" ({link(a.evidence[0])})" if a.evidence else "")
+    said = [o for o in s.owners if o.latest is not None and not o.stale]
+    if not said:
+        return ""
+    # The words that explain the exception: a red owner's, else one that got worse, else a lead's.
+    o = max(said, key=lambda o: (o.rag is Rating.RED, o.worse, o.role == "lead", o.latest.date if o.latest else date.min))
+    assert o.latest is not None
+    words = f"{o.shown}, {o.latest.date}: {_quoted(o.latest.summary)}"
+    return words + (f" ({link(o.latest.evidence[0])})" if o.latest.evidence else "")
+
+
+def owed(now: Sequence[Standing]) -> dict[str, list[tuple[Standing, OwnerStanding]]]:
+    """Who owes returns (leads and supports with none in the window), by the department that makes them."""
+    out: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
+    for s in now:
+        for o in s.owners:
+            if o.stale:
+                out.setdefault(o.via or o.dept, []).append((s, o))
+    return out
+
+
+def board_paper(
+    data: Dataset,
+    as_of: date,
+    now: list[Standing],
+    since: date,
+    then: list[Standing],
+    details: Details,
+    arrived: Mapping[str, int],
+) -> str:
+    """The paper. `arrived`: how many returns each department (and "" the board) dated after `since`."""
     review = data.review
-    counts, before = summary(now), summary(then)
+    counts, earlier_counts = summary(now), summary(then)
     earlier = {s.rec.number: s for s in then}
-    out: list[str] = [
-        f"# Delivery of the recommendations: {md(review.title)}",
+    title = f"{md(details.board)}: delivery" if details.board else "Delivery"
+    out: list[str] = [f"# {title} of the recommendations of the {md(review.title)}", ""]
+    header: list[tuple[str, str | None]] = [
+        ("Board", md(details.board) if details.board else None),
+        ("Meeting", str(details.meeting)),
+        ("Paper reference", md(details.reference) if details.reference else None),
+        ("Author", md(details.author) if details.author else None),
+        ("Classification", md(details.classification) if details.classification else None),
+        ("Position at", f"{as_of}, with changes since the last board on {since}"),
+    ]
+    shown = [[f"**{k}**", v] for k, v in header if v is not None]
+    out += _table(shown[0], shown[1:])  # the meeting is always there: the block's first row heads it
+    out += [
         "",
-        f"Board paper. Position at {as_of}; changes since the last board on {since}.",
+        "## Purpose",
         "",
-        "## 1. Purpose",
+        f"To update the board on the {count(len(now), 'recommendation')} of {md(review.author)}'s review"
+        f" ({review.published.year}), and to ask it to note the position and decide on the exceptions.",
+        "A recommendation's headline rating is the board's own assessment where it is as new as the lead"
+        " owners' returns, and otherwise the departments' (the worst of the leads'). A lead with no return"
+        f" in the {data.reporting_window_days} days to {as_of} counts as **NO RETURN**.",
         "",
-        f"To update the board on the delivery of the {len(now)} recommendations of {md(review.author)}'s",
-        f"*{md(review.title)}* ({review.published.year}), from the returns recorded by the owning",
-        "departments, and to ask the board to note the position and decide on the exceptions in section 3.",
-        f"An owner that has made no return in the {data.reporting_window_days} days before {as_of} is shown as",
-        "**NO RETURN**, whatever it last reported; a recommendation is rated by its worst-rated owner.",
-        "",
-        "## 2. Summary",
+        "## Summary",
         "",
     ]
     rows = []
     for rating in Rating:
-        change = counts[rating] - before[rating]
-        rows.append([rating.label, str(counts[rating]), str(before[rating]), f"{change:+d}" if change else "no change"])
-    out += _table(["Rating", f"At {as_of}", f"At {since}", "Change"], rows, "lrrr")
+        change = counts[rating] - earlier_counts[rating]
+        rows.append([rag(rating), str(counts[rating]), str(earlier_counts[rating]), f"{change:+d}" if change else "none"])
+    out += _table(["Headline", f"At {as_of}", f"At {since}", "Change"], rows, "lrrr")
     overdue = [s for s in now if s.overdue]
-    worse = [s for s in now if s.worse]
-    moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag != s.rag]
+    returns = sum(n for code, n in arrived.items() if code)
+    from_whom = ", ".join(f"{code} {n}" for code, n in sorted(arrived.items()) if code)
     out += [
         "",
-        f"{len(overdue)} recommendation{'s are' if len(overdue) != 1 else ' is'} overdue (the target date has passed and"
-        " it is not complete).",
-        f"{len(worse)} recommendation{'s' if len(worse) != 1 else ''} had an owner report a worse rating than before.",
-        "",
+        f"{count(len(overdue), 'recommendation')} {'is' if len(overdue) == 1 else 'are'} overdue."
+        f" Since {since} the board has recorded {count(arrived.get('', 0), 'assessment')} and the departments"
+        f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else "."),
     ]
+    moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag is not s.rag]
     if moved:
-        out.append(f"Ratings that changed since {since}:")
-        out.append("")
-        for s in moved:
-            out.append(f"- Recommendation {s.rec.number}, {md(s.rec.title)}: {_rag(earlier[s.rec.number].rag)} to {_rag(s.rag)}")
-        out.append("")
-    else:
-        out += [f"No recommendation's rating changed since {since}.", ""]
-
-    out += ["## 3. Exceptions", ""]
-    sections: list[tuple[str, list[Standing], Callable[[OwnerStanding], bool]]] = [
-        ("3.1 Red", [s for s in now if s.rag is Rating.RED], lambda o: o.rag is Rating.RED),
-        ("3.2 Overdue", overdue, lambda o: True),
-        ("3.3 No return", [s for s in now if s.stale], lambda o: o.stale),
-        ("3.4 Got worse", worse, lambda o: o.worse),
-    ]
-    for title, items, which in sections:
-        out += [f"### {title}", ""]
-        if not items:
-            out += ["None.", ""]
-            continue
-        for s in items:
-            target = f"target {s.target_date}" if s.target_date else "no target date"
-            if s.revision is not None and s.deadline is not None:
-                target += f", revised from {s.deadline}: {md(s.revision.reason)}"
-            out.append(f"- **Recommendation {s.rec.number}**, {md(s.rec.title)}: {_rag(s.rag)}; {target}.")
-            for o in s.owners:
-                if which(o):
-                    extra = f" (was {o.previous.rag.word})" if title.endswith("worse") and o.previous else ""
-                    out.append(f"  - {_owner(o)}: {_rag(o.rag)}{extra}. {_latest_words(o)}")
-        out.append("")
-
-    silent = sorted({o.dept for s in now for o in s.owners if o.rag is Rating.NO_RETURN})
-    reds = [str(s.rec.number) for s in now if s.rag is Rating.RED]
-    revised = [s for s in now if s.revision is not None and s.revision.date > since]
-    out += ["## 4. The board is asked to", "", f"- note the position on all {len(now)} recommendations at {as_of};"]
-    if reds:
-        out.append(f"- agree action with the owners of the red recommendations ({', '.join(reds)});")
-    if overdue:
-        numbers = ", ".join(str(s.rec.number) for s in overdue)
-        out.append(f"- ask the owners of the overdue recommendations ({numbers}) for a revised target date with reasons;")
-    if revised:
-        out.append(
-            f"- agree or challenge the target dates revised since {since} ({', '.join(str(s.rec.number) for s in revised)});"
-        )
-    if silent:
-        out.append(f"- ask {', '.join(silent)} to make returns before the next board.")
-    out.append("")
-
-    out += ["## Appendix 1: recommendations by section", ""]
-    by_section: dict[str, list[Standing]] = {}
-    for s in now:
-        by_section.setdefault(s.rec.section, []).append(s)
-    for section, items in by_section.items():
-        out += [f"### {md(section)} {md(items[0].rec.section_title)}", ""]
+        changes = "; ".join(f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved)
+        out.append(f"Headline ratings that changed: {changes}.")
+    out += ["", "## Exceptions", ""]
+    exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number)))]
+    if not exceptions:
+        out += ["None.", ""]
+    for s, why in exceptions:
+        said = [r for r in why if r not in ("red", "no return")]
+        out.append(f"- **{s.rec.number}. {md(s.rec.title)}**: {_position(s)}" + (f"; {'; '.join(said)}." if said else "."))
+        if any(r == "red" or "worse" in r for r in why) and (words := _words(s)):
+            out.append(f"  {words}")
+    chase = owed(now)
+    out += ["", "## Chasing", ""]
+    if chase:
+        out += [
+            f"These bodies have made no return in the {data.reporting_window_days} days to {as_of} on the"
+            " recommendations shown (lead in bold).",
+            "",
+        ]
         rows = []
-        for s in items:
-            owners = "; ".join(f"{o.dept} ({o.role}) {_rag(o.rag)}" for o in s.owners)
-            latest = [o.latest for o in s.owners if o.latest is not None]
-            newest = max(latest, key=lambda u: u.date) if latest else None
-            words = f"{newest.dept}, {newest.date}: {md(newest.summary)}" if newest else "No return yet."
-            rows.append([str(s.rec.number), md(s.rec.title), owners, _rag(s.rag), str(s.target_date or "none"), words])
-        out += _table(["#", "Recommendation", "Owners", "RAG", "Target date", "Latest return"], rows, "r")
-        out.append("")
+        for code in sorted(chase, key=str.casefold):
+            items = chase[code]
+            owing = ", ".join(
+                (f"**{s.rec.number}**" if o.role == "lead" else str(s.rec.number))
+                + (f" (for {o.dept})" if o.via and o.dept != code else "")
+                for s, o in items
+            )
+            lasts = [o.latest.date for _, o in items if o.latest is not None]
+            rows.append([md(code), owing, str(max(lasts)) if lasts else "none yet"])
+        out += _table(["Department", "Owes returns on", "Last return"], rows)
+    else:
+        out.append("Every owner has made a return in the window.")
+    reds = [s.rec.number for s in now if s.rag is Rating.RED]
+    revised = [s.rec.number for s in now if s.revision is not None and s.revision.date > since]
+    out += ["", "## The board is asked to", "", f"- note the position at {as_of};"]
+    if reds:
+        out.append(f"- agree action with the owners of the red recommendations ({_numbers(reds)});")
+    if overdue:
+        out.append(
+            f"- ask the leads of the overdue recommendations ({_numbers(s.rec.number for s in overdue)}) for revised dates;"
+        )
+    if revised:
+        out.append(f"- agree or challenge the target dates revised since {since} ({_numbers(revised)});")
+    if chase:
+        out.append(f"- ask the {count(len(chase), 'body', 'bodies')} under Chasing for returns before the next board.")
+    out.append("")
+    out += _appendices(data, now)
+    return "\n".join(out).rstrip("\n") + "\n"
 
-    out += ["## Appendix 2: recommendations by department", ""]
-    departments: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
+
+def _appendices(data: Dataset, now: list[Standing]) -> list[str]:
+    out = ["## Appendix A: recommendations by section", ""]
+    rows = []
+    for s in now:
+        board = f"{rag(s.assessment.rag)} {s.assessment.date}" if s.assessment is not None else "none"
+        rows.append(
+            [
+                str(s.rec.number),
+                md(s.rec.section),
+                md(s.rec.title),
+                rag(s.departments_rag),
+                board,
+                rag(s.rag),
+                str(s.target_date or "none"),
+            ]
+        )
+    out += _table(["#", "Section", "Recommendation", "Departments", "Board", "Headline", "Target"], rows, "r")
+    out += ["", "## Appendix B: recommendations by department", ""]
+    by_body: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
     for s in now:
         for o in s.owners:
-            departments.setdefault(o.dept, []).append((s, o))
-    for code in sorted(departments, key=lambda c: data.registry.departments[c].name.casefold()):
-        name = data.registry.departments[code].name
-        out += [f"### {md(name)} ({md(code)})", ""]
-        former = sorted({o.named_as for _, o in departments[code] if o.named_as != code})
-        for old in former:
-            old_name = data.registry.departments[old].name_on(review.published)
-            numbers = ", ".join(str(s.rec.number) for s, o in departments[code] if o.named_as == old)
-            out += [f"Recommendations {numbers} were made to {md(old_name)} ({md(old)}), whose work is now {md(code)}'s.", ""]
-        then_name = data.registry.departments[code].name_on(review.published)
-        if then_name != name:
-            out += [f"When the review was made this body was {md(then_name)}.", ""]
-        rows = [
-            [str(s.rec.number), md(s.rec.title), o.role, _rag(o.rag), str(o.latest.date) if o.latest else "none"]
-            for s, o in departments[code]
-        ]
-        out += _table(["#", "Recommendation", "Role", "RAG", "Last return"], rows, "r")
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+            by_body.setdefault(o.dept, []).append((s, o))
+    rows = []
+    for code in sorted(by_body, key=lambda c: data.registry.departments[c].name.casefold()):
+        items = by_body[code]
+        via = sorted({o.via for _, o in items if o.via})
+        name = md(data.registry.departments[code].name) + (f" (reports via {', '.join(via)})" if via else "")
+        owns = "; ".join(
+            f"{s.rec.number} {o.role}" + (f" (from {o.named_as})" if o.named_as != code else "") + f" {o.rating_text}"
+            for s, o in items
+        )
+        rows.append([md(code), name, md(owns)])
+    out += _table(["Code", "Body", "Recommendations: role and rating"], rows)
+    return out

@@ -84,7 +84,7 @@ def recorded(data: Dataset, ret: Return) -> str:
     lines = [
         f"Recorded {ret.file}:{ret.line}",
         f"Recommendation {rec.number}: {clean(rec.title)}",
-        f"{ret.dept}  {ret.date}  {ret.rag.word}  by {clean(ret.author)}",
+        f"{ret.dept or 'Board assessment'}  {ret.date}  {ret.rag.word}  by {clean(ret.author)}",
         *textwrap.wrap(clean(ret.summary), 76, initial_indent="  ", subsequent_indent="  "),
         *(f"  {clean(url)}" for url in ret.evidence),
     ]

@@ -24,12 +24,16 @@ def _text(value: object, style: str = "") -> Text:
     return Text(clean(value), style=style)
 
 
-def recommendation_detail(data: Dataset, rec: Recommendation, returns: list[Return], today: date) -> RenderableType:
+def recommendation_detail(
+    data: Dataset, rec: Recommendation, returns: list[Return], today: date, now: Standing, assessments: list[Return]
+) -> RenderableType:
     registry = data.registry
     parts: list[RenderableType] = []
     heading = Text.assemble((f"Recommendation {rec.number}: ", "bold"), (clean(rec.title), "bold"))
     parts.append(heading)
     parts.append(_text(f"Section {rec.section} {rec.section_title}", "dim"))
+    parts.append(Text(""))
+    parts.append(standing_summary(now, today))
     parts.append(Text(""))
     parts.append(Padding(_text(rec.text), (0, 0, 1, 2)))
     if rec.addressed_to:
@@ -66,6 +70,15 @@ def recommendation_detail(data: Dataset, rec: Recommendation, returns: list[Retu
         parts.append(Text.assemble(("Linked: ", "bold"), ", ".join(str(n) for n in rec.links)))
 
     parts.append(Text(""))
+    parts.append(Text("Board assessments, newest first", style="bold"))
+    if not assessments:
+        parts.append(Text("none yet", "dim"))
+    for a in reversed(assessments):
+        parts.append(Text.assemble("  ", clean(str(a.date)), "  ", rating_text(a.rag)))
+        parts.append(Padding(_text(a.summary), (0, 0, 0, 4)))
+        parts.append(Padding(_text(f"by {a.author}", "dim"), (0, 0, 0, 4)))
+        parts.extend(Padding(_text(url, "dim"), (0, 0, 0, 4)) for url in a.evidence)
+    parts.append(Text(""))
     parts.append(Text("Returns, newest first", style="bold"))
     parts.extend(_returns(data, rec, returns, today))
     parts.append(Text(""))
@@ -81,14 +94,39 @@ def recommendation_detail(data: Dataset, rec: Recommendation, returns: list[Retu
     return Group(*parts)
 
 
+def standing_summary(s: Standing, today: date) -> Text:
+    """Where a recommendation stands today: headline, the departments' and the board's ratings, target."""
+    out = Text.assemble(("Headline: ", "bold"), rating_text(s.rag))
+    out.append(" (the board's assessment)" if s.by_board else " (the departments' rating)", "dim")
+    if s.overdue:
+        out.append("  OVERDUE", "bold")
+    out.append("\nDepartments: ")
+    out.append_text(rating_text(s.departments_rag))
+    out.append("  (the owners' own returns)", "dim")
+    for o in s.owners:
+        out.append(clean(f"\n  {o.shown} ({o.role}): {o.rating_text}"))
+    out.append("\nBoard: ")
+    if s.assessment is not None:
+        out.append_text(rating_text(s.assessment.rag))
+        out.append(clean(f" {s.assessment.date}"))
+        if not s.by_board:
+            out.append("  older than the leads' latest return", "dim")
+    else:
+        out.append("not assessed yet", "dim")
+    baseline = f"baseline {s.deadline}" if s.deadline else "no baseline"
+    current = str(s.target_date) if s.target_date else "none"
+    out.append(clean(f"\nTarget date: {current} ({baseline}{', revised' if s.revision else ''}), as at {today}"))
+    return out
+
+
 def departments_table(data: Dataset, today: date) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Code", no_wrap=True)
     table.add_column("Name and history", ratio=1, min_width=36)
-    table.add_column("Lead", max_width=14)
-    table.add_column("Support", max_width=14)
+    table.add_column("Lead today", max_width=16)
+    table.add_column("Support today", max_width=16)
     for dept in data.registry.departments.values():
-        table.add_row(_text(dept.code), _department_story(data.registry, dept, today), *_owned(data, dept))
+        table.add_row(_text(dept.code), _department_story(data.registry, dept, today), *_owned(data, dept, today))
     return table
 
 
@@ -112,9 +150,13 @@ def _department_story(registry: Registry, dept: Department, today: date) -> Text
     return story
 
 
-def _owned(data: Dataset, dept: Department) -> tuple[Text, Text]:
-    owned = data.made_to(dept.code)
-    return Text(", ".join(map(str, owned["lead"]))), Text(", ".join(map(str, owned["support"])))
+def _owned(data: Dataset, dept: Department, today: date) -> tuple[Text, Text]:
+    owned = data.owned_on(dept.code, today)
+
+    def listed(items: list[tuple[int, str | None]]) -> Text:
+        return Text(clean(", ".join(f"{n} (from {was})" if was else str(n) for n, was in items)))
+
+    return listed(owned["lead"]), listed(owned["support"])
 
 
 def console() -> Console:
@@ -154,7 +196,12 @@ def _returns(data: Dataset, rec: Recommendation, returns: list[Return], today: d
 
 
 def report_table(as_of: date, standings: list[Standing], window: int) -> RenderableType:
-    """The RAG report: a row per recommendation, its owners beneath its title, warnings in words."""
+    """The RAG report: a row per recommendation, then a row per owner, each flag on its own row.
+
+    Columns: the departments' rating (the worst of the leads'), the board's assessment, the
+    headline the counts count, the target date, and the flags (OVERDUE on the recommendation's
+    row, WORSE on the owner's).
+    """
     heading = Text.assemble(
         ("RAG report as at ", "bold"),
         (str(as_of), "bold"),
@@ -162,28 +209,42 @@ def report_table(as_of: date, standings: list[Standing], window: int) -> Rendera
     )
     if not standings:
         return Group(heading, Text("No recommendations match."))
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Recommendation and owners", ratio=1)
-    table.add_column("RAG", no_wrap=True, min_width=9)
-    table.add_column("Target", no_wrap=True, min_width=10)
+    table.add_column("Recommendation", ratio=1, min_width=18)
+    table.add_column("Depts", no_wrap=True)
+    table.add_column("Board", no_wrap=True)
+    table.add_column("Headline", no_wrap=True)
+    table.add_column("Target", no_wrap=True)
+    table.add_column("Flags", no_wrap=True)
     for s in standings:
-        cell = Text(clean(s.rec.title), style="bold")
-        for o in s.owners:
-            cell.append(clean(f"\n  {o.dept} {o.role}: "))
-            cell.append_text(rating_text(o.rag))
-            detail = f" last {o.latest.date}" if o.latest else " none yet"
-            if o.trend and not o.stale:
-                detail += f", {o.trend}"
-            cell.append(clean(detail), "dim")
-        flags = rating_text(s.rag)
-        for flag, on in (("OVERDUE", s.overdue), ("WORSE", s.worse)):
-            if on:
-                flags.append(f"\n{flag}", "bold")
         target = Text(str(s.target_date) if s.target_date else "none")
         if s.revision is not None:
             target.append(clean(f"\nwas {s.deadline}" if s.deadline else "\nrevised"), "dim")
-        table.add_row(str(s.rec.number), cell, flags, target)
+        board = rating_text(s.assessment.rag) if s.assessment is not None else Text("-", "dim")
+        flag = Text("OVERDUE", "bold") if s.overdue else Text("")
+        title = Text(clean(s.rec.title), style="bold")
+        table.add_row(str(s.rec.number), title, rating_text(s.departments_rag), board, rating_text(s.rag), target, flag)
+        for o in s.owners:
+            who = Text(clean(f"  {o.shown} {o.role}"))
+            if o.latest is None:
+                who.append(" (none yet)", "dim")
+            elif o.stale:
+                who.append(clean(f" (last {o.latest.rag.word}, {o.latest.date})"), "dim")
+            else:
+                who.append(clean(f" ({o.latest.date}" + (f", {o.trend})" if o.trend else ")")), "dim")
+            worse = Text("WORSE", "bold") if o.worse else Text("")
+            table.add_row("", who, rating_text(o.rag), "", "", "", worse)
     parts = ", ".join(f"{n} {rating.word.lower()}" for rating, n in summary(standings).items())
-    total = Text.assemble((f"{len(standings)} recommendation{'s' if len(standings) != 1 else ''}: ", "bold"), parts)
-    return Group(heading, table, total)
+    total = Text.assemble((f"{count(len(standings), 'recommendation')}: ", "bold"), parts)
+    note = Text(
+        "Depts: the worst of the leads' returns. Board: the board's latest assessment. Headline: the board's"
+        " where it is as new as the leads' returns, else the departments'.",
+        "dim",
+    )
+    return Group(heading, table, total, note)
+
+
+def count(n: int, noun: str) -> str:
+    """`1 recommendation`, `31 recommendations`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

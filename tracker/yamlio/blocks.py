@@ -13,6 +13,15 @@ from tracker.domain.returns import Return
 
 
 def file_header(code: str, name: str) -> str:
+    """The comment that opens a department's status file; or, for code "", the board's assessments."""
+    if not code:
+        return (
+            "# The board's own assessments of the recommendations of Dame Carol Black's Review of drugs part two:\n"
+            "# its judgement of the evidence, beside the departments' returns in status/. One block per\n"
+            "# assessment in the order they were made, newest last; never edited or removed (a later\n"
+            "# assessment replaces an earlier one). Record one with `tracker assess N --rag R --summary S`,\n"
+            "# or add a block by hand in the same form; `tracker check` validates this file.\n"
+        )
     return (
         f"# Status returns from {code}: {name}.\n"
         "# Its returns on the recommendations of Dame Carol Black's Review of drugs part two,\n"
@@ -42,10 +51,10 @@ def _scalar(value: str) -> str:
 
 
 def return_block(ret: Return) -> str:
-    """One return as a block of a status file."""
+    """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml."""
     lines = [
         f"- recommendation: {ret.recommendation}",
-        f"  dept: {ret.dept}",
+        *([f"  dept: {ret.dept}"] if ret.dept else []),
         f"  date: {ret.date.isoformat()}",
         f"  rag: {ret.rag.value}",
         f"  summary: {_scalar(ret.summary)}",

@@ -13,7 +13,9 @@ from tracker.domain.recommendations import (
     BASES,
     CATEGORIES,
     CATEGORY_SOURCES,
+    RATING_OWNERS,
     ROLES,
+    Board,
     Dataset,
     Deadline,
     Owner,
@@ -36,9 +38,7 @@ def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tu
     """Read the bytes of a recommendations file: raises DataError if unreadable, returns every broken rule."""
     root = compose(decode(raw, shown), shown)
     r = Reader(shown)
-    top = r.mapping(
-        root, "the file", {"review": True, "reporting_window_days": False, "departments": True, "recommendations": True}
-    )
+    top = r.mapping(root, "the file", _TOP)
 
     review_fields = (
         r.mapping(top["review"], "review", {"title": True, "author": True, "published": True, "source": True})
@@ -68,9 +68,34 @@ def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tu
             continue
         departments[dept.code] = dept
 
+    rating_owners = "leads"
+    if "rating_owners" in top:
+        rating_owners = r.choice(top["rating_owners"], "rating_owners", RATING_OWNERS) or rating_owners
+    board = _board(r, top["board"]) if "board" in top and not r.is_null(top["board"]) else Board()
+
     recs = [rec for node in r.sequence(top.get("recommendations"), "recommendations") if (rec := _recommendation(r, node))]
-    data = Dataset(review, window, Registry(departments), tuple(recs), shown)
+    data = Dataset(review, window, Registry(departments), tuple(recs), shown, rating_owners, board)
     return data, r.problems + validate(data)
+
+
+_TOP = {
+    "review": True,
+    "reporting_window_days": False,
+    "rating_owners": False,
+    "board": False,
+    "departments": True,
+    "recommendations": True,
+}
+_BOARD = {"name": False, "reference": False, "author": False, "classification": False, "meetings": False}
+
+
+def _board(r: Reader, node: Node) -> Board:
+    b = r.mapping(node, "board", _BOARD)
+    meetings = [day for day in r.each(b.get("meetings"), "meetings", lambda n: r.date(n, "meetings")) if day is not None]
+    if meetings != sorted(set(meetings)):
+        r.problem(b["meetings"], "meetings", "list each meeting once, in date order")
+        meetings = sorted(set(meetings))
+    return Board(r.text(b, "name"), r.text(b, "reference"), r.text(b, "author"), r.text(b, "classification"), tuple(meetings))
 
 
 _DEPARTMENT = {"code": True, "name": True, "part_of": False, "aliases": False, "history": False}
@@ -115,7 +140,7 @@ _RECOMMENDATION = {
     "links": False,
     "responses": True,
 }
-_OWNER = {"dept": True, "role": True, "basis": False, "note": False}
+_OWNER = {"dept": True, "role": True, "basis": False, "reports_via": False, "note": False}
 _DEADLINE = {"words": True, "date": True, "reasoning": False}
 _RESPONSE = {"date": True, "document": True, "category": True, "category_source": True, "summary": True, "source": True}
 
@@ -134,7 +159,7 @@ def _recommendation(r: Reader, node: Node) -> Recommendation | None:
         basis = r.choice(o.get("basis"), "basis", BASES) if "basis" in o else "text"
         if dept is None or role is None or basis is None:
             return None
-        return Owner(dept, role, basis, r.text(o, "note"), line_of(n))
+        return Owner(dept, role, basis, r.text(o, "note"), line_of(n), r.text(o, "reports_via"))
 
     def response(n: Node) -> Response | None:
         p = r.mapping(n, "a response", _RESPONSE)

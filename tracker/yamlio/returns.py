@@ -1,4 +1,5 @@
-"""Reading status files, status/<CODE>.yaml: each a list of one department's returns."""
+"""Reading status files, status/<CODE>.yaml: each a list of one department's returns; and the
+board's assessments, assessments.yaml, a list of the same form without departments."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from yaml.nodes import Node, SequenceNode
 
 from tracker.domain.problem import Problem
 from tracker.domain.rating import RATING_CHOICES, Rating
-from tracker.domain.returns import FIELDS, Return
+from tracker.domain.returns import ASSESSMENTS, FIELDS, Return
 from tracker.domain.values import excerpt
 from tracker.errors import DataError
 
@@ -18,6 +19,8 @@ from .strict import Reader, compose, decode, peek_number
 
 # In a status file every return says who recorded it.
 _RETURN = {field: field not in ("evidence", "target_date", "reason") for field in FIELDS}
+# The board's assessments (assessments.yaml) name no department and move no target date.
+_ASSESSMENT = {field: field != "evidence" for field in FIELDS if field not in ("dept", "target_date", "reason")}
 
 
 class StatusFile(NamedTuple):
@@ -113,13 +116,14 @@ def _only_comments(text: str) -> bool:
 
 def _return(r: Reader, node: Node, shown: str) -> Return | None:
     r.recommendation = peek_number(node, "recommendation")
-    f = r.mapping(node, "a return", _RETURN)
+    board = shown == ASSESSMENTS
+    f = r.mapping(node, "an assessment" if board else "a return", _ASSESSMENT if board else _RETURN)
     number = r.integer(f.get("recommendation"), "recommendation")
     rag_text = r.scalar(f.get("rag"), "rag")
     rag = Rating.parse(rag_text) if rag_text is not None else None
     if rag_text is not None and rag is None:
         r.problem(f["rag"], "rag", f"{excerpt(rag_text)} is not a RAG rating: {RATING_CHOICES}")
-    dept, day = r.text(f, "dept"), r.date(f.get("date"), "date")
+    dept, day = "" if board else r.text(f, "dept"), r.date(f.get("date"), "date")
     summary, author = r.text(f, "summary"), r.text(f, "author")
     evidence = tuple(r.each(f.get("evidence"), "evidence", lambda n: r.url(n, "evidence")))
     target_date = r.date(f.get("target_date"), "target_date")
