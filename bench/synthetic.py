@@ -49,7 +49,8 @@ def build(root: Path, count: int, seed: int, recs_of: str | None = None, one_fil
         code = rng.choice(owners_on(rec, data.registry, day))
         if one_file and recs_of is not None:
             code = recs_of
-        revised = rng.random() < 0.05
+        # Only a lead moves the target date.
+        revised = rng.random() < 0.05 and code in owners_on(rec, data.registry, day, ("lead",))
         by_code.setdefault(code, []).append(
             Return(
                 recommendation=rec.number,

@@ -211,7 +211,7 @@ def test_show_prints_the_text_owners_deadline_and_response(run: Run) -> None:
 
 def test_show_gives_the_name_a_renamed_owner_had_in_the_review(run: Run) -> None:
     out = " ".join(run("show", "6", root=REPO).stdout.split())
-    assert "OHID lead Office for Health Improvement and Disparities named in the review: Office for Health Promotion" in out
+    assert "OHID lead Office for Health Improvement and Disparities; named in the review: Office for Health Promotion" in out
     assert "2021-10-01: renamed Office for Health Improvement and Disparities" in out
 
 
@@ -242,8 +242,15 @@ def test_departments_shows_renames_mergers_and_what_each_owns(run: Run) -> None:
     assert [e["date"] for e in depts["MHCLG"]["history"]] == ["2021-09-19", "2024-07-08"]
     assert depts["OHID"]["part_of"] == "DHSC" and "Office for Health Promotion" in depts["OHID"]["aliases"]
     assert depts["DWP"]["lead"] == [3, 4, 20, 21, 22] and depts["DWP"]["support"] == [2, 18]
-    table = run("departments", root=REPO).stdout
+    table = " ".join(run("departments", root=REPO).stdout.split())
     assert "its work is now NHSE's" in table and "its work is now DSIT's" in table
+    assert "DSIT Department for Science, Innovation 31 (from BEIS)" in table
+    assert depts["NHSE"]["owns_today"]["support"] == [
+        {"number": 9, "from": "HEE"},
+        {"number": 15, "from": None},
+        {"number": 25, "from": "HEE"},
+    ]
+    assert depts["DSIT"]["owns_today"]["lead"] == [{"number": 31, "from": "BEIS"}]
 
 
 def test_load_syncs_and_rebuilds(run: Run, workspace: Path) -> None:

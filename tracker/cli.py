@@ -88,16 +88,20 @@ class _Group(TyperGroup):
         return sorted(self.commands)
 
 
-app = typer.Typer(
-    cls=_Group,
-    name="tracker",
-    help="Follow up the recommendations of Dame Carol Black's Review of drugs part two.",
-    # Plain help (no rich) keeps every command fast to start; we print our own errors.
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    no_args_is_help=True,
-)
+def _typer() -> typer.Typer:
+    return typer.Typer(
+        cls=_Group,
+        name="tracker",
+        help="Follow up the recommendations of Dame Carol Black's Review of drugs part two.",
+        # Plain help (no rich) keeps every command fast to start; we print our own errors.
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        no_args_is_help=True,
+    )
+
+
+app = _typer()
 
 
 def version() -> str:
@@ -117,7 +121,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _options(
     ctx: typer.Context,
     root: Annotated[
@@ -133,9 +136,32 @@ def _options(
     ctx.obj = root
 
 
-# Listed by hand rather than through pkgutil, whose import alone costs a tenth of start-up.
+app.callback()(_options)
+# Every module in commands/ is a group of commands. Listed by hand rather than through pkgutil,
+# whose import alone costs a tenth of start-up.
+_apps: dict[str, typer.Typer] = {}  # each command's name, and the typer app of its module
 for _module in sorted(Path(commands.__file__).parent.glob("[!_]*.py")):
-    app.add_typer(importlib.import_module(f"{commands.__name__}.{_module.stem}").app)
+    _sub = importlib.import_module(f"{commands.__name__}.{_module.stem}").app
+    app.add_typer(_sub)
+    for _info in _sub.registered_commands:
+        _apps[_info.name or _info.callback.__name__.strip("_").replace("_", "-")] = _sub
+
+
+def _only(argv: list[str]) -> typer.Typer:
+    """The app with only the command `argv` names, if it names one: typer builds every command it
+    holds before running one, and building them all costs more than the rest of a quick command."""
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--root":
+            next(rest, None)
+        elif not arg.startswith("-"):
+            if arg not in _apps:
+                break
+            one = _typer()
+            one.callback()(_options)
+            one.add_typer(_apps[arg])
+            return one
+    return app
 
 
 def main() -> None:
@@ -143,7 +169,7 @@ def main() -> None:
     held until the process has exited (in-process callers of `app` release them when it ends)."""
     held_until_exit()
     try:
-        app()
+        _only(sys.argv[1:])()
     except KeyboardInterrupt:  # outside a command (while parsing its options, say): nothing was written
         typer.echo("tracker: error: interrupted", err=True)
         sys.exit(130)

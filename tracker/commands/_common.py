@@ -156,6 +156,24 @@ def echo(text: str, err: bool = False) -> None:
     typer.echo(clean(text), err=err)
 
 
+def width() -> int:
+    """The width to lay text out in: the terminal's (or COLUMNS), else 80 when piped."""
+    import os
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() or "COLUMNS" in os.environ else 80
+
+
+def write_coloured(text: str) -> None:
+    """Print plain text; at a terminal, with its rating words in their colours."""
+    if not sys.stdout.isatty():
+        write(text)
+        return
+    from tracker.output.terminal import coloured
+
+    show(coloured(text))
+
+
 def show(renderable: object) -> None:
     """Print a rich renderable: colour only at a terminal; 80 columns and no trailing spaces when piped."""
     from tracker.output.terminal import console

@@ -23,6 +23,6 @@ def departments(
 
         _common.write(to_json({"departments": [department_dict(data, d, today) for d in data.registry.departments.values()]}))
     else:
-        from tracker.output.terminal import departments_table
+        from tracker.output.detail import departments_text
 
-        _common.show(departments_table(data, today))
+        _common.write_coloured(departments_text(data, today, _common.width()))

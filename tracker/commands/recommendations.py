@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -38,12 +37,9 @@ def list_(
 
         _common.write(recommendations_csv(data, recs, today))
     else:
-        import shutil
-
         from tracker.output.plain import recommendations_listing
 
-        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
-        _common.write(recommendations_listing(data, recs, today, width))
+        _common.write(recommendations_listing(data, recs, today, _common.width()))
 
 
 @app.command()
@@ -71,6 +67,6 @@ def show(
         ]
         _common.write(to_json(document))
     else:
-        from tracker.output.terminal import recommendation_detail
+        from tracker.output.detail import recommendation_detail
 
-        _common.show(recommendation_detail(data, rec, returns, today, now, assessments))
+        _common.write_coloured(recommendation_detail(data, rec, returns, today, now, assessments, _common.width()))

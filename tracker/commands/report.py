@@ -48,6 +48,6 @@ def report(
 
         _common.write(report_csv(shown))
     else:
-        from tracker.output.terminal import report_table
+        from tracker.output.plain import report_text
 
-        _common.show(report_table(day, shown, data.reporting_window_days))
+        _common.write_coloured(report_text(day, shown, data.reporting_window_days, _common.width()))

@@ -20,6 +20,7 @@ from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
 from tracker.domain.standing import OwnerStanding, Standing, summary
 
+from .plain import count
 from .text import clean
 
 _INLINE = re.compile(r"([\\`*_\[\]|~#])")
@@ -44,11 +45,6 @@ def link(url: str) -> str:
 def rag(rating: Rating) -> str:
     """A rating as a shape and a word: both survive black-and-white printing and conversion to Word."""
     return f"{rating.symbol} **{rating.word}**"
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """`1 recommendation`, `31 recommendations`."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _numbers(items: Iterable[int]) -> str:

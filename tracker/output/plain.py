@@ -1,8 +1,8 @@
 """Plain text: the one function that makes user text safe to print, and listings without rich.
 
-A listing is read at a terminal dozens of times a board cycle and piped into grep as often, so it
-is laid out here in plain text rather than through rich, whose import and layout cost about a
-third of a second's start-up on every run. Reports with RAG colours go through terminal.py.
+A listing or a report is read at a terminal dozens of times a board cycle and piped into grep as
+often, so it is laid out here in plain text rather than through rich, whose import and table
+layout cost more than the rest of the command; at a terminal, terminal.py only colours the words.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date
 
 from tracker.domain.recommendations import Dataset, Owner, Recommendation
 from tracker.domain.returns import Return
+from tracker.domain.standing import Standing, summary
 
 from .text import clean
 
@@ -42,9 +43,16 @@ def table(
         padded = [p.rjust(widths[i]) if i in right else p.ljust(widths[i]) for i, p in enumerate(parts)]
         return (" " * gap).join(padded).rstrip()
 
+    def wrap(text: str, width: int) -> list[str]:
+        if len(text) <= width:
+            return [text.rstrip()]
+        # A cell that starts indented (an owner under its recommendation) stays indented when it wraps.
+        indent = " " * (len(text) - len(text.lstrip(" ")))
+        return textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+
     out = [line(headers), line(["-" * w for w in widths])]
     for row in cells:
-        wrapped = [textwrap.wrap(c, widths[i], break_long_words=False, break_on_hyphens=False) or [""] for i, c in enumerate(row)]
+        wrapped = [wrap(c, widths[i]) or [""] for i, c in enumerate(row)]
         for n in range(max(len(w) for w in wrapped)):
             out.append(line([w[n] if n < len(w) else "" for w in wrapped]))
     return "\n".join(out) + "\n"
@@ -92,3 +100,50 @@ def recorded(data: Dataset, ret: Return) -> str:
         baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
         lines.append(f"Target date revised to {ret.target_date} (baseline {baseline}): {clean(ret.reason or '')}")
     return "\n".join(lines) + "\n"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 recommendation`, `31 recommendations`."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def report_text(as_of: date, standings: Sequence[Standing], window: int, width: int) -> str:
+    """The RAG report: a row per recommendation, then a row per owner, each flag on its own row.
+
+    Columns: the departments' rating (the worst of the leads'), the board's assessment, the
+    headline the counts count, the target date, and the flags (OVERDUE on the recommendation's
+    row, WORSE on the owner's).
+    """
+    heading = f"RAG report as at {as_of}  (no return: nothing in the last {window} days)\n\n"
+    if not standings:
+        return heading + "No recommendations match.\n"
+    rows = []
+    for s in standings:
+        target = str(s.target_date) if s.target_date else "none"
+        if s.revision is not None:
+            target += f" (was {s.deadline})" if s.deadline else " (revised)"
+        board = s.assessment.rag.word if s.assessment is not None else "-"
+        flag = "OVERDUE" if s.overdue else ""
+        rows.append([str(s.rec.number), s.rec.title, s.departments_rag.word, board, s.rag.word, target, flag])
+        for o in s.owners:
+            if o.latest is None:
+                last = " (none yet)"
+            elif o.stale:
+                last = f" (last {o.latest.rag.word}, {o.latest.date})"
+            else:
+                last = f" ({o.latest.date}" + (f", {o.trend})" if o.trend else ")")
+            rows.append(["", f"  {o.shown} {o.role}{last}", o.rag.word, "", "", "", "WORSE" if o.worse else ""])
+    headers = ["#", "Recommendation", "Depts", "Board", "Headline", "Target", "Flags"]
+    laid = table(headers, rows, width, flex=1, caps={5: 10}, right=[0])
+    counts = ", ".join(f"{n} {rating.word.lower()}" for rating, n in summary(standings).items())
+    return (
+        heading
+        + laid
+        + f"\n{count(len(standings), 'recommendation')}: {counts}\n"
+        + textwrap.fill(
+            "Depts: the worst of the leads' ratings. Board: the board's latest assessment. Headline: the"
+            " board's where it is as new as the leads' returns, else the departments'.",
+            min(width, 100),
+        )
+        + "\n"
+    )

@@ -1,0 +1,163 @@
+"""`tracker show` and `tracker departments` as plain text: fast to start, easy to grep; at a
+terminal, terminal.py colours the rating words."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+from tracker.domain.departments import Department, Registry, succession
+from tracker.domain.recommendations import Dataset, Recommendation
+from tracker.domain.returns import Return, history_by_owner
+from tracker.domain.standing import Standing
+
+from .plain import table
+from .text import clean
+
+
+def _wrapped(text: str, width: int, indent: int) -> list[str]:
+    pad = " " * indent
+    return textwrap.wrap(
+        clean(text),
+        max(20, width - indent),
+        initial_indent=pad,
+        subsequent_indent=pad,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [pad]
+
+
+def standing_lines(s: Standing, today: date) -> list[str]:
+    """Where a recommendation stands today: headline, the departments' and the board's ratings, target."""
+    lines = [
+        f"Headline: {s.rag.word}"
+        + (" (the board's assessment)" if s.by_board else " (the departments' rating)")
+        + ("  OVERDUE" if s.overdue else ""),
+        f"Departments: {s.departments_rag.word}  (the worst of the leads' own returns)",
+        *(clean(f"  {o.shown} ({o.role}): {o.rating_text}") + ("  WORSE" if o.worse else "") for o in s.owners),
+    ]
+    if s.assessment is None:
+        lines.append("Board: not assessed yet")
+    else:
+        older = "" if s.by_board else "  (older than the leads' latest return)"
+        lines.append(f"Board: {s.assessment.rag.word} {s.assessment.date}{older}")
+    baseline = f"baseline {s.deadline}" if s.deadline else "no baseline"
+    current = str(s.target_date) if s.target_date else "none"
+    lines.append(f"Target date: {current} ({baseline}{', revised' if s.revision else ''}), as at {today}")
+    return lines
+
+
+def recommendation_detail(
+    data: Dataset, rec: Recommendation, returns: list[Return], today: date, now: Standing, assessments: list[Return], width: int
+) -> str:
+    out = [clean(f"Recommendation {rec.number}: {rec.title}"), clean(f"Section {rec.section} {rec.section_title}"), ""]
+    out += standing_lines(now, today)
+    out += ["", *_wrapped(rec.text, width, 2), ""]
+    if rec.addressed_to:
+        out += [clean(f"The review addresses {rec.addressed_to}."), ""]
+    rows = []
+    for owner in rec.owners:
+        s = succession(data.registry, owner.dept, data.review.published, today)
+        story = [s.current.name]
+        if s.named_as != s.current.code:
+            story.append(f"named in the review: {s.named_as}, {s.name_then}")
+        elif s.name_then != s.current.name:
+            story.append(f"named in the review: {s.name_then}")
+        story.extend(s.changes)
+        if owner.reports_via:
+            story.append(f"reports via {owner.reports_via}")
+        if owner.basis == "board":
+            story.append("assigned by the board")
+        if owner.note:
+            story.append(owner.note)
+        rows.append([s.current.code, owner.role, "; ".join(part.rstrip(".") for part in story)])
+    out += [
+        "Owners",
+        *(
+            "  " + line
+            for line in table(
+                ["Dept", "Role", "Body today, and what became of the one named"], rows, width - 2, flex=2
+            ).splitlines()
+        ),
+    ]
+    out.append("")
+    if rec.deadline:
+        out.append(clean(f"Deadline: {rec.deadline.date} (\u201c{rec.deadline.words}\u201d)"))
+        if rec.deadline.reasoning:
+            out += _wrapped(rec.deadline.reasoning, width, 2)
+    else:
+        out.append("Deadline: none set by the review")
+    if rec.links:
+        out.append("Linked: " + ", ".join(str(n) for n in rec.links))
+    out += ["", "Board assessments, newest first"]
+    if not assessments:
+        out.append("  none yet")
+    for a in reversed(assessments):
+        out.append(f"  {a.date}  {a.rag.word}")
+        out += _entry(a, width)
+    out += ["", "Returns, newest first"]
+    out += _returns(data, rec, returns, today, width)
+    out += ["", "Government response"]
+    for response in rec.responses:
+        source = "official category" if response.category_source == "official" else "board's assessment"
+        out.append(clean(f"{response.date}  {response.document}"))
+        out.append(clean(f"  {response.category} ({source})"))
+        out += _wrapped(response.summary, width, 4)
+        out += _wrapped(response.source, width, 4)
+    return "\n".join(out) + "\n"
+
+
+def _entry(ret: Return, width: int) -> list[str]:
+    lines = _wrapped(ret.summary, width, 4) + _wrapped(f"by {ret.author}", width, 4)
+    for url in ret.evidence:
+        lines += _wrapped(url, width, 4)
+    return lines
+
+
+def _returns(data: Dataset, rec: Recommendation, returns: list[Return], today: date, width: int) -> list[str]:
+    baseline = f"baseline {rec.deadline.date}" if rec.deadline else "no baseline deadline"
+    out: list[str] = []
+    for code, entries in history_by_owner(rec, data, returns, today):
+        n = len(entries)
+        out.append(clean(f"{code}: {n} return{'s' if n != 1 else ''}" if entries else f"{code}: no returns"))
+        for entry in entries:
+            u = entry.ret
+            line = f"  {u.date}  {u.rag.word}"
+            if entry.previous is not None:
+                line += f"  (was {entry.previous.value}: {entry.trend})"
+            if u.dept != code:
+                line += clean(f"  filed as {u.dept}")
+            out.append(line)
+            out += _entry(u, width)
+            if u.target_date:
+                out += _wrapped(f"target date now {u.target_date} ({baseline}): {u.reason}", width, 4)
+    return out
+
+
+def departments_text(data: Dataset, today: date, width: int) -> str:
+    rows = []
+    for dept in data.registry.departments.values():
+        owned = data.owned_on(dept.code, today)
+        lead, support = (
+            ", ".join(f"{n} (from {was})" if was else str(n) for n, was in owned[role]) for role in ("lead", "support")
+        )
+        rows.append([dept.code, _department_story(data.registry, dept, today), lead, support])
+    return table(["Code", "Name and history", "Lead today", "Support today"], rows, width, flex=1, caps={2: 16, 3: 16})
+
+
+def _department_story(registry: Registry, dept: Department, today: date) -> str:
+    story = [dept.name + (f", part of {dept.part_of}" if dept.part_of else "")]
+    if dept.aliases:
+        story.append(f"also: {'; '.join(dept.aliases)}")
+    for e in dept.history:
+        if e.event == "renamed":
+            detail = f"{e.from_name} \u2192 {e.to_name}"
+        elif e.into:
+            detail = f"into {e.into}"
+        else:
+            detail = f": {e.note}" if e.note and e.event in ("absorbed", "announced") else ""
+        story.append(f"{e.date} {e.event} {detail}".rstrip().replace(" :", ":"))
+    current = registry.current(dept.code, today)
+    if current.code != dept.code:
+        story.append(f"its work is now {current.code}'s")
+    return "; ".join(part.rstrip(".") for part in story)
