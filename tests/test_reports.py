@@ -249,8 +249,12 @@ def test_each_flag_is_on_the_line_of_what_it_belongs_to(run: Run, board: Path, m
 
 def test_the_csv_has_a_row_per_owner(run: Run, board: Path) -> None:
     rows = run("report", "--as-of", AS_OF, "--format", "csv", "--rag", "red", root=board).stdout.splitlines()
-    assert rows[0] == "number,title,section,rag,deadline,target_date,overdue,dept,role,owner_rag,last_update,stale,trend"
-    assert rows[1].startswith("17,Transparent prison substance misuse services and escorts to appointments,3.6,red,2022-03-31,")
+    assert rows[0] == (
+        "number,title,section,rag,departments_rag,board_rag,board_date,deadline,target_date,overdue,"
+        "dept,role,reports_via,owner_rag,last_rag,last_update,stale,trend"
+    )
+    assert rows[1].startswith("17,Transparent prison substance misuse services and escorts to appointments,3.6,red,red,,,2022-03-31,")
+    assert rows[4].endswith(",HMPS,support,HMPPS,red,red,2025-05-16,no,")
     assert len(rows) == 1 + 4
 
 

@@ -16,8 +16,8 @@ from .text import spreadsheet_cell
 
 RECOMMENDATION_COLUMNS = ["number", "section", "title", "lead", "support", "deadline", "deadline_words"]
 REPORT_COLUMNS = [
-    "number", "title", "section", "rag", "deadline", "target_date", "overdue",
-    "dept", "role", "owner_rag", "last_update", "stale", "trend",
+    "number", "title", "section", "rag", "departments_rag", "board_rag", "board_date", "deadline", "target_date",
+    "overdue", "dept", "role", "reports_via", "owner_rag", "last_rag", "last_update", "stale", "trend",
 ]  # fmt: skip
 
 
@@ -57,8 +57,10 @@ def report_csv(standings: Sequence[Standing]) -> str:
     return _csv(
         REPORT_COLUMNS,
         (
-            [s.rec.number, s.rec.title, s.rec.section, s.rag.value, iso(s.deadline) or "", iso(s.target_date) or ""]
-            + [yes(s.overdue), o.dept, o.role, o.rag.value, iso(o.latest.date if o.latest else None) or "", yes(o.stale)]
+            [s.rec.number, s.rec.title, s.rec.section, s.rag.value, s.departments_rag.value]
+            + ([s.assessment.rag.value, s.assessment.date.isoformat()] if s.assessment else ["", ""])
+            + [iso(s.deadline) or "", iso(s.target_date) or "", yes(s.overdue), o.dept, o.role, o.via or "", o.rag.value]
+            + [o.last_rag.value if o.last_rag else "", iso(o.latest.date if o.latest else None) or "", yes(o.stale)]
             + [o.trend or ""]
             for s in standings
             for o in s.owners
