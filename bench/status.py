@@ -136,6 +136,8 @@ def main() -> int:
         f" {one_s / many_s:.2f} of the time with them over their owners' {many_files} files (target at most 1): "
         f"{'met' if met['one_file_ratio'] else 'NOT met'}; peak memory {one_peak:.0f} MiB (over {many_files} files:"
         f" {many_peak:.0f} MiB; target under 512): {'met' if met['one_file_peak_mib'] else 'NOT met'}",
+        f"  (each round, one file: {', '.join(f'{s:.2f}' for s, _ in first_report['one'])} s;"
+        f" {many_files} files: {', '.join(f'{s:.2f}' for s, _ in first_report['many'])} s)",
         "",
     ]
     report = "\n".join(lines)

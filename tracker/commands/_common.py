@@ -32,6 +32,8 @@ def format_option(*choices: str, help: str | None = None) -> Any:
 Dept = Annotated[str | None, typer.Option("--dept", help="Only those this department owns (a code, name or former name).")]
 Section = Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="As things stood on this date, YYYY-MM-DD (default: today).")]
+Author = Annotated[str | None, typer.Option("--author", help="Who recorded it (default: TRACKER_AUTHOR, git user.name, login).")]
+Evidence = Annotated[list[str] | None, typer.Option("--evidence", help="A link to evidence (http or https); repeatable.")]
 
 
 def root(ctx: typer.Context) -> Path:

@@ -55,12 +55,8 @@ def update(
     rag: Annotated[str | None, typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).")] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="What has been done, in the department's words.")] = None,
     on: Annotated[str | None, typer.Option("--date", help="Date of the return, YYYY-MM-DD (default: today).")] = None,
-    author: Annotated[
-        str | None, typer.Option("--author", help="Who recorded it (default: TRACKER_AUTHOR, git user.name, login).")
-    ] = None,
-    evidence: Annotated[
-        list[str] | None, typer.Option("--evidence", help="A link to evidence (http or https); repeatable.")
-    ] = None,
+    author: _common.Author = None,
+    evidence: _common.Evidence = None,
     target_date: Annotated[
         str | None, typer.Option("--target-date", help="A revised target date, YYYY-MM-DD (needs --reason).")
     ] = None,
@@ -69,9 +65,9 @@ def update(
     """Record a department's return on recommendation N."""
     from tracker.domain.rating import RATING_CHOICES, RETURN_RATINGS
     from tracker.domain.recommendations import owners_on
-    from tracker.domain.returns import FieldError, file_under, parse_rating, return_from_text
+    from tracker.domain.returns import file_under, parse_rating
 
-    root, today = _common.root(ctx), _common.today()
+    today = _common.today()
     data = _common.dataset(ctx)
     rec = data.recommendation(number)
     at_terminal = sys.stdin.isatty()
@@ -103,12 +99,19 @@ def update(
         "date": day.isoformat(),
         "rag": rag,
         "summary": summary,
-        "author": author or author_of(root),
         "target_date": target_date or "",
         "reason": reason or "",
     }
+    record_one(ctx, fields, author, evidence or [])
+
+
+def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, evidence: list[str]) -> None:
+    """Record one return (or, with no "dept", an assessment) given on the command line, and say what was recorded."""
+    from tracker.domain.returns import FieldError, return_from_text
+
+    root, today, data = _common.root(ctx), _common.today(), _common.dataset(ctx)
     try:
-        new = return_from_text(fields, evidence or [], data, today)
+        new = return_from_text(fields | {"author": author or author_of(root)}, evidence, data, today)
     except FieldError as e:
         origin = " (taken from TRACKER_AUTHOR, git's user.name or the login name)" if e.field == "author" and not author else ""
         raise DataError(f"--{e.field.replace('_', '-')}: {e.message}{origin}") from None
