@@ -191,7 +191,7 @@ def board_paper(
     moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag is not s.rag]
     if moved:
         changes = "; ".join(f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved)
-        out.append(f"Headline ratings that changed: {changes}.")
+        out += ["", f"Headline ratings that changed: {changes}."]
     out += ["", "## Exceptions", ""]
     exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number)))]
     if not exceptions:
