@@ -253,7 +253,8 @@ def test_the_csv_has_a_row_per_owner(run: Run, board: Path) -> None:
         "number,title,section,rag,departments_rag,board_rag,board_date,deadline,target_date,overdue,"
         "dept,role,reports_via,owner_rag,last_rag,last_update,stale,trend"
     )
-    assert rows[1].startswith("17,Transparent prison substance misuse services and escorts to appointments,3.6,red,red,,,2022-03-31,")
+    title = "Transparent prison substance misuse services and escorts to appointments"
+    assert rows[1].startswith(f"17,{title},3.6,red,red,,,2022-03-31,")
     assert rows[4].endswith(",HMPS,support,HMPPS,red,red,2025-05-16,no,")
     assert len(rows) == 1 + 4
 

@@ -155,6 +155,17 @@ def standings(
     return out
 
 
+def owed(standings: Iterable[Standing]) -> dict[str, list[tuple[Standing, OwnerStanding]]]:
+    """Who owes returns: every owner, lead or support, with none in the window, under the code of
+    the department that makes its returns (today's body, or the one it reports via)."""
+    out: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
+    for s in standings:
+        for o in s.owners:
+            if o.stale:
+                out.setdefault(o.via or o.dept, []).append((s, o))
+    return out
+
+
 def summary(standings: Iterable[Standing]) -> dict[Rating, int]:
     """How many recommendations have each rating, every rating listed."""
     counts = dict.fromkeys(Rating, 0)

@@ -11,14 +11,14 @@ HTML or restyle anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, urlsplit
 
 from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
-from tracker.domain.standing import OwnerStanding, Standing, summary
+from tracker.domain.standing import OwnerStanding, Standing, owed, summary
 
 from .plain import count
 from .text import clean
@@ -124,16 +124,6 @@ def _words(s: Standing) -> str:
     assert o.latest is not None
     words = f"{o.shown}, {o.latest.date}: {_quoted(o.latest.summary)}"
     return words + (f" ({link(o.latest.evidence[0])})" if o.latest.evidence else "")
-
-
-def owed(now: Sequence[Standing]) -> dict[str, list[tuple[Standing, OwnerStanding]]]:
-    """Who owes returns (leads and supports with none in the window), by the department that makes them."""
-    out: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
-    for s in now:
-        for o in s.owners:
-            if o.stale:
-                out.setdefault(o.via or o.dept, []).append((s, o))
-    return out
 
 
 def board_paper(

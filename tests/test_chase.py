@@ -1,0 +1,78 @@
+"""tracker chase: who owes returns for the next board, and a request ready to send."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run
+from .test_reports import HISTORY, file_returns, with_board
+
+
+@pytest.fixture
+def board(workspace: Path) -> Path:
+    file_returns(workspace, HISTORY)
+    return workspace
+
+
+def owes(run: Run, root: Path, *args: str) -> dict[str, dict[int, dict[str, object]]]:
+    result = run("chase", "--format", "json", *args, root=root)
+    assert result.exit_code == 0, result.stderr
+    return {d["dept"]: {o["number"]: o for o in d["owes"]} for d in json.loads(result.stdout)["departments"]}
+
+
+def test_a_department_with_a_return_in_the_window_is_not_chased(run: Run, board: Path) -> None:
+    chased = owes(run, board, "--by", "2025-06-30")
+    assert 28 not in chased.get("DfE", {})  # DfE reported on 28 on 2025-06-30
+    assert 21 not in chased.get("DWP", {}) and 20 not in chased.get("DWP", {})
+    assert chased["MHCLG"][23] == {
+        "number": 23,
+        "title": "Understand the housing needs of people in treatment",
+        "roles": [{"role": "lead", "for": None}],
+        "target_date": "2021-10-27",
+        "last_update": None,
+        "last_rag": None,
+        "days_ago": None,
+        "last_summary": None,
+    }
+    later = owes(run, board, "--by", "2025-10-01")
+    assert later["DWP"][21]["last_update"] == "2025-06-10" and later["DWP"][21]["days_ago"] == 113
+    assert later["DWP"][21]["roles"] == [{"role": "lead", "for": None}, {"role": "support", "for": "JCP"}]
+    assert 20 not in later["DWP"]  # COMPLETE needs no further returns
+
+
+def test_bodies_are_chased_through_their_successor_or_the_department_they_report_via(run: Run, board: Path) -> None:
+    chased = owes(run, board, "--by", "2025-06-30")
+    assert "HEE" not in chased and "BEIS" not in chased and "LA" not in chased and "JCP" not in chased
+    assert chased["NHSE"][25]["roles"] == [{"role": "support", "for": None}]  # made to HEE, now NHS England's
+    assert chased["OHID"][11]["roles"] == [{"role": "lead", "for": "LA"}]
+    result = run("chase", "--dept", "local authorities", "--by", "2025-06-30", root=board)
+    assert result.stdout == "LA owes no returns for the board on 2025-06-30; its returns are made by OHID\n"
+
+
+def test_chase_defaults_to_the_next_meeting_and_lists_as_text_and_csv(run: Run, board: Path) -> None:
+    with_board(board)
+    marker = board / "recommendations.yaml"
+    marker.write_text(marker.read_text().replace("2025-10-02]", "2025-10-02, 2099-01-15]"))
+    text = run("chase", root=board).stdout
+    assert text.startswith("Returns owed for the board on 2099-01-15: no return in the 90 days before it.")
+    assert text.rstrip().splitlines()[-1].endswith("returns.")
+    rows = list(csv.DictReader(io.StringIO(run("chase", "--format", "csv", "--by", "2025-06-30", root=board).stdout)))
+    assert list(rows[0]) == ["dept", "number", "title", "role", "target_date", "last_update", "last_rag", "days_ago", "by"]
+    assert {"dept": "OHID", "number": "11", "role": "lead for LA"}.items() <= next(r for r in rows if r["number"] == "11").items()
+
+
+def test_a_request_to_one_department_is_ready_to_send(run: Run, board: Path) -> None:
+    with_board(board)
+    request = run("chase", "--dept", "DWP", "--by", "2025-10-01", "--format", "markdown", root=board).stdout
+    assert request.startswith("# Returns requested from Department for Work and Pensions (DWP)\n")
+    assert "Northshire Combating Drugs Partnership asks Department for Work and Pensions for a return" in request
+    assert "by **2025-10-01**" in request
+    assert "| 21 | Peer mentors in every Jobcentre Plus area | lead; support for JCP | 2021-10-27 | 2025-06-10 AMBER |" in request
+    assert "- **21. Peer mentors in every Jobcentre Plus area**: “Test funding ends in March.”" in request
+    result = run("chase", "--format", "markdown", root=board)
+    assert result.exit_code == 2 and "name it with --dept" in result.stderr
