@@ -447,21 +447,3 @@ def revisions_on_last_date(conn: Connection, recommendation: int, as_of: date) -
     scope = "recommendation = ? AND target_date IS NOT NULL AND date <= ?"
     args = [recommendation, as_of.isoformat()]
     return _returns(conn, f"{scope} AND date = (SELECT max(date) FROM returns WHERE {scope})", [*args, *args])
-
-
-def is_recorded(conn: Connection, ret: Return) -> bool:
-    """Whether the same return (see Return.key) is already in the database."""
-    found = _returns(
-        conn,
-        "recommendation = ? AND dept IS ? AND date = ? AND rag = ? AND summary = ? AND target_date IS ? AND reason IS ?",
-        [
-            ret.recommendation,
-            ret.dept or None,
-            ret.date.isoformat(),
-            ret.rag.value,
-            ret.summary,
-            iso(ret.target_date),
-            ret.reason,
-        ],
-    )
-    return any(r.evidence == ret.evidence for r in found)

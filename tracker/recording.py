@@ -49,10 +49,12 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
                 problems = check_return(ret, data, today)
                 if problems:
                     raise DataError(problems[0].detail())
+            # What each file already holds, read once per file: a re-import of many recorded rows
+            # costs one query per file, not one per row.
+            keys = {r.key() for name in {ret.file for ret in new} for r in db.returns_in_file(conn, name)}
             by_file: dict[str, list[Return]] = {}
-            keys: set[tuple[object, ...]] = set()
             for ret in new:
-                if ret.key() not in keys and not db.is_recorded(conn, ret):
+                if ret.key() not in keys:
                     keys.add(ret.key())
                     by_file.setdefault(ret.file, []).append(ret)
             prepared: list[tuple[str, list[Return], Fingerprint | None, _Prepared]] = []
