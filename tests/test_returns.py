@@ -277,7 +277,7 @@ def test_import_is_all_or_nothing_and_names_the_row_and_column(run: Run, workspa
     assert snapshot(workspace) == before
     sheet.write_text("recommendation,dept,date,colour\n")
     result = run("import", str(sheet), root=workspace)
-    assert result.exit_code == 3 and "row 1: unknown column 'colour'" in result.stderr
+    assert result.exit_code == 3 and "row 1: no 'rag' column" in result.stderr  # an unknown column is only noted
 
 
 def test_import_fills_the_author_when_the_sheet_has_none(run: Run, workspace: Path, tmp_path: Path) -> None:
@@ -324,7 +324,7 @@ def test_a_status_file_keeps_its_permissions(run: Run, workspace: Path) -> None:
         ("20,NOPE,2024-01-01,red,S", "dept", "unknown department 'NOPE'; recommendation 20 is owned by DWP, OHID"),
         ("20,DHSC,2024-01-01,red,S", "dept", "DHSC does not own recommendation 20; its owners on 2024-01-01 are DWP, OHID"),
         ("20,DWP,2024-01-01,red,", "summary", "is empty; say what has been done"),
-        ("20,DWP,1/1/2024,red,S", "date", "'1/1/2024' is not a real date written YYYY-MM-DD"),
+        ("20,DWP,1-1-2024,red,S", "date", "'1-1-2024' is not a real date written YYYY-MM-DD"),
     ],
 )
 def test_every_bad_cell_is_named_by_row_and_column(
@@ -382,3 +382,42 @@ def test_a_support_moving_the_target_date_by_hand_is_found_by_check(run: Run, wo
     result = run("check", root=workspace)
     assert result.exit_code == 1
     assert "status/NHSE.yaml:1: recommendation 9: target_date: only a lead moves the target date" in result.stdout
+
+
+def test_import_reads_a_csv_as_excel_saves_it(run: Run, workspace: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "from-excel.csv"
+    sheet.write_bytes(
+        "Recommendation,Dept,Date,RAG,Summary,Notes from the team\r\n"
+        "9,DHSC,01/03/2024,amber,Café staff trained – £5k spent,ignore me\r\n"
+        "20,DWP,2024-03-02,g,Roll-out on track,\r\n".encode("cp1252")
+    )
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"imported 2 returns from {sheet}; 0 already recorded\n"
+    assert f"tracker: note: {sheet} is not UTF-8: read as Windows-1252" in result.stderr
+    assert f"tracker: note: {sheet}: left out the columns tracker does not read: notes from the team" in result.stderr
+    status = (workspace / "status" / "DHSC.yaml").read_text(encoding="utf-8")
+    assert "date: 2024-03-01" in status and "Café staff trained – £5k spent" in status
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbfrecommendation,dept,date,rag,summary\n9,DHSC,2/4/2024,red,Late\n")
+    result = run("import", str(bom), root=workspace)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "date: 2024-04-02" in (workspace / "status" / "DHSC.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"recommendation,date,rag,summary\n9,2024-01-01,a,s\n", "row 1: no 'dept' column; required:"),
+        (b"recommendation,dept,date,rag,summary\n9,DHSC,31/02/2024,a,s\n", "row 2, column date: '31/02/2024' is not a real date"),
+        (b"recommendation,dept,date,rag,rag,summary\n9,DHSC,2024-01-01,a,a,s\n", "row 1: the column 'rag' appears twice"),
+    ],
+)
+def test_a_spreadsheet_that_cannot_be_read_is_refused_by_name(
+    run: Run, workspace: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    sheet = tmp_path / "bad.csv"
+    sheet.write_bytes(content)
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 3 and message in result.stderr, result.stderr
+    assert not list(workspace.glob("status/*.yaml"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -11,7 +12,7 @@ from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
 from .domain.recommendations import Dataset
 from .domain.returns import FIELDS, REQUIRED, FieldError, Return, return_from_text
-from .domain.values import iso
+from .domain.values import excerpt, iso
 from .errors import DataError
 
 MAX_CELL = 16 * 1024 * 1024
@@ -28,25 +29,51 @@ def write_returns(returns: Iterable[Return]) -> str:
     return buf.getvalue()
 
 
-def read_returns(raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]) -> list[Return]:
-    """Every row of a returns CSV (its bytes, and its name as the user gave it) as a checked return;
-    the first bad row stops the whole import."""
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def uk_date(text: str) -> str:
+    """A date as a spreadsheet in England writes it, DD/MM/YYYY, as YYYY-MM-DD; anything else as it is."""
+    m = _UK_DATE.fullmatch(text.strip())
+    return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}" if m else text
+
+
+def read_returns(
+    raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]
+) -> tuple[list[Return], list[str]]:
+    """Every row of a returns CSV (its bytes, and its name as the user gave it) as a checked return,
+    and notes on what was assumed; the first bad row stops the whole import.
+
+    Read as Excel saves CSV: UTF-8 with or without a byte-order mark, else Windows-1252 (said in a
+    note); dates as YYYY-MM-DD or DD/MM/YYYY; columns it does not know are left out (said in a note).
+    """
+    notes = []
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise DataError(f"not valid UTF-8 (byte {e.start}); save the spreadsheet as CSV UTF-8", shown) from None
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            raise DataError(
+                f"line {line}: neither UTF-8 nor Windows-1252 (byte 0x{raw[e.start]:02x}); save it as CSV UTF-8", shown
+            ) from None
+        notes.append(f'{shown} is not UTF-8: read as Windows-1252 (Excel\'s "CSV"); "CSV UTF-8" avoids the guess')
     # A long summary is a long cell: the csv module's default limit (128 KiB) would refuse it.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     if not header:
         raise DataError("the file is empty; the first row names the columns: " + ", ".join(FIELDS), shown)
-    unknown = [h for h in header if h not in FIELDS]
-    if unknown:
-        raise DataError(f"row 1: unknown column {unknown[0]!r}; the columns are: {', '.join(FIELDS)}", shown)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DataError(f"row 1: no {missing[0]!r} column; required: {', '.join(REQUIRED)}", shown)
+    repeated = sorted({h for h in header if h in FIELDS and header.count(h) > 1})
+    if repeated:
+        raise DataError(f"row 1: the column {repeated[0]!r} appears twice", shown)
+    unknown = [h or f"(column {i + 1}, no name)" for i, h in enumerate(header) if h not in FIELDS]
+    if unknown:
+        notes.append(f"{shown}: left out the columns tracker does not read: {', '.join(unknown)}")
     author: str | None = None
     returns = []
     number = 1
@@ -62,7 +89,15 @@ def read_returns(raw: bytes, shown: str, data: Dataset, today: date, default_aut
             continue
         if len(values) != len(header):
             raise DataError(f"row {number}: has {len(values)} cells but the header has {len(header)}", shown)
-        row = dict(zip(header, (unspreadsheet_cell(v.strip()) for v in values), strict=True))
+        row = {h: unspreadsheet_cell(v.strip()) for h, v in zip(header, values, strict=True) if h in FIELDS}
+        for field in ("date", "target_date"):
+            if _UK_DATE.fullmatch(row.get(field, "")):
+                try:
+                    row[field] = uk_date(row[field])
+                    date.fromisoformat(row[field])
+                except ValueError:
+                    what = f"{excerpt(values[header.index(field)].strip())} is not a real date (DD/MM/YYYY)"
+                    raise DataError(f"{shown}: row {number}, column {field}: {what}") from None
         if not row.get("author"):
             author = author or default_author()
             row["author"] = author
@@ -70,4 +105,4 @@ def read_returns(raw: bytes, shown: str, data: Dataset, today: date, default_aut
             returns.append(return_from_text(row, row.get("evidence", "").split(), data, today))
         except FieldError as e:
             raise DataError(f"{shown}: row {number}, column {e.field}: {e.message}") from None
-    return returns
+    return returns, notes

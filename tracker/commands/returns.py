@@ -150,7 +150,9 @@ def import_(
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
     raw, _ = read(file, str(file))  # a regular file of a sane size: never a pipe to wait on
-    rows = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
+    rows, notes = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
+    for note in notes:
+        _common.echo(f"tracker: note: {note}", err=True)
     added = _common.record(ctx, rows, today)
     _common.warn_if_lagging(added.database_lags)
     n, skipped = len(added.returns), len(rows) - len(added.returns)
