@@ -94,7 +94,7 @@ def test_a_status_file_where_the_folder_should_be_is_an_error(board: Path) -> No
 @pytest.mark.parametrize(
     "setup, command, expected",
     [
-        (lambda b: None, ["paper", "--out", "{b}/no/such/folder/paper.md"], "no such file or directory"),
+        (lambda b: None, ["paper", "--out", "{b}/no/such/folder/paper.md"], "--out: the folder"),
         (lambda b: (b / "afolder").mkdir(), ["paper", "--out", "{b}/afolder"], "is a directory"),
         (lambda b: (b / "afile").write_text("x"), ["init", "{b}/afile/sub"], "not a directory"),
         (lambda b: (b / "tracker.db").mkdir(), ["report"], "tracker.db"),
@@ -451,7 +451,9 @@ def test_an_import_interrupted_at_any_moment_is_all_or_nothing(board: Path, tmp_
 # -- more ways the machine or a hostile workspace can refuse ------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["status/DWP.yaml", "recommendations.yaml", ".tracker.journal", "tracker.db"])
+@pytest.mark.parametrize(
+    "target", ["status/DWP.yaml", "recommendations.yaml", "assessments.yaml", ".tracker.journal", "tracker.db"]
+)
 def test_the_paper_is_never_written_over_the_record(board: Path, target: str) -> None:
     before = snapshot(board)
     result = tracker(board, "paper", "--out", str(board / target))
@@ -554,3 +556,30 @@ def test_usage_errors_and_help_are_one_line_or_plain_output(board: Path, args: l
             assert failed.returncode == 3 and failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr
         return
     assert result.returncode in (2, 3) and result.stderr.count("\n") == 1 and "\x1b" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://[abc/", "http://a\uff03b/"])
+def test_a_link_python_cannot_parse_is_refused_and_never_breaks_the_paper(board: Path, url: str) -> None:
+    result = tracker(board, "assess", "2", "--rag", "red", "--summary", "x", "--evidence", url)
+    assert result.returncode == 3 and "--evidence:" in result.stderr and "is not an http(s) URL" in result.stderr
+    from tracker.output.paper import link
+
+    assert link(url) and "](" not in link(url)  # a hand-written one is shown as text, not linked
+
+
+@pytest.mark.parametrize("command", [["show", "5"], ["report"], ["departments"], ["chase"], ["list"]])
+def test_a_terminal_one_column_wide_overflows_rather_than_failing(board: Path, command: list[str]) -> None:
+    result = tracker(board, *command, env={"COLUMNS": "1"})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_body_that_reports_via_one_that_reports_via_another_is_refused(board: Path) -> None:
+    marker = board / "recommendations.yaml"
+    text = marker.read_text()
+    owner = "      - dept: AoMRC\n        role: lead\n        basis: text\n        reports_via: DHSC\n"
+    support = "      - dept: DHSC\n        role: support\n        basis: text\n"
+    assert owner in text and support in text
+    after = text[text.index(owner) :]
+    marker.write_text(text[: text.index(owner)] + after.replace(support, support + "        reports_via: AoMRC\n", 1))
+    result = tracker(board, "check")
+    assert result.returncode == 1 and "AoMRC reports via DHSC, which itself reports via another" in result.stdout

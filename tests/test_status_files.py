@@ -142,6 +142,7 @@ FORMS = {
     "an explicit start": lambda rs: "---\n" + "".join(return_block(r) for r in rs),
     "no final newline": lambda rs: "".join(return_block(r) for r in rs).rstrip("\n"),
     "CRLF line ends": lambda rs: "".join(return_block(r) for r in rs).replace("\n", "\r\n"),
+    "CR line ends": lambda rs: "".join(return_block(r) for r in rs).replace("\n", "\r"),
     "a comment after": lambda rs: "".join(return_block(r) for r in rs) + "# the end\n",
     "null": lambda rs: "null\n" if not rs else "".join(return_block(r) for r in rs),
     "an end with a tab and a comment": lambda rs: "".join(return_block(r) for r in rs) + "...\t# end\n",

@@ -410,8 +410,8 @@ def returns(conn: Connection, recommendation: int | None = None) -> list[Return]
 
 
 def assessments(conn: Connection, recommendation: int) -> list[Return]:
-    """The board's assessments of a recommendation, in the order they were recorded."""
-    return _returns(conn, "dept IS NULL AND recommendation = ?", [recommendation], " ORDER BY line")
+    """The board's assessments of a recommendation, oldest first (by date, then as recorded)."""
+    return _returns(conn, "dept IS NULL AND recommendation = ?", [recommendation], " ORDER BY date, line")
 
 
 def returns_in_file(conn: Connection, path: str) -> list[Return]:

@@ -175,7 +175,12 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
         resolved = path.absolute()
     if resolved.is_relative_to(root.resolve()):
         inside = resolved.relative_to(root.resolve())
-        record = inside.parts[:1] == (STATUS_DIR,) or inside.name in (MARKER, "tracker.db") or inside.name.startswith(".tracker")
+        record = (
+            inside.parts[:1] == (STATUS_DIR,)
+            or inside.parts in ((MARKER,), (ASSESSMENTS,))
+            or inside.name in (MARKER, ASSESSMENTS, "tracker.db")
+            or inside.name.startswith(".tracker")
+        )
         if record:
             raise UsageError(f"{option}: {path} is part of the workspace's record; write it somewhere else")
     try:
@@ -186,6 +191,8 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
         with open(path, "wb") as f:
             f.write(data)
         return
+    if not path.parent.is_dir():
+        raise DataError(f"{option}: the folder {path.parent} does not exist")
     write_atomic(path, data)
 
 

@@ -56,7 +56,7 @@ def chase(
 
         if code is None:
             raise UsageError("--format markdown writes a request to one department: name it with --dept")
-        _common.write(chase_request(day, code, owing[code], data))
+        _common.write(chase_request(day, code, owing[code], data, by is not None or data.board.next_meeting(today) is not None))
     else:
         from tracker.output.chase import chase_text
 

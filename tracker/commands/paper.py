@@ -44,12 +44,30 @@ def paper(
     conn = _common.database(ctx)
     data = db.dataset(conn)
     day = _common.option_date(as_of, "--as-of", _common.today())
-    held = _common.option_date(meeting, "--meeting", data.board.next_meeting(day) or day)
-    previous = data.board.previous_meeting(min(day, held)) or day - timedelta(days=data.reporting_window_days)
-    before = _common.option_date(since, "--since", previous)
+    held = _common.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
+    previous = data.board.previous_meeting(min(day, held or day))
+    before = _common.option_date(since, "--since", previous or day - timedelta(days=data.reporting_window_days))
     if before >= day:
         raise DataError(f"--since: {before} is not before the paper's date {day}")
-    details = Details.of(data.board, held, board=board, reference=reference, author=author, classification=classification)
+    from tracker.domain.values import not_utf8
+
+    for name, value in (
+        ("--board", board),
+        ("--reference", reference),
+        ("--author", author),
+        ("--classification", classification),
+    ):
+        if value is not None and (bad := not_utf8(value)) is not None:
+            raise DataError(f"{name}: holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+    details = Details.of(
+        data.board,
+        held,
+        since is None and previous is not None,
+        board=board,
+        reference=reference,
+        author=author,
+        classification=classification,
+    )
     text = board_paper(
         data,
         day,

@@ -50,4 +50,4 @@ def report(
     else:
         from tracker.output.plain import report_text
 
-        _common.write_coloured(report_text(day, shown, data.reporting_window_days, _common.width()))
+        _common.write_coloured(report_text(day, shown, data.reporting_window_days, _common.width(), data.rated_by))

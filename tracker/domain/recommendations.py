@@ -39,13 +39,9 @@ class Owner:
     note: str | None = None
     line: int | None = None
     # For a class of bodies (local authorities), an office or a body outside government: the
-    # department that reports for it, whose returns on the recommendation are this owner's.
+    # department that makes its returns (they are filed under the owner's own code, so they never
+    # mix with that department's returns in its own right) and is chased for them.
     reports_via: str | None = None
-
-    @property
-    def reporter(self) -> str:
-        """The body whose returns count as this owner's: the owner itself, or who reports for it."""
-        return self.reports_via or self.dept
 
     @property
     def shown(self) -> str:
@@ -133,6 +129,11 @@ class Dataset:
     file: str = "recommendations.yaml"
     rating_owners: str = "leads"
     board: Board = Board()
+
+    @property
+    def rated_by(self) -> str:
+        """Whose returns the departmental rating is the worst of, in words: "the leads'"."""
+        return "the leads'" if self.rating_owners == "leads" else "all the owners'"
 
     @cached_property
     def _by_number(self) -> dict[int, Recommendation]:
@@ -227,6 +228,11 @@ def validate(data: Dataset) -> list[Problem]:
                     problem(owner.line, f"{what}{excerpt(code)} is not in the department registry{also}", n, "owners")
             if owner.reports_via == owner.dept:
                 problem(owner.line, f"{owner.dept} reports via itself; remove reports_via", n, "owners")
+            elif any(o.dept == owner.reports_via and o.reports_via for o in rec.owners):
+                message = (
+                    f"{owner.dept} reports via {owner.reports_via}, which itself reports via another; name the body that reports"
+                )
+                problem(owner.line, message, n, "owners")
             if owner.dept in seen:
                 problem(owner.line, f"{owner.dept} is listed as an owner twice", n, "owners")
             seen.add(owner.dept)
@@ -240,14 +246,12 @@ def validate(data: Dataset) -> list[Problem]:
     return problems
 
 
-def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[str, ...] = ROLES, via: bool = True) -> list[str]:
-    """The codes of the bodies that make returns for `rec`'s owners on `day`, in the owners' order:
-    each owner, or (with `via`) the department it reports via, followed to whoever carries its work."""
+def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[str, ...] = ROLES) -> list[str]:
+    """The codes of the bodies that carry `rec`'s owners' work on `day`, in the owners' order."""
     codes: list[str] = []
     for owner in rec.owners:
-        body = owner.reporter if via else owner.dept
-        if owner.role in roles and body in registry.departments:
-            code = registry.current(body, day).code
+        if owner.role in roles and owner.dept in registry.departments:
+            code = registry.current(owner.dept, day).code
             if code not in codes:
                 codes.append(code)
     return codes
@@ -255,7 +259,7 @@ def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[s
 
 def owned_by(rec: Recommendation, registry: Registry, dept: Department, day: date) -> bool:
     """Whether `dept` owns `rec` on `day`, directly or as the body that carries a former owner's work."""
-    return any(o.dept == dept.code for o in rec.owners) or dept.code in owners_on(rec, registry, day, via=False)
+    return any(o.dept == dept.code for o in rec.owners) or dept.code in owners_on(rec, registry, day)
 
 
 def section_matches(rec: Recommendation, section: str) -> bool:

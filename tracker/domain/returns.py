@@ -82,6 +82,9 @@ def file_under(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
         raise NotFound(f"unknown department {excerpt(text)}; recommendation {rec.number} is owned by {', '.join(owners)}")
     code = data.registry.current(found.code, day).code
     if code not in owners:
+        via = [o.dept for o in rec.owners if o.reports_via and data.registry.current(o.reports_via, day).code == code]
+        if via:  # the department makes the returns of a body that cannot: they are filed as that body's
+            raise DataError(f"{code} reports for {', '.join(via)} on recommendation {rec.number}: give the return as {via[0]}'s")
         raise DataError(f"{code} does not own recommendation {rec.number}; its owners on {day} are {', '.join(owners)}")
     return code
 

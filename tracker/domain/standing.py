@@ -81,14 +81,13 @@ class Standing:
 
 
 def filing_codes(data: Dataset, owner: Owner, as_of: date) -> list[str]:
-    """The codes an owner's returns may be filed under on `as_of`: the body that reports for it (the
-    owner itself, or the department it reports via), then each successor."""
-    return [d.code for d in data.registry.chain(owner.reporter, as_of)] or [owner.reporter]
+    """The codes an owner's returns may be filed under on `as_of`: the body named, then each successor."""
+    return [d.code for d in data.registry.chain(owner.dept, as_of)] or [owner.dept]
 
 
 def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Return], as_of: date) -> OwnerStanding:
-    """`returns`: the owner's returns dated on or before `as_of` (at least its latest two), in any order:
-    its own, or those of the department it reports via."""
+    """`returns`: the owner's returns dated on or before `as_of` (at least its latest two), in any order
+    (those made for it by the department it reports via are filed under its own code)."""
     current = data.registry.current(owner.dept, as_of)
     via = data.registry.current(owner.reports_via, as_of).code if owner.reports_via else None
     entries = history(returns)
@@ -124,8 +123,9 @@ def standing(
     rating = [o for o in owners if rating_owners == "all" or o.role == "lead"] or list(owners)
     departments = worst(o.rag for o in rating)
     assessment = next(iter(newest_first(assessments)), None)
-    lead_dates = [o.latest.date for o in owners if o.role == "lead" and o.latest is not None]
-    by_board = assessment is not None and (not lead_dates or assessment.date >= max(lead_dates))
+    # The board's assessment counts when it is as new as the returns the departmental rating rests on.
+    rated = [o.latest.date for o in rating if o.latest is not None]
+    by_board = assessment is not None and (not rated or assessment.date >= max(rated))
     rag = assessment.rag if by_board and assessment is not None else departments
     revision = next(iter(newest_first(revisions)), None)
     deadline = rec.deadline.date if rec.deadline else None

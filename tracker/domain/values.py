@@ -45,7 +45,15 @@ def excerpt(value: str, limit: int = 32) -> str:
 
 
 def is_url(text: str) -> bool:
-    return _URL.fullmatch(text.strip()) is not None
+    """An http(s) link that a browser, and Python's own parser, can follow."""
+    from urllib.parse import urlsplit
+
+    if _URL.fullmatch(text.strip()) is None:
+        return False
+    try:
+        return bool(urlsplit(text.strip()).netloc)
+    except ValueError:  # "http://[abc/", a host that changes under NFKC normalisation
+        return False
 
 
 def iso(day: date | None) -> str | None:

@@ -116,15 +116,17 @@ def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset) -> dict
     }
 
 
-def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset) -> str:
-    """A ready-to-send request to one department, in markdown."""
+def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> str:
+    """A ready-to-send request to one department, in markdown. Without a `meeting` date (none
+    given, none ahead in the board's block) it asks for the returns before the next board."""
+    when = f"by **{by}**, for its meeting" if meeting else "before its next meeting"
     name = data.registry.departments[code].name
     board = data.board.name or "The board"
     out = [
         f"# Returns requested from {md(name)} ({md(code)})",
         "",
         f"{md(board)} asks {md(name)} for a return on each of the {count(len(items), 'recommendation')} below"
-        f" by **{by}**, for its meeting. Each return is a rating (red, amber, green or complete), a short"
+        f" {when}. Each return is a rating (red, amber, green or complete), a short"
         " summary of what has been done, links to the evidence, and, from a lead whose target date has"
         " moved, the revised date and the reason.",
         "",
@@ -151,7 +153,8 @@ def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset) -> 
         "## How to reply",
         "",
         *textwrap.wrap(
-            f"Send the returns to the board secretariat by {by}: for each recommendation, the date, the rating, the"
+            f"Send the returns to the board secretariat {'by ' + str(by) if meeting else 'before the meeting'}: for each"
+            " recommendation, the date, the rating, the"
             " summary, any evidence links, and any revised target date with its reason.",
             100,
         ),

@@ -27,19 +27,19 @@ def _wrapped(text: str, width: int, indent: int) -> list[str]:
     ) or [pad]
 
 
-def standing_lines(s: Standing, today: date) -> list[str]:
+def standing_lines(s: Standing, today: date, rated_by: str = "the leads'") -> list[str]:
     """Where a recommendation stands today: headline, the departments' and the board's ratings, target."""
     lines = [
         f"Headline: {s.rag.word}"
         + (" (the board's assessment)" if s.by_board else " (the departments' rating)")
         + ("  OVERDUE" if s.overdue else ""),
-        f"Departments: {s.departments_rag.word}  (the worst of the leads' own returns)",
+        f"Departments: {s.departments_rag.word}  (the worst of {rated_by} own returns)",
         *(clean(f"  {o.shown} ({o.role}): {o.rating_text}") + ("  WORSE" if o.worse else "") for o in s.owners),
     ]
     if s.assessment is None:
         lines.append("Board: not assessed yet")
     else:
-        older = "" if s.by_board else "  (older than the leads' latest return)"
+        older = "" if s.by_board else f"  (older than {rated_by} latest return)"
         lines.append(f"Board: {s.assessment.rag.word} {s.assessment.date}{older}")
     baseline = f"baseline {s.deadline}" if s.deadline else "no baseline"
     current = str(s.target_date) if s.target_date else "none"
@@ -51,7 +51,7 @@ def recommendation_detail(
     data: Dataset, rec: Recommendation, returns: list[Return], today: date, now: Standing, assessments: list[Return], width: int
 ) -> str:
     out = [clean(f"Recommendation {rec.number}: {rec.title}"), clean(f"Section {rec.section} {rec.section_title}"), ""]
-    out += standing_lines(now, today)
+    out += standing_lines(now, today, data.rated_by)
     out += ["", *_wrapped(rec.text, width, 2), ""]
     if rec.addressed_to:
         out += [clean(f"The review addresses {rec.addressed_to}."), ""]
@@ -141,7 +141,11 @@ def departments_text(data: Dataset, today: date, width: int) -> str:
         lead, support = (
             ", ".join(f"{n} (from {was})" if was else str(n) for n, was in owned[role]) for role in ("lead", "support")
         )
-        rows.append([dept.code, _department_story(data.registry, dept, today), lead, support])
+        story = _department_story(data.registry, dept, today)
+        reports = [f"{o.dept} on {r.number}" for r in data.recommendations for o in r.owners if o.reports_via == dept.code]
+        if reports:
+            story += f"; reports for {', '.join(reports)}"
+        rows.append([dept.code, story, lead, support])
     return table(["Code", "Name and history", "Lead today", "Support today"], rows, width, flex=1, caps={2: 16, 3: 16})
 
 

@@ -121,6 +121,7 @@ def standing_dict(s: Standing) -> dict[str, Any]:
         "owners": [
             {
                 "dept": o.dept,
+                "named_as": o.named_as,
                 "role": o.role,
                 "reports_via": o.via,
                 "rag": o.rag.value,

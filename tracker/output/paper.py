@@ -25,7 +25,7 @@ from .text import clean
 
 _INLINE = re.compile(r"([\\`*_\[\]|~#])")
 # How many words of an owner's or the board's summary an exception quotes.
-QUOTED_WORDS = 30
+QUOTED_WORDS, QUOTED_CHARS = 30, 300
 
 
 def md(text: object) -> str:
@@ -38,7 +38,10 @@ def md(text: object) -> str:
 def link(url: str) -> str:
     """A link whose text is the site and whose target cannot escape the link or a table cell."""
     safe = quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")
-    host = urlsplit(url.strip()).netloc.removeprefix("www.") or url
+    try:
+        host = urlsplit(url.strip()).netloc.removeprefix("www.") or url
+    except ValueError:  # a link the data let through that Python cannot parse: shown, not linked
+        return md(url)
     return f"[{md(host)}]({safe})"
 
 
@@ -52,9 +55,9 @@ def _numbers(items: Iterable[int]) -> str:
 
 
 def _quoted(text: str) -> str:
-    words = text.split()
-    cut = " ".join(words[:QUOTED_WORDS]) + (" …" if len(words) > QUOTED_WORDS else "")
-    return f"\u201c{md(cut)}\u201d"
+    words = " ".join(text.split()[:QUOTED_WORDS])
+    cut = words[:QUOTED_CHARS].rsplit(" ", 1)[0] if len(words) > QUOTED_CHARS else words
+    return f"\u201c{md(cut)}{' …' if cut != ' '.join(text.split()) else ''}\u201d"
 
 
 def _table(headers: list[str], rows: Iterable[list[str]], align: str = "") -> list[str]:
@@ -70,24 +73,27 @@ class Details:
     """The header block: the board's own details, each overridable on the command line."""
 
     board: str | None
-    meeting: date
+    meeting: date | None  # None: no meeting named on the command line or ahead in the board's block
     reference: str | None
     author: str | None
     classification: str | None
+    since_meeting: bool = False  # "since" is the board's previous meeting, not just a date
 
     @classmethod
-    def of(cls, kept: Board, meeting: date, **overrides: str | None) -> Details:
-        given = {k: v for k, v in overrides.items() if v is not None}
+    def of(cls, kept: Board, meeting: date | None, since_meeting: bool, **overrides: str | None) -> Details:
+        # Given on the command line, a blank value leaves its row out.
+        given = {k: v.strip() or None for k, v in overrides.items() if v is not None}
         return cls(
             given.get("board", kept.name),
             meeting,
             given.get("reference", kept.reference),
             given.get("author", kept.author),
             given.get("classification", kept.classification),
+            since_meeting,
         )
 
 
-def reasons(s: Standing, before: Standing | None) -> list[str]:
+def reasons(s: Standing, before: Standing | None, since: date) -> list[str]:
     """Why a recommendation is an exception, worst first; none if it is not one. Its headline (red,
     no return) is a reason too, though the entry shows it as its rating rather than in words."""
     out = []
@@ -96,7 +102,7 @@ def reasons(s: Standing, before: Standing | None) -> list[str]:
     if s.overdue:
         out.append(f"overdue (target {s.target_date})")
     if before is not None and s.rag.severity < before.rag.severity and s.rag is not Rating.NO_RETURN:
-        out.append(f"was {before.rag.word} at the last board")
+        out.append(f"was {before.rag.word} on {since}")
     out.extend(f"{o.role} {o.shown} reported worse" for o in s.owners if o.worse)
     out.extend(f"support {o.shown} is red" for o in s.owners if o.role != "lead" and o.rag is Rating.RED and not o.worse)
     return out
@@ -143,11 +149,11 @@ def board_paper(
     out: list[str] = [f"# {title} of the recommendations of the {md(review.title)}", ""]
     header: list[tuple[str, str | None]] = [
         ("Board", md(details.board) if details.board else None),
-        ("Meeting", str(details.meeting)),
+        ("Meeting" if details.meeting is not None else "Date", str(details.meeting or as_of)),
         ("Paper reference", md(details.reference) if details.reference else None),
         ("Author", md(details.author) if details.author else None),
         ("Classification", md(details.classification) if details.classification else None),
-        ("Position at", f"{as_of}, with changes since the last board on {since}"),
+        ("Position at", f"{as_of}, with changes since {'the last board on ' if details.since_meeting else ''}{since}"),
     ]
     shown = [[f"**{k}**", v] for k, v in header if v is not None]
     out += _table(shown[0], shown[1:])  # the meeting is always there: the block's first row heads it
@@ -157,8 +163,8 @@ def board_paper(
         "",
         f"To update the board on the {count(len(now), 'recommendation')} of {md(review.author)}'s review"
         f" ({review.published.year}), and to ask it to note the position and decide on the exceptions.",
-        "A recommendation's headline rating is the board's own assessment where it is as new as the lead"
-        " owners' returns, and otherwise the departments' (the worst of the leads'). A lead with no return"
+        f"A recommendation's headline rating is the board's own assessment where it is as new as {data.rated_by}"
+        f" returns, and otherwise the departments' (the worst of {data.rated_by}). An owner with no return"
         f" in the {data.reporting_window_days} days to {as_of} counts as **NO RETURN**.",
         "",
         "## Summary",
@@ -183,13 +189,13 @@ def board_paper(
         changes = "; ".join(f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved)
         out += ["", f"Headline ratings that changed: {changes}."]
     out += ["", "## Exceptions", ""]
-    exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number)))]
+    exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number), since))]
     if not exceptions:
         out += ["None.", ""]
     for s, why in exceptions:
         said = [r for r in why if r not in ("red", "no return")]
         out.append(f"- **{s.rec.number}. {md(s.rec.title)}**: {_position(s)}" + (f"; {'; '.join(said)}." if said else "."))
-        if any(r == "red" or "worse" in r for r in why) and (words := _words(s)):
+        if any(r == "red" or r.endswith(("worse", " is red")) for r in why) and (words := _words(s)):
             out.append(f"  {words}")
     chase = owed(now)
     out += ["", "## Chasing", ""]
@@ -199,17 +205,24 @@ def board_paper(
             " recommendations shown (lead in bold).",
             "",
         ]
+        latest: dict[str, date] = {}  # each department's latest return on anything
+        for st in now:
+            for o in st.owners:
+                if o.latest is not None and o.latest.date > latest.get(o.via or o.dept, date.min):
+                    latest[o.via or o.dept] = o.latest.date
         rows = []
         for code in sorted(chase, key=str.casefold):
-            items = chase[code]
-            owing = ", ".join(
-                (f"**{s.rec.number}**" if o.role == "lead" else str(s.rec.number))
-                + (f" (for {o.dept})" if o.via and o.dept != code else "")
-                for s, o in items
-            )
-            lasts = [o.latest.date for _, o in items if o.latest is not None]
-            rows.append([md(code), owing, str(max(lasts)) if lasts else "none yet"])
-        out += _table(["Department", "Owes returns on", "Last return"], rows)
+            by_number: dict[int, list[OwnerStanding]] = {}
+            for st, o in chase[code]:
+                by_number.setdefault(st.rec.number, []).append(o)
+            owing = []
+            for number, owners in sorted(by_number.items()):
+                lead = any(o.role == "lead" for o in owners)
+                others = sorted({o.dept for o in owners if o.via})
+                also = "" if not others else f" ({'and ' if len(others) < len(owners) else ''}for {', '.join(others)})"
+                owing.append((f"**{number}**" if lead else str(number)) + also)
+            rows.append([md(code), ", ".join(owing), str(latest[code]) if code in latest else "none yet"])
+        out += _table(["Department", "Owes returns on", "Its latest return"], rows)
     else:
         out.append("Every owner has made a return in the window.")
     reds = [s.rec.number for s in now if s.rag is Rating.RED]

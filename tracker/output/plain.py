@@ -33,6 +33,7 @@ def table(
     Cells wider than their column wrap onto further lines at spaces.
     """
     caps = caps or {}
+    width = max(width, 20)  # a terminal narrower than that overflows rather than losing words
     cells = [[clean(c).replace("\n", " ") for c in row] for row in rows]
     widths = [min(max([len(h), *(len(r[i]) for r in cells)]), caps.get(i, width)) for i, h in enumerate(headers)]
     gap = 2
@@ -107,7 +108,7 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
-def report_text(as_of: date, standings: Sequence[Standing], window: int, width: int) -> str:
+def report_text(as_of: date, standings: Sequence[Standing], window: int, width: int, rated_by: str = "the leads'") -> str:
     """The RAG report: a row per recommendation, then a row per owner, each flag on its own row.
 
     Columns: the departments' rating (the worst of the leads'), the board's assessment, the
@@ -140,9 +141,11 @@ def report_text(as_of: date, standings: Sequence[Standing], window: int, width: 
         heading
         + laid
         + f"\n{count(len(standings), 'recommendation')}: {counts}\n"
+        + f"Headlines: {sum(s.by_board for s in standings)} the board's assessments,"
+        + f" {sum(not s.by_board for s in standings)} the departments' ratings.\n"
         + textwrap.fill(
-            "Depts: the worst of the leads' ratings. Board: the board's latest assessment. Headline: the"
-            " board's where it is as new as the leads' returns, else the departments'.",
+            f"Depts: the worst of {rated_by} ratings. Board: the board's latest assessment. Headline: the"
+            f" board's where it is as new as {rated_by} returns, else the departments'.",
             min(width, 100),
         )
         + "\n"

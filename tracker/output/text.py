@@ -9,7 +9,8 @@ import re
 
 # Control characters (ANSI escape sequences start with ESC, OSC 52 writes the clipboard) would
 # restyle or drive the terminal; bidirectional overrides (U+202E) would reorder what is shown.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Line and paragraph separators (U+2028, U+2029) would break a line where none is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(value: object) -> str:

@@ -91,7 +91,14 @@ _BOARD = {"name": False, "reference": False, "author": False, "classification": 
 
 def _board(r: Reader, node: Node) -> Board:
     b = r.mapping(node, "board", _BOARD)
-    meetings = [day for day in r.each(b.get("meetings"), "meetings", lambda n: r.date(n, "meetings")) if day is not None]
+
+    def meeting(n: Node) -> date | None:
+        if r.is_null(n):
+            r.problem(n, "meetings", "an empty entry; give each meeting's date, YYYY-MM-DD")
+            return None
+        return r.date(n, "meetings")
+
+    meetings = [day for day in r.each(b.get("meetings"), "meetings", meeting) if day is not None]
     if meetings != sorted(set(meetings)):
         r.problem(b["meetings"], "meetings", "list each meeting once, in date order")
         meetings = sorted(set(meetings))

@@ -27,8 +27,9 @@ class StatusFile(NamedTuple):
     returns: list[Return]
     problems: list[Problem]
     # Whether a return can be added by appending a block: the file is empty, only comments, or a
-    # block list at the left margin with nothing after it. `[]`, a flow list, an indented list or
-    # an explicit end of document (`...`) cannot take one, and are rewritten whole instead.
+    # block list at the left margin with nothing after it, its lines ended by \n alone. `[]`, a
+    # flow list, an indented list, an explicit end of document (`...`) or CR line ends cannot take
+    # one, and are rewritten whole instead.
     appendable: bool
 
 
@@ -65,7 +66,9 @@ def read_status_file(raw: bytes, shown: str, each_part: Callable[[list[Return]],
     if each_part is not None:
         each_part(returns)
         returns = []
-    return StatusFile(returns, r.problems, (root is None or block_list) and _only_comments(after))
+    # Lines are counted by \n when a block is appended: a file with other line breaks is rewritten.
+    appendable = (root is None or block_list) and _only_comments(after) and not _BREAKS_NOT_LF.search(raw)
+    return StatusFile(returns, r.problems, appendable)
 
 
 # A status file as tracker writes it is a list at the left margin: every line there starts an item
@@ -76,6 +79,7 @@ _ITEM = re.compile(rb"^-(?:[ \t]|$)", re.MULTILINE)
 # Line breaks YAML knows besides \n (CR, NEL, U+2028, U+2029, in UTF-8): a file with any of them,
 # or with a byte-order mark (its first line is not at the margin), is read whole, the careful way.
 _OTHER_BREAKS = re.compile(rb"\r|\xc2\x85|\xe2\x80[\xa8\xa9]")
+_BREAKS_NOT_LF = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")  # CRLF still counts lines by \n
 PART = 2000
 
 
