@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .domain.corrections import Correction, Trail
 from .domain.departments import Department, HistoryEvent, Registry
 from .domain.rating import Rating
 from .domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review
@@ -22,7 +23,7 @@ from .domain.values import iso, plain
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -88,7 +89,14 @@ CREATE TABLE responses (
 CREATE TABLE returns (
     id INTEGER PRIMARY KEY,
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
-    date TEXT, rag TEXT, summary TEXT, author TEXT, target_date TEXT, reason TEXT, file TEXT, line INTEGER);
+    date TEXT, rag TEXT, summary TEXT, author TEXT, target_date TEXT, reason TEXT, file TEXT, line INTEGER,
+    -- corrections: the line of the record that withdrew or replaced this entry (it no longer counts),
+    -- and, for an entry that replaces another (a correction's new values), the line of that one
+    withdrawn_by INTEGER, corrects INTEGER);
+CREATE TABLE corrections (
+    file TEXT, line INTEGER, kind TEXT, recommendation INTEGER REFERENCES recommendations(number),
+    of_date TEXT, of_line INTEGER, why TEXT, author TEXT, date TEXT,
+    PRIMARY KEY (file, line));
 CREATE TABLE return_evidence (
     return_id INTEGER REFERENCES returns(id), position INTEGER, url TEXT,
     PRIMARY KEY (return_id, position));
@@ -99,7 +107,7 @@ CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date);
 CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL;
 CREATE INDEX idx_assessments ON returns (recommendation, date) WHERE dept IS NULL;
 CREATE VIEW assessments AS
-    SELECT id, recommendation, date, rag, summary, author, file, line FROM returns WHERE dept IS NULL;
+    SELECT id, recommendation, date, rag, summary, author, file, line, withdrawn_by, corrects FROM returns WHERE dept IS NULL;
 CREATE TABLE files (
     path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER,
     appendable INTEGER);
@@ -241,6 +249,7 @@ def delete_returns(conn: Connection, path: str) -> None:
     conn.execute("PRAGMA defer_foreign_keys = ON")
     conn.execute("DELETE FROM return_evidence WHERE return_id IN (SELECT id FROM returns WHERE file = ?)", [path])
     conn.execute("DELETE FROM returns WHERE file = ?", [path])
+    conn.execute("DELETE FROM corrections WHERE file = ?", [path])
 
 
 def insert_returns(conn: Connection, returns: Sequence[Return]) -> None:
@@ -350,21 +359,24 @@ def counts(conn: Connection) -> dict[str, int]:
     tables = {
         "recommendations": "recommendations",
         "departments": "departments",
-        "returns": "returns WHERE dept IS NOT NULL",
-        "assessments": "assessments",
+        "returns": "returns WHERE dept IS NOT NULL AND corrects IS NULL",
+        "assessments": "assessments WHERE corrects IS NULL",
     }
     return {label: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for label, table in tables.items()}
 
 
 def count_returns_after(conn: Connection, day: date) -> int:
     """How many returns and assessments are dated after `day`."""
-    return int(conn.execute("SELECT count(*) FROM returns WHERE date > ?", [day.isoformat()]).fetchone()[0])
+    return int(
+        conn.execute("SELECT count(*) FROM returns WHERE date > ? AND withdrawn_by IS NULL", [day.isoformat()]).fetchone()[0]
+    )
 
 
 def arrivals(conn: Connection, since: date, until: date) -> dict[str, int]:
     """How many returns each department filed, and ("") the board assessed, dated after `since` up to `until`."""
     rows = conn.execute(
-        "SELECT coalesce(dept, '') AS dept, count(*) AS n FROM returns WHERE date > ? AND date <= ? GROUP BY dept",
+        "SELECT coalesce(dept, '') AS dept, count(*) AS n FROM returns"
+        " WHERE date > ? AND date <= ? AND withdrawn_by IS NULL GROUP BY dept",
         [since.isoformat(), until.isoformat()],
     )
     return {row["dept"]: row["n"] for row in rows}
@@ -372,7 +384,7 @@ def arrivals(conn: Connection, since: date, until: date) -> dict[str, int]:
 
 def latest_assessments(conn: Connection, recommendation: int, as_of: date) -> list[Return]:
     """The board's assessments of `recommendation` on the latest date it assessed it, up to `as_of`."""
-    scope = "recommendation = ? AND dept IS NULL AND date <= ?"
+    scope = "recommendation = ? AND dept IS NULL AND date <= ? AND withdrawn_by IS NULL"
     args = [recommendation, as_of.isoformat()]
     return _returns(conn, f"{scope} AND date = (SELECT max(date) FROM returns WHERE {scope})", [*args, *args])
 
@@ -406,12 +418,14 @@ def _returns(conn: Connection, where: str, args: Sequence[object], order: str = 
 def returns(conn: Connection, recommendation: int | None = None) -> list[Return]:
     """Departments' returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
     where, args = ("recommendation = ?", [recommendation]) if recommendation is not None else ("1", [])
-    return _returns(conn, f"dept IS NOT NULL AND {where}", args, " ORDER BY file, line")
+    return _returns(conn, f"dept IS NOT NULL AND withdrawn_by IS NULL AND {where}", args, " ORDER BY file, line")
 
 
 def assessments(conn: Connection, recommendation: int) -> list[Return]:
     """The board's assessments of a recommendation, oldest first (by date, then as recorded)."""
-    return _returns(conn, "dept IS NULL AND recommendation = ?", [recommendation], " ORDER BY date, line")
+    return _returns(
+        conn, "dept IS NULL AND withdrawn_by IS NULL AND recommendation = ?", [recommendation], " ORDER BY date, line"
+    )
 
 
 def returns_in_file(conn: Connection, path: str) -> list[Return]:
@@ -432,7 +446,7 @@ def returns_on_last_dates(conn: Connection, recommendation: int, codes: Sequence
     narrows the history down to the few returns that rule needs.
     """
     marks = ", ".join("?" for _ in codes)
-    scope = f"recommendation = ? AND dept IN ({marks}) AND date <= ?"
+    scope = f"recommendation = ? AND dept IN ({marks}) AND date <= ? AND withdrawn_by IS NULL"
     args = [recommendation, *codes, as_of.isoformat()]
     return _returns(
         conn,
@@ -444,6 +458,54 @@ def returns_on_last_dates(conn: Connection, recommendation: int, codes: Sequence
 
 def revisions_on_last_date(conn: Connection, recommendation: int, as_of: date) -> list[Return]:
     """The returns on `recommendation` that revised its target date, on the latest such date up to `as_of`."""
-    scope = "recommendation = ? AND target_date IS NOT NULL AND date <= ?"
+    scope = "recommendation = ? AND target_date IS NOT NULL AND date <= ? AND withdrawn_by IS NULL"
     args = [recommendation, as_of.isoformat()]
     return _returns(conn, f"{scope} AND date = (SELECT max(date) FROM returns WHERE {scope})", [*args, *args])
+
+
+# -- corrections ------------------------------------------------------------------------------
+
+
+def in_force(conn: Connection, path: str, recommendation: int, day: date) -> list[Return]:
+    """The entries of file `path` on `recommendation` dated `day` that no correction has withdrawn or replaced."""
+    where = "file = ? AND recommendation = ? AND date = ? AND withdrawn_by IS NULL"
+    return _returns(conn, where, [path, recommendation, day.isoformat()], " ORDER BY line")
+
+
+def apply_correction(conn: Connection, c: Correction, target: Return, replacement: Return | None) -> None:
+    """Record correction `c`: `target` no longer counts; `replacement` (its corrected values) does."""
+    conn.execute("UPDATE returns SET withdrawn_by = ? WHERE file = ? AND line = ?", [c.line, c.file, target.line])
+    if replacement is not None:
+        insert_returns(conn, [replacement])
+        conn.execute("UPDATE returns SET corrects = ? WHERE file = ? AND line = ?", [target.line, c.file, c.line])
+    conn.execute(
+        "INSERT INTO corrections (file, line, kind, recommendation, of_date, of_line, why, author, date)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [c.file, c.line, c.kind, c.recommendation, c.of_date.isoformat(), target.line, c.why, c.author, c.date.isoformat()],
+    )
+
+
+def has_corrections(conn: Connection, path: str) -> bool:
+    return conn.execute("SELECT 1 FROM corrections WHERE file = ? LIMIT 1", [path]).fetchone() is not None
+
+
+def trail(conn: Connection, recommendation: int) -> list[Trail]:
+    """The corrections of a recommendation's entries, in the order they were recorded."""
+    out = []
+    for row in conn.execute("SELECT * FROM corrections WHERE recommendation = ? ORDER BY date, file, line", [recommendation]):
+        of = _returns(conn, "file = ? AND line = ?", [row["file"], row["of_line"]])
+        now = _returns(conn, "file = ? AND line = ?", [row["file"], row["line"]])
+        if of:
+            out.append(
+                Trail(
+                    row["kind"],
+                    row["file"],
+                    row["line"],
+                    of[0],
+                    now[0] if now else None,
+                    row["why"],
+                    row["author"],
+                    _day(row["date"]) or date.min,
+                )
+            )
+    return out

@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
 from . import db, workspace
+from .domain.corrections import Correction, apply
+from .domain.problem import Problem
 from .domain.returns import Return, check_return, code_of_file
 from .errors import DataError, Interrupted, TrackerError, from_machine, hold_interrupts
 from .sync import Fingerprint, file_fingerprint, open_synced, sync_files
@@ -26,11 +29,11 @@ from .sync import Fingerprint, file_fingerprint, open_synced, sync_files
 class Added:
     """What add_returns did: the returns it wrote, and why tracker.db lags behind them, if it does."""
 
-    returns: list[Return]
+    returns: list[Return | Correction]
     database_lags: str | None = None
 
 
-def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
+def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> Added:
     """Append returns to their departments' status files and to the database, under the workspace lock.
 
     Every return is checked before anything is written, and returns already recorded are
@@ -40,24 +43,29 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
     """
     from .yamlio.blocks import file_header
 
-    written: list[Return] = []
+    written: list[Return | Correction] = []
     lags: str | None = None
     try:
         with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
             data = db.dataset(conn)
             for ret in new:  # checked again: the data may have changed while this waited for the lock
+                if isinstance(ret, Correction):
+                    outcome = apply(ret, partial(db.in_force, conn, ret.file), data, today)
+                    if isinstance(outcome, Problem):
+                        raise DataError(outcome.message)
+                    continue
                 problems = check_return(ret, data, today)
                 if problems:
                     raise DataError(problems[0].detail())
             # What each file already holds, read once per file: a re-import of many recorded rows
             # costs one query per file, not one per row.
             keys = {r.key() for name in {ret.file for ret in new} for r in db.returns_in_file(conn, name)}
-            by_file: dict[str, list[Return]] = {}
+            by_file: dict[str, list[Return | Correction]] = {}
             for ret in new:
                 if ret.key() not in keys:
                     keys.add(ret.key())
                     by_file.setdefault(ret.file, []).append(ret)
-            prepared: list[tuple[str, list[Return], Fingerprint | None, _Prepared]] = []
+            prepared: list[tuple[str, list[Return | Correction], Fingerprint | None, _Prepared]] = []
             known = db.loaded_files(conn)
             try:
                 for name, returns in by_file.items():
@@ -81,7 +89,9 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
                 written.extend(placed)
                 after = db.LoadedFile(file_fingerprint(root / name, name), None, p.line_ends)
                 if lags is None:
-                    lags = _note_appended(conn, root, name, None if p.rewritten else before, after, placed)
+                    # A correction changes entries already loaded: the file is read again instead.
+                    unchanged = None if p.rewritten or any(isinstance(e, Correction) for e in placed) else before
+                    lags = _note_appended(conn, root, name, unchanged, after, placed)
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing was recorded") from None
     except Exception as e:
@@ -93,7 +103,12 @@ def add_returns(root: Path, new: Sequence[Return], today: date) -> Added:
 
 
 def _note_appended(
-    conn: db.Connection, root: Path, name: str, before: Fingerprint | None, after: db.LoadedFile, placed: list[Return]
+    conn: db.Connection,
+    root: Path,
+    name: str,
+    before: Fingerprint | None,
+    after: db.LoadedFile,
+    placed: list[Return | Correction],
 ) -> str | None:
     """Tell the database of returns just appended to `name`; why it could not, if it could not."""
     try:
@@ -101,8 +116,8 @@ def _note_appended(
             # Asked again inside the transaction: a command outside the lock may have synced the
             # file meanwhile, new returns and all.
             now = db.loaded_files(conn).get(name)
-            if (now.fingerprint if now else None) == before:
-                db.insert_returns(conn, placed)
+            if before is not None and (now.fingerprint if now else None) == before:
+                db.insert_returns(conn, [r for r in placed if isinstance(r, Return)])
                 db.save_file(conn, name, after)
             else:
                 sync_files(conn, root)
@@ -119,16 +134,16 @@ class _Prepared(NamedTuple):
 
 
 def _prepare(
-    conn: db.Connection, path: Path, name: str, new: list[Return], header: str, loaded: db.LoadedFile | None
+    conn: db.Connection, path: Path, name: str, new: list[Return | Correction], header: str, loaded: db.LoadedFile | None
 ) -> _Prepared:
     """The new version of status file `path` with `new` added, written beside it, not yet in place.
 
     `loaded` is how the database holds the file, if it holds it as it is now: then the file is not
     parsed at all, and a large file costs no more to add to than a small one.
     """
-    from .yamlio.blocks import addition, appended, return_block
+    from .yamlio.blocks import addition, appended, block, return_block
 
-    blocks = [return_block(r) for r in new]
+    blocks = [block(r) for r in new]
     path.parent.mkdir(exist_ok=True)
     if loaded is not None and loaded.lines is not None and loaded.appendable:
         with open(path, "rb") as f:
@@ -138,8 +153,11 @@ def _prepare(
     if not path.exists():
         content, lines = appended(None, header, blocks)
         return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
+    corrected = f"{name} is in a form a block cannot be appended to, and holds corrections; rewrite it as a block list"
     if loaded is not None:
-        existing = db.returns_in_file(conn, name)
+        if db.has_corrections(conn, name):
+            raise DataError(corrected)
+        existing = [r for r in db.returns_in_file(conn, name)]
     else:  # changed since the database last read it: read it now
         from .yamlio.returns import read_status_file
 
@@ -148,6 +166,8 @@ def _prepare(
         if status.appendable:
             content, lines = appended(raw, header, blocks)
             return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
+        if status.corrections:
+            raise DataError(corrected)
         existing = status.returns
     content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
     return _Prepared(workspace.prepare_write(path, content), lines[len(existing) :], content.count(b"\n"), True)

@@ -89,11 +89,14 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
 
     `today` also rules out returns dated in the future (check does; loading leaves the clock out).
     """
+    from .domain.corrections import correction_problems
     from .yamlio.returns import read_status_file
 
     with _without_gc():
         status = read_status_file(raw, shown)
-        return status._replace(problems=status.problems + check_status_file(status.returns, code_of_file(shown), data, today))
+        problems = check_status_file(status.returns, code_of_file(shown), data, today)
+        problems += correction_problems(status.returns, status.corrections, data, today)
+        return status._replace(problems=status.problems + problems)
 
 
 def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dataset) -> tuple[list[Problem], bool]:
@@ -105,13 +108,23 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
     db.delete_returns(conn, name)
     check = StatusFileCheck(name, code_of_file(name), data, None, lambda line: db.return_at(conn, name, line))
 
-    def load(part: list[Return]) -> None:
+    from .domain.corrections import Correction, apply
+
+    corrected: list[Problem] = []
+
+    def load(part: list[Return], corrections: list[Correction]) -> None:
         db.insert_returns(conn, part)  # first: a return recorded twice in one part is found there
         check.check(part)
+        for c in corrections:  # each names an entry earlier in the file, so already loaded
+            outcome = apply(c, lambda n, day: db.in_force(conn, name, n, day), data)
+            if isinstance(outcome, Problem):
+                corrected.append(outcome)
+            else:
+                db.apply_correction(conn, c, outcome.target, outcome.replacement)
 
     with _without_gc():
         status = read_status_file(raw, name, load)
-    return status.problems + check.problems, status.appendable
+    return status.problems + check.problems + corrected, status.appendable
 
 
 def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from tracker.db import Connection
+    from tracker.domain.corrections import Correction
     from tracker.domain.recommendations import Dataset
     from tracker.domain.returns import Return
     from tracker.domain.standing import Standing
@@ -103,8 +104,8 @@ def department_code(data: Dataset, text: str, on: date) -> str:
         return data.registry.current(data.department(text).code, on).code
 
 
-def record(ctx: typer.Context, returns: Sequence[Return], today: date) -> Added:
-    """Record returns in their status files and the database (recording.add_returns)."""
+def record(ctx: typer.Context, returns: Sequence[Return | Correction], today: date) -> Added:
+    """Record returns (or corrections) in their files and the database (recording.add_returns)."""
     from tracker.errors import release_interrupts
     from tracker.recording import add_returns
 

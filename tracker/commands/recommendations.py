@@ -56,12 +56,26 @@ def show(
     rec = data.recommendation(number)
     returns = db.returns(conn, recommendation=number)
     assessments = db.assessments(conn, number)
+    trail = db.trail(conn, number)
     now = next(s for s in _common.standings(conn, data, today) if s.rec.number == number)
     if format == "json":
         from tracker.output.jsonout import assessment_dict, recommendation_dict, standing_dict, to_json
 
         document = recommendation_dict(data, rec, today, returns=returns)
         document["standing"] = standing_dict(now)
+        document["corrections"] = [
+            {
+                "kind": t.kind,
+                "file": t.file,
+                "line": t.line,
+                "of": {"dept": t.of.dept or None, "date": t.of.date.isoformat(), "rag": t.of.rag.value, "line": t.of.line},
+                "now": None if t.now is None else {"rag": t.now.rag.value, "summary": t.now.summary},
+                "why": t.why,
+                "author": t.author,
+                "date": t.date.isoformat(),
+            }
+            for t in trail
+        ]
         document["assessments"] = [
             {**(assessment_dict(a) or {}), "author": a.author, "line": a.line} for a in reversed(assessments)
         ]
@@ -69,4 +83,4 @@ def show(
     else:
         from tracker.output.detail import recommendation_detail
 
-        _common.write_coloured(recommendation_detail(data, rec, returns, today, now, assessments, _common.width()))
+        _common.write_coloured(recommendation_detail(data, rec, returns, today, now, assessments, _common.width(), trail))

@@ -107,7 +107,7 @@ def update(
 
 def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, evidence: list[str]) -> None:
     """Record one return (or, with no "dept", an assessment) given on the command line, and say what was recorded."""
-    from tracker.domain.returns import FieldError, return_from_text
+    from tracker.domain.returns import FieldError, Return, return_from_text
 
     root, today, data = _common.root(ctx), _common.today(), _common.dataset(ctx)
     try:
@@ -122,6 +122,7 @@ def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, e
         return
     from tracker.output.plain import recorded
 
+    assert isinstance(added.returns[0], Return)
     _common.write_after_recording(recorded(data, added.returns[0]))
 
 

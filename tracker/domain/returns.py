@@ -89,6 +89,15 @@ def file_under(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
     return code
 
 
+def check_text(text: str) -> str:
+    """Text for the record, given at the command line: UTF-8, and not empty."""
+    if (bad := not_utf8(text)) is not None:
+        raise DataError(f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+    if not text.strip():
+        raise DataError("is empty")
+    return text.strip()
+
+
 def parse_rating(text: str) -> Rating:
     rating = Rating.parse(text)
     if rating is None:

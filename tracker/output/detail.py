@@ -4,8 +4,10 @@ terminal, terminal.py colours the rating words."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from datetime import date
 
+from tracker.domain.corrections import Trail
 from tracker.domain.departments import Department, Registry, succession
 from tracker.domain.recommendations import Dataset, Recommendation
 from tracker.domain.returns import Return, history_by_owner
@@ -48,7 +50,14 @@ def standing_lines(s: Standing, today: date, rated_by: str = "the leads'") -> li
 
 
 def recommendation_detail(
-    data: Dataset, rec: Recommendation, returns: list[Return], today: date, now: Standing, assessments: list[Return], width: int
+    data: Dataset,
+    rec: Recommendation,
+    returns: list[Return],
+    today: date,
+    now: Standing,
+    assessments: list[Return],
+    width: int,
+    trail: Sequence[Trail] = (),
 ) -> str:
     out = [clean(f"Recommendation {rec.number}: {rec.title}"), clean(f"Section {rec.section} {rec.section_title}"), ""]
     out += standing_lines(now, today, data.rated_by)
@@ -97,6 +106,20 @@ def recommendation_detail(
         out += _entry(a, width)
     out += ["", "Returns, newest first"]
     out += _returns(data, rec, returns, today, width)
+    if trail:
+        out += ["", "Corrections (the entries as recorded stay in their files)"]
+        for t in trail:
+            whose = t.of.dept or "board"
+            done = "withdrew" if t.now is None else "corrected"
+            out.append(clean(f"  {t.date}  {done} {whose}'s {t.of.date} {t.of.rag.word} ({t.file}:{t.of.line})"))
+            if t.now is not None:
+                changes = [
+                    f"{f}: {getattr(t.of, f)} -> {getattr(t.now, f)}"
+                    for f in ("rag", "summary", "evidence", "target_date", "reason")
+                    if getattr(t.of, f) != getattr(t.now, f)
+                ]
+                out += [line for change in changes for line in _wrapped(change.replace("Rating.", ""), width, 4)]
+            out += _wrapped(f"why: {t.why} (by {t.author}, {t.file}:{t.line})", width, 4)
     out += ["", "Government response"]
     for response in rec.responses:
         source = "official category" if response.category_source == "official" else "board's assessment"

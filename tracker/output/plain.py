@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from tracker.domain.corrections import Correction
 from tracker.domain.recommendations import Dataset, Owner, Recommendation
 from tracker.domain.returns import Return
 from tracker.domain.standing import Standing, summary
@@ -150,3 +151,25 @@ def report_text(as_of: date, standings: Sequence[Standing], window: int, width: 
         )
         + "\n"
     )
+
+
+def corrected(c: Correction, line: int | None, target: Return, replacement: Return | None) -> str:
+    """What `tracker withdraw` or `correct` wrote, for the person who asked it to."""
+    whose = target.dept or "the board"
+    entry = f"{whose}'s {target.date} {target.rag.word} on recommendation {target.recommendation} ({target.file}:{target.line})"
+    if replacement is None:
+        head = f"Withdrew {entry}"
+    else:
+        changed = [
+            f"{field}: {_shown(getattr(target, field))} -> {_shown(getattr(replacement, field))}"
+            for field in ("rag", "summary", "evidence", "target_date", "reason")
+            if getattr(target, field) != getattr(replacement, field)
+        ]
+        head = f"Corrected {entry}\n" + "\n".join(f"  {clean(change)}" for change in changed)
+    return f"{head}\nRecorded {c.file}:{line}, by {clean(c.author)}: {clean(c.why)}\n"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return " ".join(value) or "(none)"
+    return getattr(value, "word", None) or ("(none)" if value is None else str(value))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from tracker.domain.corrections import Correction
 from tracker.domain.returns import Return
 
 
@@ -68,6 +69,35 @@ def return_block(ret: Return) -> str:
     if ret.reason:
         lines.append(f"  reason: {_scalar(ret.reason)}")
     return "\n".join(lines) + "\n"
+
+
+def correction_block(c: Correction) -> str:
+    """A correction as a block: the entry it names, then why, who and when, then any new values."""
+    lines = [
+        f"- {c.kind}:",
+        f"    recommendation: {c.recommendation}",
+        f"    date: {c.of_date.isoformat()}",
+        *([f"    line: {c.of_line}"] if c.of_line is not None else []),
+        f"  why: {_scalar(c.why)}",
+        f"  author: {_scalar(c.author)}",
+        f"  date: {c.date.isoformat()}",
+    ]
+    if c.rag is not None:
+        lines.append(f"  rag: {c.rag.value}")
+    if c.summary is not None:
+        lines.append(f"  summary: {_scalar(c.summary)}")
+    if c.evidence is not None:
+        lines.append("  evidence:" + ("" if c.evidence else " []"))
+        lines.extend(f"    - {_scalar(url)}" for url in c.evidence)
+    if c.target_date is not None:
+        lines.append(f"  target_date: {c.target_date.isoformat()}")
+    if c.reason is not None:
+        lines.append(f"  reason: {_scalar(c.reason)}")
+    return "\n".join(lines) + "\n"
+
+
+def block(entry: Return | Correction) -> str:
+    return correction_block(entry) if isinstance(entry, Correction) else return_block(entry)
 
 
 def addition(ends_with_newline: bool, newlines: int, blocks: list[str]) -> tuple[bytes, list[int]]:

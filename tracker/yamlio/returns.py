@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from yaml.nodes import Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from tracker.domain.corrections import KINDS, Correction
 from tracker.domain.problem import Problem
 from tracker.domain.rating import RATING_CHOICES, Rating
 from tracker.domain.returns import ASSESSMENTS, FIELDS, Return
@@ -31,6 +32,7 @@ class StatusFile(NamedTuple):
     # flow list, an indented list, an explicit end of document (`...`) or CR line ends cannot take
     # one, and are rewritten whole instead.
     appendable: bool
+    corrections: list[Correction] = []  # noqa: RUF012 (a NamedTuple default, never changed)
 
 
 def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Problem]]:
@@ -39,16 +41,21 @@ def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Proble
     return status.returns, status.problems
 
 
-def read_status_file(raw: bytes, shown: str, each_part: Callable[[list[Return]], None] | None = None) -> StatusFile:
+Part = Callable[[list[Return], list[Correction]], None]
+
+
+def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> StatusFile:
     """Read a department's status file: its returns, the rules they break, and whether it takes an appended block.
 
-    With `each_part`, the returns are handed to it a part at a time as they are read, and not kept.
+    With `each_part`, the returns and corrections are handed to it a part at a time as they are
+    read, and not kept.
     """
     r = Reader(shown)
     if (raw.isascii() or _is_utf8(raw)) and not _OTHER_BREAKS.search(raw) and not _NOT_AN_ITEM.search(raw):
         # Read as bytes, a part at a time: the file's text is never held whole.
         if starts := [m.start() for m in _ITEM.finditer(raw)]:
-            return StatusFile(_read_in_parts(r, raw, starts, shown, each_part), r.problems, True)
+            read, corrected = _read_in_parts(r, raw, starts, shown, each_part)
+            return StatusFile(read, r.problems, True, corrected)
     text = decode(raw, shown)
     try:
         root: Node | None = compose(text, shown)
@@ -57,18 +64,17 @@ def read_status_file(raw: bytes, shown: str, each_part: Callable[[list[Return]],
             raise
         root = None  # only comments so far: no returns yet
     returns: list[Return] = []
+    corrections: list[Correction] = []
     for node in r.sequence(root, "the file"):
-        ret = _return(r, node, shown)
-        if ret is not None:
-            returns.append(ret)
+        _entry(r, node, shown, returns, corrections)
     block_list = isinstance(root, SequenceNode) and not root.flow_style and root.start_mark.column == 0
     after = text if root is None else text[root.end_mark.index :]
     if each_part is not None:
-        each_part(returns)
-        returns = []
+        each_part(returns, corrections)
+        returns, corrections = [], []
     # Lines are counted by \n when a block is appended: a file with other line breaks is rewritten.
     appendable = (root is None or block_list) and _only_comments(after) and not _BREAKS_NOT_LF.search(raw)
-    return StatusFile(returns, r.problems, appendable)
+    return StatusFile(returns, r.problems, appendable, corrections)
 
 
 # A status file as tracker writes it is a list at the left margin: every line there starts an item
@@ -92,9 +98,10 @@ def _is_utf8(raw: bytes) -> bool:
 
 
 def _read_in_parts(
-    r: Reader, raw: bytes, starts: list[int], shown: str, each_part: Callable[[list[Return]], None] | None
-) -> list[Return]:
+    r: Reader, raw: bytes, starts: list[int], shown: str, each_part: Part | None
+) -> tuple[list[Return], list[Correction]]:
     returns: list[Return] = []
+    corrections: list[Correction] = []
     offset, counted = 0, 0
     for i in range(0, len(starts), PART):
         begin = starts[i]
@@ -103,19 +110,74 @@ def _read_in_parts(
         counted = begin
         r.part(offset)
         for node in r.sequence(compose(raw[begin:end], shown, offset), "the file"):
-            ret = _return(r, node, shown)
-            if ret is not None:
-                returns.append(ret)
+            _entry(r, node, shown, returns, corrections)
         if each_part is not None:
-            each_part(returns)
-            returns = []
-    return returns
+            each_part(returns, corrections)
+            returns, corrections = [], []
+    return returns, corrections
 
 
 def _only_comments(text: str) -> bool:
     """Whether `text` holds nothing but blank lines and comments, for any of YAML's line breaks:
     an appended block after anything else (an explicit end `...`, a directive) would not be read."""
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _entry(r: Reader, node: Node, shown: str, returns: list[Return], corrections: list[Correction]) -> None:
+    """Read one item of the file: a return (or assessment), or a correction of an earlier one."""
+    keys = {k.value for k, _ in node.value if isinstance(k, ScalarNode)} if isinstance(node, MappingNode) else set()
+    if keys & set(KINDS):
+        c = _correction(r, node, shown, "withdraw" if "withdraw" in keys else "correct")
+        if c is not None:
+            corrections.append(c)
+        return
+    ret = _return(r, node, shown)
+    if ret is not None:
+        returns.append(ret)
+
+
+# A correction names the entry it changes by recommendation and date (and line, when several share
+# them), says why, who recorded it and when; `correct` also gives the new values.
+_REFERENCE = {"recommendation": True, "date": True, "line": False}
+_CHANGED = {"rag": False, "summary": False, "evidence": False, "target_date": False, "reason": False}
+
+
+def _correction(r: Reader, node: Node, shown: str, kind: str) -> Correction | None:
+    other = "correct" if kind == "withdraw" else "withdraw"
+    fields = {kind: True, "why": True, "author": True, "date": True} | (_CHANGED if kind == "correct" else {})
+    f = r.mapping(node, f"a {kind}", fields | ({other: False} if other in {k.value for k, _ in node.value} else {}))
+    if other in f:
+        r.problem(f[other], other, "an entry either withdraws or corrects, not both")
+    ref = r.mapping(f[kind], kind, _REFERENCE) if kind in f else {}
+    number = r.integer(ref.get("recommendation"), "recommendation")
+    r.recommendation = number
+    of_date = r.date(ref.get("date"), "date")
+    of_line = r.integer(ref.get("line"), "line") if "line" in ref else None
+    why, author, day = r.text(f, "why"), r.text(f, "author"), r.date(f.get("date"), "date")
+    rag_text = r.scalar(f.get("rag"), "rag") if "rag" in f else None
+    rag = Rating.parse(rag_text) if rag_text is not None else None
+    if rag_text is not None and rag is None:
+        r.problem(f["rag"], "rag", f"{excerpt(rag_text)} is not a RAG rating: {RATING_CHOICES}")
+        return None
+    evidence = tuple(r.each(f.get("evidence"), "evidence", lambda n: r.url(n, "evidence"))) if "evidence" in f else None
+    if number is None or of_date is None or why is None or author is None or day is None:
+        return None
+    return Correction(
+        kind,
+        number,
+        of_date,
+        of_line,
+        why,
+        author,
+        day,
+        rag,
+        r.text(f, "summary") if "summary" in f else None,
+        evidence,
+        r.date(f.get("target_date"), "target_date") if "target_date" in f else None,
+        r.text(f, "reason") if "reason" in f else None,
+        shown,
+        r.line(node),
+    )
 
 
 def _return(r: Reader, node: Node, shown: str) -> Return | None:

@@ -1,0 +1,133 @@
+"""Corrections: a record appended after a return (or an assessment) that withdraws or corrects it.
+
+Nothing is edited or deleted: the file keeps the return as it was recorded and, later, the record
+that changes it and why. Everything that rates, reports or exports uses the history with the
+corrections applied: a withdrawn return no longer counts, and a corrected one counts with its new
+values, on its own date, as if recorded at the correction's line (so a corrected rating is never
+read as the owner getting worse).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import NamedTuple
+
+from .problem import Problem
+from .rating import Rating
+from .recommendations import Dataset
+from .returns import Return, check_return
+
+KINDS = ("withdraw", "correct")
+# What a correction may change; anything it does not name stays as it was.
+CHANGEABLE = ("rag", "summary", "evidence", "target_date", "reason")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """`withdraw` or `correct` the entry of `recommendation` dated `of_date` earlier in the same file."""
+
+    kind: str
+    recommendation: int
+    of_date: datetime.date
+    of_line: int | None  # which entry, when there are several on that date
+    why: str
+    author: str
+    date: datetime.date  # when it was recorded
+    rag: Rating | None = None
+    summary: str | None = None
+    evidence: tuple[str, ...] | None = None
+    target_date: datetime.date | None = None
+    reason: str | None = None
+    file: str = ""
+    line: int | None = None
+
+    def changes(self) -> dict[str, object]:
+        """The new values a correction gives, by field."""
+        return {f: getattr(self, f) for f in CHANGEABLE if getattr(self, f) is not None}
+
+    def key(self) -> tuple[object, ...]:
+        return (self.kind, self.recommendation, self.of_date, self.of_line, self.why, *self.changes().items())
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a correction does: the entry it names, and (for `correct`) the entry that replaces it."""
+
+    target: Return
+    replacement: Return | None
+
+
+def apply(
+    c: Correction, candidates: Callable[[int, date], Sequence[Return]], data: Dataset, today: date | None = None
+) -> Applied | Problem:
+    """Resolve correction `c` against the entries of its file still in force.
+
+    `candidates(recommendation, day)` gives the entries of the file on that recommendation and
+    date that no earlier correction has withdrawn or replaced, in the order they were recorded.
+    """
+
+    def problem(message: str, field: str | None = None) -> Problem:
+        return Problem(c.file, c.line, message, c.recommendation, field)
+
+    found = [r for r in candidates(c.recommendation, c.of_date) if c.line is None or (r.line or 0) < c.line]
+    if c.of_line is not None:
+        found = [r for r in found if r.line == c.of_line]
+    what = f"entry on recommendation {c.recommendation} dated {c.of_date}" + (
+        f" on line {c.of_line}" if c.of_line is not None else ""
+    )
+    if not found:
+        return problem(f"names no {what} still in force in this file (none, or already withdrawn or corrected)", c.kind)
+    if len(found) > 1:
+        lines = ", ".join(str(r.line) for r in found)
+        return problem(f"names {len(found)} entries ({what}, on lines {lines}); say which with `line:`", c.kind)
+    target = found[0]
+    if c.kind == "withdraw":
+        return Applied(target, None)
+    changes = c.changes()
+    if not changes:
+        return problem("changes nothing: give a new rag, summary, evidence, target_date or reason", c.kind)
+    if target.is_assessment and ("target_date" in changes or "reason" in changes):
+        return problem("an assessment has no target date to correct", "target_date")
+    replacement = replace(target, **changes, file=c.file, line=c.line)  # type: ignore[arg-type]
+    # A return's reason goes with its revised target date: correct both, or take both away.
+    broken = check_return(replacement, data, today)
+    if broken:
+        first = broken[0]
+        return problem(f"the corrected entry would break a rule: {first.message}", first.field)
+    return Applied(target, replacement)
+
+
+def correction_problems(
+    returns: Sequence[Return], corrections: Sequence[Correction], data: Dataset, today: date | None = None
+) -> list[Problem]:
+    """Every rule the corrections of one file break, applied in order to its returns (in memory)."""
+    in_force: dict[tuple[int, date], list[Return]] = {}
+    for r in returns:
+        in_force.setdefault((r.recommendation, r.date), []).append(r)
+    problems = []
+    for c in sorted(corrections, key=lambda c: c.line or 0):
+        outcome = apply(c, lambda n, d: in_force.get((n, d), []), data, today)
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
+            continue
+        entries = in_force[(outcome.target.recommendation, outcome.target.date)]
+        entries.remove(outcome.target)
+        if outcome.replacement is not None:
+            entries.append(outcome.replacement)
+    return problems
+
+
+class Trail(NamedTuple):
+    """A correction as the history shows it: what it did to which entry, and why."""
+
+    kind: str
+    file: str
+    line: int
+    of: Return  # the entry as it was recorded
+    now: Return | None  # its corrected values (for `correct`)
+    why: str
+    author: str
+    date: date
