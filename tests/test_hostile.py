@@ -562,9 +562,10 @@ def test_usage_errors_and_help_are_one_line_or_plain_output(board: Path, args: l
 def test_a_link_python_cannot_parse_is_refused_and_never_breaks_the_paper(board: Path, url: str) -> None:
     result = tracker(board, "assess", "2", "--rag", "red", "--summary", "x", "--evidence", url)
     assert result.returncode == 3 and "--evidence:" in result.stderr and "is not an http(s) URL" in result.stderr
-    from tracker.output.paper import link
-
-    assert link(url) and "](" not in link(url)  # a hand-written one is shown as text, not linked
+    with (board / "assessments.yaml").open("a", encoding="utf-8") as f:  # written by hand
+        f.write(f'\n- recommendation: 2\n  date: 2026-01-01\n  rag: red\n  summary: x\n  author: a\n  evidence:\n    - "{url}"\n')
+    paper = tracker(board, "paper")  # refused in a file too, with its line: it never reaches the paper
+    assert paper.returncode == 3 and "assessments.yaml:" in paper.stderr and "is not an http(s) URL" in paper.stderr
 
 
 @pytest.mark.parametrize("command", [["show", "5"], ["report"], ["departments"], ["chase"], ["list"]])

@@ -12,14 +12,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .domain.corrections import Correction, Trail
 from .domain.departments import Department, HistoryEvent, Registry
 from .domain.rating import Rating
 from .domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review
 from .domain.returns import Return
 from .domain.values import iso, plain
+
+if TYPE_CHECKING:
+    from .domain.corrections import Correction, Trail
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
@@ -491,6 +493,8 @@ def has_corrections(conn: Connection, path: str) -> bool:
 
 def trail(conn: Connection, recommendation: int) -> list[Trail]:
     """The corrections of a recommendation's entries, in the order they were recorded."""
+    from .domain.corrections import Trail
+
     out = []
     for row in conn.execute("SELECT * FROM corrections WHERE recommendation = ? ORDER BY date, file, line", [recommendation]):
         of = _returns(conn, "file = ? AND line = ?", [row["file"], row["of_line"]])

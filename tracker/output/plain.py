@@ -10,13 +10,16 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
-from tracker.domain.corrections import Correction
 from tracker.domain.recommendations import Dataset, Owner, Recommendation
 from tracker.domain.returns import Return
 from tracker.domain.standing import Standing, summary
 
 from .text import clean
+
+if TYPE_CHECKING:
+    from tracker.domain.corrections import Correction
 
 
 def table(
