@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
@@ -61,48 +61,79 @@ def read_returns(
         notes.append(f'{shown} is not UTF-8: read as Windows-1252 (Excel\'s "CSV"); "CSV UTF-8" avoids the guess')
     # A long summary is a long cell: the csv module's default limit (128 KiB) would refuse it.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    if not header:
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        reader = enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+        while True:
+            try:
+                number, values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                raise DataError(f"row {number + 1}: {e}", shown) from None
+            yield number, values
+
+    returns, more = read_rows(rows(), shown, data, today, default_author)
+    return returns, notes + more
+
+
+# The columns of a return pack (see pack.py) that are there for the department to read, not to import.
+PACK_COLUMNS = ("title", "role", "current target date", "last return", "last rating", "last summary")
+# The columns a department fills in: a row with none of them filled is not a return.
+FILLED = ("date", "rag", "summary", "evidence", "target_date", "reason")
+
+
+def read_rows(
+    rows: Iterator[tuple[int, list[str]]],
+    shown: str,
+    data: Dataset,
+    today: date,
+    default_author: Callable[[], str],
+    where: str = "",
+) -> tuple[list[Return], list[str]]:
+    """Returns from the rows of a sheet (number, cells as text), the first being the header; and
+    notes on what was left out. `where` names the sheet in errors: "sheet Returns, "."""
+    notes = []
+    first = next(rows, None)
+    header = [h.strip().lower() for h in first[1]] if first is not None else []
+    if not any(header):
         raise DataError("the file is empty; the first row names the columns: " + ", ".join(FIELDS), shown)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise DataError(f"row 1: no {missing[0]!r} column; required: {', '.join(REQUIRED)}", shown)
+        raise DataError(f"{where}row 1: no {missing[0]!r} column; required: {', '.join(REQUIRED)}", shown)
     repeated = sorted({h for h in header if h in FIELDS and header.count(h) > 1})
     if repeated:
-        raise DataError(f"row 1: the column {repeated[0]!r} appears twice", shown)
-    unknown = [h or f"(column {i + 1}, no name)" for i, h in enumerate(header) if h not in FIELDS]
+        raise DataError(f"{where}row 1: the column {repeated[0]!r} appears twice", shown)
+    unknown = [h or f"(column {i + 1}, no name)" for i, h in enumerate(header) if h not in FIELDS and h not in PACK_COLUMNS]
     if unknown:
         notes.append(f"{shown}: left out the columns tracker does not read: {', '.join(unknown)}")
     author: str | None = None
     returns = []
-    number = 1
-    rows = enumerate(reader, start=2)
-    while True:
-        try:
-            number, values = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            raise DataError(f"row {number + 1}: {e}", shown) from None
-        if not any(v.strip() for v in values):
+    for number, values in rows:
+        cells = [v.strip() for v in values]
+        if len(cells) > len(header) and not any(cells[len(header) :]):
+            cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
+        if not any(cells):
             continue
-        if len(values) != len(header):
-            raise DataError(f"row {number}: has {len(values)} cells but the header has {len(header)}", shown)
-        row = {h: unspreadsheet_cell(v.strip()) for h, v in zip(header, values, strict=True) if h in FIELDS}
+        if len(cells) != len(header):
+            raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
+        row = {h: unspreadsheet_cell(v) for h, v in zip(header, cells, strict=True) if h in FIELDS}
+        if not any(row.get(field) for field in FILLED):
+            continue  # a pack's row the department left empty
         for field in ("date", "target_date"):
             if _UK_DATE.fullmatch(row.get(field, "")):
                 try:
                     row[field] = uk_date(row[field])
                     date.fromisoformat(row[field])
                 except ValueError:
-                    what = f"{excerpt(values[header.index(field)].strip())} is not a real date (DD/MM/YYYY)"
-                    raise DataError(f"{shown}: row {number}, column {field}: {what}") from None
+                    what = f"{excerpt(cells[header.index(field)])} is not a real date (DD/MM/YYYY)"
+                    raise DataError(f"{shown}: {where}row {number}, column {field}: {what}") from None
         if not row.get("author"):
             author = author or default_author()
             row["author"] = author
         try:
             returns.append(return_from_text(row, row.get("evidence", "").split(), data, today))
         except FieldError as e:
-            raise DataError(f"{shown}: row {number}, column {e.field}: {e.message}") from None
+            raise DataError(f"{shown}: {where}row {number}, column {e.field}: {e.message}") from None
     return returns, notes

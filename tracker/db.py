@@ -374,14 +374,9 @@ def count_returns_after(conn: Connection, day: date) -> int:
     )
 
 
-def arrivals(conn: Connection, since: date, until: date) -> dict[str, int]:
-    """How many returns each department filed, and ("") the board assessed, dated after `since` up to `until`."""
-    rows = conn.execute(
-        "SELECT coalesce(dept, '') AS dept, count(*) AS n FROM returns"
-        " WHERE date > ? AND date <= ? AND withdrawn_by IS NULL GROUP BY dept",
-        [since.isoformat(), until.isoformat()],
-    )
-    return {row["dept"]: row["n"] for row in rows}
+def arrived(conn: Connection, since: date, until: date) -> list[Return]:
+    """The returns and assessments in force dated after `since` up to `until`."""
+    return _returns(conn, "date > ? AND date <= ? AND withdrawn_by IS NULL", [since.isoformat(), until.isoformat()])
 
 
 def latest_assessments(conn: Connection, recommendation: int, as_of: date) -> list[Return]:

@@ -75,7 +75,7 @@ def paper(
         before,
         _common.standings(conn, data, before),
         details,
-        db.arrivals(conn, before, day),
+        db.arrived(conn, before, day),
     )
     if out is None:
         _common.write(text)

@@ -141,9 +141,14 @@ def export(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A CSV file in the columns `tracker export` writes.", dir_okay=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV file in the columns `tracker export` writes, or a filled return pack (.xlsx or .csv).", dir_okay=False
+        ),
+    ],
 ) -> None:
-    """Import returns from a CSV file: all rows or none; rows already recorded are skipped."""
+    """Import returns from a CSV file or a return pack: all rows or none; rows already recorded are skipped."""
     from tracker.csvio import read_returns
     from tracker.output.text import clean
     from tracker.workspace import read
@@ -151,7 +156,12 @@ def import_(
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
     raw, _ = read(file, str(file))  # a regular file of a sane size: never a pipe to wait on
-    rows, notes = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
+    if file.suffix.lower() == ".xlsx":
+        from tracker.packs import read_xlsx
+
+        rows, notes = read_xlsx(raw, str(file), data, today, default_author=lambda: author_of(root))
+    else:
+        rows, notes = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
     for note in notes:
         _common.echo(f"tracker: note: {note}", err=True)
     added = _common.record(ctx, rows, today)

@@ -11,12 +11,13 @@ HTML or restyle anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
+from tracker.domain.returns import Return
 from tracker.domain.standing import OwnerStanding, Standing, owed, summary
 
 from .plain import count
@@ -145,9 +146,9 @@ def board_paper(
     since: date,
     then: list[Standing],
     details: Details,
-    arrived: Mapping[str, int],
+    arrived: Sequence[Return],
 ) -> str:
-    """The paper. `arrived`: how many returns each department (and "" the board) dated after `since`."""
+    """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`."""
     review = data.review
     counts, earlier_counts = summary(now), summary(then)
     earlier = {s.rec.number: s for s in then}
@@ -182,18 +183,18 @@ def board_paper(
         rows.append([rag(rating), str(counts[rating]), str(earlier_counts[rating]), f"{change:+d}" if change else "none"])
     out += _table(["Headline", f"At {as_of}", f"At {since}", "Change"], rows, "lrrr")
     overdue = [s for s in now if s.overdue]
-    returns = sum(n for code, n in arrived.items() if code)
-    from_whom = ", ".join(f"{code} {n}" for code, n in sorted(arrived.items()) if code)
+    by_whom: dict[str, int] = {}
+    for r in arrived:
+        by_whom[r.dept] = by_whom.get(r.dept, 0) + 1
+    from_whom = ", ".join(f"{code} {n}" for code, n in sorted(by_whom.items()) if code)
+    returns = sum(n for code, n in by_whom.items() if code)
     out += [
         "",
         f"{count(len(overdue), 'recommendation')} {'is' if len(overdue) == 1 else 'are'} overdue."
-        f" Since {since} the board has recorded {count(arrived.get('', 0), 'assessment')} and the departments"
+        f" Since {since} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
         f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else "."),
     ]
-    moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag is not s.rag]
-    if moved:
-        changes = "; ".join(f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved)
-        out += ["", f"Headline ratings that changed: {changes}."]
+    out += _since(now, then, since, arrived)
     out += ["", "## Exceptions", ""]
     exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number), since))]
     if not exceptions:
@@ -247,6 +248,35 @@ def board_paper(
     out.append("")
     out += _appendices(data, now)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _since(now: list[Standing], then: list[Standing], since: date, arrived: Sequence[Return]) -> list[str]:
+    """What arrived since the last board: returns and assessments by recommendation, target dates
+    revised, headlines that changed, and exceptions new and cleared."""
+    out = []
+    received: dict[int, list[str]] = {}
+    for r in sorted(arrived, key=lambda r: (r.recommendation, r.date, r.file, r.line or 0)):
+        received.setdefault(r.recommendation, []).append(f"{r.dept or 'board'} {r.rag.word}")
+    if received:
+        out += ["", "Received: " + "; ".join(f"{n} ({', '.join(who)})" for n, who in received.items()) + "."]
+    revised = [r for r in arrived if r.target_date is not None]
+    if revised:
+        out += [
+            "",
+            "Target dates revised: " + "; ".join(f"{r.recommendation} to {r.target_date} ({r.dept})" for r in revised) + ".",
+        ]
+    earlier = {s.rec.number: s for s in then}
+    moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag is not s.rag]
+    if moved:
+        changes = "; ".join(f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved)
+        out += ["", f"Headline ratings that changed: {changes}."]
+    was = {s.rec.number for s in then if reasons(s, None, since)}
+    now_ = {s.rec.number for s in now if reasons(s, earlier.get(s.rec.number), since)}
+    new, cleared = sorted(now_ - was), sorted(was - now_)
+    if new or cleared:
+        parts = ([f"new {_numbers(new)}"] if new else []) + ([f"cleared {_numbers(cleared)}"] if cleared else [])
+        out += ["", f"Exceptions since {since}: {'; '.join(parts)}."]
+    return out
 
 
 def _appendices(data: Dataset, now: list[Standing]) -> list[str]:

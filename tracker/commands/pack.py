@@ -1,0 +1,55 @@
+"""tracker pack: a department's return pack, to fill in and send back for `tracker import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import _common
+
+app = typer.Typer()
+
+
+@app.command()
+def pack(
+    ctx: typer.Context,
+    dept: Annotated[str, typer.Option("--dept", help="The department (a code, name or former name).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="FILE.xlsx (a workbook) or FILE.csv; without it, CSV on stdout.")
+    ] = None,
+) -> None:
+    """Write a department's return pack: a row per recommendation it owns or reports for, to fill in."""
+    from tracker import db
+    from tracker.errors import UsageError
+    from tracker.packs import Row, write_csv
+
+    conn, today = _common.database(ctx), _common.today()
+    data = db.dataset(conn)
+    code = _common.department_code(data, dept, today)
+    rows = []
+    for s in _common.standings(conn, data, today):
+        for o in s.owners:
+            if o.dept == code or o.via == code:
+                role = f"{o.role} for {o.dept}" if o.dept != code else o.role
+                rows.append(Row(s.rec.number, o.dept, s.rec.title, role, s.target_date, o.latest))
+    if not rows:
+        raise UsageError(f"--dept: {code} owns no recommendation and reports for none; there is nothing to ask it")
+    if out is None:
+        _common.write(write_csv(rows).decode("utf-8"))
+        return
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"--out: {out} must end in .xlsx (a workbook) or .csv")
+    if out.suffix.lower() == ".xlsx":
+        from tracker.packs import write_xlsx
+
+        by = data.board.next_meeting(today)
+        content = write_xlsx(rows, code, data.registry.departments[code].name, str(by) if by else "its next meeting")
+    else:
+        content = write_csv(rows)
+    from tracker.workspace import write_out
+
+    write_out(_common.root(ctx), out, content, "--out")
+    n = len(rows)
+    _common.echo(f"wrote {out}: {n} row{'s' if n != 1 else ''} for {code} to fill in", err=True)

@@ -1,0 +1,176 @@
+"""Return packs: a department's returns to fill in, as an Excel workbook or CSV, and read back.
+
+The only module that imports openpyxl, and only when a workbook is written or read. A pack has a
+row for each recommendation the department owes returns on: pre-filled (and locked, in a
+workbook) with what it needs to know, and columns to fill in that `tracker import` reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .csvio import read_rows
+from .domain.rating import RETURN_RATINGS
+from .domain.recommendations import Dataset
+from .domain.returns import Return
+from .errors import DataError
+from .output.text import spreadsheet_cell
+
+SHEET = "Returns"
+# What the department reads (locked), then what it fills in: the columns `tracker import` reads.
+READ = ["recommendation", "dept", "title", "role", "current target date", "last return", "last rating", "last summary"]
+FILL = ["date", "rag", "summary", "evidence", "target_date", "reason"]
+WIDTHS = [8, 8, 40, 20, 14, 12, 11, 50, 12, 11, 50, 40, 14, 30]
+
+INSTRUCTIONS = [
+    "How to fill in this return pack",
+    "",
+    "One row for each recommendation your department owes the board a return on. The grey columns",
+    "are what the board holds now, and are locked. Fill in the white columns, one row per return:",
+    "",
+    "date: the date of your return (DD/MM/YYYY).",
+    "rag: red, amber, green or complete (choose from the list).",
+    "summary: what has been done since your last return, in a few sentences.",
+    "evidence: links to published evidence (http or https), separated by spaces.",
+    "target_date: only if your department leads the recommendation and its target date has moved:",
+    "the new date (DD/MM/YYYY). reason: why it moved (needed with a new target date).",
+    "",
+    "Leave a row empty if you have nothing to report on it. Do not add, remove or reorder columns.",
+    "Send the file back to the board secretariat, who imports it with `tracker import`. Every row",
+    "is checked before anything is recorded: one row that cannot be read is named, and nothing is",
+    "recorded until it is put right.",
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One recommendation a department owes a return on, as its pack shows it."""
+
+    recommendation: int
+    dept: str  # the code the return is given as: the department's own, or the body it reports for
+    title: str
+    role: str
+    target: date | None
+    last: Return | None
+
+
+def write_csv(rows: Sequence[Row]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(READ + FILL)
+    for r in rows:
+        writer.writerow([spreadsheet_cell(v) for v in _read_cells(r)] + [""] * len(FILL))
+    return buf.getvalue().encode("utf-8")
+
+
+def _read_cells(r: Row) -> list[object]:
+    last = r.last
+    return [
+        r.recommendation,
+        r.dept,
+        r.title,
+        r.role,
+        r.target.strftime("%d/%m/%Y") if r.target else "",
+        last.date.strftime("%d/%m/%Y") if last else "none yet",
+        last.rag.value if last else "",
+        last.summary if last else "",
+    ]
+
+
+def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
+    """A workbook: the Returns sheet (what is pre-filled is locked; RAG is a drop-down), and how to fill it in."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    book = Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = SHEET
+    grey = PatternFill("solid", fgColor="DDDDDD")
+    sheet.append(READ + FILL)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        sheet.append([_text(v) for v in _read_cells(r)] + [None] * len(FILL))
+    for i, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    last_row = len(rows) + 1
+    for row in sheet.iter_rows(min_row=2, max_row=last_row):
+        for i, cell in enumerate(row):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if i < len(READ):
+                cell.fill = grey
+                cell.protection = Protection(locked=True)
+            else:
+                cell.protection = Protection(locked=False)
+                if (READ + FILL)[i] in ("date", "target_date"):
+                    cell.number_format = "DD/MM/YYYY"
+    ratings = DataValidation(type="list", formula1='"' + ",".join(r.value for r in RETURN_RATINGS) + '"', allow_blank=True)
+    ratings.error, ratings.errorTitle = "Choose red, amber, green or complete.", "RAG"
+    sheet.add_data_validation(ratings)
+    rag_column = get_column_letter(len(READ) + FILL.index("rag") + 1)
+    ratings.add(f"{rag_column}2:{rag_column}{max(last_row, 2)}")
+    sheet.freeze_panes = "C2"
+    sheet.protection.sheet = True  # locked cells stay as the board sent them; the white ones take input
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    help_sheet = book.create_sheet("How to fill it in")
+    for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *INSTRUCTIONS]:
+        help_sheet.append([line])
+    help_sheet.column_dimensions["A"].width = 100
+    help_sheet["A1"].font = Font(bold=True, size=13)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _text(value: object) -> object:
+    # A cell the department reads: text (never a formula), or a number.
+    return value if isinstance(value, int) else spreadsheet_cell(value)
+
+
+def read_xlsx(
+    raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]
+) -> tuple[list[Return], list[str]]:
+    """The filled rows of a workbook's Returns sheet (or its only sheet) as checked returns."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise DataError(f"not an Excel workbook that can be read ({e}); save it as .xlsx", shown) from None
+    try:
+        names = book.sheetnames
+        sheet = book[SHEET] if SHEET in names else book[names[0]] if len(names) == 1 else None
+        if sheet is None:
+            raise DataError(f"no sheet named {SHEET!r} (its sheets: {', '.join(names)})", shown)
+
+        def rows() -> Iterator[tuple[int, list[str]]]:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(v) for v in values]
+
+        return read_rows(rows(), shown, data, today, default_author, where=f"sheet {sheet.title}, ")
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a CSV would hold: a date as YYYY-MM-DD, a whole number without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
