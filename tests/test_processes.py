@@ -131,6 +131,8 @@ def test_at_a_terminal_missing_fields_are_asked_for_with_the_choices(workspace: 
     os.write(fd, b"g\n")
     read_until(fd, "Summary: ")
     os.write(fd, b"Published the plan.\n")
+    read_until(fd, "(Enter for none): ")
+    os.write(fd, b"\n")
     read_until(fd, "Recorded status/NHSE.yaml")
     assert proc.wait(timeout=30) == 0
     os.close(fd)
@@ -140,10 +142,33 @@ def test_at_a_terminal_missing_fields_are_asked_for_with_the_choices(workspace: 
 def test_ctrl_c_at_a_prompt_writes_nothing(workspace: Path) -> None:
     subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "load"], check=True, capture_output=True)
     before = (workspace / "tracker.db").read_bytes()
-    proc, fd = at_terminal(workspace, "update", "9", "--dept", "DHSC")
+    proc, fd = at_terminal(workspace, "update", "9", "--dept", "DHSC", "--date", "2024-01-01")
     read_until(fd, "RAG (red, amber, green, complete): ")
     assert interrupt(proc) == 130
     assert "interrupted; nothing was recorded" in read_until(fd, "recorded")
     os.close(fd)
     assert not (workspace / "status" / "DHSC.yaml").exists()
     assert (workspace / "tracker.db").read_bytes() == before
+
+
+def test_a_wrong_answer_at_a_prompt_is_asked_again_and_a_letter_is_read_back(workspace: Path) -> None:
+    proc, fd = at_terminal(workspace, "update", "9", "--dept", "DHSC")
+    read_until(fd, "Date [")
+    os.write(fd, b"2024-02-30\n")  # not a real date: asked again
+    assert "not a real date" in read_until(fd, "Date [")
+    os.write(fd, b"2024-02-01\n")
+    read_until(fd, "complete): ")
+    os.write(fd, b"ambr\n")  # a typo: asked again, with the choices
+    assert "is not a RAG rating" in read_until(fd, "complete): ")
+    os.write(fd, b"B\n")
+    read_until(fd, "Summary: ")
+    os.write(fd, b"Closed.\n")
+    read_until(fd, "(Enter for none)")
+    os.write(fd, b"ftp://nope\n")
+    assert "is not an http(s) URL" in read_until(fd, "(Enter for none)")
+    os.write(fd, b"https://example.org/closed\n")
+    assert "(B read as COMPLETE)" in read_until(fd, "read as COMPLETE)")
+    assert proc.wait(timeout=30) == 0
+    os.close(fd)
+    text = (workspace / "status" / "DHSC.yaml").read_text()
+    assert "date: 2024-02-01\n  rag: complete\n  summary: Closed." in text and "https://example.org/closed" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,14 +16,35 @@ from . import _common
 app = typer.Typer()
 
 
-def _ask(label: str, choices: list[str] | None = None, default: str | None = None) -> str:
-    """Ask at the terminal; Ctrl-C or end of input abandons the command with nothing written."""
+def _ask(
+    label: str, choices: list[str] | None = None, default: str | None = None, check: Callable[[str], object] | None = None
+) -> str:
+    """Ask at the terminal until the answer passes `check` (a mistake is said, and asked again, not
+    an exit that loses what was typed); Ctrl-C or end of input abandons the command, nothing written."""
+    from tracker.errors import TrackerError
+
     hint = f" ({', '.join(choices)})" if choices else ""
-    try:
-        answer: str = typer.prompt(f"{label}{hint}", default=default, show_default=default is not None)
-    except (typer.Abort, KeyboardInterrupt, EOFError):
-        raise Interrupted("interrupted; nothing was recorded") from None
-    return answer.strip()
+    while True:
+        try:
+            answer: str = typer.prompt(f"{label}{hint}", default=default, show_default=bool(default)).strip()
+        except (typer.Abort, KeyboardInterrupt, EOFError):
+            raise Interrupted("interrupted; nothing was recorded") from None
+        if check is None:
+            return answer
+        try:
+            check(answer)
+        except TrackerError as e:
+            typer.echo(f"  {e.message}; try again", err=True)
+            continue
+        return answer
+
+
+def _links(text: str) -> None:
+    from tracker.domain.values import is_url
+
+    for url in text.split():
+        if not is_url(url):
+            raise DataError(f"{url!r} is not an http(s) URL")
 
 
 def _missing(option: str, choices: str) -> UsageError:
@@ -65,26 +87,28 @@ def update(
     """Record a department's return on recommendation N."""
     from tracker.domain.rating import RATING_CHOICES, RETURN_RATINGS
     from tracker.domain.recommendations import owners_on
-    from tracker.domain.returns import file_under, parse_rating
+    from tracker.domain.returns import check_text, file_under, parse_rating
 
     today = _common.today()
     data = _common.dataset(ctx)
     rec = data.recommendation(number)
     at_terminal = sys.stdin.isatty()
-    day = _common.option_date(on or None, "--date", today)
 
     # Each answer is checked as it is given, so a mistake is caught before the next question.
+    if on is None and at_terminal:
+        on = _ask("Date", default=today.isoformat(), check=lambda text: _common.option_date(text, "date", today))
+    day = _common.option_date(on or None, "--date", today)
     if dept is None:
         owners = owners_on(rec, data.registry, day)
         if not at_terminal:
             raise _missing("--dept", f"recommendation {number} is owned by {', '.join(owners)}")
-        dept = _ask("Department", owners, owners[0] if len(owners) == 1 else None)
+        dept = _ask("Department", owners, owners[0] if len(owners) == 1 else None, lambda text: file_under(data, rec, text, day))
     with _common.option("--dept"):
         file_under(data, rec, dept, day)
     if rag is None:
         if not at_terminal:
             raise _missing("--rag", RATING_CHOICES)
-        rag = _ask("RAG", [r.value for r in RETURN_RATINGS])
+        rag = _ask("RAG", [r.value for r in RETURN_RATINGS], check=parse_rating)
     with _common.option("--rag"):
         parse_rating(rag)
     if target_date:
@@ -92,7 +116,10 @@ def update(
     if summary is None:
         if not at_terminal:
             raise _missing("--summary", "what has been done, in the department's words")
-        summary = _ask("Summary")
+        summary = _ask("Summary", check=check_text)
+    if evidence is None and at_terminal:
+        links = _ask("Evidence links, separated by spaces (Enter for none)", default="", check=_links)
+        evidence = links.split()
     fields = {
         "recommendation": str(number),
         "dept": dept,
@@ -123,7 +150,9 @@ def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, e
     from tracker.output.plain import recorded
 
     assert isinstance(added.returns[0], Return)
-    _common.write_after_recording(recorded(data, added.returns[0]))
+    given = fields["rag"].strip()
+    read_as = f"({given} read as {new.rag.word})\n" if given.casefold() != new.rag.value else ""
+    _common.write_after_recording(recorded(data, added.returns[0]) + read_as)
 
 
 @app.command()
