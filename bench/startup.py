@@ -49,6 +49,8 @@ def main() -> int:
         root = Path(tmp) / "ws"
         subprocess.run([tracker, "init", str(root)], check=True, capture_output=True)
         shutil.copy(REPO / "assessments.yaml", root)  # this repository's record, for the reports to show
+        pack = subprocess.run([tracker, "pack", "--dept", "DWP"], cwd=root, check=True, capture_output=True).stdout
+        (Path(tmp) / "pack.csv").write_bytes(pack)  # as sent: nothing filled in, so importing it records nothing
         env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"}
         # A second workspace never gets a tracker.db: `check` there reads and validates the YAML,
         # as it does in CI on a fresh clone.
@@ -70,6 +72,9 @@ def main() -> int:
                 f"{label} show 9": ([str(exe), "show", "9"], ws),
                 f"{label} departments": ([str(exe), "departments"], ws),
                 f"{label} paper": ([str(exe), "paper"], ws),
+                f"{label} chase": ([str(exe), "chase"], ws),
+                f"{label} pack --dept DWP (CSV)": ([str(exe), "pack", "--dept", "DWP"], ws),
+                f"{label} import (a CSV pack)": ([str(exe), "import", str(Path(tmp) / "pack.csv")], ws),
                 f"{label} check (no tracker.db, as in CI)": ([str(exe), "check"], ci),
             }
         for command, cwd in commands.values():  # warm the file cache and build tracker.db

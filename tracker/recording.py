@@ -45,6 +45,8 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
 
     written: list[Return | Correction] = []
     lags: str | None = None
+    if _all_recorded(root, new):  # nothing to write: no lock to wait for (a pack imported twice)
+        return Added([])
     try:
         with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
             data = db.dataset(conn)
@@ -100,6 +102,17 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
             raise
         raise TrackerError(f"{failure}; nothing was recorded", exit_code=failure.exit_code) from None
     return Added(written, lags)
+
+
+def _all_recorded(root: Path, new: Sequence[Return | Correction]) -> bool:
+    """Whether every one of `new` is a return its file already holds (checked again under the lock if not)."""
+    if any(isinstance(r, Correction) for r in new):
+        return False
+    if not new:
+        return True
+    with closing(open_synced(root)) as conn:
+        keys = {r.key() for name in {ret.file for ret in new} for r in db.returns_in_file(conn, name)}
+    return all(r.key() in keys for r in new)
 
 
 def _note_appended(

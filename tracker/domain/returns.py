@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from tracker.errors import DataError, NotFound, TrackerError
 
@@ -242,8 +242,7 @@ def newest_first(returns: Iterable[Return]) -> list[Return]:
     return [ret for _, ret in ordered]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A return in an owner's history, with the rating it replaced."""
 
     ret: Return

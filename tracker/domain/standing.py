@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from .rating import Rating, worst
 from .recommendations import Dataset, Owner, Recommendation, section_matches
@@ -174,8 +175,7 @@ def summary(standings: Iterable[Standing]) -> dict[Rating, int]:
     return counts
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     dept: str | None = None  # the code on the report date, already resolved from any name
     section: str | None = None
     rag: Rating | None = None

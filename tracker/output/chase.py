@@ -153,10 +153,14 @@ def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, mee
         "## How to reply",
         "",
         *textwrap.wrap(
-            f"Send the returns to the board secretariat {'by ' + str(by) if meeting else 'before the meeting'}: for each"
-            " recommendation, the date, the rating, the"
-            " summary, any evidence links, and any revised target date with its reason.",
+            "Fill in the return pack sent with this request (one row per recommendation above: the date, the"
+            " rating, the summary, any evidence links, and any revised target date with its reason), and send"
+            f" it back to the board secretariat {'by ' + str(by) if meeting else 'before the meeting'}. Leave a"
+            " row empty if there is nothing to report on it.",
             100,
         ),
+        "",
+        f"(The secretariat makes the pack with `tracker pack --dept {code} --out {code}-returns.xlsx` and"
+        " records it with `tracker import`.)",
     ]
     return "\n".join(out) + "\n"

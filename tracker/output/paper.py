@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
@@ -75,8 +75,7 @@ def _table(headers: list[str], rows: Iterable[list[str]], align: str = "") -> li
     return lines
 
 
-@dataclass(frozen=True)
-class Details:
+class Details(NamedTuple):
     """The header block: the board's own details, each overridable on the command line."""
 
     board: str | None
