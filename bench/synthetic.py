@@ -46,11 +46,12 @@ def build(root: Path, count: int, seed: int, recs_of: str | None = None, one_fil
     for i in range(count):
         rec = rng.choice(recs)
         day = start + timedelta(days=rng.randrange(days))
-        code = rng.choice(owners_on(rec, data.registry, day))
-        if one_file and recs_of is not None:
-            code = recs_of
-        # Only a lead moves the target date.
-        revised = rng.random() < 0.05 and code in owners_on(rec, data.registry, day, ("lead",))
+        owner = rng.choice(owners_on(rec, data.registry, day))
+        code = recs_of if one_file and recs_of is not None else owner
+        # Only a lead moves the target date: the owner that files it over many files, and the one
+        # that files it in the one-file workspace, so that both workspaces hold the very same returns.
+        leads = owners_on(rec, data.registry, day, ("lead",))
+        revised = rng.random() < 0.05 and owner in leads and (recs_of is None or recs_of in leads)
         by_code.setdefault(code, []).append(
             Return(
                 recommendation=rec.number,
