@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,8 @@ def test_a_department_with_a_return_in_the_window_is_not_chased(run: Run, board:
         "last_summary": None,
     }
     later = owes(run, board, "--by", "2025-10-01")
-    assert later["DWP"][21]["last_update"] == "2025-06-10" and later["DWP"][21]["days_ago"] == 113
+    assert later["DWP"][21]["last_update"] == "2025-06-10"
+    assert later["DWP"][21]["days_ago"] == (date.today() - date(2025, 6, 10)).days  # counted from today
     assert later["DWP"][21]["roles"] == [{"role": "lead", "for": None}, {"role": "support", "for": "JCP"}]
     assert 20 not in later["DWP"]  # COMPLETE needs no further returns
 
@@ -71,9 +73,18 @@ def test_a_request_to_one_department_is_ready_to_send(run: Run, board: Path) -> 
     with_board(board)
     request = run("chase", "--dept", "DWP", "--by", "2025-10-01", "--format", "markdown", root=board).stdout
     assert request.startswith("# Returns requested from Department for Work and Pensions (DWP)\n")
-    assert "Northshire Combating Drugs Partnership asks Department for Work and Pensions for a return" in request
-    assert "by **2025-10-01**" in request
-    assert "| 21 | Peer mentors in every Jobcentre Plus area | lead; support for JCP | 2021-10-27 | 2025-06-10 AMBER |" in request
-    assert "- **21. Peer mentors in every Jobcentre Plus area**: “Test funding ends in March.”" in request
+    assert "Northshire Combating Drugs Partnership asks Department for Work and Pensions for returns on the" in request
+    assert "before its next meeting" in request  # 2025-10-01 is not one of the board's meetings
+    assert (
+        "| 21 | Peer mentors in every Jobcentre Plus area | lead; support for JCP | 27 October 2021 | 2025-06-10 AMBER |"
+        in request
+    )
+    assert (
+        "- **21. Peer mentors in every Jobcentre Plus area** (Yours, 10 June 2025, AMBER): “Test funding ends in March.”"
+        in request
+    )
+    assert "tracker pack" not in request  # nothing meant for the secretariat
+    on_the_day = run("chase", "--dept", "DWP", "--by", "2025-10-02", "--format", "markdown", root=board).stdout
+    assert "by **2 October 2025**, for its meeting" in on_the_day
     result = run("chase", "--format", "markdown", root=board)
     assert result.exit_code == 2 and "name it with --dept" in result.stderr

@@ -83,6 +83,20 @@ def test_a_correction_keeps_the_rules_of_a_return(run: Run, workspace: Path) -> 
     )
     assert result.exit_code == 3 and "only a lead moves the target date" in result.stderr
     result = run("correct", "9", "--dept", "NHSE", *DAY, "--why", "nothing", root=workspace)
-    assert result.exit_code == 3 and "changes nothing: give a new rag" in result.stderr
+    assert result.exit_code == 3 and "changes nothing: give a new rating" in result.stderr
     result = run("withdraw", "9", "--date", "2024-03-01", "--why", "w", root=workspace)
     assert result.exit_code == 2 and "--dept D" in result.stderr
+
+
+def test_a_corrected_entry_keeps_its_place_among_entries_of_its_day(run: Run, workspace: Path) -> None:
+    run("assess", "9", "--rag", "red", "--summary", "First reading", *DAY, root=workspace)
+    run("assess", "9", "--rag", "green", "--summary", "Second reading, recorded later", *DAY, root=workspace)
+    result = run("correct", "9", "--board", *DAY, "--line", "7", "--rag", "amber", "--why", "First was amber", root=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert by_number(report(run, workspace))[9]["assessment"]["rag"] == "green"  # type: ignore[index]  # the later still counts
+    result = run("correct", "9", "--board", *DAY, "--why", "which?", "--rag", "red", root=workspace)
+    assert (
+        result.exit_code == 3
+        and "assessments.yaml: names 2 entries" in result.stderr
+        and "say which with --line" in result.stderr
+    )

@@ -75,15 +75,17 @@ def test_two_board_cycles(run: Run, workspace: Path, tmp_path: Path) -> None:
     assert "| **Meeting** | 2025-07-03 |" in paper and "changes since the last board on 2025-03-31" in paper
     assert "Received: 9 (DHSC AMBER); 17 (MoJ AMBER); 20 (DWP GREEN)." in paper  # exactly what arrived, corrected
     assert "the departments 3 returns (DHSC 1, DWP 1, MoJ 1)" in paper
+    today = run("paper", "--since", "2025-03-31", root=workspace).stdout  # the corrections were recorded today
+    assert "Corrections: 3 (DWP's 2025-06-21 RED withdrawn); 17 (MoJ's 2025-06-22 RED corrected to AMBER)." in today
     # Cycle 2: chase; who reported in the window is not chased on what it reported, until it is 90 days old.
     chased = json.loads(run("chase", "--format", "json", "--by", "2025-09-15", root=workspace).stdout)
     owing = {d["dept"]: {o["number"]: o for o in d["owes"]} for d in chased["departments"]}
     assert 9 not in owing["DHSC"] and 20 not in owing.get("DWP", {}) and 3 in owing["DWP"]  # 3 was withdrawn
     later = json.loads(run("chase", "--format", "json", "--by", "2025-10-02", root=workspace).stdout)
     dhsc = next(d for d in later["departments"] if d["dept"] == "DHSC")
-    assert next(o for o in dhsc["owes"] if o["number"] == 9)["days_ago"] == 104
+    assert next(o for o in dhsc["owes"] if o["number"] == 9)["days_ago"] == (date.today() - date(2025, 6, 20)).days
     request = run("chase", "--dept", "MoJ", "--format", "markdown", "--by", "2025-10-02", root=workspace).stdout
-    assert "Northshire Combating Drugs Partnership asks Ministry of Justice" in request
+    assert "Northshire Combating Drugs Partnership asks Ministry of Justice for returns" in request
     pack = list(csv.DictReader(io.StringIO(run("pack", "--dept", "MoJ", root=workspace).stdout)))
     assert next(r for r in pack if r["recommendation"] == "17")["last rating"] == "amber"
 

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
@@ -110,30 +111,51 @@ def read_rows(
         notes.append(f"{shown}: left out the columns tracker does not read: {', '.join(unknown)}")
     author: str | None = None
     returns = []
+    bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
     for number, values in rows:
-        cells = [v.strip() for v in values]
-        if len(cells) > len(header) and not any(cells[len(header) :]):
-            cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
-        if not any(cells):
-            continue
-        if len(cells) != len(header):
-            raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
-        row = {h: unspreadsheet_cell(v) for h, v in zip(header, cells, strict=True) if h in FIELDS}
-        if not any(row.get(field) for field in FILLED):
-            continue  # a pack's row the department left empty
-        for field in ("date", "target_date"):
-            if _UK_DATE.fullmatch(row.get(field, "")):
-                try:
-                    row[field] = uk_date(row[field])
-                    date.fromisoformat(row[field])
-                except ValueError:
-                    what = f"{excerpt(cells[header.index(field)])} is not a real date (DD/MM/YYYY)"
-                    raise DataError(f"{shown}: {where}row {number}, column {field}: {what}") from None
-        if not row.get("author"):
-            author = author or default_author()
-            row["author"] = author
         try:
-            returns.append(return_from_text(row, row.get("evidence", "").split(), data, today))
-        except FieldError as e:
-            raise DataError(f"{shown}: {where}row {number}, column {e.field}: {e.message}") from None
+            ret = _row(header, number, values, shown, where, data, today)
+        except DataError as e:
+            bad.append((number, e.message if e.file is None else str(e)))
+            continue
+        if ret is None:
+            continue
+        if not ret.author:
+            author = author or default_author()
+            ret = replace(ret, author=author)
+        returns.append(ret)
+    if bad:
+        more = f" (and {len(bad) - 1} more: rows {', '.join(str(n) for n, _ in bad[1:9])}{', …' if len(bad) > 9 else ''})"
+        raise DataError(bad[0][1] + (more if len(bad) > 1 else ""))
     return returns, notes
+
+
+def _row(header: list[str], number: int, values: list[str], shown: str, where: str, data: Dataset, today: date) -> Return | None:
+    """One row as a checked return (its author left empty when the row gives none), or None if empty."""
+    cells = [v.strip() for v in values]
+    if len(cells) > len(header) and not any(cells[len(header) :]):
+        cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
+    if not any(cells):
+        return None
+    if len(cells) != len(header):
+        raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
+    row = {h: unspreadsheet_cell(v) for h, v in zip(header, cells, strict=True) if h in FIELDS}
+    if not any(row.get(field) for field in FILLED):
+        return None  # a pack's row the department left empty
+    for field in ("date", "target_date"):
+        if _UK_DATE.fullmatch(row.get(field, "")):
+            try:
+                row[field] = uk_date(row[field])
+                date.fromisoformat(row[field])
+            except ValueError:
+                what = f"{excerpt(cells[header.index(field)])} is not a real date (DD/MM/YYYY)"
+                raise DataError(f"{shown}: {where}row {number}, column {field}: {what}") from None
+    if not row.get("date"):
+        raise DataError(f"{shown}: {where}row {number}, column date: is empty; give the date of the return (DD/MM/YYYY)")
+    given_author = row.get("author", "")
+    row["author"] = given_author or "-"  # checked below with a stand-in; the caller fills in who imports it
+    try:
+        ret = return_from_text(row, row.get("evidence", "").split(), data, today)
+    except FieldError as e:
+        raise DataError(f"{shown}: {where}row {number}, column {e.field}: {e.message}") from None
+    return ret if given_author else replace(ret, author="")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -98,6 +98,7 @@ CREATE TABLE returns (
 CREATE TABLE corrections (
     file TEXT, line INTEGER, kind TEXT, recommendation INTEGER REFERENCES recommendations(number),
     of_date TEXT, of_line INTEGER, why TEXT, author TEXT, date TEXT,
+    replacement INTEGER REFERENCES returns(id),  -- the entry with the corrected values, for `correct`
     PRIMARY KEY (file, line));
 CREATE TABLE return_evidence (
     return_id INTEGER REFERENCES returns(id), position INTEGER, url TEXT,
@@ -432,7 +433,7 @@ def returns_in_file(conn: Connection, path: str) -> list[Return]:
 
 def return_at(conn: Connection, path: str, line: int) -> Return | None:
     """The return loaded from line `line` of file `path`, if there is one."""
-    found = _returns(conn, "file = ? AND line = ?", [path, line])
+    found = _returns(conn, "file = ? AND line = ? AND corrects IS NULL", [path, line])  # as written
     return found[0] if found else None
 
 
@@ -470,15 +471,29 @@ def in_force(conn: Connection, path: str, recommendation: int, day: date) -> lis
 
 
 def apply_correction(conn: Connection, c: Correction, target: Return, replacement: Return | None) -> None:
-    """Record correction `c`: `target` no longer counts; `replacement` (its corrected values) does."""
-    conn.execute("UPDATE returns SET withdrawn_by = ? WHERE file = ? AND line = ?", [c.line, c.file, target.line])
+    """Record correction `c`: `target` no longer counts; `replacement` (its corrected values, in its place) does."""
+    where = "file = ? AND line = ? AND withdrawn_by IS NULL"
+    conn.execute(f"UPDATE returns SET withdrawn_by = ? WHERE {where}", [c.line, c.file, target.line])
+    replaced = None
     if replacement is not None:
         insert_returns(conn, [replacement])
-        conn.execute("UPDATE returns SET corrects = ? WHERE file = ? AND line = ?", [target.line, c.file, c.line])
+        replaced = conn.execute("SELECT max(id) FROM returns").fetchone()[0]
+        conn.execute("UPDATE returns SET corrects = ? WHERE id = ?", [target.line, replaced])
     conn.execute(
-        "INSERT INTO corrections (file, line, kind, recommendation, of_date, of_line, why, author, date)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [c.file, c.line, c.kind, c.recommendation, c.of_date.isoformat(), target.line, c.why, c.author, c.date.isoformat()],
+        "INSERT INTO corrections (file, line, kind, recommendation, of_date, of_line, why, author, date, replacement)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            c.file,
+            c.line,
+            c.kind,
+            c.recommendation,
+            c.of_date.isoformat(),
+            target.line,
+            c.why,
+            c.author,
+            c.date.isoformat(),
+            replaced,
+        ],
     )
 
 
@@ -486,14 +501,21 @@ def has_corrections(conn: Connection, path: str) -> bool:
     return conn.execute("SELECT 1 FROM corrections WHERE file = ? LIMIT 1", [path]).fetchone() is not None
 
 
-def trail(conn: Connection, recommendation: int) -> list[Trail]:
-    """The corrections of a recommendation's entries, in the order they were recorded."""
+def trail(
+    conn: Connection, recommendation: int | None = None, since: date | None = None, until: date | None = None
+) -> list[Trail]:
+    """The corrections (of one recommendation's entries, or recorded after `since` up to `until`), in the order recorded."""
     from .domain.corrections import Trail
 
+    where, args = ("recommendation = ?", list[object]([recommendation])) if recommendation is not None else ("1", list[object]())
+    if since is not None and until is not None:
+        where += " AND date > ? AND date <= ?"
+        args += [since.isoformat(), until.isoformat()]
     out = []
-    for row in conn.execute("SELECT * FROM corrections WHERE recommendation = ? ORDER BY date, file, line", [recommendation]):
-        of = _returns(conn, "file = ? AND line = ?", [row["file"], row["of_line"]])
-        now = _returns(conn, "file = ? AND line = ?", [row["file"], row["line"]])
+    for row in conn.execute(f"SELECT * FROM corrections WHERE {where} ORDER BY date, file, line", args):
+        # The entry as it stood before this correction: the one it withdrew (withdrawn_by its line).
+        of = _returns(conn, "file = ? AND line = ? AND withdrawn_by = ?", [row["file"], row["of_line"], row["line"]])
+        now = _returns(conn, "id = ?", [row["replacement"]]) if row["replacement"] is not None else []
         if of:
             out.append(
                 Trail(

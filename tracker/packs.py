@@ -23,8 +23,8 @@ from .output.text import spreadsheet_cell
 SHEET = "Returns"
 # What the department reads (locked), then what it fills in: the columns `tracker import` reads.
 READ = ["recommendation", "dept", "title", "role", "current target date", "last return", "last rating", "last summary"]
-FILL = ["date", "rag", "summary", "evidence", "target_date", "reason"]
-WIDTHS = [8, 8, 40, 20, 14, 12, 11, 50, 12, 11, 50, 40, 14, 30]
+FILL = ["date", "rag", "summary", "evidence", "target_date", "reason", "author"]
+WIDTHS = [8, 8, 40, 20, 14, 12, 11, 50, 12, 11, 50, 40, 14, 30, 20]
 
 INSTRUCTIONS = [
     "How to fill in this return pack",
@@ -38,6 +38,7 @@ INSTRUCTIONS = [
     "evidence: links to published evidence (http or https), separated by spaces.",
     "target_date: only if your department leads the recommendation and its target date has moved:",
     "the new date (DD/MM/YYYY). reason: why it moved (needed with a new target date).",
+    "author: who in your department is making the return.",
     "",
     "Leave a row empty if you have nothing to report on it. Do not add, remove or reorder columns.",
     "Send the file back to the board secretariat, who imports it with `tracker import`. Every row",
@@ -67,15 +68,20 @@ def write_csv(rows: Sequence[Row]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _read_cells(r: Row) -> list[object]:
+def _read_cells(r: Row, dates: bool = False) -> list[object]:
+    """The cells a department reads; `dates` as date values (a workbook's), else DD/MM/YYYY text."""
     last = r.last
+
+    def day(d: date | None, none: str) -> object:
+        return none if d is None else d if dates else d.strftime("%d/%m/%Y")
+
     return [
         r.recommendation,
         r.dept,
         r.title,
         r.role,
-        r.target.strftime("%d/%m/%Y") if r.target else "",
-        last.date.strftime("%d/%m/%Y") if last else "none yet",
+        day(r.target, ""),
+        day(last.date if last else None, "none yet"),
         last.rag.value if last else "",
         last.summary if last else "",
     ]
@@ -98,7 +104,7 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        sheet.append([_text(v) for v in _read_cells(r)] + [None] * len(FILL))
+        sheet.append([_text(v) for v in _read_cells(r, dates=True)] + [None] * len(FILL))
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     last_row = len(rows) + 1
@@ -108,12 +114,16 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
             if i < len(READ):
                 cell.fill = grey
                 cell.protection = Protection(locked=True)
+                if isinstance(cell.value, date):
+                    cell.number_format = "DD/MM/YYYY"
             else:
                 cell.protection = Protection(locked=False)
                 if (READ + FILL)[i] in ("date", "target_date"):
                     cell.number_format = "DD/MM/YYYY"
     ratings = DataValidation(type="list", formula1='"' + ",".join(r.value for r in RETURN_RATINGS) + '"', allow_blank=True)
     ratings.error, ratings.errorTitle = "Choose red, amber, green or complete.", "RAG"
+    ratings.showErrorMessage = True  # Excel refuses anything else as it is typed, not at import
+    ratings.showDropDown = False  # (openpyxl's name: False shows the in-cell list)
     sheet.add_data_validation(ratings)
     rag_column = get_column_letter(len(READ) + FILL.index("rag") + 1)
     ratings.add(f"{rag_column}2:{rag_column}{max(last_row, 2)}")
@@ -132,8 +142,8 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
 
 
 def _text(value: object) -> object:
-    # A cell the department reads: text (never a formula), or a number.
-    return value if isinstance(value, int) else spreadsheet_cell(value)
+    # A cell the department reads: text (never a formula), a number or a date.
+    return value if isinstance(value, (int, date)) else spreadsheet_cell(value)
 
 
 def read_xlsx(

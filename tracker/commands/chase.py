@@ -31,6 +31,7 @@ def chase(
     data = db.dataset(conn)
     today = _common.today()
     day = _common.option_date(by, "--by", data.board.next_meeting(today) or today)
+    meeting = day in data.board.meetings  # a board meets that day; else the returns are simply due by it
     code = _common.department_code(data, dept, day) if dept is not None else None
     owing = {
         c: Owed.grouped(items)
@@ -46,18 +47,18 @@ def chase(
         from tracker.output.chase import chase_document
         from tracker.output.jsonout import to_json
 
-        _common.write(to_json(chase_document(day, owing, data)))
+        _common.write(to_json(chase_document(day, owing, data, today)))
     elif format == "csv":
         from tracker.output.chase import chase_csv
 
-        _common.write(chase_csv(day, owing))
+        _common.write(chase_csv(day, owing, today))
     elif format == "markdown":
         from tracker.output.chase import chase_request
 
         if code is None:
             raise UsageError("--format markdown writes a request to one department: name it with --dept")
-        _common.write(chase_request(day, code, owing[code], data, by is not None or data.board.next_meeting(today) is not None))
+        _common.write(chase_request(day, code, owing[code], data, meeting))
     else:
         from tracker.output.chase import chase_text
 
-        _common.write(chase_text(day, owing, data.reporting_window_days, _common.width()))
+        _common.write(chase_text(day, owing, data.reporting_window_days, _common.width(), today, meeting))

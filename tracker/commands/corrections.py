@@ -118,7 +118,7 @@ def _correct(
     c = Correction(kind, number, of_date, line, why.strip(), who.strip(), today, file=file, **values)  # type: ignore[arg-type]
     outcome = apply(c, lambda n, day: db.in_force(conn, file, n, day), data, today)
     if isinstance(outcome, Problem):
-        raise DataError(outcome.message)
+        raise DataError(outcome.message, file)
     added = _common.record(ctx, [c], today)
     _common.warn_if_lagging(added.database_lags)
     from tracker.output.plain import corrected

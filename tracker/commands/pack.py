@@ -31,10 +31,13 @@ def pack(
     rows = []
     for s in _common.standings(conn, data, today):
         for o in s.owners:
-            if o.dept == code or o.via == code:
+            if (o.dept == code and not o.via) or o.via == code:  # a body that reports via another is in its pack
                 role = f"{o.role} for {o.dept}" if o.dept != code else o.role
                 rows.append(Row(s.rec.number, o.dept, s.rec.title, role, s.target_date, o.latest))
     if not rows:
+        via = sorted({o.reports_via for r in data.recommendations for o in r.owners if o.dept == code and o.reports_via})
+        if via:
+            raise UsageError(f"--dept: {code}'s returns are made by {', '.join(via)}: its rows are in {via[0]}'s pack")
         raise UsageError(f"--dept: {code} owns no recommendation and reports for none; there is nothing to ask it")
     if out is None:
         _common.write(write_csv(rows).decode("utf-8"))

@@ -76,6 +76,7 @@ def paper(
         _common.standings(conn, data, before),
         details,
         db.arrived(conn, before, day),
+        db.trail(conn, since=before, until=day),
     )
     if out is None:
         _common.write(text)

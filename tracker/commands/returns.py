@@ -96,7 +96,10 @@ def update(
 
     # Each answer is checked as it is given, so a mistake is caught before the next question.
     if on is None and at_terminal:
-        on = _ask("Date", default=today.isoformat(), check=lambda text: _common.option_date(text, "date", today))
+        from tracker.csvio import uk_date  # at a prompt, as in a spreadsheet, 24/11/2026 is a date too
+
+        answer = _ask("Date", default=today.isoformat(), check=lambda text: _common.option_date(uk_date(text), "date", today))
+        on = uk_date(answer)
     day = _common.option_date(on or None, "--date", today)
     if dept is None:
         owners = owners_on(rec, data.registry, day)

@@ -3,8 +3,8 @@
 Nothing is edited or deleted: the file keeps the return as it was recorded and, later, the record
 that changes it and why. Everything that rates, reports or exports uses the history with the
 corrections applied: a withdrawn return no longer counts, and a corrected one counts with its new
-values, on its own date, as if recorded at the correction's line (so a corrected rating is never
-read as the owner getting worse).
+values in its place (its date and its line), so a corrected rating is never read as the owner
+getting worse, and of two entries on one day the later still counts.
 """
 
 from __future__ import annotations
@@ -79,19 +79,23 @@ def apply(
         f" on line {c.of_line}" if c.of_line is not None else ""
     )
     if not found:
-        return problem(f"names no {what} still in force in this file (none, or already withdrawn or corrected)", c.kind)
+        return problem(f"names no {what} still in force in this file (none, or it was withdrawn)", c.kind)
     if len(found) > 1:
         lines = ", ".join(str(r.line) for r in found)
-        return problem(f"names {len(found)} entries ({what}, on lines {lines}); say which with `line:`", c.kind)
+        return problem(
+            f"names {len(found)} entries ({what}, on lines {lines}); say which with --line (`line:` in the file)", c.kind
+        )
     target = found[0]
     if c.kind == "withdraw":
         return Applied(target, None)
     changes = c.changes()
     if not changes:
-        return problem("changes nothing: give a new rag, summary, evidence, target_date or reason", c.kind)
+        return problem("changes nothing: give a new rating, summary, evidence, target date or reason", c.kind)
     if target.is_assessment and ("target_date" in changes or "reason" in changes):
         return problem("an assessment has no target date to correct", "target_date")
-    replacement = replace(target, **changes, file=c.file, line=c.line)  # type: ignore[arg-type]
+    # The corrected entry takes the place of the one it corrects: its date and its line, so that of
+    # two entries on one day, the one recorded later still counts.
+    replacement = replace(target, **changes)  # type: ignore[arg-type]
     # A return's reason goes with its revised target date: correct both, or take both away.
     broken = check_return(replacement, data, today)
     if broken:

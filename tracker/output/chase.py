@@ -44,22 +44,24 @@ class Owed:
             for _, pairs in sorted(by_number.items())
         ]
 
-    def days_ago(self, by: date) -> int | None:
-        return (by - self.owner.latest.date).days if self.owner.latest is not None else None
+    def days_ago(self, today: date) -> int | None:
+        """How long ago its last return was made, counted from today."""
+        return (today - self.owner.latest.date).days if self.owner.latest is not None else None
 
     def last(self) -> str:
         o = self.owner
         return f"{o.latest.date} {o.latest.rag.word}" if o.latest is not None else "none yet"
 
 
-def chase_text(by: date, owed: dict[str, list[Owed]], window: int, width: int) -> str:
-    head = f"Returns owed for the board on {by}: no return in the {window} days before it.\n\n"
+def chase_text(by: date, owed: dict[str, list[Owed]], window: int, width: int, today: date, meeting: bool = True) -> str:
+    when = f"for the board on {by}" if meeting else f"by {by}"
+    head = f"Returns owed {when}: no return in the {window} days before it. Days ago: counted from {today}.\n\n"
     if not owed:
         return head + "Nobody owes a return.\n"
     rows = []
     for code, items in owed.items():
         for i, item in enumerate(items):
-            days = item.days_ago(by)
+            days = item.days_ago(today)
             rows.append(
                 [
                     code if i == 0 else "",
@@ -71,18 +73,18 @@ def chase_text(by: date, owed: dict[str, list[Owed]], window: int, width: int) -
                 ]
             )
     laid = table(["Dept", "#", "Recommendation", "Role", "Last return", "Days ago"], rows, width, flex=2, right=[1, 5])
-    returns = sum(len(items) for items in owed.values())
+    returns = sum(len(item.owners) for items in owed.values() for item in items)
     return head + laid + f"\n{count(len(owed), 'department')} owe{'s' if len(owed) == 1 else ''} {count(returns, 'return')}.\n"
 
 
-def chase_csv(by: date, owed: dict[str, list[Owed]]) -> str:
+def chase_csv(by: date, owed: dict[str, list[Owed]], today: date) -> str:
     header = ["dept", "number", "title", "role", "target_date", "last_update", "last_rag", "days_ago", "by"]
     return _csv(
         header,
         (
             [code, item.standing.rec.number, item.standing.rec.title, item.role]
             + [str(item.standing.target_date or ""), str(item.owner.latest.date) if item.owner.latest else ""]
-            + [item.owner.latest.rag.value if item.owner.latest else "", item.days_ago(by) if item.owner.latest else ""]
+            + [item.owner.latest.rag.value if item.owner.latest else "", item.days_ago(today) if item.owner.latest else ""]
             + [by.isoformat()]
             for code, items in owed.items()
             for item in items
@@ -90,7 +92,7 @@ def chase_csv(by: date, owed: dict[str, list[Owed]]) -> str:
     )
 
 
-def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset) -> dict[str, Any]:
+def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset, today: date) -> dict[str, Any]:
     return {
         "by": by.isoformat(),
         "departments": [
@@ -105,7 +107,7 @@ def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset) -> dict
                         "target_date": str(item.standing.target_date) if item.standing.target_date else None,
                         "last_update": str(item.owner.latest.date) if item.owner.latest else None,
                         "last_rag": item.owner.latest.rag.value if item.owner.latest else None,
-                        "days_ago": item.days_ago(by),
+                        "days_ago": item.days_ago(today),
                         "last_summary": item.owner.latest.summary if item.owner.latest else None,
                     }
                     for item in items
@@ -116,51 +118,53 @@ def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset) -> dict
     }
 
 
+def _long(day: date) -> str:
+    """14 January 2027, as a letter writes a date."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> str:
     """A ready-to-send request to one department, in markdown. Without a `meeting` date (none
     given, none ahead in the board's block) it asks for the returns before the next board."""
-    when = f"by **{by}**, for its meeting" if meeting else "before its next meeting"
     name = data.registry.departments[code].name
     board = data.board.name or "The board"
+    when = f"by **{_long(by)}**, for its meeting" if meeting else "before its next meeting"
+    returns = sum(len(item.owners) for item in items)
+    also = f" ({returns} returns in all: some are for bodies you report for)" if returns != len(items) else ""
     out = [
         f"# Returns requested from {md(name)} ({md(code)})",
         "",
-        f"{md(board)} asks {md(name)} for a return on each of the {count(len(items), 'recommendation')} below"
-        f" {when}. Each return is a rating (red, amber, green or complete), a short"
-        " summary of what has been done, links to the evidence, and, from a lead whose target date has"
-        " moved, the revised date and the reason.",
+        f"{md(board)} asks {md(name)} for returns on the {count(len(items), 'recommendation')} below{also}"
+        f" {when}. Each return is a rating (red, amber, green or complete), a short summary of what has"
+        " been done, links to the evidence, and, from a lead whose target date has moved, the revised date"
+        " and the reason.",
         "",
+        "| # | Recommendation | Role | Target date | Last return |",
+        "| ---: | --- | --- | --- | --- |",
     ]
-    rows = [
-        [
-            str(item.standing.rec.number),
-            md(item.standing.rec.title),
-            md(item.role),
-            str(item.standing.target_date or "none"),
-            item.last(),
-        ]
-        for item in items
-    ]
-    out += ["| # | Recommendation | Role | Target date | Last return |", "| ---: | --- | --- | --- | --- |"]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    out += ["", "## What you last told the board", ""]
     for item in items:
-        latest = item.owner.latest
-        said = f"\u201c{md(latest.summary)}\u201d" if latest is not None else "No return yet."
-        out.append(f"- **{item.standing.rec.number}. {md(item.standing.rec.title)}**: {said}")
+        target = _long(item.standing.target_date) if item.standing.target_date else "none"
+        out.append(f"| {item.standing.rec.number} | {md(item.standing.rec.title)} | {md(item.role)} | {target} | {item.last()} |")
+    said = [(item, o) for item in items for o in item.owners if o.latest is not None]
+    if said:
+        out += ["", "## What the board last heard", ""]
+        for item, o in said:
+            assert o.latest is not None
+            whose = f"{o.dept}'s" if o.via else "Yours"
+            out.append(
+                f"- **{item.standing.rec.number}. {md(item.standing.rec.title)}** ({whose}, {_long(o.latest.date)},"
+                f" {o.latest.rag.word}): \u201c{md(o.latest.summary)}\u201d"
+            )
+    deadline = f"by {_long(by)}" if meeting else "before the meeting"
     out += [
         "",
         "## How to reply",
         "",
         *textwrap.wrap(
-            "Fill in the return pack sent with this request (one row per recommendation above: the date, the"
-            " rating, the summary, any evidence links, and any revised target date with its reason), and send"
-            f" it back to the board secretariat {'by ' + str(by) if meeting else 'before the meeting'}. Leave a"
-            " row empty if there is nothing to report on it.",
+            "Fill in the return pack sent with this request (one row per return: the date, the rating, the"
+            " summary, any evidence links, and any revised target date with its reason), and send it back to"
+            f" the board secretariat {deadline}. Leave a row empty if there is nothing to report on it.",
             100,
         ),
-        "",
-        f"(The secretariat makes the pack with `tracker pack --dept {code} --out {code}-returns.xlsx` and"
-        " records it with `tracker import`.)",
     ]
     return "\n".join(out) + "\n"

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import NamedTuple
 
+from tracker.domain.corrections import Trail
 from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
 from tracker.domain.returns import Return
@@ -146,6 +147,7 @@ def board_paper(
     then: list[Standing],
     details: Details,
     arrived: Sequence[Return],
+    corrected: Sequence[Trail] = (),
 ) -> str:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`."""
     review = data.review
@@ -193,7 +195,7 @@ def board_paper(
         f" Since {since} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
         f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else "."),
     ]
-    out += _since(now, then, since, arrived)
+    out += _since(now, then, since, arrived, corrected)
     out += ["", "## Exceptions", ""]
     exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number), since))]
     if not exceptions:
@@ -249,7 +251,9 @@ def board_paper(
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _since(now: list[Standing], then: list[Standing], since: date, arrived: Sequence[Return]) -> list[str]:
+def _since(
+    now: list[Standing], then: list[Standing], since: date, arrived: Sequence[Return], corrected: Sequence[Trail]
+) -> list[str]:
     """What arrived since the last board: returns and assessments by recommendation, target dates
     revised, headlines that changed, and exceptions new and cleared."""
     out = []
@@ -258,13 +262,24 @@ def _since(now: list[Standing], then: list[Standing], since: date, arrived: Sequ
         received.setdefault(r.recommendation, []).append(f"{r.dept or 'board'} {r.rag.word}")
     if received:
         out += ["", "Received: " + "; ".join(f"{n} ({', '.join(who)})" for n, who in received.items()) + "."]
+    earlier = {s.rec.number: s for s in then}
     revised = [r for r in arrived if r.target_date is not None]
     if revised:
-        out += [
-            "",
-            "Target dates revised: " + "; ".join(f"{r.recommendation} to {r.target_date} ({r.dept})" for r in revised) + ".",
+
+        def previously(n: int) -> str:
+            before = earlier[n].target_date if n in earlier else None
+            return f"was {before}; " if before else ""
+
+        moves = "; ".join(f"{r.recommendation} to {r.target_date} ({previously(r.recommendation)}{r.dept})" for r in revised)
+        out += ["", f"Target dates revised: {moves}."]
+    if corrected:
+        done = [
+            f"{t.of.recommendation} ({t.of.dept or 'board'}'s {t.of.date} {t.of.rag.word} "
+            + ("withdrawn" if t.now is None else f"corrected to {t.now.rag.word}" if t.now.rag is not t.of.rag else "corrected")
+            + ")"
+            for t in corrected
         ]
-    earlier = {s.rec.number: s for s in then}
+        out += ["", "Corrections: " + "; ".join(done) + "."]
     moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag is not s.rag]
     if moved:
         changes = "; ".join(f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved)
