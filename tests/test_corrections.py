@@ -100,3 +100,37 @@ def test_a_corrected_entry_keeps_its_place_among_entries_of_its_day(run: Run, wo
         and "assessments.yaml: names 2 entries" in result.stderr
         and "say which with --line" in result.stderr
     )
+
+
+def test_a_correction_is_never_appended_to_a_file_that_would_be_rewritten(run: Run, workspace: Path) -> None:
+    path = workspace / "status" / "DWP.yaml"
+    path.write_text(
+        "  - recommendation: 20\n    dept: DWP\n    date: 2025-01-10\n    rag: red\n    summary: First\n    author: A\n"
+        "  - recommendation: 20\n    dept: DWP\n    date: 2025-01-10\n    rag: green\n    summary: Second\n    author: A\n"
+    )
+    before = path.read_bytes()
+    result = run("withdraw", "20", "--dept", "DWP", "--date", "2025-01-10", "--line", "7", "--why", "typo", root=workspace)
+    assert result.exit_code == 3 and "rewrite it as a block list before correcting it" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_an_entry_withdrawn_is_not_recorded_again_as_if_new(run: Run, workspace: Path, tmp_path: Path) -> None:
+    args = ("update", "20", "--dept", "DWP", "--rag", "g", "--summary", "Roll-out done", "--date", "2025-01-10")
+    run(*args, root=workspace)
+    run("withdraw", "20", "--dept", "DWP", "--date", "2025-01-10", "--why", "not yet", root=workspace)
+    result = run(*args, root=workspace)
+    assert result.exit_code == 3 and "was recorded and then withdrawn or corrected (status/DWP.yaml:7)" in result.stderr
+    sheet = tmp_path / "again.csv"
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,Roll-out done\n")
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 0 and "1 row match entries withdrawn or corrected since: not added again" in result.stderr
+    assert result.stdout.startswith("imported 0 returns") and "0 already recorded" in result.stdout
+
+
+def test_a_correction_dated_before_the_entry_it_changes_is_found_by_check(run: Run, workspace: Path) -> None:
+    (workspace / "status" / "DWP.yaml").write_text(
+        "- recommendation: 20\n  dept: DWP\n  date: 2025-01-10\n  rag: red\n  summary: a\n  author: x\n"
+        "- withdraw:\n    recommendation: 20\n    date: 2025-01-10\n  why: w\n  author: x\n  date: 2024-01-01\n"
+    )
+    result = run("check", root=workspace)
+    assert result.exit_code == 1 and "is dated 2024-01-01, before the entry it changes (2025-01-10)" in result.stdout

@@ -101,3 +101,74 @@ def test_commands_that_do_not_touch_excel_never_load_it(workspace: Path) -> None
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_damaged_or_odd_workbook_is_one_line_never_a_traceback(run: Run, workspace: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    pack = tmp_path / "DWP.xlsx"
+    assert run("pack", "--dept", "DWP", "--out", str(pack), root=workspace).exit_code == 0
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(pack) as z, zipfile.ZipFile(bad, "w") as out:
+        for item in z.infolist():
+            out.writestr(item, b"<garbage" if item.filename == "xl/workbook.xml" else z.read(item))
+    for path in (bad, tmp_path / "text.xlsx"):
+        if path.name == "text.xlsx":
+            path.write_text("not a workbook")
+        result = run("import", str(path), root=workspace)
+        assert result.exit_code == 3 and result.stderr.count("\n") == 1 and str(path) in result.stderr, result.stderr
+
+
+def test_every_filled_row_is_read_whatever_size_the_sheet_says_it_is(run: Run, workspace: Path, tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    pack, filled = tmp_path / "DWP.xlsx", tmp_path / "filled.xlsx"
+    run("pack", "--dept", "DWP", "--out", str(pack), root=workspace)
+    fill(
+        pack,
+        filled,
+        {3: (date(2025, 6, 1), "red", "a"), 4: (date(2025, 6, 1), "amber", "b"), 22: (date(2025, 6, 1), "green", "c")},
+    )
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(filled) as z, zipfile.ZipFile(stale, "w") as out:
+        for item in z.infolist():
+            data = z.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, found = re.subn(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:N3"/>', data)
+                assert found == 1
+            out.writestr(item, data)
+    result = run("import", str(stale), root=workspace)
+    # 3, 4, and 22 twice (as DWP, and for Jobcentre Plus): the file says it has 3 rows in all
+    assert result.exit_code == 0 and result.stdout.startswith("imported 4 returns"), result.stdout + result.stderr
+
+
+def test_text_a_workbook_cannot_hold_or_that_looks_like_a_formula_stays_text(run: Run, workspace: Path, tmp_path: Path) -> None:
+    run(
+        "update",
+        "20",
+        "--dept",
+        "DWP",
+        "--rag",
+        "a",
+        "--summary",
+        "Phase 1\x0bphase 2 =SUM(A1)",
+        "--date",
+        "2026-11-01",
+        root=workspace,
+    )
+    run("update", "3", "--dept", "DWP", "--rag", "a", "--summary", '=HYPERLINK("x")', "--date", "2026-11-01", root=workspace)
+    pack = tmp_path / "DWP.xlsx"
+    result = run("pack", "--dept", "DWP", "--out", str(pack), root=workspace)
+    assert result.exit_code == 0, result.stderr
+    sheet = load_workbook(pack)["Returns"]
+    cells = {row[0].value: row[7] for row in sheet.iter_rows(min_row=2)}
+    assert cells[3].value == '=HYPERLINK("x")' and cells[3].data_type == "s"
+    assert cells[20].value == "Phase 1phase 2 =SUM(A1)"
+
+
+def test_a_spreadsheet_error_is_not_taken_for_a_summary(run: Run, workspace: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "errors.csv"
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,#N/A\n")
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 3 and "row 2, column summary: holds the spreadsheet error #N/A" in result.stderr

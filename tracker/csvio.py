@@ -81,6 +81,8 @@ def read_returns(
 
 # The columns of a return pack (see pack.py) that are there for the department to read, not to import.
 PACK_COLUMNS = ("title", "role", "current target date", "last return", "last rating", "last summary")
+# What a spreadsheet shows for a formula that failed: never a department's words.
+EXCEL_ERRORS = frozenset({"#N/A", "#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 # The columns a department fills in: a row with none of them filled is not a return.
 FILLED = ("date", "rag", "summary", "evidence", "target_date", "reason")
 
@@ -142,6 +144,9 @@ def _row(header: list[str], number: int, values: list[str], shown: str, where: s
     row = {h: unspreadsheet_cell(v) for h, v in zip(header, cells, strict=True) if h in FIELDS}
     if not any(row.get(field) for field in FILLED):
         return None  # a pack's row the department left empty
+    for field, value in row.items():
+        if value in EXCEL_ERRORS:
+            raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
     for field in ("date", "target_date"):
         if _UK_DATE.fullmatch(row.get(field, "")):
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,10 @@ from .errors import DataError
 from .output.text import spreadsheet_cell
 
 SHEET = "Returns"
+HELP = "How to fill it in"
+MAX_UNPACKED = 256 * 2**20
+MAX_EMPTY_ROWS = 10_000
+
 # What the department reads (locked), then what it fills in: the columns `tracker import` reads.
 READ = ["recommendation", "dept", "title", "role", "current target date", "last return", "last rating", "last summary"]
 FILL = ["date", "rag", "summary", "evidence", "target_date", "reason", "author"]
@@ -111,6 +116,8 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     for row in sheet.iter_rows(min_row=2, max_row=last_row):
         for i, cell in enumerate(row):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it starts with "="
             if i < len(READ):
                 cell.fill = grey
                 cell.protection = Protection(locked=True)
@@ -131,7 +138,7 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     sheet.protection.sheet = True  # locked cells stay as the board sent them; the white ones take input
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-    help_sheet = book.create_sheet("How to fill it in")
+    help_sheet = book.create_sheet(HELP)
     for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *INSTRUCTIONS]:
         help_sheet.append([line])
     help_sheet.column_dimensions["A"].width = 100
@@ -142,35 +149,64 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
 
 
 def _text(value: object) -> object:
-    # A cell the department reads: text (never a formula), a number or a date.
-    return value if isinstance(value, (int, date)) else spreadsheet_cell(value)
+    # A cell the department reads: a number, a date, or text without the characters a workbook
+    # cannot hold (set as text below, so "=..." is never a formula).
+    if isinstance(value, (int, date)):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def read_xlsx(
     raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]
 ) -> tuple[list[Return], list[str]]:
     """The filled rows of a workbook's Returns sheet (or its only sheet) as checked returns."""
+    import warnings
     import zipfile
 
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+    try:  # a workbook is a zip: what it would unpack to is bounded before anything is unpacked
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
         raise DataError(f"not an Excel workbook that can be read ({e}); save it as .xlsx", shown) from None
+    if unpacked > MAX_UNPACKED:
+        raise DataError(f"unpacks to {unpacked // 2**20} MiB, over the {MAX_UNPACKED // 2**20} MiB a return pack needs", shown)
     try:
-        names = book.sheetnames
-        sheet = book[SHEET] if SHEET in names else book[names[0]] if len(names) == 1 else None
-        if sheet is None:
-            raise DataError(f"no sheet named {SHEET!r} (its sheets: {', '.join(names)})", shown)
+        with warnings.catch_warnings():  # openpyxl warns about what it cannot read; errors say it once
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            try:
+                names = book.sheetnames
+                sheet = book[SHEET] if SHEET in names else book[names[0]] if len(names) == 1 else None
+                if sheet is None:
+                    raise DataError(f"no sheet named {SHEET!r} (its sheets: {', '.join(names)})", shown)
+                sheet.reset_dimensions()  # read every row and column, whatever the file says its size is
 
-        def rows() -> Iterator[tuple[int, list[str]]]:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, [_cell_text(v) for v in values]
+                def rows() -> Iterator[tuple[int, list[str]]]:
+                    empty = 0
+                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                        cells = [_cell_text(v) for v in values]
+                        empty = empty + 1 if not any(cells) else 0
+                        if empty > MAX_EMPTY_ROWS:
+                            return  # a sheet padded with empty rows: what follows is not a pack's
+                        yield number, cells
 
-        return read_rows(rows(), shown, data, today, default_author, where=f"sheet {sheet.title}, ")
-    finally:
-        book.close()
+                returns, notes = read_rows(rows(), shown, data, today, default_author, where=f"sheet {sheet.title}, ")
+                others = [n for n in names if n not in (sheet.title, HELP)]
+                if others:
+                    notes.append(f"{shown}: read the sheet {sheet.title!r} only; left out {', '.join(repr(n) for n in others)}")
+                return returns, notes
+            finally:
+                book.close()
+    except DataError:
+        raise
+    except Exception as e:  # a damaged or hand-made workbook: its XML, its numbers, its references
+        raise DataError(
+            f"the workbook cannot be read ({type(e).__name__}: {str(e)[:80]}); save it again from Excel", shown
+        ) from None
 
 
 def _cell_text(value: object) -> str:
@@ -183,4 +219,8 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    # Excel writes a character XML cannot hold as _xHHHH_ (a line break in a cell as _x000D_).
+    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), str(value))
+
+
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")

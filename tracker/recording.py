@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -31,6 +31,7 @@ class Added:
 
     returns: list[Return | Correction]
     database_lags: str | None = None
+    withdrawn: list[Return] = field(default_factory=list)  # the same as returns withdrawn or corrected: not added again
 
 
 def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> Added:
@@ -61,10 +62,15 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
                     raise DataError(problems[0].detail())
             # What each file already holds, read once per file: a re-import of many recorded rows
             # costs one query per file, not one per row.
-            keys = {r.key() for name in {ret.file for ret in new} for r in db.returns_in_file(conn, name)}
+            files = {ret.file for ret in new}
+            gone = {r.key(): r for name in files for r in db.withdrawn_in_file(conn, name)}
+            keys = {r.key() for name in files for r in db.returns_in_file(conn, name) if r.key() not in gone}
             by_file: dict[str, list[Return | Correction]] = {}
+            withdrawn: list[Return] = []
             for ret in new:
-                if ret.key() not in keys:
+                if isinstance(ret, Return) and ret.key() in gone and ret.key() not in keys:
+                    withdrawn.append(gone[ret.key()])
+                elif ret.key() not in keys:
                     keys.add(ret.key())
                     by_file.setdefault(ret.file, []).append(ret)
             prepared: list[tuple[str, list[Return | Correction], Fingerprint | None, _Prepared]] = []
@@ -101,7 +107,7 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
         if failure is None:
             raise
         raise TrackerError(f"{failure}; nothing was recorded", exit_code=failure.exit_code) from None
-    return Added(written, lags)
+    return Added(written, lags, withdrawn)
 
 
 def _all_recorded(root: Path, new: Sequence[Return | Correction]) -> bool:
@@ -111,7 +117,9 @@ def _all_recorded(root: Path, new: Sequence[Return | Correction]) -> bool:
     if not new:
         return True
     with closing(open_synced(root)) as conn:
-        keys = {r.key() for name in {ret.file for ret in new} for r in db.returns_in_file(conn, name)}
+        files = {ret.file for ret in new}
+        gone = {r.key() for name in files for r in db.withdrawn_in_file(conn, name)}
+        keys = {r.key() for name in files for r in db.returns_in_file(conn, name)} - gone
     return all(r.key() in keys for r in new)
 
 
@@ -134,7 +142,7 @@ def _note_appended(
                 db.save_file(conn, name, after)
             else:
                 sync_files(conn, root)
-    except (db.DatabaseError, OSError) as e:
+    except (db.DatabaseError, OSError, TrackerError) as e:  # the file is the record: it holds them all the same
         return str(e)
     return None
 
@@ -166,9 +174,13 @@ def _prepare(
     if not path.exists():
         content, lines = appended(None, header, blocks)
         return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
-    corrected = f"{name} is in a form a block cannot be appended to, and holds corrections; rewrite it as a block list"
+    # Rewriting whole moves every line, and a correction names its entry by line: never with corrections.
+    corrected = f"{name} is in a form a block cannot be appended to (a flow or indented list, `...`): rewrite it as"
+    corrected += (
+        " a block list before correcting it" if any(isinstance(e, Correction) for e in new) else " (it holds corrections)"
+    )
     if loaded is not None:
-        if db.has_corrections(conn, name):
+        if db.has_corrections(conn, name) or any(isinstance(e, Correction) for e in new):
             raise DataError(corrected)
         existing = [r for r in db.returns_in_file(conn, name)]
     else:  # changed since the database last read it: read it now
@@ -179,7 +191,7 @@ def _prepare(
         if status.appendable:
             content, lines = appended(raw, header, blocks)
             return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
-        if status.corrections:
+        if status.corrections or any(isinstance(e, Correction) for e in new):
             raise DataError(corrected)
         existing = status.returns
     content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)

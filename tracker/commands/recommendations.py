@@ -50,6 +50,7 @@ def show(
 ) -> None:
     """Show one recommendation: text, owners, deadline, response, returns."""
     from tracker import db
+    from tracker.domain.values import iso
 
     conn, today = _common.database(ctx), _common.today()
     data = db.dataset(conn)
@@ -69,7 +70,15 @@ def show(
                 "file": t.file,
                 "line": t.line,
                 "of": {"dept": t.of.dept or None, "date": t.of.date.isoformat(), "rag": t.of.rag.value, "line": t.of.line},
-                "now": None if t.now is None else {"rag": t.now.rag.value, "summary": t.now.summary},
+                "now": None
+                if t.now is None
+                else {
+                    "rag": t.now.rag.value,
+                    "summary": t.now.summary,
+                    "evidence": list(t.now.evidence),
+                    "target_date": iso(t.now.target_date),
+                    "reason": t.now.reason,
+                },
                 "why": t.why,
                 "author": t.author,
                 "date": t.date.isoformat(),

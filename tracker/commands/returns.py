@@ -94,18 +94,37 @@ def update(
     rec = data.recommendation(number)
     at_terminal = sys.stdin.isatty()
 
-    # Each answer is checked as it is given, so a mistake is caught before the next question.
+    # Each answer is checked as it is given, so a mistake is caught before the next question; what
+    # the options say that cannot be right is said before the first.
+    if bool(target_date) != bool(reason):
+        raise DataError(
+            "--reason: a revised target date needs a reason"
+            if target_date
+            else "--target-date: a reason is given but no revised target date"
+        )
     if on is None and at_terminal:
         from tracker.csvio import uk_date  # at a prompt, as in a spreadsheet, 24/11/2026 is a date too
 
-        answer = _ask("Date", default=today.isoformat(), check=lambda text: _common.option_date(uk_date(text), "date", today))
-        on = uk_date(answer)
+        def real_day(text: str) -> None:
+            day = _common.option_date(uk_date(text), "date", today)
+            if day > today:
+                raise DataError(f"{day} is in the future")
+            if day < data.review.published:
+                raise DataError(f"{day} is before the review was published ({data.review.published})")
+
+        on = uk_date(_ask("Date", default=today.isoformat(), check=real_day))
     day = _common.option_date(on or None, "--date", today)
     if dept is None:
         owners = owners_on(rec, data.registry, day)
         if not at_terminal:
             raise _missing("--dept", f"recommendation {number} is owned by {', '.join(owners)}")
-        dept = _ask("Department", owners, owners[0] if len(owners) == 1 else None, lambda text: file_under(data, rec, text, day))
+
+        def owner(text: str) -> None:
+            code = file_under(data, rec, text, day)
+            if target_date and code not in owners_on(rec, data.registry, day, ("lead",)):
+                raise DataError(f"only a lead moves the target date, and {code} supports recommendation {number}")
+
+        dept = _ask("Department", owners, owners[0] if len(owners) == 1 else None, owner)
     with _common.option("--dept"):
         file_under(data, rec, dept, day)
     if rag is None:
@@ -147,6 +166,12 @@ def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, e
         raise DataError(f"--{e.field.replace('_', '-')}: {e.message}{origin}") from None
     added = _common.record(ctx, [new], today)
     _common.warn_if_lagging(added.database_lags)
+    if added.withdrawn:
+        was = added.withdrawn[0]
+        raise DataError(
+            f"the same entry was recorded and then withdrawn or corrected ({was.file}:{was.line}); nothing was added:"
+            " give it as it stands today (its own date, or different words)"
+        )
     if not added.returns:
         _common.write_after_recording("already recorded: nothing was added\n")
         return
@@ -198,5 +223,10 @@ def import_(
         _common.echo(f"tracker: note: {note}", err=True)
     added = _common.record(ctx, rows, today)
     _common.warn_if_lagging(added.database_lags)
-    n, skipped = len(added.returns), len(rows) - len(added.returns)
+    if added.withdrawn:
+        n = len(added.withdrawn)
+        _common.echo(
+            f"tracker: note: {n} row{'s' if n != 1 else ''} match entries withdrawn or corrected since: not added again", err=True
+        )
+    n, skipped = len(added.returns), len(rows) - len(added.returns) - len(added.withdrawn)
     _common.write_after_recording(clean(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded\n"))

@@ -86,6 +86,8 @@ def apply(
             f"names {len(found)} entries ({what}, on lines {lines}); say which with --line (`line:` in the file)", c.kind
         )
     target = found[0]
+    if c.date < target.date:
+        return problem(f"is dated {c.date}, before the entry it changes ({target.date})", "date")
     if c.kind == "withdraw":
         return Applied(target, None)
     changes = c.changes()

@@ -13,7 +13,7 @@ from tracker.domain.recommendations import Dataset, Recommendation
 from tracker.domain.returns import Return, history_by_owner
 from tracker.domain.standing import Standing
 
-from .plain import table
+from .plain import shown_value, table
 from .text import clean
 
 
@@ -114,11 +114,11 @@ def recommendation_detail(
             out.append(clean(f"  {t.date}  {done} {whose}'s {t.of.date} {t.of.rag.word} ({t.file}:{t.of.line})"))
             if t.now is not None:
                 changes = [
-                    f"{f}: {getattr(t.of, f)} -> {getattr(t.now, f)}"
+                    f"{f}: {shown_value(getattr(t.of, f))} -> {shown_value(getattr(t.now, f))}"
                     for f in ("rag", "summary", "evidence", "target_date", "reason")
                     if getattr(t.of, f) != getattr(t.now, f)
                 ]
-                out += [line for change in changes for line in _wrapped(change.replace("Rating.", ""), width, 4)]
+                out += [line for change in changes for line in _wrapped(change, width, 4)]
             out += _wrapped(f"why: {t.why} (by {t.author}, {t.file}:{t.line})", width, 4)
     out += ["", "Government response"]
     for response in rec.responses:

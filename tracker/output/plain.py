@@ -164,7 +164,7 @@ def corrected(c: Correction, line: int | None, target: Return, replacement: Retu
         head = f"Withdrew {entry}"
     else:
         changed = [
-            f"{field}: {_shown(getattr(target, field))} -> {_shown(getattr(replacement, field))}"
+            f"{field}: {shown_value(getattr(target, field))} -> {shown_value(getattr(replacement, field))}"
             for field in ("rag", "summary", "evidence", "target_date", "reason")
             if getattr(target, field) != getattr(replacement, field)
         ]
@@ -172,7 +172,8 @@ def corrected(c: Correction, line: int | None, target: Return, replacement: Retu
     return f"{head}\nRecorded {c.file}:{line}, by {clean(c.author)}: {clean(c.why)}\n"
 
 
-def _shown(value: object) -> str:
+def shown_value(value: object) -> str:
+    """A field's value as a person reads it: links joined, a rating as its word, none as (none)."""
     if isinstance(value, tuple):
         return " ".join(value) or "(none)"
     return getattr(value, "word", None) or ("(none)" if value is None else str(value))
