@@ -123,7 +123,7 @@ def test_an_entry_withdrawn_is_not_recorded_again_as_if_new(run: Run, workspace:
     sheet = tmp_path / "again.csv"
     sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,Roll-out done\n")
     result = run("import", str(sheet), root=workspace)
-    assert result.exit_code == 0 and "1 row match entries withdrawn or corrected since: not added again" in result.stderr
+    assert result.exit_code == 0 and "1 row matches entries withdrawn or corrected since: not added again" in result.stderr
     assert result.stdout.startswith("imported 0 returns") and "0 already recorded" in result.stdout
 
 

@@ -172,3 +172,20 @@ def test_a_spreadsheet_error_is_not_taken_for_a_summary(run: Run, workspace: Pat
     sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,#N/A\n")
     result = run("import", str(sheet), root=workspace)
     assert result.exit_code == 3 and "row 2, column summary: holds the spreadsheet error #N/A" in result.stderr
+
+
+def test_a_workbook_that_points_a_cell_at_text_it_does_not_hold_is_refused(run: Run, workspace: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    pack, filled = tmp_path / "DWP.xlsx", tmp_path / "filled.xlsx"
+    run("pack", "--dept", "DWP", "--out", str(pack), root=workspace)
+    fill(pack, filled, {3: (date(2025, 6, 1), "red", "a")})
+    bad = tmp_path / "negative.xlsx"
+    with zipfile.ZipFile(filled) as z, zipfile.ZipFile(bad, "w") as out:
+        for item in z.infolist():
+            data = z.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b'<row r="40"><c r="K40" t="s"><v>-1</v></c></row></sheetData>', 1)
+            out.writestr(item, data)
+    result = run("import", str(bad), root=workspace)
+    assert result.exit_code == 3 and "a cell names text that is not in it" in result.stderr

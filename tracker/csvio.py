@@ -145,7 +145,7 @@ def _row(header: list[str], number: int, values: list[str], shown: str, where: s
     if not any(row.get(field) for field in FILLED):
         return None  # a pack's row the department left empty
     for field, value in row.items():
-        if value in EXCEL_ERRORS:
+        if value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA"):
             raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
     for field in ("date", "target_date"):
         if _UK_DATE.fullmatch(row.get(field, "")):

@@ -170,10 +170,15 @@ def read_xlsx(
     try:  # a workbook is a zip: what it would unpack to is bounded before anything is unpacked
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
+            # A negative shared-string index would be read, silently, as another cell's text.
+            sheets = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/")]
+            damaged = unpacked <= MAX_UNPACKED and any(_NEGATIVE_STRING.search(z.read(i)) for i in sheets)
     except (zipfile.BadZipFile, ValueError, OSError) as e:
         raise DataError(f"not an Excel workbook that can be read ({e}); save it as .xlsx", shown) from None
     if unpacked > MAX_UNPACKED:
         raise DataError(f"unpacks to {unpacked // 2**20} MiB, over the {MAX_UNPACKED // 2**20} MiB a return pack needs", shown)
+    if damaged:
+        raise DataError("the workbook cannot be read (a cell names text that is not in it); save it again from Excel", shown)
     try:
         with warnings.catch_warnings():  # openpyxl warns about what it cannot read; errors say it once
             warnings.simplefilter("ignore")
@@ -224,3 +229,4 @@ def _cell_text(value: object) -> str:
 
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_NEGATIVE_STRING = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>\s*-')

@@ -226,7 +226,8 @@ def import_(
     if added.withdrawn:
         n = len(added.withdrawn)
         _common.echo(
-            f"tracker: note: {n} row{'s' if n != 1 else ''} match entries withdrawn or corrected since: not added again", err=True
+            f"tracker: note: {n} row{'s match' if n != 1 else ' matches'} entries withdrawn or corrected since: not added again",
+            err=True,
         )
     n, skipped = len(added.returns), len(rows) - len(added.returns) - len(added.withdrawn)
     _common.write_after_recording(clean(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded\n"))
