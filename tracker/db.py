@@ -389,6 +389,8 @@ def latest_assessments(conn: Connection, recommendation: int, as_of: date) -> li
 
 def _returns(conn: Connection, where: str, args: Sequence[object], order: str = "") -> list[Return]:
     rows = conn.execute(f"SELECT * FROM returns WHERE {where}{order}", args).fetchall()
+    if not rows:  # most owners' look-ups on a quiet record: no second query
+        return []
     evidence = _grouped(
         conn,
         f"SELECT * FROM return_evidence WHERE return_id IN (SELECT id FROM returns WHERE {where}) ORDER BY return_id, position",
@@ -510,14 +512,17 @@ def trail(
     conn: Connection, recommendation: int | None = None, since: date | None = None, until: date | None = None
 ) -> list[Trail]:
     """The corrections (of one recommendation's entries, or recorded after `since` up to `until`), in the order recorded."""
-    from .domain.corrections import Trail
-
     where, args = ("recommendation = ?", list[object]([recommendation])) if recommendation is not None else ("1", list[object]())
     if since is not None and until is not None:
         where += " AND date > ? AND date <= ?"
         args += [since.isoformat(), until.isoformat()]
+    rows = conn.execute(f"SELECT * FROM corrections WHERE {where} ORDER BY date, file, line", args).fetchall()
+    if not rows:
+        return []
+    from .domain.corrections import Trail  # only when there are corrections: its import costs start-up
+
     out = []
-    for row in conn.execute(f"SELECT * FROM corrections WHERE {where} ORDER BY date, file, line", args):
+    for row in rows:
         # The entry as it stood before this correction: the one it withdrew (withdrawn_by its line).
         of = _returns(conn, "file = ? AND line = ? AND withdrawn_by = ?", [row["file"], row["of_line"], row["line"]])
         now = _returns(conn, "id = ?", [row["replacement"]]) if row["replacement"] is not None else []

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.domain.recommendations import Dataset
 from tracker.domain.standing import OwnerStanding, Standing
 
-from .csvout import _csv
-from .paper import md
 from .plain import count, table
 
 
-@dataclass(frozen=True)
-class Owed:
+class Owed(NamedTuple):
     """One return a department owes: on which recommendation, in which roles, for whom. One return
     answers for all its owners there: itself, and the bodies it reports via (DWP for Jobcentre Plus)."""
 
@@ -78,6 +74,8 @@ def chase_text(by: date, owed: dict[str, list[Owed]], window: int, width: int, t
 
 
 def chase_csv(by: date, owed: dict[str, list[Owed]], today: date) -> str:
+    from .csvout import _csv
+
     header = ["dept", "number", "title", "role", "target_date", "last_update", "last_rag", "days_ago", "by"]
     return _csv(
         header,
@@ -126,6 +124,8 @@ def _long(day: date) -> str:
 def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> str:
     """A ready-to-send request to one department, in markdown. Without a `meeting` date (none
     given, none ahead in the board's block) it asks for the returns before the next board."""
+    from .paper import md
+
     name = data.registry.departments[code].name
     board = data.board.name or "The board"
     when = f"by **{_long(by)}**, for its meeting" if meeting else "before its next meeting"

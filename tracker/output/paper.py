@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from tracker.domain.corrections import Trail
 from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
 from tracker.domain.returns import Return
@@ -23,6 +22,9 @@ from tracker.domain.standing import OwnerStanding, Standing, owed, summary
 
 from .plain import count
 from .text import clean
+
+if TYPE_CHECKING:
+    from tracker.domain.corrections import Trail
 
 _INLINE = re.compile(r"([\\`*_\[\]|~#])")
 # How many words of an owner's or the board's summary an exception quotes.
