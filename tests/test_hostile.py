@@ -584,3 +584,17 @@ def test_a_body_that_reports_via_one_that_reports_via_another_is_refused(board: 
     marker.write_text(text[: text.index(owner)] + after.replace(support, support + "        reports_via: AoMRC\n", 1))
     result = tracker(board, "check")
     assert result.returncode == 1 and "AoMRC reports via DHSC, which itself reports via another" in result.stdout
+
+
+def test_check_finishes_an_import_a_kill_left_half_way(board: Path) -> None:
+    import json
+
+    from tracker import workspace
+
+    path = board / "status" / "DWP.yaml"
+    block = b"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: After the kill\n  author: T\n"
+    tmp = workspace.prepare_write(path, path.read_bytes() + block)  # written in full, then killed before the rename
+    (board / ".tracker.journal").write_text(json.dumps({"moves": [[tmp.relative_to(board).as_posix(), "status/DWP.yaml"]]}))
+    result = tracker(board, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "After the kill" in path.read_text() and not (board / ".tracker.journal").exists() and not tmp.exists()

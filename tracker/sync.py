@@ -131,8 +131,16 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
     """Every problem in the workspace, each with whether it made a file unreadable, and the counts.
 
     When tracker.db holds the workspace's files as they are, built by these rules, nothing needs
-    reading: the database only ever holds data that passed every rule.
+    reading: the database only ever holds data that passed every rule. An import that a kill left
+    half-way (its intent journal still there) is finished first, under the lock, as any writer would:
+    `check` judges the record as it stands, not as it stood before that import.
     """
+    if os.path.lexists(root / workspace.JOURNAL):
+        try:
+            with workspace.lock(root):  # taking the lock finishes the journal
+                pass
+        except DataError as e:
+            return [(Problem(e.file or workspace.JOURNAL, e.line, e.message), True)], {}
     counts = _counts_if_unchanged(root, today)
     if counts is not None:
         return [], counts
