@@ -496,3 +496,19 @@ def test_an_assessment_in_its_file_is_checked_like_a_return(run: Run, workspace:
     assert result.exit_code == 1
     assert "assessments.yaml:3: recommendation 9: rag: 'purple' is not a RAG rating" in result.stdout
     assert "assessments.yaml:7: recommendation 9: dept: unknown key in an assessment" in result.stdout
+
+
+def test_the_trend_counts_headlines_at_each_meeting_or_quarter(run: Run, board: Path) -> None:
+    document = json.loads(run("trend", "--as-of", AS_OF, "--format", "json", root=board).stdout)
+    assert document["by"] == "quarter" and document["points"][0]["date"] == "2021-09-30"
+    assert document["points"][-1] == {"date": AS_OF, **report(run, board)["summary"]}  # type: ignore[dict-item]
+    assert [p["date"] for p in document["points"][-3:]] == ["2024-12-31", "2025-03-31", AS_OF]
+    assert all(sum(v for k, v in p.items() if k != "date") == 32 for p in document["points"])
+    with_board(board)  # meetings 2025-03-31, 2025-07-03, 2025-10-02
+    document = json.loads(run("trend", "--as-of", "2025-09-01", "--format", "json", root=board).stdout)
+    assert document["by"] == "meeting" and [p["date"] for p in document["points"]] == ["2025-03-31", "2025-07-03"]
+    rows = run("trend", "--format", "csv", root=board).stdout.splitlines()
+    assert rows[0] == "date,red,amber,green,complete,no_return" and len(rows) == 4
+    text = run("trend", root=board).stdout
+    assert text.startswith("Headline ratings at each board meeting, to ") and "2025-10-02" in text
+    assert run("trend", root=board).stdout == text  # the same data and date: the same bytes

@@ -167,6 +167,25 @@ def owed(standings: Iterable[Standing]) -> dict[str, list[tuple[Standing, OwnerS
     return out
 
 
+def points(data: Dataset, as_of: date) -> list[date]:
+    """The dates a trend is counted at: the board's meetings up to `as_of`, else the end of each
+    quarter from the review's to `as_of`'s (the last one being `as_of` itself)."""
+    meetings = [m for m in data.board.meetings if m <= as_of]
+    if data.board.meetings:
+        return meetings or [as_of]
+    out: list[date] = []
+    year = data.review.published.year
+    while True:
+        for month, last in ((3, 31), (6, 30), (9, 30), (12, 31)):
+            end = date(year, month, last)
+            if end < data.review.published:
+                continue
+            if end >= as_of:
+                return [*out, as_of]
+            out.append(end)
+        year += 1
+
+
 def summary(standings: Iterable[Standing]) -> dict[Rating, int]:
     """How many recommendations have each rating, every rating listed."""
     counts = dict.fromkeys(Rating, 0)

@@ -1,0 +1,51 @@
+"""tracker trend: counts by headline rating at each board meeting (or quarter)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import _common
+
+app = typer.Typer()
+
+
+@app.command()
+def trend(
+    ctx: typer.Context,
+    as_of: _common.AsOf = None,
+    format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
+) -> None:
+    """Count recommendations by headline rating at each board meeting up to a date (else each quarter's end)."""
+    from tracker import db
+    from tracker.domain.standing import points, summary
+
+    conn = _common.database(ctx)
+    data = db.dataset(conn)
+    day = _common.option_date(as_of, "--as-of", _common.today())
+    counts = [(when, summary(_common.standings(conn, data, when))) for when in points(data, day)]
+    if format == "json":
+        from tracker.output.jsonout import to_json
+
+        document = {
+            "as_of": day.isoformat(),
+            "by": "meeting" if data.board.meetings else "quarter",
+            "points": [{"date": when.isoformat(), **{r.value: n for r, n in c.items()}} for when, c in counts],
+        }
+        _common.write(to_json(document))
+        return
+    from tracker.domain.rating import Rating
+    from tracker.output.plain import table
+
+    headers = ["Date", *(r.word.capitalize() for r in Rating)]
+    rows = [[when.isoformat(), *(str(c[r]) for r in Rating)] for when, c in counts]
+    if format == "csv":
+        from tracker.output.csvout import _csv
+
+        _common.write(_csv(["date", *(r.value for r in Rating)], rows))
+    else:
+        by = "each board meeting" if data.board.meetings else "the end of each quarter"
+        _common.write_coloured(
+            f"Headline ratings at {by}, to {day}\n\n" + table(headers, rows, _common.width(), flex=0, right=list(range(1, 6)))
+        )
