@@ -73,6 +73,7 @@ def main() -> int:
                 f"{label} departments": ([str(exe), "departments"], ws),
                 f"{label} paper": ([str(exe), "paper"], ws),
                 f"{label} chase": ([str(exe), "chase"], ws),
+                f"{label} trend": ([str(exe), "trend"], ws),
                 f"{label} pack --dept DWP (CSV)": ([str(exe), "pack", "--dept", "DWP"], ws),
                 f"{label} import (a CSV pack)": ([str(exe), "import", str(Path(tmp) / "pack.csv")], ws),
                 f"{label} check (no tracker.db, as in CI)": ([str(exe), "check"], ci),

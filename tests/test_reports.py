@@ -512,3 +512,13 @@ def test_the_trend_counts_headlines_at_each_meeting_or_quarter(run: Run, board: 
     text = run("trend", root=board).stdout
     assert text.startswith("Headline ratings at each board meeting, to ") and "2025-10-02" in text
     assert run("trend", root=board).stdout == text  # the same data and date: the same bytes
+
+
+def test_the_trend_reads_the_record_once_and_agrees_with_the_report_on_every_date(run: Run, board: Path) -> None:
+    file_returns(board, [ret(9, "DHSC", "2025-05-01", "red", "Slipped again.")])  # two on one day, and a revision before
+    run("assess", "17", "--rag", "amber", "--summary", "Board view", "--date", "2025-05-20", root=board)
+    run("withdraw", "21", "--dept", "DWP", "--date", "2025-06-10", "--why", "test row", root=board)
+    document = json.loads(run("trend", "--as-of", "2025-10-01", "--format", "json", root=board).stdout)
+    for point in document["points"]:
+        counts = report(run, board, "--as-of", point["date"])["summary"]
+        assert {k: v for k, v in point.items() if k != "date"} == counts, point["date"]

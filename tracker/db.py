@@ -375,6 +375,11 @@ def count_returns_after(conn: Connection, day: date) -> int:
     )
 
 
+def all_in_force(conn: Connection) -> list[Return]:
+    """Every return and assessment that counts (none withdrawn), oldest first."""
+    return _returns(conn, "withdrawn_by IS NULL", [], " ORDER BY date, file, line")
+
+
 def arrived(conn: Connection, since: date, until: date) -> list[Return]:
     """The returns and assessments in force dated after `since` up to `until`."""
     return _returns(conn, "date > ? AND date <= ? AND withdrawn_by IS NULL", [since.isoformat(), until.isoformat()])

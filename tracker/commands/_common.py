@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
@@ -74,6 +74,46 @@ def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
         revisions=lambda number: db.revisions_on_last_date(conn, number, as_of),
         assessments=lambda number: db.latest_assessments(conn, number, as_of),
     )
+
+
+def standings_over(conn: Connection, data: Dataset, dates: Sequence[date]) -> list[tuple[date, list[Standing]]]:
+    """Where every recommendation stood on each of `dates`: the record read once, not once a date."""
+    from bisect import bisect_right
+
+    from tracker import db
+    from tracker.domain.standing import standings as standings_on
+
+    by_owner: dict[tuple[int, str], list[Return]] = {}
+    assessed: dict[int, list[Return]] = {}
+    revised: dict[int, list[Return]] = {}
+    for r in db.all_in_force(conn):  # oldest first
+        if r.is_assessment:
+            assessed.setdefault(r.recommendation, []).append(r)
+        else:
+            by_owner.setdefault((r.recommendation, r.dept), []).append(r)
+            if r.target_date is not None:
+                revised.setdefault(r.recommendation, []).append(r)
+
+    def upto(returns: list[Return], when: date, dates: int) -> list[Return]:
+        """Those on the `dates` latest dates on or before `when` (as the database's look-ups give)."""
+        shown = returns[: bisect_right([r.date for r in returns], when)]
+        days = sorted({r.date for r in shown})[-dates:]
+        return [r for r in shown if r.date in days]
+
+    out = []
+    for when in dates:
+
+        def latest(n: int, codes: Sequence[str], when: date = when) -> list[Return]:
+            return [r for c in codes for r in upto(by_owner.get((n, c), []), when, 2)]
+
+        def revisions(n: int, when: date = when) -> list[Return]:
+            return upto(revised.get(n, []), when, 1)
+
+        def assessments(n: int, when: date = when) -> list[Return]:
+            return upto(assessed.get(n, []), when, 1)
+
+        out.append((when, standings_on(data, when, latest, revisions, assessments)))
+    return out
 
 
 @contextmanager
