@@ -94,11 +94,18 @@ def standings_over(conn: Connection, data: Dataset, dates: Sequence[date]) -> li
             if r.target_date is not None:
                 revised.setdefault(r.recommendation, []).append(r)
 
+    days: dict[int, list[date]] = {}  # each list's dates, for bisecting: made once
+
     def upto(returns: list[Return], when: date, dates: int) -> list[Return]:
         """Those on the `dates` latest dates on or before `when` (as the database's look-ups give)."""
-        shown = returns[: bisect_right([r.date for r in returns], when)]
-        days = sorted({r.date for r in shown})[-dates:]
-        return [r for r in shown if r.date in days]
+        if not returns:
+            return returns
+        on = days.get(id(returns))
+        if on is None:
+            on = days[id(returns)] = [r.date for r in returns]
+        shown = returns[: bisect_right(on, when)]
+        latest = sorted({r.date for r in shown})[-dates:]
+        return [r for r in shown if r.date in latest]
 
     out = []
     for when in dates:

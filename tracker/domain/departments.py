@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 EVENTS = ("created", "renamed", "merged", "split", "closed", "absorbed", "announced")
@@ -72,13 +73,22 @@ class Registry:
         The one place a body is followed to its successors; renames keep the code, so they need
         no following. An unknown code has an empty chain.
         """
+        found = self._chains.get((code, day))
+        if found is not None:
+            return found
         dept = self.departments.get(code)
         chain: list[Department] = []
         while dept is not None and dept not in chain:
             chain.append(dept)
             end = dept.ended(day)
             dept = self.departments.get(end.into) if end is not None and end.into else None
+        self._chains[(code, day)] = tuple(chain)
         return tuple(chain)
+
+    @cached_property
+    def _chains(self) -> dict[tuple[str, date], tuple[Department, ...]]:
+        """Chains already followed: a report asks for the same body on the same day many times."""
+        return {}
 
     def current(self, code: str, day: date) -> Department:
         """The body that carries `code`'s work on `day`."""
