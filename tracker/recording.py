@@ -60,11 +60,7 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
                 problems = check_return(ret, data, today)
                 if problems:
                     raise DataError(problems[0].detail())
-            # What each file already holds, read once per file: a re-import of many recorded rows
-            # costs one query per file, not one per row.
-            files = {ret.file for ret in new}
-            gone = {r.key(): r for name in files for r in db.withdrawn_in_file(conn, name)}
-            keys = {r.key() for name in files for r in db.returns_in_file(conn, name) if r.key() not in gone}
+            keys, gone = _recorded(conn, new)
             by_file: dict[str, list[Return | Correction]] = {}
             withdrawn: list[Return] = []
             for ret in new:
@@ -117,10 +113,19 @@ def _all_recorded(root: Path, new: Sequence[Return | Correction]) -> bool:
     if not new:
         return True
     with closing(open_synced(root)) as conn:
-        files = {ret.file for ret in new}
-        gone = {r.key() for name in files for r in db.withdrawn_in_file(conn, name)}
-        keys = {r.key() for name in files for r in db.returns_in_file(conn, name)} - gone
+        keys, _ = _recorded(conn, new)
     return all(r.key() in keys for r in new)
+
+
+def _recorded(
+    conn: db.Connection, new: Sequence[Return | Correction]
+) -> tuple[set[tuple[object, ...]], dict[tuple[object, ...], Return]]:
+    """What the files `new` goes into already hold, read once per file (a re-import of many recorded
+    rows costs one query per file, not one per row): the entries in force, and those withdrawn or
+    corrected since (by what makes them the same entry)."""
+    files = {ret.file for ret in new}
+    gone = {r.key(): r for name in files for r in db.withdrawn_in_file(conn, name)}
+    return {r.key() for name in files for r in db.returns_in_file(conn, name) if r.key() not in gone}, gone
 
 
 def _note_appended(
@@ -182,7 +187,7 @@ def _prepare(
     if loaded is not None:
         if db.has_corrections(conn, name) or any(isinstance(e, Correction) for e in new):
             raise DataError(corrected)
-        existing = [r for r in db.returns_in_file(conn, name)]
+        existing = db.returns_in_file(conn, name)
     else:  # changed since the database last read it: read it now
         from .yamlio.returns import read_status_file
 

@@ -140,7 +140,8 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
             with workspace.lock(root):  # taking the lock finishes the journal
                 pass
         except DataError as e:
-            return [(Problem(e.file or workspace.JOURNAL, e.line, e.message), True)], {}
+            none = {"recommendations": 0, "departments": 0, "returns": 0, "assessments": 0}
+            return [(Problem(e.file or workspace.JOURNAL, e.line, e.message), True)], none
     counts = _counts_if_unchanged(root, today)
     if counts is not None:
         return [], counts

@@ -41,9 +41,9 @@ def trend(
     headers = ["Date", *(r.word.capitalize() for r in Rating)]
     rows = [[when.isoformat(), *(str(c[r]) for r in Rating)] for when, c in counts]
     if format == "csv":
-        from tracker.output.csvout import _csv
+        from tracker.output.csvout import csv_text
 
-        _common.write(_csv(["date", *(r.value for r in Rating)], rows))
+        _common.write(csv_text(["date", *(r.value for r in Rating)], rows))
     else:
         by = "each board meeting" if data.board.meetings else "the end of each quarter"
         _common.write_coloured(

@@ -74,10 +74,10 @@ def chase_text(by: date, owed: dict[str, list[Owed]], window: int, width: int, t
 
 
 def chase_csv(by: date, owed: dict[str, list[Owed]], today: date) -> str:
-    from .csvout import _csv
+    from .csvout import csv_text
 
     header = ["dept", "number", "title", "role", "target_date", "last_update", "last_rag", "days_ago", "by"]
-    return _csv(
+    return csv_text(
         header,
         (
             [code, item.standing.rec.number, item.standing.rec.title, item.role]

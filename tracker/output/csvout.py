@@ -21,7 +21,8 @@ REPORT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Rows as CSV under `header`, every cell safe for a spreadsheet."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -45,7 +46,7 @@ def recommendations_csv(data: Dataset, recs: Iterable[Recommendation], today: da
             deadline.words if deadline else "",
         ]
 
-    return _csv(RECOMMENDATION_COLUMNS, (row(rec) for rec in recs))
+    return csv_text(RECOMMENDATION_COLUMNS, (row(rec) for rec in recs))
 
 
 def report_csv(standings: Sequence[Standing]) -> str:
@@ -54,7 +55,7 @@ def report_csv(standings: Sequence[Standing]) -> str:
     def yes(flag: bool) -> str:
         return "yes" if flag else "no"
 
-    return _csv(
+    return csv_text(
         REPORT_COLUMNS,
         (
             [s.rec.number, s.rec.title, s.rec.section, s.rag.value, s.departments_rag.value]

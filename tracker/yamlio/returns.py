@@ -4,7 +4,7 @@ board's assessments, assessments.yaml, a list of the same form without departmen
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -32,7 +32,7 @@ class StatusFile(NamedTuple):
     # flow list, an indented list, an explicit end of document (`...`) or CR line ends cannot take
     # one, and are rewritten whole instead.
     appendable: bool
-    corrections: list[Correction] = []  # noqa: RUF012 (a NamedTuple default, never changed)
+    corrections: Sequence[Correction] = ()
 
 
 def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Problem]]:
