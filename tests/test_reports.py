@@ -506,11 +506,11 @@ def test_the_trend_counts_headlines_at_each_meeting_or_quarter(run: Run, board: 
     assert all(sum(v for k, v in p.items() if k != "date") == 32 for p in document["points"])
     with_board(board)  # meetings 2025-03-31, 2025-07-03, 2025-10-02
     document = json.loads(run("trend", "--as-of", "2025-09-01", "--format", "json", root=board).stdout)
-    assert document["by"] == "meeting" and [p["date"] for p in document["points"]] == ["2025-03-31", "2025-07-03"]
+    assert document["by"] == "meeting" and [p["date"] for p in document["points"]] == ["2025-03-31", "2025-07-03", "2025-09-01"]
     rows = run("trend", "--format", "csv", root=board).stdout.splitlines()
-    assert rows[0] == "date,red,amber,green,complete,no_return" and len(rows) == 4
+    assert rows[0] == "date,red,amber,green,complete,no_return" and len(rows) == 5  # three meetings, and today
     text = run("trend", root=board).stdout
-    assert text.startswith("Headline ratings at each board meeting, to ") and "2025-10-02" in text
+    assert text.startswith("Headline ratings at each board meeting before ") and "2025-10-02" in text
     assert run("trend", root=board).stdout == text  # the same data and date: the same bytes
 
 

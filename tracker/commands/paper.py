@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from . import _common
 app = typer.Typer()
 
 _FROM_BOARD = "(default: the board: block in recommendations.yaml)"
+_FORMATS = {".docx": "docx", ".html": "html", ".htm": "html"}
 
 
 @app.command()
@@ -32,14 +34,22 @@ def paper(
     classification: Annotated[
         str | None, typer.Option("--classification", help=f"Its security classification, e.g. OFFICIAL {_FROM_BOARD}.")
     ] = None,
+    format: Annotated[
+        str | None,
+        _common.format_option("md", "docx", "html", help="md, docx (Word) or html (default: from --out's extension, else md)."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the paper to this file (atomically) instead of stdout.")
     ] = None,
 ) -> None:
-    """Write the board paper in markdown: summary, exceptions, chasing, decisions, appendices."""
+    """Write the board paper (markdown, Word or HTML): summary, exceptions, chasing, decisions, appendices."""
     from tracker import db
-    from tracker.errors import DataError
-    from tracker.output.paper import Details, board_paper
+    from tracker.errors import DataError, UsageError
+    from tracker.output.paper import Details, board_paper, dashboard
+
+    kind = format or _FORMATS.get(out.suffix.lower() if out is not None else "", "md")
+    if kind == "docx" and out is None and sys.stdout.isatty():
+        raise UsageError("--format docx: a Word document is not for the terminal; give --out FILE.docx")
 
     conn = _common.database(ctx)
     data = db.dataset(conn)
@@ -68,20 +78,42 @@ def paper(
         author=author,
         classification=classification,
     )
-    text = board_paper(
+    now = _common.standings(conn, data, day)
+    shown = None
+    if kind != "md":  # the Word and HTML papers open with the dashboard: the trend at each past board
+        from tracker.domain.standing import points
+
+        shown = dashboard(data, _common.standings_over(conn, data, points(data, day)), now)
+    made = board_paper(
         data,
         day,
-        _common.standings(conn, data, day),
+        now,
         before,
         _common.standings(conn, data, before),
         details,
         db.arrived(conn, before, day),
         db.trail(conn, since=before, until=day),
+        shown,
     )
+    if kind == "docx":
+        from tracker.output.word import render as word
+
+        document = word(made, day)
+    elif kind == "html":
+        from tracker.output.html import render as page
+
+        document = page(made).encode("utf-8")
+    else:
+        from tracker.output.markdown import render as markdown
+
+        document = markdown(made).encode("utf-8")
     if out is None:
-        _common.write(text)
+        if kind == "docx":
+            sys.stdout.buffer.write(document)
+        else:
+            _common.write(document.decode("utf-8"))
         return
     from tracker.workspace import write_out
 
-    write_out(_common.root(ctx), out, text.encode("utf-8"), "--out")
+    write_out(_common.root(ctx), out, document, "--out")
     _common.echo(f"wrote {out}", err=True)

@@ -17,7 +17,7 @@ def trend(
     as_of: _common.AsOf = None,
     format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
 ) -> None:
-    """Count recommendations by headline rating at each board meeting up to a date (else each quarter's end)."""
+    """Count recommendations by headline rating at each board meeting up to a date (else each quarter's end), and on it."""
     from tracker import db
     from tracker.domain.standing import points, summary
 
@@ -46,6 +46,5 @@ def trend(
         _common.write(csv_text(["date", *(r.value for r in Rating)], rows))
     else:
         by = "each board meeting" if data.board.meetings else "the end of each quarter"
-        _common.write_coloured(
-            f"Headline ratings at {by}, to {day}\n\n" + table(headers, rows, _common.width(), flex=0, right=list(range(1, 6)))
-        )
+        shown = table(headers, rows, _common.width(), flex=0, right=list(range(1, 6)))
+        _common.write_coloured(f"Headline ratings at {by} before {day}, and on {day}\n\n" + shown)

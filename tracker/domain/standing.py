@@ -169,10 +169,10 @@ def owed(standings: Iterable[Standing]) -> dict[str, list[tuple[Standing, OwnerS
 
 def points(data: Dataset, as_of: date) -> list[date]:
     """The dates a trend is counted at: the board's meetings up to `as_of`, else the end of each
-    quarter from the review's to `as_of`'s (the last one being `as_of` itself)."""
-    meetings = [m for m in data.board.meetings if m <= as_of]
+    quarter from the review's to `as_of`'s; the last one is always `as_of` itself, the position now."""
+    meetings = [m for m in data.board.meetings if m < as_of]
     if data.board.meetings:
-        return meetings or [as_of]
+        return [*meetings, as_of]
     out: list[date] = []
     year = data.review.published.year
     while True:

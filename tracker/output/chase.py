@@ -124,7 +124,7 @@ def _long(day: date) -> str:
 def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> str:
     """A ready-to-send request to one department, in markdown. Without a `meeting` date (none
     given, none ahead in the board's block) it asks for the returns before the next board."""
-    from .paper import md
+    from .markdown import md
 
     name = data.registry.departments[code].name
     board = data.board.name or "The board"

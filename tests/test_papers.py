@@ -1,0 +1,338 @@
+"""The board paper as Word and HTML: the same paper as the markdown, with a dashboard, for the board pack."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from markdown_it import MarkdownIt
+from PIL import Image
+
+from tracker.domain.rating import Rating
+from tracker.output.document import FILL
+
+from .conftest import Run
+from .test_reports import AS_OF, HISTORY, HOSTILE, file_returns, ret, with_board
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def board(workspace: Path) -> Path:
+    file_returns(workspace, HISTORY)
+    return workspace
+
+
+_BLOCKS = {"p", "li", "td", "th", "tr", "h1", "h2", "h3", "br", "ul", "table"}
+
+
+class _Words(HTMLParser):
+    """The words a reader sees in an HTML page, leaving out what is not read (style, title, the chart)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.hidden = 0
+        self.links: list[str] = []
+        self.tags: set[str] = set()
+
+    @property
+    def words(self) -> list[str]:
+        return "".join(self.text).split()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag in _BLOCKS or dict(attrs).get("class") == "words":
+            self.text.append(" ")
+        if tag in ("style", "title", "svg", "script", "figcaption"):
+            self.hidden += 1
+        if tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.text.append(" ")
+        if tag in ("style", "title", "svg", "script", "figcaption"):
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.text.append(data)
+
+
+def html_words(page: str) -> _Words:
+    parser = _Words()
+    parser.feed(page)
+    return parser
+
+
+def markdown_words(paper: str) -> list[str]:
+    return html_words(MarkdownIt("commonmark").enable("table").render(paper)).words
+
+
+def docx_words(path: Path) -> list[str]:
+    """Every word of the document's body, in order: paragraphs and table cells (links included)."""
+    words: list[str] = []
+    body = docx.Document(str(path)).element.body
+    for node in body.iter(qn("w:p")):
+        words += "".join(t.text or "" if t.tag == qn("w:t") else " " for t in node.iter(qn("w:t"), qn("w:br"))).split()
+    return words
+
+
+def without_dashboard(words: list[str]) -> list[str]:
+    """The paper's words without the dashboard, which the markdown paper leaves to `tracker trend`."""
+    start = words.index("Dashboard")
+    return words[:start] + words[words.index("Purpose") :]
+
+
+def papers(run: Run, root: Path, tmp_path: Path, *args: str) -> tuple[str, str, Path]:
+    md = run("paper", "--as-of", AS_OF, *args, root=root)
+    assert md.exit_code == 0, md.stderr
+    html, word = tmp_path / "paper.html", tmp_path / "paper.docx"
+    for out in (html, word):
+        result = run("paper", "--as-of", AS_OF, *args, "--out", str(out), root=root)
+        assert result.exit_code == 0 and result.stdout == "", result.stderr
+    return md.stdout, html.read_text(encoding="utf-8"), word
+
+
+def test_word_and_html_say_the_same_words_as_the_markdown(run: Run, board: Path, tmp_path: Path) -> None:
+    markdown, page, word = papers(run, with_board(board), tmp_path)
+    expected = markdown_words(markdown)
+    assert len(expected) > 1000
+    assert without_dashboard(html_words(page).words) == expected
+    assert without_dashboard(docx_words(word)) == expected
+
+
+def test_the_word_paper_has_headings_tables_shaded_ratings_landscape_appendices_and_page_numbers(
+    run: Run, board: Path, tmp_path: Path
+) -> None:
+    markdown, _, path = papers(run, with_board(board), tmp_path)
+    document = docx.Document(str(path))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings[0] == ("Title", markdown.splitlines()[0].removeprefix("# ").replace("\\", ""))
+    sections = [text for style, text in headings if style == "Heading 1"]
+    assert sections == ["Dashboard", *re.findall(r"^## (.+)$", markdown, re.M)]
+    # The header block: the board's details, a label and its value a row.
+    fields = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    assert fields["Board"] == "Northshire Combating Drugs Partnership" and fields["Meeting"] == "2025-07-03"
+    # The summary: each rating's cell shaded in its colour, with its shape and word in it.
+    summary = next(t for t in document.tables if t.rows[0].cells[0].text == "Headline")
+    for row, rating in zip(summary.rows[1:], Rating, strict=True):
+        cell = row.cells[0]
+        assert cell.text == f"{rating.symbol} {rating.word}"
+        assert cell._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) == FILL[rating][0]
+    # Each table's first row is repeated at the top of every page it runs onto.
+    assert all(t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None for t in document.tables[1:])
+    # The appendices are on landscape pages of their own; the paper before them is portrait A4.
+    first, appendices = document.sections
+    assert first.orientation == WD_ORIENT.PORTRAIT and (round(first.page_width.cm, 1), round(first.page_height.cm, 1)) == (
+        21,
+        29.7,
+    )
+    assert appendices.orientation == WD_ORIENT.LANDSCAPE and round(appendices.page_width.cm, 1) == 29.7
+    footer = first.footer.paragraphs[0]._p
+    assert [f.get(qn("w:instr")) for f in footer.iter(qn("w:fldSimple"))] == ["PAGE", "NUMPAGES"]
+    # The chart is a picture with its words as alternative text.
+    pictures = document.inline_shapes
+    assert len(pictures) == 1 and "Headline ratings at each board meeting" in pictures[0]._inline.docPr.get("descr")
+
+
+def test_the_html_paper_is_one_self_contained_printable_page(run: Run, board: Path, tmp_path: Path) -> None:
+    file_returns(board, [ret(20, "DWP", "2025-06-01", "red", "Stalled.", evidence=("https://www.gov.uk/x",))])
+    _, page, _ = papers(run, with_board(board), tmp_path)
+    seen = html_words(page)
+    assert seen.tags.isdisjoint({"script", "img", "link", "iframe", "object", "embed"})
+    assert not re.search(r"\bsrc=|url\(|@import", page, re.I)
+    assert all(v.startswith("https://") for v in re.findall(r'href="([^"]*)"', page))
+    assert "default-src 'none'" in page  # the browser is told too: nothing is fetched, nothing runs
+    assert "@page { size: A4;" in page and "@media print" in page and "page: wide" in page
+    assert '<td class="rag red">✖ RED</td>' in page  # colour, and the word
+    assert seen.links == ["https://www.gov.uk/x"] and ">gov.uk</a>" in page
+
+
+def test_the_dashboard_charts_the_numbers_trend_prints(run: Run, board: Path, tmp_path: Path) -> None:
+    with_board(board)
+    _, page, word = papers(run, board, tmp_path)
+    trend = json.loads(run("trend", "--as-of", AS_OF, "--format", "json", root=board).stdout)
+    svg = ET.fromstring(re.search(r"<svg.*?</svg>", page, re.S)[0])  # type: ignore[index]
+    drawn: dict[str, dict[str, int]] = {}
+    for rect in svg.iter(f"{SVG}rect"):
+        title = rect.find(f"{SVG}title")
+        assert title is not None and title.text is not None
+        if ": " in title.text:  # a bar's part: "2025-03-31: 5 AMBER"
+            when, what = title.text.split(": ")
+            n, word_ = what.split(" ", 1)
+            drawn.setdefault(when, {})[Rating[word_.replace(" ", "_")].value] = int(n)
+    expected = {p["date"]: {k: v for k, v in p.items() if k != "date" and v} for p in trend["points"]}
+    assert drawn == expected and list(drawn) == ["2025-03-31", AS_OF]
+    # The same chart in Word, drawn as a picture.
+    with zipfile.ZipFile(word) as z:
+        pictures = [n for n in z.namelist() if n.startswith("word/media/")]
+        assert len(pictures) == 1
+        with z.open(pictures[0]) as f, Image.open(f) as image:
+            assert image.format == "PNG" and image.width > 2 * image.height > 1000
+    # The sections table counts every recommendation once.
+    counts = re.findall(r'<td class="r(?: rag \w+| zero)">(\d+)</td>', page.split('class="sections"')[1].split("</table>")[0])
+    assert sum(int(n) for n in counts) == 32
+
+
+def test_the_same_data_and_date_give_the_same_bytes(run: Run, board: Path, tmp_path: Path) -> None:
+    first = tmp_path / "one"
+    second = tmp_path / "two"
+    first.mkdir()
+    second.mkdir()
+    _, page, word = papers(run, board, first)
+    again_page, again_word = papers(run, board, second)[1:]
+    assert page == again_page and word.read_bytes() == again_word.read_bytes()
+    with zipfile.ZipFile(word) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert f"{AS_OF}T00:00:00Z" in core and "2026" not in core.replace(AS_OF, "")
+    # A later date is a different paper.
+    later = run("paper", "--as-of", "2025-07-01", "--out", str(tmp_path / "later.docx"), root=board)
+    assert later.exit_code == 0 and (tmp_path / "later.docx").read_bytes() != word.read_bytes()
+
+
+def test_hostile_text_is_inert_in_every_format(run: Run, workspace: Path, tmp_path: Path) -> None:
+    file_returns(
+        workspace,
+        [
+            ret(17, "MoJ", "2025-06-01", "red", HOSTILE, evidence=("https://example.org/a|b<c>(d)`e\"x'y",)),
+            ret(20, "DWP", "2025-06-01", "red", "</td></tr></table><img src=x onerror=alert(1)>"),
+        ],
+    )
+    name = '<script>alert("board")</script> & Co'
+    markdown, page, word = papers(run, workspace, tmp_path, "--board", name, "--author", "]]><w:p/>\x1b[2J")
+    seen = html_words(page)
+    assert "script" not in seen.tags and "img" not in seen.tags
+    assert "onerror" not in re.sub(r"&lt;img src=x onerror=alert\(1\)&gt;", "", page)
+    assert "\x1b" not in page and "&lt;script&gt;alert(&quot;board&quot;)&lt;/script&gt; &amp; Co" in page
+    assert 'href="https://example.org/a|b&lt;c&gt;(d)`e&quot;x&#x27;y"' in page  # an attribute it cannot leave
+    # Every format says the same words, the hostile ones included, as the words they are.
+    expected = markdown_words(markdown)
+    assert "<script>alert(1)</script>" in " ".join(expected) and "</td></tr></table><img" in " ".join(expected)
+    assert without_dashboard(seen.words) == expected
+    assert without_dashboard(docx_words(word)) == expected
+    document = docx.Document(str(word))
+    assert document.core_properties.author == "tracker"
+    targets = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
+    assert targets == ["https://example.org/a|b<c>(d)`e\"x'y"]
+
+
+def test_only_http_links_are_links_whatever_reaches_the_renderers(tmp_path: Path) -> None:
+    """The data refuses other links; the renderers would show one as text all the same."""
+    from datetime import date
+
+    from tracker.output import html, word
+    from tracker.output.document import Link, Paper, Para
+
+    links = ("javascript:alert(1)//https://x.example", "data:text/html,<b>x</b>", "https://ok.example/a")
+    paper = Paper("T", None, (Para(tuple(Link(u) for u in links)),))
+    page = html.render(paper)
+    assert html_words(page).links == ["https://ok.example/a"] and "javascript:alert(1)//https://x.example" in page
+    assert "&lt;b&gt;" in page
+    path = tmp_path / "t.docx"
+    path.write_bytes(word.render(paper, date(2025, 1, 1)))
+    document = docx.Document(str(path))
+    assert [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")] == ["https://ok.example/a"]
+    assert "javascript:alert(1)//https://x.example" in " ".join(docx_words(path))
+
+
+def test_the_format_follows_the_file_name_and_word_is_kept_off_the_terminal(run: Run, board: Path, tmp_path: Path) -> None:
+    assert run("paper", "--as-of", AS_OF, "--out", str(tmp_path / "p.HTML"), root=board).exit_code == 0
+    assert (tmp_path / "p.HTML").read_text().startswith("<!DOCTYPE html>")
+    assert run("paper", "--as-of", AS_OF, "--out", str(tmp_path / "p.docx"), root=board).exit_code == 0
+    assert zipfile.is_zipfile(tmp_path / "p.docx")
+    assert run("paper", "--as-of", AS_OF, "--format", "md", "--out", str(tmp_path / "p2.docx"), root=board).exit_code == 0
+    assert (tmp_path / "p2.docx").read_text().startswith("# ")  # as asked
+    assert run("paper", "--as-of", AS_OF, "--format", "html", root=board).stdout.startswith("<!DOCTYPE html>")
+    result = run("paper", "--format", "pdf", root=board)
+    assert result.exit_code == 2 and "'pdf' is not one of 'md', 'docx', 'html'" in result.stderr
+    bad = run("paper", "--out", str(tmp_path / "nowhere" / "p.docx"), root=board)
+    assert bad.exit_code == 3 and "does not exist" in bad.stderr
+
+
+def test_word_to_a_pipe_is_the_document_and_at_a_terminal_is_refused(board: Path, tmp_path: Path) -> None:
+    piped = subprocess.run(
+        [sys.executable, "-m", "tracker", "--root", str(board), "paper", "--as-of", AS_OF, "--format", "docx"],
+        capture_output=True,
+        check=True,
+    )
+    assert piped.stdout.startswith(b"PK") and zipfile.is_zipfile(__import__("io").BytesIO(piped.stdout))
+    script = (
+        "import pty, os, sys\n"
+        "pid, fd = pty.fork()\n"
+        "if pid == 0:\n"
+        f"    args = ['-m', 'tracker', '--root', {str(board)!r}, 'paper', '--format', 'docx']\n"
+        "    os.execv(sys.executable, [sys.executable, *args])\n"
+        "out = b''\n"
+        "while True:\n"
+        "    try:\n"
+        "        chunk = os.read(fd, 1024)\n"
+        "    except OSError:\n"
+        "        break\n"
+        "    if not chunk:\n"
+        "        break\n"
+        "    out += chunk\n"
+        "print(os.waitpid(pid, 0)[1] >> 8, out.decode(errors='replace').strip())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("2 tracker: error: --format docx: a Word document is not for the terminal")
+
+
+def test_papers_load_only_what_their_format_needs(workspace: Path) -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from tracker.cli import app\n"
+        f"root = ['--root', {str(workspace)!r}]\n"
+        "for args in (['paper'], ['trend'], ['report'], ['chase']):\n"
+        "    assert CliRunner().invoke(app, [*root, *args]).exit_code == 0, args\n"
+        "before = {m for m in ('docx', 'PIL', 'lxml') if m in sys.modules}\n"
+        f"assert CliRunner().invoke(app, [*root, 'paper', '--format', 'html']).exit_code == 0\n"
+        "html = {m for m in ('docx', 'PIL', 'lxml') if m in sys.modules}\n"
+        f"out = {str(workspace / 'p.docx')!r}\n"
+        "assert CliRunner().invoke(app, [*root, 'paper', '--out', out]).exit_code == 0\n"
+        "word = {m for m in ('docx', 'PIL', 'lxml') if m in sys.modules}\n"
+        "print(sorted(before), sorted(html), sorted(word))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[] [] ['PIL', 'docx', 'lxml']"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_word_paper_and_prints_it(run: Run, board: Path, tmp_path: Path) -> None:
+    _, _, word = papers(run, with_board(board), tmp_path)
+    profile = tmp_path / "profile"
+    converted = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(word),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "paper.pdf"
+    assert converted.returncode == 0 and pdf.exists(), converted.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Appendix B: recommendations by department" in text and "Page 1 of" in text

@@ -1,0 +1,191 @@
+"""The trend as a stacked bar chart: headline counts at each past board (or quarter's end).
+
+The chart is laid out once, as boxes, lines and labels in a fixed frame, and then drawn either
+as SVG text (the HTML paper) or as a PNG (the Word paper, through Pillow, imported only there).
+Both are deterministic: the same counts give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
+
+from tracker.domain.rating import Rating
+
+from .document import FILL
+
+WIDTH, HEIGHT = 800, 360
+_LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 40, 34
+_FONT = 13
+# Bottom to top: what is done at the foot, silence at the top, where the eye looks first.
+STACK = (Rating.COMPLETE, Rating.GREEN, Rating.AMBER, Rating.RED, Rating.NO_RETURN)
+
+
+class Box(NamedTuple):
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    title: str  # what the box stands for, as words (a tooltip in SVG)
+
+
+class Rule(NamedTuple):
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    colour: str
+
+
+class Label(NamedTuple):
+    x: float
+    y: float  # the text's baseline
+    text: str
+    anchor: str  # start, middle or end
+    colour: str = "0B0C0C"
+    size: float = _FONT
+
+
+Shape = Box | Rule | Label
+
+
+def _step(top: int) -> int:
+    """A round gap between grid lines giving at most 8 of them."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if top / step <= 8:
+            return step
+    return int(10 ** len(str(top)))
+
+
+def _width(text: str, size: float) -> float:
+    return len(text) * size * 0.6  # about right for a sans-serif's digits, which the labels are
+
+
+def layout(trend: Sequence[tuple[date, dict[Rating, int]]]) -> list[Shape]:
+    """The chart's shapes, in drawing order."""
+    shapes: list[Shape] = []
+    x: float = _LEFT
+    for r in STACK[::-1]:  # the legend reads in the order the bars stack, top first
+        text = r.word  # no shape: the PNG's font has none of them; the swatch is beside it
+        shapes.append(Box(x, 12, 14, 14, FILL[r][0], r.word))
+        shapes.append(Label(x + 19, 24, text, "start"))
+        x += 19 + _width(text, _FONT) + 18
+    totals = [sum(c.values()) for _, c in trend]
+    step = _step(max(totals, default=0) or 1)
+    top = max(step, math.ceil(max(totals, default=0) / step) * step)
+    plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
+    base = _TOP + plot_h
+
+    def y(n: float) -> float:
+        return base - plot_h * n / top
+
+    for n in range(0, top + 1, step):
+        shapes.append(Rule(_LEFT, y(n), WIDTH - _RIGHT, y(n), "B1B4B6" if n else "0B0C0C"))
+        shapes.append(Label(_LEFT - 6, y(n) + _FONT * 0.35, str(n), "end"))
+    if not trend:
+        return shapes
+    pitch = plot_w / len(trend)
+    bar = min(pitch * 0.7, 60)
+    # Every k-th date is labelled, so that labels never overlap; the last date always is.
+    every = max(1, math.ceil((_width("2000-00-00", _FONT - 1) + 8) / pitch))
+    for i, (when, counts) in enumerate(trend):
+        left = _LEFT + pitch * i + (pitch - bar) / 2
+        below = 0
+        for r in STACK:
+            n = counts.get(r, 0)
+            if not n:
+                continue
+            shapes.append(Box(left, y(below + n), bar, y(below) - y(below + n), FILL[r][0], f"{when}: {n} {r.word}"))
+            if y(below) - y(below + n) >= _FONT + 2 and _width(str(n), _FONT - 1) <= bar:
+                shapes.append(
+                    Label(
+                        left + bar / 2,
+                        (y(below) + y(below + n)) / 2 + (_FONT - 1) * 0.35,
+                        str(n),
+                        "middle",
+                        FILL[r][1],
+                        _FONT - 1,
+                    )
+                )
+            below += n
+        if (len(trend) - 1 - i) % every == 0:
+            half = _width(when.isoformat(), _FONT - 1) / 2  # kept inside the frame
+            middle = min(max(left + bar / 2, _LEFT + half), WIDTH - _RIGHT - half)
+            shapes.append(Label(middle, base + _FONT + 6, when.isoformat(), "middle", size=_FONT - 1))
+    return shapes
+
+
+def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str) -> str:
+    """The chart in words, for a reader who cannot see it."""
+    if not trend:
+        return "No counts to chart."
+    when, last = trend[-1]
+    counts = ", ".join(f"{last.get(r, 0)} {r.word}" for r in Rating)
+    first = trend[0][0]
+    span = f"from {first} to {when}" if len(trend) > 1 else f"on {when}"
+    return f"Headline ratings at each {by} {span}, as stacked bars. On {when}: {counts}."
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _n(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def svg(trend: Sequence[tuple[date, dict[Rating, int]]], by: str) -> str:
+    """The chart as an inline SVG element: no script, nothing fetched, its words in <title> and <desc>."""
+    words = _esc(describe(trend, by))
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
+        ' aria-labelledby="chart-title chart-desc" font-family="Arial, Helvetica, sans-serif">',
+        f'<title id="chart-title">Headline ratings at each {_esc(by)}</title>',
+        f'<desc id="chart-desc">{words}</desc>',
+    ]
+    anchors = {"start": "start", "middle": "middle", "end": "end"}
+    for s in layout(trend):
+        if isinstance(s, Box):
+            out.append(
+                f'<rect x="{_n(s.x)}" y="{_n(s.y)}" width="{_n(s.w)}" height="{_n(s.h)}" fill="#{s.fill}">'
+                f"<title>{_esc(s.title)}</title></rect>"
+            )
+        elif isinstance(s, Rule):
+            out.append(f'<line x1="{_n(s.x1)}" y1="{_n(s.y1)}" x2="{_n(s.x2)}" y2="{_n(s.y2)}" stroke="#{s.colour}"/>')
+        else:
+            out.append(
+                f'<text x="{_n(s.x)}" y="{_n(s.y)}" text-anchor="{anchors[s.anchor]}" font-size="{_n(s.size)}"'
+                f' fill="#{s.colour}">{_esc(s.text)}</text>'
+            )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def png(trend: Sequence[tuple[date, dict[Rating, int]]], scale: int = 3) -> bytes:
+    """The chart as a PNG, `scale` pixels to a unit, for a document that cannot hold SVG (Word)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (WIDTH * scale, HEIGHT * scale), "white")
+    draw = ImageDraw.Draw(image)
+    fonts: dict[float, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
+    anchors = {"start": "ls", "middle": "ms", "end": "rs"}
+    for s in layout(trend):
+        if isinstance(s, Box):
+            draw.rectangle(
+                (round(s.x * scale), round(s.y * scale), round((s.x + s.w) * scale) - 1, round((s.y + s.h) * scale) - 1),
+                fill=f"#{s.fill}",
+            )
+        elif isinstance(s, Rule):
+            draw.line((s.x1 * scale, s.y1 * scale, s.x2 * scale, s.y2 * scale), fill=f"#{s.colour}", width=scale // 2 or 1)
+        else:
+            if s.size not in fonts:
+                fonts[s.size] = ImageFont.load_default(s.size * scale)
+            draw.text((s.x * scale, s.y * scale), s.text, fill=f"#{s.colour}", font=fonts[s.size], anchor=anchors[s.anchor])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=False)
+    return buffer.getvalue()

@@ -1,0 +1,122 @@
+"""One paper, three renderers: the blocks and inline pieces a board paper is made of.
+
+The paper is built once (output/paper.py) as these blocks; output/markdown.py, output/html.py and
+output/word.py each turn them into their format. A plain `str` piece is text as the words it is,
+already one line: every renderer escapes it for its format, so no renderer can be told apart by
+what a piece of user text does to it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import NamedTuple
+
+from tracker.domain.rating import Rating
+
+from .text import clean
+
+
+class Strong(NamedTuple):
+    text: str
+
+
+class Link(NamedTuple):
+    """Evidence: shown as its site and linked where it is http(s), else shown as the text it is."""
+
+    url: str
+
+
+class Mark(NamedTuple):
+    """A rating: a shape and a word, which survive black-and-white printing; coloured where the format can."""
+
+    rating: Rating
+
+
+Inline = str | Strong | Link | Mark
+Line = tuple[Inline, ...]
+
+
+class Heading(NamedTuple):
+    level: int  # 1 the paper's title, 2 its sections
+    text: str
+
+
+class Para(NamedTuple):
+    line: Line
+
+
+class Items(NamedTuple):
+    """A bulleted list; an item may have a second line under it (the words behind an exception)."""
+
+    items: tuple[tuple[Line, Line | None], ...]
+
+
+class Fields(NamedTuple):
+    """The header block: a label and its value a row."""
+
+    rows: tuple[tuple[str, Line], ...]
+
+
+class Table(NamedTuple):
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Line, ...], ...]
+    align: str = ""  # an "r" for each right-aligned column, from the left
+
+
+class Appendices(NamedTuple):
+    """From here on, the appendices: on pages of their own, landscape where the format has pages."""
+
+
+class Counts(NamedTuple):
+    label: str
+    counts: dict[Rating, int]
+
+
+class Dashboard(NamedTuple):
+    """The page that opens the Word and HTML papers: the headline counts at each past board (or
+    quarter's end) as a stacked bar chart, and the counts today by section."""
+
+    by: str  # "board meeting" or "quarter"
+    trend: tuple[tuple[date, dict[Rating, int]], ...]
+    sections: tuple[Counts, ...]
+
+
+Block = Heading | Para | Items | Fields | Table | Appendices
+
+
+class Paper(NamedTuple):
+    title: str
+    dashboard: Dashboard | None
+    blocks: tuple[Block, ...]
+
+
+def plain(text: object) -> str:
+    """User text as one line: control characters gone, every run of white space one space."""
+    return " ".join(clean(text).split())
+
+
+# Each rating's fill and the ink that reads on it, for the formats that print in colour: the
+# GOV.UK palette, which boards' readers know; the word is always printed too.
+FILL = {
+    Rating.RED: ("D4351C", "FFFFFF"),
+    Rating.AMBER: ("F47738", "0B0C0C"),
+    Rating.GREEN: ("00703C", "FFFFFF"),
+    Rating.COMPLETE: ("1D70B8", "FFFFFF"),
+    Rating.NO_RETURN: ("B1B4B6", "0B0C0C"),
+}
+
+
+_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#]*)")
+
+
+def host(url: str) -> str:
+    """The site a link goes to, as a reader would recognise it ("" if it names none)."""
+    found = _HOST.match(url.strip())
+    return found[1].removeprefix("www.") if found and found[1] else ""
+
+
+def web(url: str) -> str | None:
+    """The link's target if it is one a paper may link to: http(s), to a named site; else None."""
+    url = url.strip()
+    return url if url.lower().startswith(("http://", "https://")) and host(url) else None

@@ -1,0 +1,182 @@
+"""The board paper as one self-contained HTML page for the board pack.
+
+No script and nothing fetched (a Content-Security-Policy says so to the browser too): the style
+and the chart (SVG) are in the page. It prints on A4, the appendices on landscape pages. Every
+piece of text is escaped, and only http(s) links are links.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from tracker.domain.rating import Rating
+
+from . import chart
+from .document import (
+    FILL,
+    Appendices,
+    Dashboard,
+    Fields,
+    Heading,
+    Inline,
+    Items,
+    Line,
+    Link,
+    Mark,
+    Paper,
+    Para,
+    Strong,
+    Table,
+    host,
+    web,
+)
+
+_STYLE = """
+:root { color-scheme: light; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; line-height: 1.4; color: #0b0c0c;
+       max-width: 60em; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 18pt; margin: 0 0 .6em; }
+h2 { font-size: 14pt; margin: 1.4em 0 .5em; border-bottom: 1px solid #b1b4b6; padding-bottom: .15em; }
+h3 { font-size: 12pt; margin: 1em 0 .4em; }
+table { border-collapse: collapse; margin: .4em 0 1em; width: 100%; }
+th, td { border: 1px solid #b1b4b6; padding: .25em .45em; text-align: left; vertical-align: top; }
+th { background: #f3f2f1; }
+td.r, th.r { text-align: right; }
+table.fields { width: auto; }
+table.fields th { font-weight: bold; padding-right: 1.5em; }
+.rag { font-weight: bold; white-space: nowrap; padding: 0 .3em; border-radius: 2px; }
+td.rag { border-radius: 0; }
+ul { padding-left: 1.4em; }
+li { margin: .3em 0; }
+li .words { display: block; margin-top: .15em; }
+figure { margin: 0 0 1em; }
+figure svg { width: 100%; height: auto; }
+figcaption { font-size: 9.5pt; color: #505a5f; }
+table.sections td, table.sections th { padding: .1em .4em; font-size: 9.5pt; }
+table.sections th.r { width: 6.5em; white-space: nowrap; }
+table.sections td.zero { color: #6f777b; }
+a { color: #1d70b8; }
+@page { size: A4; margin: 16mm 14mm; }
+@page wide { size: A4 landscape; margin: 14mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .dashboard { break-after: page; }
+  .dashboard figure svg { max-height: 78mm; }
+  table.sections td, table.sections th { font-size: 7.5pt; padding: 0 .3em; line-height: 1.25; }
+  .appendices { page: wide; break-before: page; }
+  h2, h3 { break-after: avoid; }
+  tr, li { break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+_STYLE += "".join(f".rag.{r.value} {{ background: #{FILL[r][0]}; color: #{FILL[r][1]}; }}\n" for r in Rating)
+
+
+_RIGHT = ' class="r"'
+_ZERO = '<td class="r zero">0</td>'
+
+
+def _mark(rating: Rating) -> str:
+    return f"{rating.symbol} {rating.word}"
+
+
+def _inline(piece: Inline) -> str:
+    if isinstance(piece, Strong):
+        return f"<strong>{escape(piece.text)}</strong>"
+    if isinstance(piece, Link):
+        target = web(piece.url)
+        if target is None:  # shown as the text it is
+            return escape(piece.url.strip())
+        return f'<a href="{escape(target)}">{escape(host(target))}</a>'
+    if isinstance(piece, Mark):
+        return f'<span class="rag {piece.rating.value}">{escape(_mark(piece.rating))}</span>'
+    return escape(piece)
+
+
+def _line(pieces: Line) -> str:
+    return "".join(_inline(p) for p in pieces)
+
+
+def _cell(pieces: Line, right: bool) -> str:
+    if len(pieces) == 1 and isinstance(pieces[0], Mark):  # a rating alone fills its cell with its colour
+        r = pieces[0].rating
+        return f'<td class="rag {r.value}">{escape(_mark(r))}</td>'
+    return f"<td{_RIGHT if right else ''}>{_line(pieces)}</td>"
+
+
+def _table(block: Table) -> list[str]:
+    right = [i < len(block.align) and block.align[i] == "r" for i in range(len(block.headers))]
+    head = "".join(f"<th{_RIGHT if r else ''}>{escape(h)}</th>" for h, r in zip(block.headers, right, strict=True))
+    out = ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    out += ["<tr>" + "".join(_cell(c, r) for c, r in zip(row, right, strict=True)) + "</tr>" for row in block.rows]
+    out += ["</tbody>", "</table>"]
+    return out
+
+
+def _dashboard(d: Dashboard) -> list[str]:
+    when = d.trend[-1][0] if d.trend else None
+    out = [
+        '<section class="dashboard">',
+        "<h2>Dashboard</h2>",
+        "<figure>",
+        chart.svg(d.trend, d.by),
+        f"<figcaption>{escape(chart.describe(d.trend, d.by))}</figcaption>",
+        "</figure>",
+        f"<h3>By section{f', on {when}' if when else ''}</h3>",
+        '<table class="sections">',
+        "<thead><tr><th>Section</th>" + "".join(f'<th class="r">{escape(_mark(r))}</th>' for r in Rating) + "</tr></thead>",
+        "<tbody>",
+    ]
+    for row in d.sections:
+        cells = "".join(
+            f'<td class="r rag {r.value}">{n}</td>' if n else '<td class="r zero">0</td>' for r, n in row.counts.items()
+        )
+        out.append(f"<tr><td>{escape(row.label)}</td>{cells}</tr>")
+    out += ["</tbody>", "</table>", "</section>"]
+    return out
+
+
+def render(paper: Paper) -> str:
+    """The page: the same blocks as the markdown paper, opened by the dashboard where there is one."""
+    title = escape(paper.title)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{title}</h1>",
+    ]
+    dashboard = paper.dashboard
+    closing = ["</body>", "</html>"]
+    for block in paper.blocks:
+        if dashboard is not None and isinstance(block, Heading):  # after the header block, before the first section
+            out += _dashboard(dashboard)
+            dashboard = None
+        if isinstance(block, Heading):
+            out.append(f"<h{block.level}>{escape(block.text)}</h{block.level}>")
+        elif isinstance(block, Para):
+            out.append(f"<p>{_line(block.line)}</p>")
+        elif isinstance(block, Items):
+            out.append("<ul>")
+            for item, more in block.items:
+                words = f'<span class="words">{_line(more)}</span>' if more else ""
+                out.append(f"<li>{_line(item)}{words}</li>")
+            out.append("</ul>")
+        elif isinstance(block, Fields):
+            out.append('<table class="fields">')
+            out += [f'<tr><th scope="row">{escape(label)}</th><td>{_line(value)}</td></tr>' for label, value in block.rows]
+            out.append("</table>")
+        elif isinstance(block, Table):
+            out += _table(block)
+        elif isinstance(block, Appendices):
+            out.append('<div class="appendices">')
+            closing.insert(0, "</div>")
+    return "\n".join(out + closing) + "\n"

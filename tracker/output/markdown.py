@@ -1,0 +1,85 @@
+"""The board paper in markdown: renders on GitHub and converts cleanly with pandoc.
+
+Every piece of text is escaped so that it is shown as the words it is: it cannot break a table,
+start a list, inject HTML or restyle anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .document import Appendices, Fields, Heading, Inline, Items, Line, Link, Mark, Paper, Para, Strong, Table, host, plain
+
+_INLINE = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def escape(text: str) -> str:
+    """Text (already one line) as literal markdown: HTML shown as text, markup characters escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _INLINE.sub(r"\\\1", text)
+
+
+def md(text: object) -> str:
+    """User text as literal markdown, on one line."""
+    return escape(plain(text))
+
+
+# What a link's target keeps as it is; every other character is percent-encoded, as
+# urllib.parse.quote does with these as safe (written out here: urllib costs start-up).
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~:/?#[]@!$&'*+,;=%")
+
+
+def link(url: str) -> str:
+    """A link whose text is the site and whose target cannot escape the link or a table cell."""
+    url = url.strip()
+    site = host(url)
+    if not site:  # nothing a reader would recognise as a site: shown as text, not linked
+        return md(url)
+    safe = "".join(ch if ch in _SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")) for ch in url)
+    return f"[{md(site)}]({safe})"
+
+
+def _inline(piece: Inline) -> str:
+    if isinstance(piece, Strong):
+        return f"**{escape(piece.text)}**"
+    if isinstance(piece, Link):
+        return link(piece.url)
+    if isinstance(piece, Mark):
+        return f"{piece.rating.symbol} **{piece.rating.word}**"
+    return escape(piece)
+
+
+def line(pieces: Line) -> str:
+    return "".join(_inline(p) for p in pieces)
+
+
+def _table(headers: list[str], rows: list[list[str]], align: str = "") -> list[str]:
+    rule = ["---:" if i < len(align) and align[i] == "r" else "---" for i in range(len(headers))]
+    out = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
+    out.extend("| " + " | ".join(cell or " " for cell in row) + " |" for row in rows)
+    return out
+
+
+def render(paper: Paper) -> str:
+    """The paper as markdown. The dashboard is left out: its counts are in `tracker trend`."""
+    out = [f"# {escape(paper.title)}", ""]
+    for block in paper.blocks:
+        if isinstance(block, Heading):
+            out += [f"{'#' * block.level} {escape(block.text)}", ""]
+        elif isinstance(block, Para):
+            out += [line(block.line), ""]
+        elif isinstance(block, Items):
+            for item, more in block.items:
+                out.append(f"- {line(item)}")
+                if more:
+                    out.append(f"  {line(more)}")
+            out.append("")
+        elif isinstance(block, Fields):
+            # A markdown table needs a header row: the block's first row heads it.
+            rows = [[f"**{escape(label)}**", line(value)] for label, value in block.rows]
+            out += [*_table(rows[0], rows[1:]), ""]
+        elif isinstance(block, Table):
+            out += [*_table(list(block.headers), [[line(c) for c in row] for row in block.rows], block.align), ""]
+        elif isinstance(block, Appendices):
+            pass
+    return "\n".join(out).rstrip("\n") + "\n"
