@@ -449,6 +449,10 @@ def test_the_example_paper_in_docs_is_the_one_the_repository_data_gives(run: Run
         "regenerate it: tracker paper --as-of 2025-12-31 --out docs/example-board-paper.md"
     )
     assert tables_keep_their_columns(example) >= 4
+    page = (REPO / "docs" / "example-board-paper.html").read_text(encoding="utf-8")
+    assert run("paper", "--as-of", "2025-12-31", "--format", "html", root=REPO).stdout == page, (
+        "regenerate it: tracker paper --as-of 2025-12-31 --out docs/example-board-paper.html"
+    )
 
 
 def test_the_boards_assessment_sets_the_headline_only_when_it_is_as_new_as_the_leads_returns(run: Run, board: Path) -> None:
