@@ -95,12 +95,12 @@ def test_a_status_file_where_the_folder_should_be_is_an_error(board: Path) -> No
     "setup, command, expected",
     [
         (lambda b: None, ["paper", "--out", "{b}/no/such/folder/paper.md"], "--out: the folder"),
-        (lambda b: (b / "afolder").mkdir(), ["paper", "--out", "{b}/afolder"], "is a directory"),
+        (lambda b: (b / "afolder").mkdir(), ["paper", "--out", "{b}/afolder"], "afolder is a folder; give the name of a file"),
         (lambda b: (b / "afile").write_text("x"), ["init", "{b}/afile/sub"], "not a directory"),
         (lambda b: (b / "tracker.db").mkdir(), ["report"], "tracker.db"),
         (lambda b: (b / "tracker.db").mkdir(), ["load", "--rebuild"], "tracker.db"),
         (lambda b: (b / ".tracker.lock").mkdir(), ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"], "lock"),
-        (lambda b: None, ["paper", "--as-of", "0001-01-01"], "out of range"),
+        (lambda b: None, ["paper", "--as-of", "0001-01-01"], "before the review was published"),
         (lambda b: None, ["show", "99999999999999999999"], "does not exist"),
     ],
 )
@@ -456,9 +456,11 @@ def test_an_import_interrupted_at_any_moment_is_all_or_nothing(board: Path, tmp_
 )
 def test_the_paper_is_never_written_over_the_record(board: Path, target: str) -> None:
     before = snapshot(board)
-    result = tracker(board, "paper", "--out", str(board / target))
-    assert result.returncode == 2 and "is part of the workspace's record" in result.stderr
-    assert snapshot(board) == before
+    for args in (["--format", "md"], ["--format", "docx"], []):  # without --format, refused for its name too
+        result = tracker(board, "paper", *args, "--out", str(board / target))
+        assert result.returncode == 2, result.stderr
+        assert "is part of the workspace's record" in result.stderr or "is not a format tracker writes" in result.stderr
+        assert snapshot(board) == before
 
 
 @pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null here")

@@ -218,7 +218,7 @@ def test_hostile_text_is_inert_in_every_format(run: Run, workspace: Path, tmp_pa
     assert "script" not in seen.tags and "img" not in seen.tags
     assert "onerror" not in re.sub(r"&lt;img src=x onerror=alert\(1\)&gt;", "", page)
     assert "\x1b" not in page and "&lt;script&gt;alert(&quot;board&quot;)&lt;/script&gt; &amp; Co" in page
-    assert 'href="https://example.org/a|b&lt;c&gt;(d)`e&quot;x&#x27;y"' in page  # an attribute it cannot leave
+    assert 'href="https://example.org/a%7Cb%3Cc%3E%28d%29%60e%22x&#x27;y"' in page  # as the markdown's target
     # Every format says the same words, the hostile ones included, as the words they are.
     expected = markdown_words(markdown)
     assert "<script>alert(1)</script>" in " ".join(expected) and "</td></tr></table><img" in " ".join(expected)
@@ -227,7 +227,7 @@ def test_hostile_text_is_inert_in_every_format(run: Run, workspace: Path, tmp_pa
     document = docx.Document(str(word))
     assert document.core_properties.author == "tracker"
     targets = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
-    assert targets == ["https://example.org/a|b<c>(d)`e\"x'y"]
+    assert targets == ["https://example.org/a%7Cb%3Cc%3E%28d%29%60e%22x'y"]
 
 
 def test_only_http_links_are_links_whatever_reaches_the_renderers(tmp_path: Path) -> None:
@@ -254,8 +254,14 @@ def test_the_format_follows_the_file_name_and_word_is_kept_off_the_terminal(run:
     assert (tmp_path / "p.HTML").read_text().startswith("<!DOCTYPE html>")
     assert run("paper", "--as-of", AS_OF, "--out", str(tmp_path / "p.docx"), root=board).exit_code == 0
     assert zipfile.is_zipfile(tmp_path / "p.docx")
-    assert run("paper", "--as-of", AS_OF, "--format", "md", "--out", str(tmp_path / "p2.docx"), root=board).exit_code == 0
-    assert (tmp_path / "p2.docx").read_text().startswith("# ")  # as asked
+    for args in (["--format", "md", "--out", "p2.docx"], ["--out", "p.pdf"], ["--format", "html", "--out", "p.md"]):
+        result = run("paper", *args[:-1], str(tmp_path / args[-1]), root=board)
+        assert result.exit_code == 2 and not (tmp_path / args[-1]).exists(), args
+    assert "name the file .md, .docx or .html, or give --format" in run("paper", "--out", "p.pdf", root=board).stderr
+    assert run("paper", "--as-of", AS_OF, "--out", str(tmp_path / "plain"), root=board).exit_code == 0  # markdown
+    assert (tmp_path / "plain").read_text().startswith("# ")
+    assert run("paper", "--as-of", AS_OF, "--format", "html", "--out", str(tmp_path / "p.txt"), root=board).exit_code == 2
+    assert run("paper", "--as-of", AS_OF, "--out", "-", root=board).stdout.startswith("# ")  # - is stdout
     assert run("paper", "--as-of", AS_OF, "--format", "html", root=board).stdout.startswith("<!DOCTYPE html>")
     result = run("paper", "--format", "pdf", root=board)
     assert result.exit_code == 2 and "'pdf' is not one of 'md', 'docx', 'html'" in result.stderr
@@ -336,3 +342,38 @@ def test_libreoffice_opens_the_word_paper_and_prints_it(run: Run, board: Path, t
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "Appendix B: recommendations by department" in text and "Page 1 of" in text
+
+
+def test_a_link_shows_the_site_it_goes_to(run: Run, workspace: Path) -> None:
+    from tracker.output.document import host, target, web
+
+    assert host("https://WWW.GOV.UK/x") == "gov.uk"
+    assert host("https://www.g\u043ev.uk/") == "xn--gv-fmc.uk"  # a look-alike in another script is not "gov.uk"
+    assert web('https://a.example/x y"<>') == "https://a.example/x%20y%22%3C%3E" == target('https://a.example/x y"<>')
+    # A backslash (which browsers read as "/"), a control character or a non-character is refused on input.
+    for bad in ("https://evil.example\\@www.gov.uk/", "https://www.gov.uk/a\x01b", "https://www.gov.uk/a\ufffeb"):
+        result = run("assess", "1", "--rag", "red", "--summary", "x", "--date", "2025-11-01", "--evidence", bad, root=workspace)
+        assert result.exit_code == 3 and "is not an http(s) URL" in result.stderr, bad
+
+
+def test_the_chart_keeps_to_the_latest_dates_and_its_labels_apart(run: Run, board: Path, tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from tracker.output import chart
+
+    counts = {Rating.RED: 2, Rating.AMBER: 10, Rating.GREEN: 5, Rating.COMPLETE: 1, Rating.NO_RETURN: 14}
+    for n in (1, 7, 25, 200):
+        labels = [
+            s
+            for s in chart.layout([(date(2021, 8, 15) + timedelta(days=9 * i), counts) for i in range(n)])
+            if isinstance(s, chart.Label) and len(s.text) == 10
+        ]
+        edges = sorted((s.x - chart._width(s.text, s.size) / 2, s.x + chart._width(s.text, s.size) / 2) for s in labels)
+        assert all(a[1] < b[0] for a, b in zip(edges, edges[1:], strict=False)), n  # no two touch
+        assert edges[0][0] >= 0 and edges[-1][1] <= chart.WIDTH, n  # all inside the frame
+        assert labels[0].text == (date(2021, 8, 15) + timedelta(days=9 * (n - 1))).isoformat()  # the latest always
+    result = run("paper", "--as-of", "2040-06-30", "--out", str(tmp_path / "far.html"), root=board)
+    assert result.exit_code == 0
+    page = (tmp_path / "far.html").read_text()
+    assert page.count("<title>2040-06-30: ") >= 1 and "2021-09-30: " not in page
+    assert "(36 earlier dates are in tracker trend)" in page  # 76 quarters' ends and the date; the chart shows 40

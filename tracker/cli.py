@@ -164,9 +164,40 @@ def _only(argv: list[str]) -> typer.Typer:
     return app
 
 
+class _Closed:
+    """Standard output or error when the process was started without it (`tracker report >&-`):
+    writing to it fails as writing to a closed file does, so the exit code tells that nothing
+    was shown, where Python would give None and a traceback."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def write(self, data: object) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError("standard output is closed")
+
+    @property
+    def buffer(self) -> _Closed:
+        return self
+
+
 def main() -> None:
     """The `tracker` command, as a process of its own: interruptions held off by a command stay
     held until the process has exited (in-process callers of `app` release them when it ends)."""
+    if sys.stdout is None:
+        sys.stdout = _Closed()
+    if sys.stderr is None:
+        sys.stderr = _Closed()
     held_until_exit()
     try:
         _only(sys.argv[1:])()

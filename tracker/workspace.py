@@ -174,12 +174,13 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
     except (OSError, RuntimeError):
         resolved = path.absolute()
     if resolved.is_relative_to(root.resolve()):
-        inside = resolved.relative_to(root.resolve())
+        # Compared without case: on macOS and Windows, STATUS/dhsc.YAML is the same file.
+        parts = tuple(p.casefold() for p in resolved.relative_to(root.resolve()).parts)
+        name = parts[-1] if parts else ""
         record = (
-            inside.parts[:1] == (STATUS_DIR,)
-            or inside.parts in ((MARKER,), (ASSESSMENTS,))
-            or inside.name in (MARKER, ASSESSMENTS, "tracker.db")
-            or inside.name.startswith(".tracker")
+            parts[:1] == (STATUS_DIR.casefold(),)
+            or name in (MARKER.casefold(), ASSESSMENTS.casefold(), "tracker.db")
+            or name.startswith(".tracker")
         )
         if record:
             raise UsageError(f"{option}: {path} is part of the workspace's record; write it somewhere else")
@@ -191,9 +192,16 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
         with open(path, "wb") as f:
             f.write(data)
         return
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{option}: {path} is a folder; give the name of a file in it")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise DataError(f"{option}: {path} is a device, not a file")
     if not path.parent.is_dir():
         raise DataError(f"{option}: the folder {path.parent} does not exist")
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except OSError as e:  # named as the user named it, not by the temporary file beside it
+        raise DataError(f"{option}: cannot write {path}: {(e.strerror or str(e)).lower()}") from e
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -145,6 +145,16 @@ def option_date(text: str | None, name: str, default: date) -> date:
         return text_date(text)
 
 
+def as_of_date(text: str | None, data: Dataset) -> date:
+    """The date a command reports on (--as-of, else today): not before the review it follows up."""
+    from tracker.errors import DataError
+
+    day = option_date(text, "--as-of", today())
+    if day < data.review.published:
+        raise DataError(f"--as-of: {day} is before the review was published ({data.review.published})")
+    return day
+
+
 def department_code(data: Dataset, text: str, on: date) -> str:
     """The code of the body that carries the work of the one named `text` on `on`."""
     with option("--dept"):
@@ -197,6 +207,23 @@ def write(text: str) -> None:
 
         text = clean(text)
     sys.stdout.write(text)
+
+
+def is_terminal(path: Path) -> bool:
+    """Whether a path the user gave is a terminal (/dev/tty, /dev/stdout at one)."""
+    import os
+    import stat
+
+    try:
+        if not stat.S_ISCHR(path.stat().st_mode):
+            return False
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 def echo(text: str, err: bool = False) -> None:

@@ -14,7 +14,7 @@ from . import _common
 app = typer.Typer()
 
 _FROM_BOARD = "(default: the board: block in recommendations.yaml)"
-_FORMATS = {".docx": "docx", ".html": "html", ".htm": "html"}
+_FORMATS = {".md": "md", ".markdown": "md", ".txt": "md", ".docx": "docx", ".html": "html", ".htm": "html"}
 
 
 @app.command()
@@ -45,15 +45,24 @@ def paper(
     """Write the board paper (markdown, Word or HTML): summary, exceptions, chasing, decisions, appendices."""
     from tracker import db
     from tracker.errors import DataError, UsageError
-    from tracker.output.paper import Details, board_paper, dashboard
+    from tracker.output.paper import CHARTED, Details, board_paper, dashboard
 
-    kind = format or _FORMATS.get(out.suffix.lower() if out is not None else "", "md")
-    if kind == "docx" and out is None and sys.stdout.isatty():
+    if out is not None and str(out) == "-":
+        out = None
+    suffix = out.suffix.lower() if out is not None else ""
+    named = _FORMATS.get(suffix)
+    if named is None and suffix and format is None:
+        raise UsageError(f"--out: {suffix} is not a format tracker writes; name the file .md, .docx or .html, or give --format")
+    if format is not None and named is not None and named != format:
+        raise UsageError(f"--format {format}: --out {out} is named as a {named} file")
+    kind = format or named or "md"
+    terminal = sys.stdout.isatty() if out is None else _common.is_terminal(out)
+    if kind == "docx" and terminal:
         raise UsageError("--format docx: a Word document is not for the terminal; give --out FILE.docx")
 
     conn = _common.database(ctx)
     data = db.dataset(conn)
-    day = _common.option_date(as_of, "--as-of", _common.today())
+    day = _common.as_of_date(as_of, data)
     held = _common.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
     previous = data.board.previous_meeting(min(day, held or day))
     before = _common.option_date(since, "--since", previous or day - timedelta(days=data.reporting_window_days))
@@ -83,7 +92,9 @@ def paper(
     if kind != "md":  # the Word and HTML papers open with the dashboard: the trend at each past board
         from tracker.domain.standing import points
 
-        shown = dashboard(data, _common.standings_over(conn, data, points(data, day)), now)
+        every = points(data, day)
+        charted = every[-CHARTED:]
+        shown = dashboard(data, _common.standings_over(conn, data, charted), now, len(every) - len(charted))
     made = board_paper(
         data,
         day,
@@ -113,6 +124,10 @@ def paper(
         else:
             _common.write(document.decode("utf-8"))
         return
+    if terminal:  # a terminal named as a file gets what stdout would: text neutralised
+        from tracker.output.text import clean
+
+        document = clean(document.decode("utf-8")).encode("utf-8")
     from tracker.workspace import write_out
 
     write_out(_common.root(ctx), out, document, "--out")

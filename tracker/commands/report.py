@@ -30,9 +30,9 @@ def report(
     from tracker.domain.standing import Filters
     from tracker.errors import DataError
 
-    day = _common.option_date(as_of, "--as-of", _common.today())
     conn = _common.database(ctx)
     data = db.dataset(conn)
+    day = _common.as_of_date(as_of, data)
     code = _common.department_code(data, dept, day) if dept is not None else None
     rating = None
     if rag and (rating := Rating.parse_filter(rag)) is None:

@@ -23,7 +23,7 @@ def trend(
 
     conn = _common.database(ctx)
     data = db.dataset(conn)
-    day = _common.option_date(as_of, "--as-of", _common.today())
+    day = _common.as_of_date(as_of, data)
     counts = [(when, summary(shown)) for when, shown in _common.standings_over(conn, data, points(data, day))]
     if format == "json":
         from tracker.output.jsonout import to_json

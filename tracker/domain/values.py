@@ -7,7 +7,9 @@ from dataclasses import fields
 from datetime import date
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+# No white space, control character, backslash (which browsers read as "/", so a link could show
+# one site and go to another), non-character or bidirectional override anywhere in a link.
+_URL = re.compile("https?://[^\\s/$.?#\\\\][^\\s\\\\\x00-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]*", re.IGNORECASE)
 
 
 def parse_date(text: str) -> date:

@@ -16,7 +16,7 @@ from tracker.domain.rating import Rating
 
 from .document import FILL
 
-WIDTH, HEIGHT = 800, 360
+WIDTH, HEIGHT = 800, 320
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 40, 34
 _FONT = 13
 # Bottom to top: what is done at the foot, silence at the top, where the eye looks first.
@@ -61,7 +61,7 @@ def _step(top: int) -> int:
 
 
 def _width(text: str, size: float) -> float:
-    return len(text) * size * 0.6  # about right for a sans-serif's digits, which the labels are
+    return len(text) * size * 0.62  # a little over a sans-serif's digits and capitals, which the labels are
 
 
 def layout(trend: Sequence[tuple[date, dict[Rating, int]]]) -> list[Shape]:
@@ -89,8 +89,6 @@ def layout(trend: Sequence[tuple[date, dict[Rating, int]]]) -> list[Shape]:
         return shapes
     pitch = plot_w / len(trend)
     bar = min(pitch * 0.7, 60)
-    # Every k-th date is labelled, so that labels never overlap; the last date always is.
-    every = max(1, math.ceil((_width("2000-00-00", _FONT - 1) + 8) / pitch))
     for i, (when, counts) in enumerate(trend):
         left = _LEFT + pitch * i + (pitch - bar) / 2
         below = 0
@@ -100,25 +98,22 @@ def layout(trend: Sequence[tuple[date, dict[Rating, int]]]) -> list[Shape]:
                 continue
             shapes.append(Box(left, y(below + n), bar, y(below) - y(below + n), FILL[r][0], f"{when}: {n} {r.word}"))
             if y(below) - y(below + n) >= _FONT + 2 and _width(str(n), _FONT - 1) <= bar:
-                shapes.append(
-                    Label(
-                        left + bar / 2,
-                        (y(below) + y(below + n)) / 2 + (_FONT - 1) * 0.35,
-                        str(n),
-                        "middle",
-                        FILL[r][1],
-                        _FONT - 1,
-                    )
-                )
+                middle = (y(below) + y(below + n)) / 2 + (_FONT - 1) * 0.35
+                shapes.append(Label(left + bar / 2, middle, str(n), "middle", FILL[r][1], _FONT - 1))
             below += n
-        if (len(trend) - 1 - i) % every == 0:
-            half = _width(when.isoformat(), _FONT - 1) / 2  # kept inside the frame
-            middle = min(max(left + bar / 2, _LEFT + half), WIDTH - _RIGHT - half)
-            shapes.append(Label(middle, base + _FONT + 6, when.isoformat(), "middle", size=_FONT - 1))
+    # Dates are labelled from the last back, each only where it keeps clear of the one after it.
+    free: float = WIDTH - _RIGHT + 10  # the left edge of the label placed last, less the gap between two
+    for i in range(len(trend) - 1, -1, -1):
+        text = trend[i][0].isoformat()
+        half = _width(text, _FONT - 1) / 2
+        middle = min(max(_LEFT + pitch * i + pitch / 2, _LEFT + half), WIDTH - _RIGHT - half)  # inside the frame
+        if middle + half + 10 <= free:
+            shapes.append(Label(middle, base + _FONT + 6, text, "middle", size=_FONT - 1))
+            free = middle - half
     return shapes
 
 
-def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str) -> str:
+def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int = 0) -> str:
     """The chart in words, for a reader who cannot see it."""
     if not trend:
         return "No counts to chart."
@@ -126,7 +121,8 @@ def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str) -> str:
     counts = ", ".join(f"{last.get(r, 0)} {r.word}" for r in Rating)
     first = trend[0][0]
     span = f"from {first} to {when}" if len(trend) > 1 else f"on {when}"
-    return f"Headline ratings at each {by} {span}, as stacked bars. On {when}: {counts}."
+    left = f" ({earlier} earlier {'date is' if earlier == 1 else 'dates are'} in tracker trend)" if earlier else ""
+    return f"Headline ratings at each {by} {span}{left}, as stacked bars. On {when}: {counts}."
 
 
 def _esc(text: str) -> str:
@@ -137,9 +133,9 @@ def _n(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
-def svg(trend: Sequence[tuple[date, dict[Rating, int]]], by: str) -> str:
+def svg(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int = 0) -> str:
     """The chart as an inline SVG element: no script, nothing fetched, its words in <title> and <desc>."""
-    words = _esc(describe(trend, by))
+    words = _esc(describe(trend, by, earlier))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
         ' aria-labelledby="chart-title chart-desc" font-family="Arial, Helvetica, sans-serif">',

@@ -80,6 +80,7 @@ class Dashboard(NamedTuple):
     by: str  # "board meeting" or "quarter"
     trend: tuple[tuple[date, dict[Rating, int]], ...]
     sections: tuple[Counts, ...]
+    earlier: int = 0  # how many earlier dates the chart leaves out (`tracker trend` lists them all)
 
 
 Block = Heading | Para | Items | Fields | Table | Appendices
@@ -107,16 +108,34 @@ FILL = {
 }
 
 
+# What a link's target keeps as it is; every other character is percent-encoded, as
+# urllib.parse.quote does with these as safe (written out here: urllib costs start-up).
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~:/?#[]@!$&'*+,;=%")
 _HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#]*)")
+_ESCAPED = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def target(url: str) -> str:
+    """A link's target in ASCII, every character that could end it or confuse a reader percent-encoded."""
+    return "".join(ch if ch in _SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")) for ch in url.strip())
 
 
 def host(url: str) -> str:
-    """The site a link goes to, as a reader would recognise it ("" if it names none)."""
-    found = _HOST.match(url.strip())
-    return found[1].removeprefix("www.") if found and found[1] else ""
+    """The site a link goes to, as the link's own target names it ("" if none): lower case, without
+    "www.", and a name in another script as its xn-- form, so a look-alike cannot pass for the real one."""
+    found = _HOST.match(target(url))
+    if not found or not found[1]:
+        return ""
+    name = _ESCAPED.sub(lambda m: bytes.fromhex(m[0].replace("%", "")).decode("utf-8", "replace"), found[1])
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            name = found[1]
+    return name.lower().removeprefix("www.")
 
 
 def web(url: str) -> str | None:
-    """The link's target if it is one a paper may link to: http(s), to a named site; else None."""
+    """The link's target if it is one a paper may link to (http or https, to a named site), else None."""
     url = url.strip()
-    return url if url.lower().startswith(("http://", "https://")) and host(url) else None
+    return target(url) if url.lower().startswith(("http://", "https://")) and host(url) else None

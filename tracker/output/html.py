@@ -40,6 +40,7 @@ h2 { font-size: 14pt; margin: 1.4em 0 .5em; border-bottom: 1px solid #b1b4b6; pa
 h3 { font-size: 12pt; margin: 1em 0 .4em; }
 table { border-collapse: collapse; margin: .4em 0 1em; width: 100%; }
 th, td { border: 1px solid #b1b4b6; padding: .25em .45em; text-align: left; vertical-align: top; }
+p, li, td, th { overflow-wrap: anywhere; }  /* a word longer than the page breaks rather than running off it */
 th { background: #f3f2f1; }
 td.r, th.r { text-align: right; }
 table.fields { width: auto; }
@@ -61,9 +62,12 @@ a { color: #1d70b8; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h1 { font-size: 15pt; }
+  table.fields th, table.fields td { padding: .1em .4em; }
   .dashboard { break-after: page; }
-  .dashboard figure svg { max-height: 78mm; }
-  table.sections td, table.sections th { font-size: 7.5pt; padding: 0 .3em; line-height: 1.25; }
+  .dashboard h2 { margin-top: .8em; }
+  .dashboard figure svg { max-height: 66mm; }
+  table.sections td, table.sections th { font-size: 7pt; padding: 0 .3em; line-height: 1.2; }
   .appendices { page: wide; break-before: page; }
   h2, h3 { break-after: avoid; }
   tr, li { break-inside: avoid; }
@@ -121,8 +125,8 @@ def _dashboard(d: Dashboard) -> list[str]:
         '<section class="dashboard">',
         "<h2>Dashboard</h2>",
         "<figure>",
-        chart.svg(d.trend, d.by),
-        f"<figcaption>{escape(chart.describe(d.trend, d.by))}</figcaption>",
+        chart.svg(d.trend, d.by, d.earlier),
+        f"<figcaption>{escape(chart.describe(d.trend, d.by, d.earlier))}</figcaption>",
         "</figure>",
         f"<h3>By section{f', on {when}' if when else ''}</h3>",
         '<table class="sections">',

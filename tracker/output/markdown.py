@@ -8,7 +8,23 @@ from __future__ import annotations
 
 import re
 
-from .document import Appendices, Fields, Heading, Inline, Items, Line, Link, Mark, Paper, Para, Strong, Table, host, plain
+from .document import (
+    Appendices,
+    Fields,
+    Heading,
+    Inline,
+    Items,
+    Line,
+    Link,
+    Mark,
+    Paper,
+    Para,
+    Strong,
+    Table,
+    host,
+    plain,
+    target,
+)
 
 _INLINE = re.compile(r"([\\`*_\[\]|~#])")
 
@@ -24,19 +40,12 @@ def md(text: object) -> str:
     return escape(plain(text))
 
 
-# What a link's target keeps as it is; every other character is percent-encoded, as
-# urllib.parse.quote does with these as safe (written out here: urllib costs start-up).
-_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~:/?#[]@!$&'*+,;=%")
-
-
 def link(url: str) -> str:
     """A link whose text is the site and whose target cannot escape the link or a table cell."""
-    url = url.strip()
     site = host(url)
     if not site:  # nothing a reader would recognise as a site: shown as text, not linked
         return md(url)
-    safe = "".join(ch if ch in _SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")) for ch in url)
-    return f"[{md(site)}]({safe})"
+    return f"[{md(site)}]({target(url)})"
 
 
 def _inline(piece: Inline) -> str:

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Details", "board_paper", "count", "dashboard", "reasons"]
 
+# The most dates the dashboard's chart shows, the latest: more would be too thin to read.
+CHARTED = 40
 # How many words of an owner's or the board's summary an exception quotes.
 QUOTED_WORDS, QUOTED_CHARS = 30, 300
 
@@ -335,7 +337,7 @@ def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
     return out
 
 
-def dashboard(data: Dataset, trend: Sequence[tuple[date, list[Standing]]], now: list[Standing]) -> Dashboard:
+def dashboard(data: Dataset, trend: Sequence[tuple[date, list[Standing]]], now: list[Standing], earlier: int = 0) -> Dashboard:
     """The counts at each past board (or quarter's end), and today's by section, in the review's order."""
     sections: dict[str, Counts] = {}
     for s in now:
@@ -347,4 +349,5 @@ def dashboard(data: Dataset, trend: Sequence[tuple[date, list[Standing]]], now: 
         "board meeting" if data.board.meetings else "quarter",
         tuple((when, summary(shown)) for when, shown in trend),
         tuple(sections.values()),
+        earlier,
     )

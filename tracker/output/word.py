@@ -148,7 +148,8 @@ def _widths(headers: tuple[str, ...], rows: list[tuple[Line, ...]], room: int, s
     least, share = [], []
     for i, heading in enumerate(headers):
         longest = max((len(w) for w in (*heading.split(), *(w for row in rows for w in words(row[i])))), default=1)
-        least.append(int((longest * size * 0.66 + 12) * point))  # bold capitals, and the cell's margins
+        # Bold capitals, and the cell's margins; a longer word than 24 letters is broken by Word.
+        least.append(int((min(longest, 24) * size * 0.66 + 12) * point))
         share.append(max(min(max((length(row[i]) for row in rows), default=0), 60) - longest, 0) + 1)  # what else it holds
     if sum(least) >= room:
         return [room * w // sum(least) for w in least]
@@ -198,15 +199,15 @@ def _dashboard(doc: Document, d: Dashboard, room: int) -> None:
 
     doc.add_heading("Dashboard", level=1)
     picture = doc.add_picture(io.BytesIO(chart.png(d.trend)), width=room)
-    picture._inline.docPr.set("descr", _text(chart.describe(d.trend, d.by)))
+    picture._inline.docPr.set("descr", _text(chart.describe(d.trend, d.by, d.earlier)))
     picture._inline.docPr.set("name", "Headline ratings")
     caption = doc.add_paragraph()
-    _run(caption, chart.describe(d.trend, d.by), size=8.5, ink="505A5F")
+    _run(caption, chart.describe(d.trend, d.by, d.earlier), size=8.5, ink="505A5F")
     when = d.trend[-1][0] if d.trend else None
     doc.add_heading(f"By section{f', on {when}' if when else ''}", level=2)
     marks = tuple(f"{r.symbol} {r.word}" for r in Rating)
     rows: list[tuple[Line, ...]] = [((row.label,), *((str(n),) for n in row.counts.values())) for row in d.sections]
-    _grid(doc, ("Section", *marks), rows, "l" + "r" * len(marks), room, 8)
+    _grid(doc, ("Section", *marks), rows, "l" + "r" * len(marks), room, 7.5)
     # The counts shaded in their rating's colour where there are any: the table reads as a heat map.
     table = doc.tables[-1]
     for row, counts in zip(table.rows[1:], d.sections, strict=True):
@@ -290,7 +291,7 @@ def render(paper: Paper, as_of: date) -> bytes:
     room = width - 2 * margin
     when = datetime(as_of.year, as_of.month, as_of.day)
     properties = doc.core_properties
-    properties.title = _text(paper.title)
+    properties.title = _text(paper.title)[:255]  # the most a document property holds
     properties.author = properties.last_modified_by = "tracker"
     properties.created = properties.modified = properties.last_printed = when
     properties.revision = 1
