@@ -112,7 +112,7 @@ def test_the_standing_is_not_worked_out_again_when_nothing_changed(
     written: list[object] = []
     replace = db.replace_standing
     monkeypatch.setattr(db, "replace_standing", lambda *args: written.append(args[1]) or replace(*args))
-    for command in ("report", "list", "show", "chase", "trend", "paper", "departments", "load"):
+    for command in ("report", "list", "show", "chase", "trend", "paper", "departments", "load", "datasette-metadata"):
         ok(run, board, *([command, "9"] if command == "show" else [command]))
     assert written == []
     today[0] = date(2025, 7, 1)
