@@ -185,6 +185,12 @@ def test_metadata_is_never_written_over_the_record(run: Run, board: Path) -> Non
     assert (board / "recommendations.yaml").read_bytes() == before
 
 
+def test_the_metadata_and_the_configuration_are_two_files(run: Run, board: Path, tmp_path: Path) -> None:
+    result = run("datasette-metadata", "--out", str(tmp_path / "m.json"), "--config", str(tmp_path / "m.json"), root=board)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert not (tmp_path / "m.json").exists()
+
+
 def test_tracker_never_imports_datasette() -> None:
     for path in modules():
         assert not any(m == "datasette" or m.startswith("datasette.") for m in imports(path)), path
