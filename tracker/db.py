@@ -22,10 +22,11 @@ from .domain.values import iso, plain
 
 if TYPE_CHECKING:
     from .domain.corrections import Correction, Trail
+    from .domain.standing import Standing
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -111,6 +112,18 @@ CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE targe
 CREATE INDEX idx_assessments ON returns (recommendation, date) WHERE dept IS NULL;
 CREATE VIEW assessments AS
     SELECT id, recommendation, date, rag, summary, author, file, line, withdrawn_by, corrects FROM returns WHERE dept IS NULL;
+-- Where each recommendation stood on `as_of`, in the words a board reads (`red`, `no_return`):
+-- written by the sync whenever the YAML changed or a new day began, so that `datasette tracker.db`
+-- shows ratings, not only returns. tracker's own commands work the standing out afresh, on any date.
+CREATE TABLE standing (
+    number INTEGER PRIMARY KEY REFERENCES recommendations(number), section TEXT, title TEXT,
+    rag TEXT, rag_from TEXT, departments_rag TEXT, board_rag TEXT, board_date TEXT, board_summary TEXT,
+    deadline TEXT, target_date TEXT, overdue INTEGER, leads TEXT, supports TEXT, as_of TEXT);
+CREATE TABLE owner_standing (
+    number INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code), role TEXT,
+    reports_via TEXT REFERENCES departments(code), rag TEXT, last_rag TEXT, last_update TEXT, stale INTEGER, trend TEXT,
+    named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
+    PRIMARY KEY (number, named_as));
 CREATE TABLE files (
     path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER,
     appendable INTEGER);
@@ -270,6 +283,64 @@ def insert_returns(conn: Connection, returns: Sequence[Return]) -> None:
         "INSERT INTO return_evidence (return_id, position, url) VALUES (?, ?, ?)",
         ((first + i, n, url) for i, r in enumerate(returns) for n, url in enumerate(r.evidence)),
     )
+
+
+STANDING_AS_OF = "standing_as_of"  # the key in `meta` of the date the standing tables are as of
+
+
+def standing_as_of(conn: Connection) -> str | None:
+    """The date (YYYY-MM-DD) the standing tables hold the standing on, if they hold one."""
+    return meta(conn, STANDING_AS_OF)
+
+
+def replace_standing(conn: Connection, as_of: date | None, standings: Sequence[Standing]) -> None:
+    """Write where every recommendation stands on `as_of`, inside the caller's transaction; with
+    `as_of` None, empty the standing tables: what they held no longer follows from the record."""
+    conn.execute("DELETE FROM owner_standing")
+    conn.execute("DELETE FROM standing")
+    if as_of is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", [STANDING_AS_OF])
+        return
+    day = as_of.isoformat()
+    conn.executemany(
+        "INSERT INTO standing (number, section, title, rag, rag_from, departments_rag, board_rag, board_date, board_summary,"
+        " deadline, target_date, overdue, leads, supports, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (s.rec.number, s.rec.section, s.rec.title, s.rag.value, "board" if s.by_board else "departments")
+            + (s.departments_rag.value,)
+            + ((s.assessment.rag.value, s.assessment.date.isoformat(), s.assessment.summary) if s.assessment else (None,) * 3)
+            + (iso(s.deadline), iso(s.target_date), s.overdue)
+            + (", ".join(o.shown for o in s.owners if o.role == "lead") or None,)
+            + (", ".join(o.shown for o in s.owners if o.role != "lead") or None, day)
+            for s in standings
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO owner_standing (number, dept, role, reports_via, rag, last_rag, last_update, stale, trend, named_as,"
+        " section, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (s.rec.number, o.dept, o.role, o.via, o.rag.value, o.last_rag.value if o.last_rag else None)
+            + (iso(o.latest.date if o.latest else None), o.stale, o.trend, o.named_as, s.rec.section, day)
+            for s in standings
+            for o in s.owners
+        ),
+    )
+    set_meta(conn, STANDING_AS_OF, day)
+
+
+# The canned queries that `tracker datasette-metadata` offers, on the standing tables above.
+OWED_RETURNS = """SELECT coalesce(o.reports_via, o.dept) AS owed_by, o.dept AS owner, o.role, o.number, s.title,
+    o.last_rag, o.last_update,
+    CAST(julianday(o.as_of) - julianday(o.last_update) AS INTEGER) AS days_since_last,
+    o.as_of
+FROM owner_standing AS o JOIN standing AS s ON s.number = o.number
+WHERE o.rag = 'no_return'
+ORDER BY owed_by, o.number, o.role, o.dept"""
+OVERDUE = """SELECT number, section, title, rag, departments_rag, board_rag, target_date, deadline,
+    CAST(julianday(as_of) - julianday(target_date) AS INTEGER) AS days_overdue, leads, as_of
+FROM standing
+WHERE overdue
+ORDER BY target_date, number"""
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .domain.corrections import Correction, apply
 from .domain.problem import Problem
 from .domain.returns import Return, check_return, code_of_file
 from .errors import DataError, Interrupted, TrackerError, from_machine, hold_interrupts
-from .sync import Fingerprint, file_fingerprint, open_synced, sync_files
+from .sync import Fingerprint, file_fingerprint, open_synced, sync_files, write_standing
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,10 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
 
     written: list[Return | Correction] = []
     lags: str | None = None
-    if _all_recorded(root, new):  # nothing to write: no lock to wait for (a pack imported twice)
+    if _all_recorded(root, new, today):  # nothing to write: no lock to wait for (a pack imported twice)
         return Added([])
     try:
-        with workspace.lock(root), closing(open_synced(root)) as conn:  # in line with anything written while this waited
+        with workspace.lock(root), closing(open_synced(root, today)) as conn:  # in line with anything written while this waited
             data = db.dataset(conn)
             for ret in new:  # checked again: the data may have changed while this waited for the lock
                 if isinstance(ret, Correction):
@@ -95,7 +95,7 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
                 if lags is None:
                     # A correction changes entries already loaded: the file is read again instead.
                     unchanged = None if p.rewritten or any(isinstance(e, Correction) for e in placed) else before
-                    lags = _note_appended(conn, root, name, unchanged, after, placed)
+                    lags = _note_appended(conn, root, name, unchanged, after, placed, today)
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing was recorded") from None
     except Exception as e:
@@ -106,13 +106,13 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
     return Added(written, lags, withdrawn)
 
 
-def _all_recorded(root: Path, new: Sequence[Return | Correction]) -> bool:
+def _all_recorded(root: Path, new: Sequence[Return | Correction], today: date) -> bool:
     """Whether every one of `new` is a return its file already holds (checked again under the lock if not)."""
     if any(isinstance(r, Correction) for r in new):
         return False
     if not new:
         return True
-    with closing(open_synced(root)) as conn:
+    with closing(open_synced(root, today)) as conn:
         keys, _ = _recorded(conn, new)
     return all(r.key() in keys for r in new)
 
@@ -135,8 +135,10 @@ def _note_appended(
     before: Fingerprint | None,
     after: db.LoadedFile,
     placed: list[Return | Correction],
+    today: date,
 ) -> str | None:
-    """Tell the database of returns just appended to `name`; why it could not, if it could not."""
+    """Tell the database of returns just appended to `name`, and the standing tables what they
+    change; why it could not, if it could not."""
     try:
         with db.transaction(conn):
             # Asked again inside the transaction: a command outside the lock may have synced the
@@ -145,8 +147,9 @@ def _note_appended(
             if before is not None and (now.fingerprint if now else None) == before:
                 db.insert_returns(conn, [r for r in placed if isinstance(r, Return)])
                 db.save_file(conn, name, after)
+                write_standing(conn, today)
             else:
-                sync_files(conn, root)
+                sync_files(conn, root, today)
     except (db.DatabaseError, OSError, TrackerError) as e:  # the file is the record: it holds them all the same
         return str(e)
     return None

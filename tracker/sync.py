@@ -5,6 +5,10 @@ inode are unchanged since it was loaded is not read again; a changed one is read
 loaded, all in one transaction, so a failed or interrupted sync leaves the database as it was. A
 database built by another schema or by other rules is rebuilt. `check` and the sync read and
 validate files through the same two functions, `load_recommendations` and `load_status_file`.
+
+The sync also writes where every recommendation stands on the command's day (the `standing` and
+`owner_standing` tables, for Datasette), in the same transaction as what it loads: when the YAML
+changed, or when the day is not the one they are as of. Otherwise it is not worked out again.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from .errors import DataError, InvalidData
 from .workspace import MARKER
 
 if TYPE_CHECKING:
+    from .domain.standing import Standing
     from .yamlio.returns import StatusFile
 
 # Modification and change times (ns), size, inode. The change time cannot be set back by `cp -p`
@@ -187,8 +192,9 @@ def _counts_if_unchanged(root: Path, today: date) -> dict[str, int] | None:
 # -- the database ---------------------------------------------------------------------------
 
 
-def open_synced(root: Path) -> db.Connection:
-    """A connection to the workspace's database, brought in line with its YAML first.
+def open_synced(root: Path, today: date | None = None) -> db.Connection:
+    """A connection to the workspace's database, brought in line with its YAML first, its standing
+    tables as of `today` (None: left as they are, or emptied if the YAML changed).
 
     A database already in line is used as it is. Anything else (bringing it in line, building
     it) happens under the workspace lock, so commands started together never build it twice or
@@ -200,6 +206,8 @@ def open_synced(root: Path) -> db.Connection:
         conn = _connect(path)
         try:
             if _is_fresh(conn, root):
+                if today is not None and _standing_due(conn, today):
+                    _restand(conn, today)
                 return conn
         except BaseException:
             conn.close()
@@ -207,21 +215,65 @@ def open_synced(root: Path) -> db.Connection:
         conn.close()
     with workspace.lock(root):
         if not path.exists():
-            return _build_aside(root)
+            return _build_aside(root, today)
         conn = _connect(path)
         try:
             with db.transaction(conn):  # re-checked under the lock: another command may have done it
                 if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
-                    _recreate(conn, root)
-                elif not _is_fresh(conn, root):
-                    sync_files(conn, root)
+                    _recreate(conn, root, today)
+                elif not _is_fresh(conn, root) or _standing_due(conn, today):
+                    sync_files(conn, root, today)
         except BaseException:
             conn.close()
             raise
         return conn
 
 
-def rebuild(root: Path) -> db.Connection:
+def _standing_due(conn: db.Connection, today: date | None) -> bool:
+    """Whether the standing tables are as of another day than `today` (never, without a day)."""
+    return today is not None and db.standing_as_of(conn) != today.isoformat()
+
+
+def _restand(conn: db.Connection, today: date) -> None:
+    """Work the standing out again on a new day, the files being unchanged. A database that cannot
+    be written to (a workspace one may only read) is used as it is: its standing says its day.
+
+    No workspace lock: this reads only the database, in a transaction of its own, and whatever
+    changes the returns in it (the sync, recording) writes the standing in the same transaction.
+    """
+    try:
+        with db.transaction(conn):
+            if _standing_due(conn, today):  # another command may have done it meanwhile
+                write_standing(conn, today)
+    except db.OperationalError as e:
+        if "readonly" not in str(e):
+            raise
+
+
+def standings(conn: db.Connection, data: Dataset, as_of: date) -> list[Standing]:
+    """Where every recommendation stood on `as_of`, from the database's look-ups, ignoring returns dated after it."""
+    from .domain.standing import standings as standings_on
+
+    return standings_on(
+        data,
+        as_of,
+        latest=lambda number, codes: db.returns_on_last_dates(conn, number, codes, as_of, 2),
+        revisions=lambda number: db.revisions_on_last_date(conn, number, as_of),
+        assessments=lambda number: db.latest_assessments(conn, number, as_of),
+    )
+
+
+def write_standing(conn: db.Connection, today: date | None, data: Dataset | None = None) -> None:
+    """Write the standing tables as of `today` (None: empty them), inside the caller's transaction."""
+    if today is None:
+        db.replace_standing(conn, None, ())
+        return
+    if data is None:
+        data = db.dataset(conn)
+    db.replace_standing(conn, today, standings(conn, data, today))
+
+
+def rebuild(root: Path, today: date | None = None) -> db.Connection:
     """Build the database afresh from the YAML (`tracker load --rebuild`), under the workspace lock.
 
     A database that SQLite can open is rebuilt in place, in one transaction, so a command reading
@@ -236,7 +288,7 @@ def rebuild(root: Path) -> db.Connection:
                 conn = db.connect(path)
                 try:
                     with db.transaction(conn):
-                        _recreate(conn, root)
+                        _recreate(conn, root, today)
                     return conn
                 except BaseException:
                     conn.close()
@@ -244,7 +296,7 @@ def rebuild(root: Path) -> db.Connection:
             except db.DatabaseError as e:
                 if not _damaged(e):
                     raise
-        return _build_aside(root)
+        return _build_aside(root, today)
 
 
 def _database_file(path: Path) -> None:
@@ -279,15 +331,15 @@ def _damaged(e: Exception) -> bool:
     return "not a database" in str(e) or "malformed" in str(e)
 
 
-def _recreate(conn: db.Connection, root: Path) -> None:
+def _recreate(conn: db.Connection, root: Path, today: date | None) -> None:
     """Empty the database and load every file, inside the caller's transaction."""
     db.drop_everything(conn)
     db.create_schema(conn)
     db.set_meta(conn, "built_by", rules())
-    sync_files(conn, root)
+    sync_files(conn, root, today)
 
 
-def _build_aside(root: Path) -> db.Connection:
+def _build_aside(root: Path, today: date | None) -> db.Connection:
     """Build the database beside where it goes and move it into place only when complete.
 
     Only under the workspace lock, and only where no database can be opened: nobody has it open.
@@ -299,7 +351,7 @@ def _build_aside(root: Path) -> db.Connection:
         conn = db.connect(tmp)
         try:
             with db.transaction(conn):
-                _recreate(conn, root)
+                _recreate(conn, root, today)
         finally:
             conn.close()
         os.replace(tmp, path)
@@ -327,8 +379,9 @@ def _is_fresh(conn: db.Connection, root: Path) -> bool:
     return all(loaded[name].fingerprint == file_fingerprint(path, name) for name, path in files.items())
 
 
-def sync_files(conn: db.Connection, root: Path) -> None:
-    """Load every file that changed since it was loaded; InvalidData if any breaks a rule."""
+def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> None:
+    """Load every file that changed since it was loaded, and write the standing tables as of `today`
+    if anything changed or they are as of another day; InvalidData if any file breaks a rule."""
     # Read inside the transaction: another process may have synced while this one waited.
     loaded = db.loaded_files(conn)
     files = workspace.yaml_files(root)
@@ -355,6 +408,7 @@ def sync_files(conn: db.Connection, root: Path) -> None:
             raise InvalidData(problems)
         db.replace_dataset(conn, data)
         db.save_file(conn, MARKER, read[1])
+    changed_any = data is not None
 
     # Status files are checked against the recommendations, so all are read again when those change.
     problems = []
@@ -362,6 +416,7 @@ def sync_files(conn: db.Connection, root: Path) -> None:
         if name == MARKER or (read := changed(name, path, force=data is not None)) is None:
             continue
         data = data or db.dataset(conn)
+        changed_any = True
         found, appendable = _load_status_file_into(conn, read[0], name, data)
         if found:
             problems.extend(found)
@@ -369,5 +424,8 @@ def sync_files(conn: db.Connection, root: Path) -> None:
         db.save_file(conn, name, read[1]._replace(appendable=appendable))
     for name in loaded.keys() - files.keys():
         db.forget_file(conn, name)
+        changed_any = True
     if problems:
         raise InvalidData(problems)
+    if changed_any or _standing_due(conn, today):
+        write_standing(conn, today, data)

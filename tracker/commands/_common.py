@@ -50,10 +50,11 @@ def today() -> date:
 
 
 def database(ctx: typer.Context) -> Connection:
-    """The workspace's database, in line with its YAML; closed when the command ends, however it ends."""
+    """The workspace's database, in line with its YAML and its standing tables as of today; closed
+    when the command ends, however it ends."""
     from tracker.sync import open_synced
 
-    return ctx.with_resource(closing(open_synced(root(ctx))))
+    return ctx.with_resource(closing(open_synced(root(ctx), today())))
 
 
 def dataset(ctx: typer.Context) -> Dataset:
@@ -63,17 +64,11 @@ def dataset(ctx: typer.Context) -> Dataset:
 
 
 def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
-    """Where every recommendation stood on `as_of`, ignoring returns dated after it."""
-    from tracker import db
-    from tracker.domain.standing import standings as standings_on
+    """Where every recommendation stood on `as_of`, ignoring returns dated after it (as the sync
+    works it out for the standing tables)."""
+    from tracker.sync import standings as standings_on
 
-    return standings_on(
-        data,
-        as_of,
-        latest=lambda number, codes: db.returns_on_last_dates(conn, number, codes, as_of, 2),
-        revisions=lambda number: db.revisions_on_last_date(conn, number, as_of),
-        assessments=lambda number: db.latest_assessments(conn, number, as_of),
-    )
+    return standings_on(conn, data, as_of)
 
 
 def standings_over(conn: Connection, data: Dataset, dates: Sequence[date]) -> list[tuple[date, list[Standing]]]:

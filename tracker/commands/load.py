@@ -24,6 +24,6 @@ def load(
     from tracker.output.check import counted
 
     root = _common.root(ctx)
-    conn = ctx.with_resource(closing(sync.rebuild(root))) if rebuild else _common.database(ctx)
+    conn = ctx.with_resource(closing(sync.rebuild(root, _common.today()))) if rebuild else _common.database(ctx)
     summary = counted(db.counts(conn))
     _common.echo(f"{root / db.NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")
