@@ -9,7 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tracker.about import DISTRIBUTION
+
 from .conftest import REPO
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
 def tracker(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -26,9 +35,17 @@ def test_the_installed_command_checks_the_repository() -> None:
     assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, \d+ assessments, no problems\n", result.stdout)
 
 
+def test_the_version_is_the_installed_distributions() -> None:
+    # On PyPI, "tracker" is an unrelated project: tracker is distributed under a name of its own,
+    # and --version reads the version installed under that name (never "(not installed)").
+    assert PROJECT["name"] == DISTRIBUTION != "tracker"
+    result = tracker("--version")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"tracker {PROJECT['version']}\n", "")
+
+
 def test_python_dash_m_works_and_errors_have_no_traceback(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "tracker", "--version"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 and result.stdout.startswith("tracker ")
+    assert result.returncode == 0 and result.stdout == f"tracker {PROJECT['version']}\n"
     (tmp_path / "recommendations.yaml").write_bytes(b"review: !!python/object/apply:os.system ['echo pwned']\n")
     result = tracker("list", cwd=tmp_path)
     assert result.returncode == 3

@@ -106,13 +106,9 @@ app = _typer()
 
 def version() -> str:
     """tracker's version, as its package metadata says (the one place it is written is pyproject.toml)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
+    from .about import version as installed
 
-    try:
-        return installed("tracker")
-    except PackageNotFoundError:
-        return "(not installed)"
+    return installed() or "(not installed)"
 
 
 def _version(value: bool) -> None:
