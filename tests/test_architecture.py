@@ -46,7 +46,7 @@ MAY_IMPORT = {
 # standard library: nothing that touches files, processes, the clock's "now" or the terminal.
 PURE = ("domain", "output")
 PURE_STDLIB = {"__future__", "collections", "csv", "dataclasses", "datetime", "enum", "functools", "io", "json"}
-PURE_STDLIB |= {"re", "textwrap", "typing", "urllib"}
+PURE_STDLIB |= {"re", "shlex", "textwrap", "typing", "urllib"}
 
 
 def modules() -> list[Path]:
