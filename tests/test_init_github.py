@@ -113,11 +113,15 @@ def test_init_github_never_overwrites(run: Run, tmp_path: Path, workspace: Path)
     result = run("init", str(target), "--github")
     assert result.exit_code == 0 and (target / ".github/CODEOWNERS").read_text() == "* @someone\n"
     assert f"{target / '.github/CODEOWNERS'} is there already, so it was left as it is" in result.stderr
+    assert "placeholders" not in result.stdout and "until tracker is published" in result.stderr
     assert (target / ".github/workflows/check.yml").exists() and (target / "recommendations.yaml").exists()
     # A workspace that exists gets the files it lacks, and nothing else is touched.
     before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    (workspace / ".github/workflows").mkdir(parents=True)
+    (workspace / ".github/workflows/check.yml").write_text("mine\n")
     result = run("init", str(workspace), "--github")
     assert result.exit_code == 0, result.stderr
+    assert "PyPI" not in result.stderr and (workspace / ".github/workflows/check.yml").read_text() == "mine\n"
     assert {p: p.read_bytes() for p in before} == before and all((workspace / name).exists() for name in KIT)
     assert f"created {workspace / 'recommendations.yaml'}" not in result.stdout
     # Once it has them all, init refuses, as it does for a workspace without --github.

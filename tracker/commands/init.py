@@ -47,7 +47,7 @@ def init(
     exists = github and (directory / MARKER).is_file()
     files: dict[str, bytes] = {}
     if github:
-        from tracker.output.github import PLACEHOLDER_ORG, kit
+        from tracker.output.github import CODEOWNERS, PLACEHOLDER_ORG, WORKFLOW, kit
 
         spec = install.strip() if install is not None else None
         if spec is not None and (not spec or spec.startswith("-") or any(ord(c) < 32 or ord(c) == 127 for c in spec)):
@@ -70,7 +70,7 @@ def init(
         _common.echo(f"created {path}")
     for path in kept:
         _common.echo(f"tracker: note: {path} is there already, so it was left as it is", err=True)
-    if github and install is None:
+    if github and install is None and directory / WORKFLOW in created:
         _common.echo(
             f"tracker: note: the workflow installs {default} from PyPI; until tracker is published there, change its"
             " 'Install tracker' step to install from tracker's repository (git+URL), or write it with --install",
@@ -78,5 +78,5 @@ def init(
         )
     steps = "git init && tracker check" if not exists else "tracker check"
     _common.echo(f"\nNext: cd {directory} && {steps}")
-    if github:
-        _common.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in .github/CODEOWNERS with the board's GitHub teams.")
+    if github and directory / CODEOWNERS in created:
+        _common.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in {CODEOWNERS} with the board's GitHub teams.")
