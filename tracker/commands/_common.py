@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from .completion import COMPLETE_VAR
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -89,9 +92,18 @@ def complete_rating_filter(incomplete: str) -> list[str]:
     return [*complete_rating(incomplete), "no-return"]
 
 
+# What options and arguments complete with. typer inspects every completion callback as it builds a
+# command, which costs each command's start-up a part of a millisecond: they are given to typer only
+# in the process that answers a shell completing a word.
+_completing = COMPLETE_VAR in os.environ
+NUMBERS = complete_number if _completing else None
+DEPTS = complete_dept if _completing else None
+RATINGS = complete_rating if _completing else None
+RATING_FILTERS = complete_rating_filter if _completing else None
+
 Dept = Annotated[
     str | None,
-    typer.Option("--dept", help="Only those this department owns (a code, name or former name).", autocompletion=complete_dept),
+    typer.Option("--dept", help="Only those this department owns (a code, name or former name).", autocompletion=DEPTS),
 ]
 Section = Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="As things stood on this date, YYYY-MM-DD (default: today).")]

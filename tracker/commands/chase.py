@@ -16,7 +16,7 @@ def chase(
     ctx: typer.Context,
     dept: Annotated[
         str | None,
-        typer.Option("--dept", help="Only this department (a code, name or former name).", autocompletion=_common.complete_dept),
+        typer.Option("--dept", help="Only this department (a code, name or former name).", autocompletion=_common.DEPTS),
     ] = None,
     by: Annotated[
         str | None,

@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from tracker.about import DISTRIBUTION
-
 from . import _common
 
 app = typer.Typer()
@@ -30,13 +28,13 @@ def init(
         typer.Option(
             "--install",
             metavar="SPEC",
-            help=f"What the workflow installs tracker with, as pip takes it (default: {DISTRIBUTION}==VERSION,"
-            " from PyPI; until it is published there, git+URL of tracker's repository).",
+            help="What the workflow installs tracker with, as pip takes it (default: this very version, from PyPI;"
+            " until tracker is published there, git+URL of its repository).",
         ),
     ] = None,
 ) -> None:
     """Create a new workspace holding the review's 32 recommendations; --github adds what its repository needs on GitHub."""
-    from tracker.about import version
+    from tracker.about import DISTRIBUTION, version
     from tracker.errors import InvalidData, UsageError
     from tracker.sync import load_recommendations
     from tracker.workspace import MARKER, add, default_data, read

@@ -16,7 +16,7 @@ app = typer.Typer()
 def pack(
     ctx: typer.Context,
     dept: Annotated[
-        str, typer.Option("--dept", help="The department (a code, name or former name).", autocompletion=_common.complete_dept)
+        str, typer.Option("--dept", help="The department (a code, name or former name).", autocompletion=_common.DEPTS)
     ],
     out: Annotated[
         Path | None, typer.Option("--out", help="FILE.xlsx (a workbook) or FILE.csv; without it, CSV on stdout.")

@@ -21,7 +21,7 @@ def report(
         typer.Option(
             "--rag",
             help="Only those rated red, amber, green, complete or no-return.",
-            autocompletion=_common.complete_rating_filter,
+            autocompletion=_common.RATING_FILTERS,
         ),
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only those past their target date and not complete.")] = False,
