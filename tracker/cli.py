@@ -6,7 +6,9 @@ Only typer and the standard library are imported here; each command imports what
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import commands
+from .commands.completion import COMPLETE_VAR
 from .errors import ExitCode, Interrupted, TrackerError, from_machine, held_until_exit, silence_stdout
 from .output.text import clean
 
@@ -87,6 +90,16 @@ class _Group(TyperGroup):
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return sorted(self.commands)
 
+    def _main_shell_completion(self, ctx_args: MutableMapping[str, Any], prog_name: str, complete_var: str | None = None) -> None:
+        """Shell completion (`tracker completion SHELL` prints the script). Typer's own, without its
+        --install-completion option, reads the instruction the other way round from the scripts
+        and lets a traceback out; commands/completion.py speaks click's protocol, silently."""
+        instruction = os.environ.get(COMPLETE_VAR)
+        if instruction:
+            from .commands.completion import complete
+
+            sys.exit(complete(self, instruction))
+
 
 def _typer() -> typer.Typer:
     return typer.Typer(
@@ -106,17 +119,13 @@ app = _typer()
 
 def version() -> str:
     """tracker's version, as its package metadata says (the one place it is written is pyproject.toml)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
+    from .about import version as installed
 
-    try:
-        return installed("tracker")
-    except PackageNotFoundError:
-        return "(not installed)"
+    return installed() or "(not installed)"
 
 
-def _version(value: bool) -> None:
-    if value:
+def _version(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:  # not while a shell completes `tracker --version …`
         typer.echo(f"tracker {version()}")
         raise typer.Exit()
 
@@ -200,7 +209,8 @@ def main() -> None:
         sys.stderr = _Closed()
     held_until_exit()
     try:
-        _only(sys.argv[1:])()
+        # A shell completing a word needs every command; it gives the words in COMP_WORDS, not argv.
+        (app if COMPLETE_VAR in os.environ else _only(sys.argv[1:]))()
     except KeyboardInterrupt:  # outside a command (while parsing its options, say): nothing was written
         typer.echo("tracker: error: interrupted", err=True)
         sys.exit(130)

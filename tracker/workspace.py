@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -84,8 +84,9 @@ def default_data() -> bytes:
     return resources.files("tracker").joinpath("data").joinpath(MARKER).read_bytes()
 
 
-def init(target: Path) -> list[Path]:
-    """Create a workspace in `target` with the default data; never overwrites anything."""
+def init(target: Path, files: Mapping[str, bytes] | None = None) -> tuple[list[Path], list[Path]]:
+    """Create a workspace in `target` with the default data, and `files` (by their paths in it);
+    never overwrites anything. What it created, and which of `files` were there already (kept)."""
     if (target / MARKER).exists():
         raise UsageError(f"{target / MARKER} already exists; refusing to overwrite it")
     if target.exists() and not target.is_dir():
@@ -102,10 +103,25 @@ def init(target: Path) -> list[Path]:
     if not ignore.exists():
         ignore.write_text(GITIGNORE, encoding="utf-8")
         created.append(ignore)
+    added, kept = add(target, files or {})
     # Written last, and whole, so an interrupted init leaves no half workspace.
     write_atomic(target / MARKER, default_data())
-    created.insert(0, target / MARKER)
-    return created
+    return [target / MARKER, *created, *added], kept
+
+
+def add(root: Path, files: Mapping[str, bytes]) -> tuple[list[Path], list[Path]]:
+    """Write each of `files` (by its path under `root`) that is not there yet, whole; never over one
+    that is. The paths written, and those kept as they were."""
+    added, kept = [], []
+    for name, data in files.items():
+        path = root / name
+        if os.path.lexists(path):
+            kept.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        added.append(path)
+    return added, kept
 
 
 # No status file comes near this: a larger one is refused rather than read into memory.

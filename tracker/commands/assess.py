@@ -16,8 +16,11 @@ app = typer.Typer()
 @app.command()
 def assess(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number.")],
-    rag: Annotated[str, typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).")] = "",
+    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_common.NUMBERS)],
+    rag: Annotated[
+        str,
+        typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_common.RATINGS),
+    ] = "",
     summary: Annotated[str, typer.Option("--summary", help="The board's reading of the evidence.")] = "",
     on: Annotated[str | None, typer.Option("--date", help="Date of the assessment, YYYY-MM-DD (default: today).")] = None,
     author: _common.Author = None,

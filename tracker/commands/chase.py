@@ -14,7 +14,10 @@ app = typer.Typer()
 @app.command()
 def chase(
     ctx: typer.Context,
-    dept: Annotated[str | None, typer.Option("--dept", help="Only this department (a code, name or former name).")] = None,
+    dept: Annotated[
+        str | None,
+        typer.Option("--dept", help="Only this department (a code, name or former name).", autocompletion=_common.DEPTS),
+    ] = None,
     by: Annotated[
         str | None,
         typer.Option("--by", help="The board's date, YYYY-MM-DD (default: its next meeting, else today)."),

@@ -12,8 +12,10 @@ from . import _common
 
 app = typer.Typer()
 
-Number = Annotated[int, typer.Argument(help="The recommendation's number.")]
-Dept = Annotated[str | None, typer.Option("--dept", help="The department whose return it is (its file).")]
+Number = Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_common.NUMBERS)]
+Dept = Annotated[
+    str | None, typer.Option("--dept", help="The department whose return it is (its file).", autocompletion=_common.DEPTS)
+]
 Board = Annotated[bool, typer.Option("--board", help="A board assessment, not a department's return.")]
 Of = Annotated[str, typer.Option("--date", help="The date of the return or assessment to change, YYYY-MM-DD.")]
 Line = Annotated[int | None, typer.Option("--line", help="Its line in the file, when several share that date.")]
@@ -44,7 +46,7 @@ def correct(
     of: Of = "",
     line: Line = None,
     why: Why = "",
-    rag: Annotated[str | None, typer.Option("--rag", help="The right rating.")] = None,
+    rag: Annotated[str | None, typer.Option("--rag", help="The right rating.", autocompletion=_common.RATINGS)] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="The right summary.")] = None,
     evidence: _common.Evidence = None,
     target_date: Annotated[str | None, typer.Option("--target-date", help="The right revised target date.")] = None,

@@ -1,4 +1,4 @@
-"""tracker init: a new workspace with the default data."""
+"""tracker init: a new workspace with the default data, and what its repository needs on GitHub."""
 
 from __future__ import annotations
 
@@ -13,10 +13,68 @@ app = typer.Typer()
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Folder for the new workspace (created if missing).")]) -> None:
-    """Create a new workspace holding the review's 32 recommendations."""
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new workspace (created if missing).")],
+    github: Annotated[
+        bool,
+        typer.Option(
+            "--github",
+            help="Also write .github/: CODEOWNERS (a team per status file), a workflow running tracker check"
+            " on every pull request, and a pull-request template. On a workspace that exists, adds those it lacks.",
+        ),
+    ] = False,
+    install: Annotated[
+        str | None,
+        typer.Option(
+            "--install",
+            metavar="SPEC",
+            help="What the workflow installs tracker with, as pip takes it (default: this very version, from PyPI;"
+            " until tracker is published there, git+URL of its repository).",
+        ),
+    ] = None,
+) -> None:
+    """Create a new workspace holding the review's 32 recommendations; --github adds what its repository needs on GitHub."""
+    from tracker.about import DISTRIBUTION, version
+    from tracker.errors import InvalidData, UsageError
+    from tracker.sync import load_recommendations
+    from tracker.workspace import MARKER, add, default_data, read
     from tracker.workspace import init as create
 
-    for path in create(directory):
+    if install is not None and not github:
+        raise UsageError("--install says what the workflow installs, so it goes with --github")
+    exists = github and (directory / MARKER).is_file()
+    files: dict[str, bytes] = {}
+    if github:
+        from tracker.output.github import CODEOWNERS, PLACEHOLDER_ORG, WORKFLOW, kit
+
+        spec = install.strip() if install is not None else None
+        if spec is not None and (not spec or spec.startswith("-") or any(ord(c) < 32 or ord(c) == 127 for c in spec)):
+            raise UsageError("--install: give one requirement, URL or file for pip to install, on one line (not an option)")
+        current = version()
+        default = f"{DISTRIBUTION}=={current}" if current else DISTRIBUTION
+        # The board's CODEOWNERS names the bodies in its own recommendations.yaml, once it has one.
+        data, problems = load_recommendations(read(directory / MARKER, MARKER)[0] if exists else default_data())
+        if problems:
+            raise InvalidData(problems)
+        made = kit(data, _common.today(), spec or default, current, from_pypi=spec is None)
+        files = {name: text.encode("utf-8") for name, text in made.items()}
+    if exists:
+        created, kept = add(directory, files)
+        if not created:
+            raise UsageError(f"{directory} already holds a workspace and every file --github writes; refusing to overwrite them")
+    else:
+        created, kept = create(directory, files)
+    for path in created:
         _common.echo(f"created {path}")
-    _common.echo(f"\nNext: cd {directory} && git init && tracker check")
+    for path in kept:
+        _common.echo(f"tracker: note: {path} is there already, so it was left as it is", err=True)
+    if github and install is None and directory / WORKFLOW in created:
+        _common.echo(
+            f"tracker: note: the workflow installs {default} from PyPI; until tracker is published there, change its"
+            " 'Install tracker' step to install from tracker's repository (git+URL), or write it with --install",
+            err=True,
+        )
+    steps = "git init && tracker check" if not exists else "tracker check"
+    _common.echo(f"\nNext: cd {directory} && {steps}")
+    if github and directory / CODEOWNERS in created:
+        _common.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in {CODEOWNERS} with the board's GitHub teams.")

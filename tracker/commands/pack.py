@@ -15,7 +15,9 @@ app = typer.Typer()
 @app.command()
 def pack(
     ctx: typer.Context,
-    dept: Annotated[str, typer.Option("--dept", help="The department (a code, name or former name).")],
+    dept: Annotated[
+        str, typer.Option("--dept", help="The department (a code, name or former name).", autocompletion=_common.DEPTS)
+    ],
     out: Annotated[
         Path | None, typer.Option("--out", help="FILE.xlsx (a workbook) or FILE.csv; without it, CSV on stdout.")
     ] = None,

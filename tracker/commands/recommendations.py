@@ -45,7 +45,7 @@ def list_(
 @app.command()
 def show(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.")],
+    number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.", autocompletion=_common.NUMBERS)],
     format: Annotated[str, _common.format_option("text", "json")] = "text",
 ) -> None:
     """Show one recommendation: text, owners, deadline, response, returns."""

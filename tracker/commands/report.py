@@ -16,7 +16,14 @@ def report(
     ctx: typer.Context,
     dept: _common.Dept = None,
     section: _common.Section = None,
-    rag: Annotated[str | None, typer.Option("--rag", help="Only those rated red, amber, green, complete or no-return.")] = None,
+    rag: Annotated[
+        str | None,
+        typer.Option(
+            "--rag",
+            help="Only those rated red, amber, green, complete or no-return.",
+            autocompletion=_common.RATING_FILTERS,
+        ),
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only those past their target date and not complete.")] = False,
     stale: Annotated[
         bool, typer.Option("--stale", help="Only those with an owner that has made no return in the window.")

@@ -70,11 +70,17 @@ def author_of(root: Path) -> str:
 @app.command()
 def update(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number.")],
+    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_common.NUMBERS)],
     dept: Annotated[
-        str | None, typer.Option("--dept", help="The department making the return: a code, name or former name.")
+        str | None,
+        typer.Option(
+            "--dept", help="The department making the return: a code, name or former name.", autocompletion=_common.DEPTS
+        ),
     ] = None,
-    rag: Annotated[str | None, typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).")] = None,
+    rag: Annotated[
+        str | None,
+        typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_common.RATINGS),
+    ] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="What has been done, in the department's words.")] = None,
     on: Annotated[str | None, typer.Option("--date", help="Date of the return, YYYY-MM-DD (default: today).")] = None,
     author: _common.Author = None,
