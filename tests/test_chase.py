@@ -48,6 +48,16 @@ def test_a_department_with_a_return_in_the_window_is_not_chased(run: Run, board:
     assert 20 not in later["DWP"]  # COMPLETE needs no further returns
 
 
+def test_nobody_is_chased_on_a_recommendation_the_board_has_assessed_complete(run: Run, board: Path) -> None:
+    assert 23 in owes(run, board, "--by", "2025-06-30")["MHCLG"]
+    done = ("assess", "23", "--rag", "complete", "--summary", "Needs assessed and published.", "--date", "2025-06-01")
+    assert run(*done, root=board).exit_code == 0
+    assert 23 not in owes(run, board, "--by", "2025-06-30").get("MHCLG", {})
+    paper = run("paper", "--as-of", "2025-06-30", root=board).stdout
+    chasing = paper.split("## Chasing")[1].split("##")[0]
+    assert "| MHCLG |" not in chasing or "**23**" not in chasing.split("| MHCLG |")[1].split("\n")[0]
+
+
 def test_bodies_are_chased_through_their_successor_or_the_department_they_report_via(run: Run, board: Path) -> None:
     chased = owes(run, board, "--by", "2025-06-30")
     assert "HEE" not in chased and "BEIS" not in chased and "LA" not in chased and "JCP" not in chased

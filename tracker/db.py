@@ -334,7 +334,7 @@ OWED_RETURNS = """SELECT coalesce(o.reports_via, o.dept) AS owed_by, o.dept AS o
     CAST(julianday(o.as_of) - julianday(o.last_update) AS INTEGER) AS days_since_last,
     o.as_of
 FROM owner_standing AS o JOIN standing AS s ON s.number = o.number
-WHERE o.rag = 'no_return'
+WHERE o.rag = 'no_return' AND s.rag != 'complete'
 ORDER BY owed_by, o.number, o.role, o.dept"""
 OVERDUE = """SELECT number, section, title, rag, departments_rag, board_rag, target_date, deadline,
     CAST(julianday(as_of) - julianday(target_date) AS INTEGER) AS days_overdue, leads, as_of

@@ -75,6 +75,7 @@ def init(
             err=True,
         )
     steps = "git init && tracker check" if not exists else "tracker check"
-    _common.echo(f"\nNext: cd {directory} && {steps}")
+    here = directory.resolve() == Path.cwd().resolve()
+    _common.echo(f"\nNext: {'' if here else f'cd {directory} && '}{steps}")
     if github and directory / CODEOWNERS in created:
         _common.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in {CODEOWNERS} with the board's GitHub teams.")

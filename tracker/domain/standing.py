@@ -158,9 +158,12 @@ def standings(
 
 def owed(standings: Iterable[Standing]) -> dict[str, list[tuple[Standing, OwnerStanding]]]:
     """Who owes returns: every owner, lead or support, with none in the window, under the code of
-    the department that makes its returns (today's body, or the one it reports via)."""
+    the department that makes its returns (today's body, or the one it reports via). Nobody owes
+    one on a recommendation whose headline is complete (the board has closed it)."""
     out: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
     for s in standings:
+        if s.rag is Rating.COMPLETE:
+            continue
         for o in s.owners:
             if o.stale:
                 out.setdefault(o.via or o.dept, []).append((s, o))

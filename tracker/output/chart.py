@@ -122,7 +122,9 @@ def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: 
     first = trend[0][0]
     span = f"from {first} to {when}" if len(trend) > 1 else f"on {when}"
     left = f" ({earlier} earlier {'date is' if earlier == 1 else 'dates are'} in tracker trend)" if earlier else ""
-    return f"Headline ratings at each {by} {span}{left}, as stacked bars. On {when}: {counts}."
+    each = "; ".join(f"{day}: {'/'.join(str(c.get(r, 0)) for r in Rating)}" for day, c in trend[:-1])
+    before = f" Before, in the order {', '.join(r.word for r in Rating)}: {each}." if each else ""
+    return f"Headline ratings at each {by} {span}{left}, as stacked bars. On {when}: {counts}.{before}"
 
 
 def _esc(text: str) -> str:

@@ -165,7 +165,8 @@ def datasette_metadata(data: Dataset, database: str, queries: dict[str, str]) ->
                         "title": "Owed returns",
                         "description": (
                             "Who owes a return: every owner rated no_return on the standing's as_of date, lead or support,"
-                            " under the department that makes its returns (owed_by: reports_via where one is set)."
+                            " under the department that makes its returns (owed_by: reports_via where one is set);"
+                            " none on a recommendation whose headline is complete."
                         ),
                         "sql": queries["owed_returns"],
                     },

@@ -40,7 +40,10 @@ h2 { font-size: 14pt; margin: 1.4em 0 .5em; border-bottom: 1px solid #b1b4b6; pa
 h3 { font-size: 12pt; margin: 1em 0 .4em; }
 table { border-collapse: collapse; margin: .4em 0 1em; width: 100%; }
 th, td { border: 1px solid #b1b4b6; padding: .25em .45em; text-align: left; vertical-align: top; }
-p, li, td, th { overflow-wrap: anywhere; }  /* a word longer than the page breaks rather than running off it */
+/* A word longer than the page breaks rather than running off it; in a table, only once its column
+   has all the room it can get, so that no short code or date is split. */
+p, li, table.fields td { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
 th { background: #f3f2f1; }
 td.r, th.r { text-align: right; }
 table.fields { width: auto; }

@@ -332,8 +332,8 @@ def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
             f"{s.rec.number} {o.role}" + (f" (from {o.named_as})" if o.named_as != code else "") + f" {o.rating_text}"
             for s, o in items
         )
-        rows.append(((code,), (name,), (plain(owns),)))
-    out.append(Table(("Code", "Body", "Recommendations: role and rating"), tuple(rows)))
+        rows.append(((name,), (code,), (plain(owns),)))
+    out.append(Table(("Body", "Code", "Recommendations: role and rating"), tuple(rows)))  # in the order of the bodies' names
     return out
 
 
