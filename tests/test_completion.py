@@ -173,3 +173,18 @@ def test_completing_a_command_name_reads_no_data() -> None:
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.splitlines() == [f"plain,{c}" for c in sorted(typer.main.get_group(app).commands)]
     assert result.stderr == ""
+
+
+def test_a_title_or_name_over_two_lines_is_one_answer_to_the_shell(tmp_path: Path) -> None:
+    root = new_workspace(tmp_path / "ws", REPO / "recommendations.yaml")
+    marker = root / "recommendations.yaml"
+    text = marker.read_text()
+    marker.write_text(
+        text.replace("name: Department for Work and Pensions", 'name: "Department for\\nWork \\u001b[31mand Pensions"')
+    )
+    env = {**os.environ, "_TRACKER_COMPLETE": "zsh_complete", "COMP_WORDS": "tracker report --dept ", "COMP_CWORD": "3"}
+    out = subprocess.run([sys.executable, "-m", "tracker"], cwd=root, env=env, capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert len(lines) % 3 == 0 and "\x1b" not in out.stdout  # zsh reads three lines an answer
+    answers = {lines[i + 1]: lines[i + 2] for i in range(0, len(lines), 3)}
+    assert answers["DWP"] == "Department for Work [31mand Pensions"

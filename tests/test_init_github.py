@@ -141,3 +141,34 @@ def test_codeowners_follows_the_workspaces_own_recommendations(run: Run, tmp_pat
     broken = new_workspace(tmp_path / "broken", DATA / "bad" / "no-lead.yaml")
     result = run("init", str(broken), "--github")
     assert result.exit_code == 3 and "no lead" in result.stderr and not (broken / ".github").exists()
+
+
+def test_hostile_names_and_install_specs_cannot_write_rules_or_run_code(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "board"
+    assert run("init", str(root)).exit_code == 0
+    marker = root / "recommendations.yaml"
+    marker.write_text(
+        marker.read_text().replace(
+            "  - code: DWP\n    name: Department for Work and Pensions\n",
+            '  - code: DWP\n    name: "Department for Work and Pensions\\n/.github/ @attacker/ci"\n'
+            "    history:\n      - date: 2099-01-01\n        event: merged\n        into: DEW\n\n"
+            "  - code: DEW\n    name: Department for Employment and Welfare\n",
+        )
+    )
+    assert run("check", root=root).exit_code == 0
+    for spec in ("a\u2028b", "pkg\x85name", "${{ github.event.pull_request.title }}", "-e .", ""):
+        result = run("init", str(root), "--github", "--install", spec)
+        assert result.exit_code == 2 and not (root / ".github").exists(), spec
+    assert run("init", str(root), "--github").exit_code == 0
+    rules = [line.split() for line in (root / ".github" / "CODEOWNERS").read_text().splitlines() if line[:1] not in ("#", "")]
+    assert all(len(rule) == 2 and rule[1].startswith("@YOUR-ORG/") for rule in rules)  # no rule of the attacker's
+    assert ["/status/DEW.yaml", "@YOUR-ORG/dew-returns"] in rules  # a merger already dated has its line
+
+
+def test_init_writes_nothing_when_a_file_is_where_a_folder_must_be(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "board"
+    root.mkdir()
+    (root / ".github").write_text("x")
+    result = run("init", str(root), "--github")
+    assert result.exit_code == 3 and ".github is a file where a folder is needed" in result.stderr
+    assert sorted(p.name for p in root.iterdir()) == [".github"]

@@ -377,3 +377,14 @@ def test_the_chart_keeps_to_the_latest_dates_and_its_labels_apart(run: Run, boar
     page = (tmp_path / "far.html").read_text()
     assert page.count("<title>2040-06-30: ") >= 1 and "2021-09-30: " not in page
     assert "(36 earlier dates are in tracker trend)" in page  # 76 quarters' ends and the date; the chart shows 40
+
+
+def test_a_paper_written_through_a_link_goes_to_the_file_it_points_to(run: Run, board: Path, tmp_path: Path) -> None:
+    kept = tmp_path / "kept.md"
+    kept.write_text("old\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(kept)
+    assert run("paper", "--as-of", AS_OF, "--out", str(link), root=board).exit_code == 0
+    assert link.is_symlink() and kept.read_text().startswith("# ")
+    full = run("paper", "--as-of", AS_OF, "--out", "/dev/full", root=board)
+    assert full.exit_code == 3 and full.stderr.startswith("tracker: error: --out: cannot write /dev/full: no space left")

@@ -134,3 +134,24 @@ def test_a_database_that_cannot_be_written_keeps_the_standing_of_its_day(
     report = json.loads(ok(run, board, "report", "--format", "json"))
     assert report["as_of"] == "2025-07-01"
     assert as_of(board) == {DAY.isoformat()}  # it says the day it is as of
+
+
+def test_a_database_another_program_is_writing_keeps_the_standing_and_answers_at_once(
+    run: Run, board: Path, today: list[date]
+) -> None:
+    import time
+
+    ok(run, board, "list")
+    holder = sqlite3.connect(board / "tracker.db")
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another program writing, for longer than a command would wait
+        today[0] = date(2025, 7, 1)
+        started = time.perf_counter()
+        report = json.loads(ok(run, board, "report", "--format", "json"))
+        assert time.perf_counter() - started < 5 and report["as_of"] == "2025-07-01"
+    finally:
+        holder.rollback()
+        holder.close()
+    assert as_of(board) == {DAY.isoformat()}
+    ok(run, board, "report")  # and once it has finished, the next command brings the standing to its day
+    assert as_of(board) == {"2025-07-01"}

@@ -61,6 +61,16 @@ def transaction(conn: Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def waiting_at_most(conn: Connection, seconds: float) -> Iterator[None]:
+    """Wait at most `seconds` for another writer (instead of the 30 the connection waits)."""
+    conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA busy_timeout = 30000")
+
+
 # One plain table per kind of thing, with declared foreign keys, so `datasette tracker.db` shows it
 # as it is. `files` records each YAML file as loaded: how it was when read, and how many line ends
 # it holds, so a return appended to it knows its line without reading it.

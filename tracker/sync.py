@@ -236,18 +236,18 @@ def _standing_due(conn: db.Connection, today: date | None) -> bool:
 
 def _restand(conn: db.Connection, today: date) -> None:
     """Work the standing out again on a new day, the files being unchanged. A database that cannot
-    be written to (a workspace one may only read) is used as it is: its standing says its day.
+    be written to now (a workspace one may only read, a full disk, another program writing for
+    more than a moment) is used as it is: its standing says its day, and the command needs none of it.
 
     No workspace lock: this reads only the database, in a transaction of its own, and whatever
     changes the returns in it (the sync, recording) writes the standing in the same transaction.
     """
     try:
-        with db.transaction(conn):
+        with db.waiting_at_most(conn, 0.5), db.transaction(conn):
             if _standing_due(conn, today):  # another command may have done it meanwhile
                 write_standing(conn, today)
-    except db.OperationalError as e:
-        if "readonly" not in str(e):
-            raise
+    except db.OperationalError:
+        pass
 
 
 def standings(conn: db.Connection, data: Dataset, as_of: date) -> list[Standing]:

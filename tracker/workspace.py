@@ -91,6 +91,7 @@ def init(target: Path, files: Mapping[str, bytes] | None = None) -> tuple[list[P
         raise UsageError(f"{target / MARKER} already exists; refusing to overwrite it")
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a folder")
+    _nothing_in_the_way(target, ["status/.gitkeep", ".gitignore", *(files or {})])
     target.mkdir(parents=True, exist_ok=True)
     created = []
     status = target / "status"
@@ -112,16 +113,30 @@ def init(target: Path, files: Mapping[str, bytes] | None = None) -> tuple[list[P
 def add(root: Path, files: Mapping[str, bytes]) -> tuple[list[Path], list[Path]]:
     """Write each of `files` (by its path under `root`) that is not there yet, whole; never over one
     that is. The paths written, and those kept as they were."""
+    _nothing_in_the_way(root, list(files))
     added, kept = [], []
     for name, data in files.items():
         path = root / name
         if os.path.lexists(path):
             kept.append(path)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, data)
+        except OSError as e:  # named as the file meant, not by the temporary file beside it
+            raise DataError(f"cannot write {path}: {(e.strerror or str(e)).lower()}") from e
         added.append(path)
     return added, kept
+
+
+def _nothing_in_the_way(root: Path, names: list[str]) -> None:
+    """Refuse, before anything is written, a file where one of `names` needs a folder."""
+    for name in names:
+        folder = root
+        for part in Path(name).parent.parts:
+            folder = folder / part
+            if os.path.lexists(folder) and not folder.is_dir():
+                raise DataError(f"{folder} is a file where a folder is needed; move it away and try again")
 
 
 # No status file comes near this: a larger one is refused rather than read into memory.
@@ -202,20 +217,22 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
             raise UsageError(f"{option}: {path} is part of the workspace's record; write it somewhere else")
     try:
         st = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         st = None
-    if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
-        with open(path, "wb") as f:
-            f.write(data)
-        return
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise DataError(f"{option}: {path} is a folder; give the name of a file in it")
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise DataError(f"{option}: {path} is a device, not a file")
-    if not path.parent.is_dir():
-        raise DataError(f"{option}: the folder {path.parent} does not exist")
     try:
-        write_atomic(path, data)
+        if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+            with open(path, "wb") as f:
+                f.write(data)
+            return
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise DataError(f"{option}: {path} is a folder; give the name of a file in it")
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise DataError(f"{option}: {path} is a device, not a file")
+        # Through a link, the file it points to is written: renaming over the link would replace it.
+        target = resolved if path.is_symlink() else path
+        if not target.parent.is_dir():
+            raise DataError(f"{option}: the folder {target.parent} does not exist")
+        write_atomic(target, data)
     except OSError as e:  # named as the user named it, not by the temporary file beside it
         raise DataError(f"{option}: cannot write {path}: {(e.strerror or str(e)).lower()}") from e
 

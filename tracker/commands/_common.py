@@ -50,11 +50,19 @@ def _completion_data(ctx: typer.Context) -> Dataset:
     return load_recommendations(raw)[0]  # numbers and codes read even where a rule is broken
 
 
+def _described(text: str) -> str:
+    """A description as a shell shows it: one line (zsh reads a line break as the next answer), no
+    control characters (an escape sequence would drive the terminal)."""
+    from tracker.output.document import plain
+
+    return plain(text)
+
+
 def complete_number(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """The recommendations' numbers, each with its title. Completion never fails aloud: on any
     trouble the shell is offered nothing and says nothing."""
     try:
-        return [(str(r.number), r.title) for r in _completion_data(ctx).recommendations]
+        return [(str(r.number), _described(r.title)) for r in _completion_data(ctx).recommendations]
     except Exception:
         return []
 
@@ -74,7 +82,7 @@ def complete_dept(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
             codes = list(dict.fromkeys(dept.code for owner in rec.owners for dept in registry.chain(owner.dept, today())))
             via = {owner.dept: owner.reports_via for owner in rec.owners if owner.reports_via}
         return [
-            (code, registry.departments[code].name + (f" (via {via[code]})" if code in via else ""))
+            (code, _described(registry.departments[code].name + (f" (via {via[code]})" if code in via else "")))
             for code in codes
             if code in registry.departments
         ]

@@ -29,12 +29,15 @@ def datasette_metadata(
 ) -> None:
     """Write Datasette metadata for tracker.db as JSON: titles, column labels, facets, canned queries."""
     from tracker import db
-    from tracker.errors import UsageError
+    from tracker.errors import DataError, UsageError
     from tracker.output.datasette import datasette_metadata, split
     from tracker.output.jsonout import to_json
 
-    if out is not None and config is not None and out.absolute() == config.absolute():
+    if out is not None and config is not None and out.resolve() == config.resolve():
         raise UsageError(f"--out and --config both name {out}: the metadata and the configuration are two files")
+    for option, path in (("--out", out), ("--config", config)):  # both checked before either is written
+        if path is not None and not path.resolve().parent.is_dir():
+            raise DataError(f"{option}: the folder {path.parent} does not exist")
     conn = _common.database(ctx)
     queries = {"owed_returns": db.OWED_RETURNS, "overdue": db.OVERDUE}
     metadata = datasette_metadata(db.dataset(conn), Path(db.NAME).stem, queries)

@@ -45,11 +45,16 @@ def init(
     exists = github and (directory / MARKER).is_file()
     files: dict[str, bytes] = {}
     if github:
+        from tracker.domain.values import not_utf8
         from tracker.output.github import CODEOWNERS, PLACEHOLDER_ORG, WORKFLOW, kit
 
         spec = install.strip() if install is not None else None
-        if spec is not None and (not spec or spec.startswith("-") or any(ord(c) < 32 or ord(c) == 127 for c in spec)):
+        if spec is not None and (bad := not_utf8(spec)) is not None:
+            raise UsageError(f"--install: holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+        if spec is not None and (not spec or spec.startswith("-") or not spec.isprintable()):
             raise UsageError("--install: give one requirement, URL or file for pip to install, on one line (not an option)")
+        if spec is not None and "${{" in spec:  # GitHub would expand it before the shell sees the quotes
+            raise UsageError("--install: ${{ … }} would be expanded by GitHub Actions in the workflow; give the spec itself")
         current = version()
         default = f"{DISTRIBUTION}=={current}" if current else DISTRIBUTION
         # The board's CODEOWNERS names the bodies in its own recommendations.yaml, once it has one.
@@ -76,6 +81,8 @@ def init(
         )
     steps = "git init && tracker check" if not exists else "tracker check"
     here = directory.resolve() == Path.cwd().resolve()
-    _common.echo(f"\nNext: {'' if here else f'cd {directory} && '}{steps}")
+    import shlex
+
+    _common.echo(f"\nNext: {'' if here else f'cd {shlex.quote(str(directory))} && '}{steps}")
     if github and directory / CODEOWNERS in created:
         _common.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in {CODEOWNERS} with the board's GitHub teams.")

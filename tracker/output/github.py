@@ -9,6 +9,8 @@ from datetime import date
 
 from tracker.domain.recommendations import Dataset
 
+from .document import plain
+
 CODEOWNERS = ".github/CODEOWNERS"
 WORKFLOW = ".github/workflows/check.yml"
 PULL_REQUEST_TEMPLATE = ".github/pull_request_template.md"
@@ -42,7 +44,8 @@ def status_file_owners(data: Dataset, today: date) -> list[tuple[str, list[str],
     others, by both."""
     registry = data.registry
     owners = [owner for rec in data.recommendations for owner in rec.owners if owner.dept in registry.departments]
-    filers = {dept.code for owner in owners for dept in registry.chain(owner.dept, today)}
+    # Today's bodies, and those that will carry the work after a merger the registry already dates.
+    filers = {dept.code for owner in owners for day in (today, date.max) for dept in registry.chain(owner.dept, day)}
     out = []
     for code, dept in registry.departments.items():
         if code not in filers:
@@ -52,7 +55,7 @@ def status_file_owners(data: Dataset, today: date) -> list[tuple[str, list[str],
         current = registry.current(code, today).code
         itself = [current] if not named or any(not o.reports_via for o in named) else []
         teams = list(dict.fromkeys(itself + vias))
-        why = dept.name
+        why = plain(dept.name)  # one line: a line break in a name would start a rule of its own
         if vias:
             why += f": {' and '.join(vias)} make{'s' if len(vias) == 1 else ''} its returns"
         if current != code:
@@ -64,7 +67,7 @@ def status_file_owners(data: Dataset, today: date) -> list[tuple[str, list[str],
 
 def codeowners(data: Dataset, today: date) -> str:
     """A line per status file giving it to its department's team, the rest to the secretariat."""
-    board = f" for {data.board.name}" if data.board.name else ""
+    board = f" for {plain(data.board.name)}" if data.board.name else ""
     lines = [
         f"# Who may approve a change to each file of this tracker workspace{board}.",
         f"# Written by `tracker init --github` on {today.isoformat()}.",
