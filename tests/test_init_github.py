@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tracker.about import DISTRIBUTION, version
@@ -172,3 +173,42 @@ def test_init_writes_nothing_when_a_file_is_where_a_folder_must_be(run: Run, tmp
     result = run("init", str(root), "--github")
     assert result.exit_code == 3 and ".github is a file where a folder is needed" in result.stderr
     assert sorted(p.name for p in root.iterdir()) == [".github"]
+
+
+def test_the_workflow_installs_tracker_from_where_this_one_came_from(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+    import json
+
+    class Installed:
+        version = "0.1.0"
+
+        def __init__(self, direct: object) -> None:
+            self.direct = direct
+
+        def read_text(self, name: str) -> str | None:
+            return json.dumps(self.direct) if name == "direct_url.json" and self.direct is not None else None
+
+    came_from = {
+        "git": {"url": "https://github.com/board/tracker.git", "vcs_info": {"vcs": "git", "commit_id": "0a1b2c3d"}},
+        "archive": {"url": "https://example.org/t-0.1.0.whl", "archive_info": {}},
+    }
+    expected = {"git": "git+https://github.com/board/tracker.git@0a1b2c3d", "archive": "https://example.org/t-0.1.0.whl"}
+    for kind, direct in came_from.items():
+        monkeypatch.setattr(importlib.metadata, "distribution", lambda name, direct=direct: Installed(direct))
+        result = run("init", str(tmp_path / kind), "--github")
+        assert result.exit_code == 0 and f"installs tracker from {expected[kind]}" in result.stderr
+        steps = yaml.safe_load((tmp_path / kind / ".github" / "workflows" / "check.yml").read_text())["jobs"]["check"]["steps"]
+        assert any(expected[kind] in step.get("run", "") for step in steps)
+    # A folder on this machine, a token in the URL, or an index: PyPI's name and version, and the note.
+    for direct in (
+        {"url": "file:///home/me/tracker", "dir_info": {}},
+        {"url": "https://me:token@github.com/b/t.git", "vcs_info": {"vcs": "git", "commit_id": "0a1b"}},
+        None,
+    ):
+        monkeypatch.setattr(importlib.metadata, "distribution", lambda name, direct=direct: Installed(direct))
+        folder = tmp_path / f"other{len(list(tmp_path.iterdir()))}"
+        result = run("init", str(folder), "--github")
+        assert result.exit_code == 0 and "until tracker is published there" in result.stderr
+        assert "token" not in (folder / ".github" / "workflows" / "check.yml").read_text()

@@ -34,7 +34,7 @@ def init(
     ] = None,
 ) -> None:
     """Create a new workspace holding the review's 32 recommendations; --github adds what its repository needs on GitHub."""
-    from tracker.about import DISTRIBUTION, version
+    from tracker.about import DISTRIBUTION, origin, version
     from tracker.errors import InvalidData, UsageError
     from tracker.sync import load_recommendations
     from tracker.workspace import MARKER, add, default_data, read
@@ -56,12 +56,13 @@ def init(
         if spec is not None and "${{" in spec:  # GitHub would expand it before the shell sees the quotes
             raise UsageError("--install: ${{ … }} would be expanded by GitHub Actions in the workflow; give the spec itself")
         current = version()
-        default = f"{DISTRIBUTION}=={current}" if current else DISTRIBUTION
+        came_from = origin()  # a git repository or an archive anyone can reach: the workflow installs the same
+        default = came_from or (f"{DISTRIBUTION}=={current}" if current else DISTRIBUTION)
         # The board's CODEOWNERS names the bodies in its own recommendations.yaml, once it has one.
         data, problems = load_recommendations(read(directory / MARKER, MARKER)[0] if exists else default_data())
         if problems:
             raise InvalidData(problems)
-        made = kit(data, _common.today(), spec or default, current, from_pypi=spec is None)
+        made = kit(data, _common.today(), spec or default, current, from_pypi=spec is None and came_from is None)
         files = {name: text.encode("utf-8") for name, text in made.items()}
     if exists:
         created, kept = add(directory, files)
@@ -73,7 +74,9 @@ def init(
         _common.echo(f"created {path}")
     for path in kept:
         _common.echo(f"tracker: note: {path} is there already, so it was left as it is", err=True)
-    if github and install is None and directory / WORKFLOW in created:
+    if github and install is None and directory / WORKFLOW in created and came_from is not None:
+        _common.echo(f"tracker: note: the workflow installs tracker from {came_from}, as this tracker was installed", err=True)
+    elif github and install is None and directory / WORKFLOW in created:
         _common.echo(
             f"tracker: note: the workflow installs {default} from PyPI; until tracker is published there, change its"
             " 'Install tracker' step to install from tracker's repository (git+URL), or write it with --install",

@@ -104,7 +104,11 @@ def workflow(install: str, version: str | None, from_pypi: bool) -> str:
         )
         until = ["#   python -m pip install 'git+<URL of tracker's repository>@<tag or commit>'"]
     else:
-        how = "Its step 'Install tracker' installs tracker from what `tracker init --github --install` was given."
+        how = (
+            "Its step 'Install tracker' installs tracker from where the tracker that wrote this workspace came"
+            " from (or what `tracker init --github --install` was given), so that CI checks the data as the"
+            " secretariat's tracker does (move the two on together)."
+        )
         until = []
     paragraphs = [
         "tracker check on every pull request and every push to main: a problem in the data shows on the"
