@@ -212,3 +212,19 @@ def test_the_workflow_installs_tracker_from_where_this_one_came_from(
         result = run("init", str(folder), "--github")
         assert result.exit_code == 0 and "until tracker is published there" in result.stderr
         assert "token" not in (folder / ".github" / "workflows" / "check.yml").read_text()
+
+
+def test_init_never_writes_through_a_link_or_beside_a_folder_in_a_files_place(run: Run, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "board"
+    assert run("init", str(root)).exit_code == 0
+    (root / ".github").symlink_to(outside)
+    result = run("init", str(root), "--github")
+    assert result.exit_code == 3 and ".github is a link" in result.stderr and list(outside.iterdir()) == []
+    (root / ".github").unlink()
+    (root / ".github" / "workflows" / "check.yml").mkdir(parents=True)
+    result = run("init", str(root), "--github")
+    assert result.exit_code == 3 and "check.yml is there, but not as a file" in result.stderr
+    assert not (root / ".github" / "CODEOWNERS").exists()
+    assert run("init", str(tmp_path / "long"), "--github", "--install", "x" * 1001).exit_code == 2

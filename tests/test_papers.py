@@ -294,7 +294,7 @@ def test_word_to_a_pipe_is_the_document_and_at_a_terminal_is_refused(board: Path
         "print(os.waitpid(pid, 0)[1] >> 8, out.decode(errors='replace').strip())\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout.startswith("2 tracker: error: --format docx: a Word document is not for the terminal")
+    assert result.stdout.startswith("2 tracker: error: a Word document is not for the terminal")
 
 
 def test_papers_load_only_what_their_format_needs(workspace: Path) -> None:
@@ -388,3 +388,26 @@ def test_a_paper_written_through_a_link_goes_to_the_file_it_points_to(run: Run, 
     assert link.is_symlink() and kept.read_text().startswith("# ")
     full = run("paper", "--as-of", AS_OF, "--out", "/dev/full", root=board)
     assert full.exit_code == 3 and full.stderr.startswith("tracker: error: --out: cannot write /dev/full: no space left")
+
+
+def test_out_naming_stdout_is_stdout_and_a_closed_one_is_an_error(board: Path, tmp_path: Path) -> None:
+    for out in ("-", "/dev/stdout"):
+        args = [sys.executable, "-m", "tracker", "--root", str(board), "paper", "--as-of", AS_OF, "--out", out]
+        shown = subprocess.run(args, capture_output=True, text=True)
+        assert shown.returncode == 0 and shown.stdout.startswith("# ") and "wrote" not in shown.stderr
+        closed = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, close_fds=True,
+                                preexec_fn=lambda: __import__("os").close(1))  # fmt: skip
+        assert closed.returncode == 3 and closed.stderr == "tracker: error: standard output is closed\n", closed.stderr
+    assert subprocess.run([*args[:-1], str(tmp_path / ".docx")], check=True).returncode == 0
+    assert zipfile.is_zipfile(tmp_path / ".docx")  # a name that is only the extension names the format
+
+
+def test_a_link_with_an_entity_goes_where_it_says_in_markdown(run: Run, workspace: Path) -> None:
+    url = "https://example.com/<b>&amp;</b>?a=1&b=2"
+    file_returns(workspace, [ret(17, "MoJ", "2025-06-01", "red", "Stalled.", evidence=(url,))])
+    paper = run("paper", "--as-of", AS_OF, root=workspace).stdout
+    hrefs = re.findall(r'href="([^"]*)"', MarkdownIt("commonmark").render(paper))
+    assert "https://example.com/%3Cb%3E&amp;amp;%3C/b%3E?a=1&amp;b=2" in hrefs  # that is: &amp; and & as written
+    for bad in ("https://example.com/a\ufdd0b", "https://example.com/a\u200bb", "https://example.com/\U0010fffe"):
+        result = run("assess", "1", "--rag", "red", "--summary", "x", "--date", "2025-11-01", "--evidence", bad, root=workspace)
+        assert result.exit_code == 3, bad

@@ -135,8 +135,13 @@ def _nothing_in_the_way(root: Path, names: list[str]) -> None:
         folder = root
         for part in Path(name).parent.parts:
             folder = folder / part
+            if folder.is_symlink():  # whatever it leads to, tracker writes only inside the workspace
+                raise DataError(f"{folder} is a link; tracker writes only inside the workspace: make it a folder")
             if os.path.lexists(folder) and not folder.is_dir():
                 raise DataError(f"{folder} is a file where a folder is needed; move it away and try again")
+        path = root / name
+        if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+            raise DataError(f"{path} is there, but not as a file; move it away and try again")
 
 
 # No status file comes near this: a larger one is refused rather than read into memory.
@@ -210,7 +215,8 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
         name = parts[-1] if parts else ""
         record = (
             parts[:1] == (STATUS_DIR.casefold(),)
-            or name in (MARKER.casefold(), ASSESSMENTS.casefold(), "tracker.db")
+            or name in (MARKER.casefold(), ASSESSMENTS.casefold())
+            or name.startswith("tracker.db")  # and its journal and write-ahead log beside it
             or name.startswith(".tracker")
         )
         if record:

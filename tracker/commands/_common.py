@@ -307,7 +307,14 @@ def echo(text: str, err: bool = False) -> None:
     """A line about what a command did, naming files or folders the user gave: neutralised."""
     from tracker.output.text import clean
 
-    typer.echo(clean(text), err=err)
+    lead = "\n" if text.startswith("\n") else ""  # a blank line before it, where one is asked for
+    typer.echo(lead + " ".join(clean(text.removeprefix("\n")).split("\n")), err=err)
+
+
+def names_stdout(path: Path) -> bool:
+    """Whether --out names standard output itself (-, /dev/stdout): written as stdout is, so that a
+    closed stdout is an error, not a file that SQLite has put in its place."""
+    return str(path) in ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
 
 
 def width() -> int:

@@ -28,6 +28,8 @@ def datasette_metadata(
     ] = None,
 ) -> None:
     """Write Datasette metadata for tracker.db as JSON: titles, column labels, facets, canned queries."""
+    import os
+
     from tracker import db
     from tracker.errors import DataError, UsageError
     from tracker.output.datasette import datasette_metadata, split
@@ -35,9 +37,16 @@ def datasette_metadata(
 
     if out is not None and config is not None and out.resolve() == config.resolve():
         raise UsageError(f"--out and --config both name {out}: the metadata and the configuration are two files")
+    out = None if out is not None and _common.names_stdout(out) else out
     for option, path in (("--out", out), ("--config", config)):  # both checked before either is written
-        if path is not None and not path.resolve().parent.is_dir():
+        if path is None:
+            continue
+        if _common.names_stdout(path):
+            raise UsageError(f"{option}: the configuration goes to a file; the metadata goes to stdout without --out")
+        if not path.resolve().parent.is_dir():
             raise DataError(f"{option}: the folder {path.parent} does not exist")
+        if not os.access(path.resolve().parent, os.W_OK):
+            raise DataError(f"{option}: cannot write into the folder {path.parent}")
     conn = _common.database(ctx)
     queries = {"owed_returns": db.OWED_RETURNS, "overdue": db.OVERDUE}
     metadata = datasette_metadata(db.dataset(conn), Path(db.NAME).stem, queries)

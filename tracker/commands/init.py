@@ -51,8 +51,11 @@ def init(
         spec = install.strip() if install is not None else None
         if spec is not None and (bad := not_utf8(spec)) is not None:
             raise UsageError(f"--install: holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
-        if spec is not None and (not spec or spec.startswith("-") or not spec.isprintable()):
-            raise UsageError("--install: give one requirement, URL or file for pip to install, on one line (not an option)")
+        if spec is not None and (not spec or spec.startswith("-") or not spec.isprintable() or len(spec) > 1000):
+            raise UsageError(
+                "--install: give one requirement, URL or file for pip to install (not an option),"
+                " on one line of at most 1,000 characters"
+            )
         if spec is not None and "${{" in spec:  # GitHub would expand it before the shell sees the quotes
             raise UsageError("--install: ${{ … }} would be expanded by GitHub Actions in the workflow; give the spec itself")
         current = version()

@@ -47,9 +47,9 @@ def paper(
     from tracker.errors import DataError, UsageError
     from tracker.output.paper import CHARTED, Details, board_paper, dashboard
 
-    if out is not None and str(out) == "-":
+    if out is not None and _common.names_stdout(out):
         out = None
-    suffix = out.suffix.lower() if out is not None else ""
+    suffix = Path("paper" + out.name).suffix.lower() if out is not None else ""  # `.docx` alone is a docx
     named = _FORMATS.get(suffix)
     if named is None and suffix and format is None:
         raise UsageError(f"--out: {suffix} is not a format tracker writes; name the file .md, .docx or .html, or give --format")
@@ -58,7 +58,7 @@ def paper(
     kind = format or named or "md"
     terminal = sys.stdout.isatty() if out is None else _common.is_terminal(out)
     if kind == "docx" and terminal:
-        raise UsageError("--format docx: a Word document is not for the terminal; give --out FILE.docx")
+        raise UsageError("a Word document is not for the terminal; give --out FILE.docx, or send it to a file or a pipe")
 
     conn = _common.database(ctx)
     data = db.dataset(conn)

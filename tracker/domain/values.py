@@ -52,6 +52,13 @@ def is_url(text: str) -> bool:
 
     if _URL.fullmatch(text.strip()) is None:
         return False
+    if not text.isascii():
+        import unicodedata
+
+        # No invisible or unassigned character (a format character such as U+200B, a non-character such
+        # as U+FDD0, a private-use one): what a reader sees of the link must be all there is to it.
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp") for ch in text.strip()):
+            return False
     try:
         return bool(urlsplit(text.strip()).netloc)
     except ValueError:  # "http://[abc/", a host that changes under NFKC normalisation

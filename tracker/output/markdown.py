@@ -45,7 +45,8 @@ def link(url: str) -> str:
     site = host(url)
     if not site:  # nothing a reader would recognise as a site: shown as text, not linked
         return md(url)
-    return f"[{md(site)}]({target(url)})"
+    # An entity in a link's destination is read as the character it names: & is escaped.
+    return f"[{md(site)}]({target(url).replace('&', chr(92) + '&')})"
 
 
 def _inline(piece: Inline) -> str:
