@@ -113,8 +113,8 @@ def layout(trend: Sequence[tuple[date, dict[Rating, int]]]) -> list[Shape]:
     return shapes
 
 
-def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int = 0) -> str:
-    """The chart in words, for a reader who cannot see it."""
+def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int = 0, every: bool = True) -> str:
+    """The chart in words, for a reader who cannot see it; `every`: with each earlier date's counts."""
     if not trend:
         return "No counts to chart."
     when, last = trend[-1]
@@ -123,7 +123,7 @@ def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: 
     span = f"from {first} to {when}" if len(trend) > 1 else f"on {when}"
     left = f" ({earlier} earlier {'date is' if earlier == 1 else 'dates are'} in tracker trend)" if earlier else ""
     each = "; ".join(f"{day}: {'/'.join(str(c.get(r, 0)) for r in Rating)}" for day, c in trend[:-1])
-    before = f" Before, in the order {', '.join(r.word for r in Rating)}: {each}." if each else ""
+    before = f" Before, in the order {', '.join(r.word for r in Rating)}: {each}." if each and every else ""
     return f"Headline ratings at each {by} {span}{left}, as stacked bars. On {when}: {counts}.{before}"
 
 

@@ -7,6 +7,7 @@ piece of text is escaped, and only http(s) links are links.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from tracker.domain.rating import Rating
@@ -48,6 +49,7 @@ th { background: #f3f2f1; }
 td.r, th.r { text-align: right; }
 table.fields { width: auto; }
 table.fields th { font-weight: bold; padding-right: 1.5em; }
+.nb { white-space: nowrap; }
 .rag { font-weight: bold; white-space: nowrap; padding: 0 .3em; border-radius: 2px; }
 td.rag { border-radius: 0; }
 ul { padding-left: 1.4em; }
@@ -91,7 +93,7 @@ def _mark(rating: Rating) -> str:
 
 def _inline(piece: Inline) -> str:
     if isinstance(piece, Strong):
-        return f"<strong>{escape(piece.text)}</strong>"
+        return f"<strong>{_dates(escape(piece.text))}</strong>"
     if isinstance(piece, Link):
         target = web(piece.url)
         if target is None:  # shown as the text it is
@@ -99,7 +101,15 @@ def _inline(piece: Inline) -> str:
         return f'<a href="{escape(target)}">{escape(host(target))}</a>'
     if isinstance(piece, Mark):
         return f'<span class="rag {piece.rating.value}">{escape(_mark(piece.rating))}</span>'
-    return escape(piece)
+    return _dates(escape(piece))
+
+
+_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+
+def _dates(text: str) -> str:
+    """Dates kept whole on one line: a browser would otherwise break one at its hyphens."""
+    return _DATE.sub(r'<span class="nb">\1</span>', text)
 
 
 def _line(pieces: Line) -> str:
@@ -129,7 +139,7 @@ def _dashboard(d: Dashboard) -> list[str]:
         "<h2>Dashboard</h2>",
         "<figure>",
         chart.svg(d.trend, d.by, d.earlier),
-        f"<figcaption>{escape(chart.describe(d.trend, d.by, d.earlier))}</figcaption>",
+        f"<figcaption>{escape(chart.describe(d.trend, d.by, d.earlier, every=False))}</figcaption>",
         "</figure>",
         f"<h3>By section{f', on {when}' if when else ''}</h3>",
         '<table class="sections">',

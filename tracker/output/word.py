@@ -202,7 +202,7 @@ def _dashboard(doc: Document, d: Dashboard, room: int) -> None:
     picture._inline.docPr.set("descr", _text(chart.describe(d.trend, d.by, d.earlier)))
     picture._inline.docPr.set("name", "Headline ratings")
     caption = doc.add_paragraph()
-    _run(caption, chart.describe(d.trend, d.by, d.earlier), size=8.5, ink="505A5F")
+    _run(caption, chart.describe(d.trend, d.by, d.earlier, every=False), size=8.5, ink="505A5F")
     when = d.trend[-1][0] if d.trend else None
     doc.add_heading(f"By section{f', on {when}' if when else ''}", level=2)
     marks = tuple(f"{r.symbol} {r.word}" for r in Rating)
