@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -275,7 +277,7 @@ def test_word_to_a_pipe_is_the_document_and_at_a_terminal_is_refused(board: Path
         capture_output=True,
         check=True,
     )
-    assert piped.stdout.startswith(b"PK") and zipfile.is_zipfile(__import__("io").BytesIO(piped.stdout))
+    assert piped.stdout.startswith(b"PK") and zipfile.is_zipfile(io.BytesIO(piped.stdout))
     script = (
         "import pty, os, sys\n"
         "pid, fd = pty.fork()\n"
@@ -396,7 +398,7 @@ def test_out_naming_stdout_is_stdout_and_a_closed_one_is_an_error(board: Path, t
         shown = subprocess.run(args, capture_output=True, text=True)
         assert shown.returncode == 0 and shown.stdout.startswith("# ") and "wrote" not in shown.stderr
         closed = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, close_fds=True,
-                                preexec_fn=lambda: __import__("os").close(1))  # fmt: skip
+                                preexec_fn=lambda: os.close(1))  # fmt: skip
         assert closed.returncode == 3 and closed.stderr == "tracker: error: standard output is closed\n", closed.stderr
     assert subprocess.run([*args[:-1], str(tmp_path / ".docx")], check=True).returncode == 0
     assert zipfile.is_zipfile(tmp_path / ".docx")  # a name that is only the extension names the format

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
+from html import escape
 from typing import NamedTuple
 
 from tracker.domain.rating import Rating
@@ -127,21 +128,17 @@ def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: 
     return f"Headline ratings at each {by} {span}{left}, as stacked bars. On {when}: {counts}.{before}"
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
 def _n(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
 def svg(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int = 0) -> str:
     """The chart as an inline SVG element: no script, nothing fetched, its words in <title> and <desc>."""
-    words = _esc(describe(trend, by, earlier))
+    words = escape(describe(trend, by, earlier))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
         ' aria-labelledby="chart-title chart-desc" font-family="Arial, Helvetica, sans-serif">',
-        f'<title id="chart-title">Headline ratings at each {_esc(by)}</title>',
+        f'<title id="chart-title">Headline ratings at each {escape(by)}</title>',
         f'<desc id="chart-desc">{words}</desc>',
     ]
     anchors = {"start": "start", "middle": "middle", "end": "end"}
@@ -149,14 +146,14 @@ def svg(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int =
         if isinstance(s, Box):
             out.append(
                 f'<rect x="{_n(s.x)}" y="{_n(s.y)}" width="{_n(s.w)}" height="{_n(s.h)}" fill="#{s.fill}">'
-                f"<title>{_esc(s.title)}</title></rect>"
+                f"<title>{escape(s.title)}</title></rect>"
             )
         elif isinstance(s, Rule):
             out.append(f'<line x1="{_n(s.x1)}" y1="{_n(s.y1)}" x2="{_n(s.x2)}" y2="{_n(s.y2)}" stroke="#{s.colour}"/>')
         else:
             out.append(
                 f'<text x="{_n(s.x)}" y="{_n(s.y)}" text-anchor="{anchors[s.anchor]}" font-size="{_n(s.size)}"'
-                f' fill="#{s.colour}">{_esc(s.text)}</text>'
+                f' fill="#{s.colour}">{escape(s.text)}</text>'
             )
     out.append("</svg>")
     return "\n".join(out)

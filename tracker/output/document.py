@@ -32,6 +32,11 @@ class Mark(NamedTuple):
 
     rating: Rating
 
+    @property
+    def text(self) -> str:
+        """`▲ AMBER`: the shape and the word, as a Word or HTML cell shows them."""
+        return f"{self.rating.symbol} {self.rating.word}"
+
 
 Inline = str | Strong | Link | Mark
 Line = tuple[Inline, ...]

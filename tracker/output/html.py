@@ -87,10 +87,6 @@ _RIGHT = ' class="r"'
 _ZERO = '<td class="r zero">0</td>'
 
 
-def _mark(rating: Rating) -> str:
-    return f"{rating.symbol} {rating.word}"
-
-
 def _inline(piece: Inline) -> str:
     if isinstance(piece, Strong):
         return f"<strong>{_dates(escape(piece.text))}</strong>"
@@ -100,7 +96,7 @@ def _inline(piece: Inline) -> str:
             return escape(piece.url.strip())
         return f'<a href="{escape(target)}">{escape(host(target))}</a>'
     if isinstance(piece, Mark):
-        return f'<span class="rag {piece.rating.value}">{escape(_mark(piece.rating))}</span>'
+        return f'<span class="rag {piece.rating.value}">{escape(piece.text)}</span>'
     return _dates(escape(piece))
 
 
@@ -119,7 +115,7 @@ def _line(pieces: Line) -> str:
 def _cell(pieces: Line, right: bool) -> str:
     if len(pieces) == 1 and isinstance(pieces[0], Mark):  # a rating alone fills its cell with its colour
         r = pieces[0].rating
-        return f'<td class="rag {r.value}">{escape(_mark(r))}</td>'
+        return f'<td class="rag {r.value}">{escape(Mark(r).text)}</td>'
     return f"<td{_RIGHT if right else ''}>{_line(pieces)}</td>"
 
 
@@ -143,7 +139,7 @@ def _dashboard(d: Dashboard) -> list[str]:
         "</figure>",
         f"<h3>By section{f', on {when}' if when else ''}</h3>",
         '<table class="sections">',
-        "<thead><tr><th>Section</th>" + "".join(f'<th class="r">{escape(_mark(r))}</th>' for r in Rating) + "</tr></thead>",
+        "<thead><tr><th>Section</th>" + "".join(f'<th class="r">{escape(Mark(r).text)}</th>' for r in Rating) + "</tr></thead>",
         "<tbody>",
     ]
     for row in d.sections:

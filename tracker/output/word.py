@@ -111,7 +111,7 @@ def _line(paragraph: Paragraph, pieces: Line, size: float | None = None) -> None
             _link(paragraph, piece.url)
         elif isinstance(piece, Mark):
             fill, ink = FILL[piece.rating]
-            run = _run(paragraph, f"{piece.rating.symbol} {piece.rating.word}", bold=True, ink=ink, size=size)
+            run = _run(paragraph, piece.text, bold=True, ink=ink, size=size)
             _shade(run._r.get_or_add_rPr(), fill)
         else:
             _run(paragraph, piece, size=size)
@@ -126,7 +126,7 @@ def _fill(cell: _Cell, pieces: Line, right: bool = False, size: float | None = N
     if len(pieces) == 1 and isinstance(pieces[0], Mark):  # a rating alone fills its cell with its colour
         r = pieces[0].rating
         _shade(cell._tc.get_or_add_tcPr(), FILL[r][0])
-        _run(paragraph, f"{r.symbol} {r.word}", bold=True, ink=FILL[r][1], size=size)
+        _run(paragraph, pieces[0].text, bold=True, ink=FILL[r][1], size=size)
     else:
         _line(paragraph, pieces, size)
 
@@ -139,7 +139,7 @@ def _widths(headers: tuple[str, ...], rows: list[tuple[Line, ...]], room: int, s
     def words(pieces: Line) -> list[str]:
         out: list[str] = []
         for p in pieces:
-            out += [f"{p.rating.symbol} {p.rating.word}"] if isinstance(p, Mark) else (p if isinstance(p, str) else p[0]).split()
+            out += [p.text] if isinstance(p, Mark) else (p if isinstance(p, str) else p[0]).split()
         return out
 
     def length(pieces: Line) -> int:
@@ -205,7 +205,7 @@ def _dashboard(doc: Document, d: Dashboard, room: int) -> None:
     _run(caption, chart.describe(d.trend, d.by, d.earlier, every=False), size=8.5, ink="505A5F")
     when = d.trend[-1][0] if d.trend else None
     doc.add_heading(f"By section{f', on {when}' if when else ''}", level=2)
-    marks = tuple(f"{r.symbol} {r.word}" for r in Rating)
+    marks = tuple(Mark(r).text for r in Rating)
     rows: list[tuple[Line, ...]] = [((row.label,), *((str(n),) for n in row.counts.values())) for row in d.sections]
     _grid(doc, ("Section", *marks), rows, "l" + "r" * len(marks), room, 7.5)
     # The counts shaded in their rating's colour where there are any: the table reads as a heat map.
