@@ -25,12 +25,23 @@ if TYPE_CHECKING:
     from tracker.recording import Added
 
 
+# The format a person reads is `text` in every command; `table`, its name in some commands before,
+# is taken as the same.
+_ALIASES = {"table": "text"}
+
+
 def format_option(*choices: str, help: str | None = None) -> Any:
     """The --format option, taking one of `choices` (the first is the default)."""
     import click
 
+    class Formats(click.Choice):  # type: ignore[type-arg]
+        def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+            if isinstance(value, str) and _ALIASES.get(value.lower()) in self.choices:
+                value = _ALIASES[value.lower()]
+            return super().convert(value, param, ctx)
+
     listed = f"{', '.join(choices[:-1])} or {choices[-1]}." if len(choices) > 1 else f"{choices[0]}."
-    return typer.Option("--format", click_type=click.Choice(choices), help=help or listed)
+    return typer.Option("--format", click_type=Formats(choices), help=help or listed)
 
 
 def _completion_data(ctx: typer.Context) -> Dataset:

@@ -14,7 +14,7 @@ app = typer.Typer()
 @app.command()
 def departments(
     ctx: typer.Context,
-    format: Annotated[str, _common.format_option("table", "json")] = "table",
+    format: Annotated[str, _common.format_option("text", "json")] = "text",
 ) -> None:
     """List the department registry, its renames and mergers."""
     data, today = _common.dataset(ctx), _common.today()

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from . import _common
+from ._out import Out
 
 app = typer.Typer()
 
@@ -41,20 +42,15 @@ def pack(
         if via:
             raise UsageError(f"--dept: {code}'s returns are made by {', '.join(via)}: its rows are in {via[0]}'s pack")
         raise UsageError(f"--dept: {code} owns no recommendation and reports for none; there is nothing to ask it")
-    if out is None:
-        _common.write(write_csv(rows).decode("utf-8"))
-        return
-    if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise UsageError(f"--out: {out} must end in .xlsx (a workbook) or .csv")
-    if out.suffix.lower() == ".xlsx":
+    to = Out.of(out)
+    kind = to.format(None, {".xlsx": "xlsx", ".csv": "csv"}, "csv", ".xlsx (a workbook) or .csv", option=False)
+    content: str | bytes
+    if kind == "xlsx":
         from tracker.packs import write_xlsx
 
         by = data.board.next_meeting(today)
         content = write_xlsx(rows, code, data.registry.departments[code].name, str(by) if by else "its next meeting")
     else:
-        content = write_csv(rows)
-    from tracker.workspace import write_out
-
-    write_out(_common.root(ctx), out, content, "--out")
+        content = write_csv(rows).decode("utf-8")
     n = len(rows)
-    _common.echo(f"wrote {out}: {n} row{'s' if n != 1 else ''} for {code} to fill in", err=True)
+    to.write(ctx, content, f": {n} row{'s' if n != 1 else ''} for {code} to fill in")

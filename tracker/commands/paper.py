@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import _common
+from ._out import Out
+
+if TYPE_CHECKING:
+    from tracker.output.document import Paper
 
 app = typer.Typer()
 
@@ -47,17 +50,9 @@ def paper(
     from tracker.errors import DataError, UsageError
     from tracker.output.paper import CHARTED, Details, board_paper, dashboard
 
-    if out is not None and _common.names_stdout(out):
-        out = None
-    suffix = Path("paper" + out.name).suffix.lower() if out is not None else ""  # `.docx` alone is a docx
-    named = _FORMATS.get(suffix)
-    if named is None and suffix and format is None:
-        raise UsageError(f"--out: {suffix} is not a format tracker writes; name the file .md, .docx or .html, or give --format")
-    if format is not None and named is not None and named != format:
-        raise UsageError(f"--format {format}: --out {out} is named as a {named} file")
-    kind = format or named or "md"
-    terminal = sys.stdout.isatty() if out is None else _common.is_terminal(out)
-    if kind == "docx" and terminal:
+    to = Out.of(out)
+    kind = to.format(format, _FORMATS, "md", ".md, .docx or .html")
+    if kind == "docx" and to.terminal:
         raise UsageError("a Word document is not for the terminal; give --out FILE.docx, or send it to a file or a pipe")
 
     conn = _common.database(ctx)
@@ -106,29 +101,19 @@ def paper(
         db.trail(conn, since=before, until=day),
         shown,
     )
+    to.write(ctx, render(kind, made, day))
+
+
+def render(kind: str, made: Paper, day: date) -> str | bytes:
+    """The paper in the format `kind` names: Word as bytes, markdown and HTML as text."""
     if kind == "docx":
         from tracker.output.word import render as word
 
-        document = word(made, day)
-    elif kind == "html":
+        return word(made, day)
+    if kind == "html":
         from tracker.output.html import render as page
 
-        document = page(made).encode("utf-8")
-    else:
-        from tracker.output.markdown import render as markdown
+        return page(made)
+    from tracker.output.markdown import render as markdown
 
-        document = markdown(made).encode("utf-8")
-    if out is None:
-        if kind == "docx":
-            sys.stdout.buffer.write(document)
-        else:
-            _common.write(document.decode("utf-8"))
-        return
-    if terminal:  # a terminal named as a file gets what stdout would: text neutralised
-        from tracker.output.text import clean
-
-        document = clean(document.decode("utf-8")).encode("utf-8")
-    from tracker.workspace import write_out
-
-    write_out(_common.root(ctx), out, document, "--out")
-    _common.echo(f"wrote {out}", err=True)
+    return markdown(made)

@@ -16,7 +16,7 @@ def list_(
     ctx: typer.Context,
     dept: _common.Dept = None,
     section: _common.Section = None,
-    format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
+    format: Annotated[str, _common.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """List the recommendations with their owners and deadlines."""
     from tracker.domain.recommendations import owned_by, section_matches

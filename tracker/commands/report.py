@@ -29,7 +29,7 @@ def report(
         bool, typer.Option("--stale", help="Only those with an owner that has made no return in the window.")
     ] = False,
     as_of: _common.AsOf = None,
-    format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
+    format: Annotated[str, _common.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """Report every recommendation's RAG rating, owners, target date and warnings."""
     from tracker import db

@@ -15,7 +15,7 @@ app = typer.Typer()
 def trend(
     ctx: typer.Context,
     as_of: _common.AsOf = None,
-    format: Annotated[str, _common.format_option("table", "json", "csv")] = "table",
+    format: Annotated[str, _common.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """Count recommendations by headline rating at each board meeting up to a date (else each quarter's end), and on it."""
     from tracker import db
