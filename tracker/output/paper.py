@@ -139,11 +139,20 @@ def board_paper(
     dashboard: Dashboard | None = None,
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`."""
-    review = data.review
-    counts, earlier_counts = summary(now), summary(then)
-    earlier = {s.rec.number: s for s in then}
     title = f"{plain(details.board)}: delivery" if details.board else "Delivery"
-    title += f" of the recommendations of the {plain(review.title)}"
+    title += f" of the recommendations of the {plain(data.review.title)}"
+    chase = owed(now)
+    out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), as_of)]
+    out += _summary(now, then, as_of, since, arrived)
+    out += _since(now, then, since, arrived, corrected)
+    out += _exceptions(now, then, since)
+    out += _chasing(data, now, as_of, chase)
+    out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase), Appendices()]
+    out += _appendices(data, now)
+    return Paper(title, dashboard, tuple(out))
+
+
+def _header(details: Details, as_of: date, since: date) -> Block:
     header: list[tuple[str, str | None]] = [
         ("Board", details.board),
         ("Meeting" if details.meeting is not None else "Date", str(details.meeting or as_of)),
@@ -152,12 +161,16 @@ def board_paper(
         ("Classification", details.classification),
         ("Position at", f"{as_of}, with changes since {'the last board on ' if details.since_meeting else ''}{since}"),
     ]
-    out: list[Block] = [Fields(tuple((k, (plain(v),)) for k, v in header if v))]
-    out += [
+    return Fields(tuple((k, (plain(v),)) for k, v in header if v))
+
+
+def _purpose(data: Dataset, recommendations: int, as_of: date) -> list[Block]:
+    review = data.review
+    return [
         Heading(2, "Purpose"),
         Para(
             (
-                f"To update the board on the {count(len(now), 'recommendation')} of {plain(review.author)}'s review"
+                f"To update the board on the {count(recommendations, 'recommendation')} of {plain(review.author)}'s review"
                 f" ({review.published.year}), and to ask it to note the position and decide on the exceptions.",
             )
         ),
@@ -170,91 +183,104 @@ def board_paper(
                 ".",
             )
         ),
-        Heading(2, "Summary"),
     ]
+
+
+def _summary(now: list[Standing], then: list[Standing], as_of: date, since: date, arrived: Sequence[Return]) -> list[Block]:
+    """The counts by headline rating, then and now, and what arrived since."""
+    counts, earlier_counts = summary(now), summary(then)
     rows: list[tuple[Line, ...]] = []
     for rating in Rating:
         change = counts[rating] - earlier_counts[rating]
         rows.append(
             ((Mark(rating),), (str(counts[rating]),), (str(earlier_counts[rating]),), (f"{change:+d}" if change else "none",))
         )
-    out.append(Table(("Headline", f"At {as_of}", f"At {since}", "Change"), tuple(rows), "lrrr"))
-    overdue = [s for s in now if s.overdue]
+    overdue = sum(1 for s in now if s.overdue)
     by_whom: dict[str, int] = {}
     for r in arrived:
         by_whom[r.dept] = by_whom.get(r.dept, 0) + 1
     from_whom = ", ".join(f"{code} {n}" for code, n in sorted(by_whom.items()) if code)
     returns = sum(n for code, n in by_whom.items() if code)
-    out.append(
+    return [
+        Heading(2, "Summary"),
+        Table(("Headline", f"At {as_of}", f"At {since}", "Change"), tuple(rows), "lrrr"),
         Para(
             (
-                f"{count(len(overdue), 'recommendation')} {'is' if len(overdue) == 1 else 'are'} overdue."
+                f"{count(overdue, 'recommendation')} {'is' if overdue == 1 else 'are'} overdue."
                 f" Since {since} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
                 f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else "."),
             )
-        )
-    )
-    out += _since(now, then, since, arrived, corrected)
-    out.append(Heading(2, "Exceptions"))
+        ),
+    ]
+
+
+def _exceptions(now: list[Standing], then: list[Standing], since: date) -> list[Block]:
+    """One entry per recommendation with all its reasons, and the words behind a red or a worsening."""
+    earlier = {s.rec.number: s for s in then}
     exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number), since))]
     if not exceptions:
-        out.append(Para(("None.",)))
-    else:
-        items: list[tuple[Line, Line | None]] = []
-        for s, why in exceptions:
-            said = [r for r in why if r not in ("red", "no return")]
-            end = f"; {'; '.join(said)}." if said else "."
-            entry = (Strong(f"{s.rec.number}. {plain(s.rec.title)}"), ": ", *_position(s), end)
-            words = _words(s) if any(r == "red" or r.endswith(("worse", " is red")) for r in why) else ()
-            items.append((entry, words or None))
-        out.append(Items(tuple(items)))
-    chase = owed(now)
-    out.append(Heading(2, "Chasing"))
-    if chase:
-        out.append(
-            Para(
-                (
-                    f"These bodies have made no return in the {data.reporting_window_days} days to {as_of} on the"
-                    " recommendations shown (lead in bold).",
-                )
+        return [Heading(2, "Exceptions"), Para(("None.",))]
+    items: list[tuple[Line, Line | None]] = []
+    for s, why in exceptions:
+        said = [r for r in why if r not in ("red", "no return")]
+        end = f"; {'; '.join(said)}." if said else "."
+        entry = (Strong(f"{s.rec.number}. {plain(s.rec.title)}"), ": ", *_position(s), end)
+        words = _words(s) if any(r == "red" or r.endswith(("worse", " is red")) for r in why) else ()
+        items.append((entry, words or None))
+    return [Heading(2, "Exceptions"), Items(tuple(items))]
+
+
+def _chasing(
+    data: Dataset, now: list[Standing], as_of: date, chase: dict[str, list[tuple[Standing, OwnerStanding]]]
+) -> list[Block]:
+    """The bodies owing returns, each with the recommendations it owes them on and its latest return."""
+    if not chase:
+        return [Heading(2, "Chasing"), Para(("Every owner has made a return in the window.",))]
+    latest: dict[str, date] = {}  # each department's latest return on anything
+    for st in now:
+        for o in st.owners:
+            if o.latest is not None and o.latest.date > latest.get(o.via or o.dept, date.min):
+                latest[o.via or o.dept] = o.latest.date
+    rows = []
+    for code in sorted(chase, key=str.casefold):
+        by_number: dict[int, list[OwnerStanding]] = {}
+        for st, o in chase[code]:
+            by_number.setdefault(st.rec.number, []).append(o)
+        owing: list[Inline] = []
+        for number, owners in sorted(by_number.items()):
+            lead = any(o.role == "lead" for o in owners)
+            others = sorted({o.dept for o in owners if o.via})
+            also = "" if not others else f" ({'and ' if len(others) < len(owners) else ''}for {', '.join(others)})"
+            owing += [", "] if owing else []
+            owing += [Strong(str(number)) if lead else str(number)] + ([also] if also else [])
+        rows.append(((code,), tuple(owing), (str(latest[code]) if code in latest else "none yet",)))
+    return [
+        Heading(2, "Chasing"),
+        Para(
+            (
+                f"These bodies have made no return in the {data.reporting_window_days} days to {as_of} on the"
+                " recommendations shown (lead in bold).",
             )
-        )
-        latest: dict[str, date] = {}  # each department's latest return on anything
-        for st in now:
-            for o in st.owners:
-                if o.latest is not None and o.latest.date > latest.get(o.via or o.dept, date.min):
-                    latest[o.via or o.dept] = o.latest.date
-        rows = []
-        for code in sorted(chase, key=str.casefold):
-            by_number: dict[int, list[OwnerStanding]] = {}
-            for st, o in chase[code]:
-                by_number.setdefault(st.rec.number, []).append(o)
-            owing: list[Inline] = []
-            for number, owners in sorted(by_number.items()):
-                lead = any(o.role == "lead" for o in owners)
-                others = sorted({o.dept for o in owners if o.via})
-                also = "" if not others else f" ({'and ' if len(others) < len(owners) else ''}for {', '.join(others)})"
-                owing += [", "] if owing else []
-                owing += [Strong(str(number)) if lead else str(number)] + ([also] if also else [])
-            rows.append(((code,), tuple(owing), (str(latest[code]) if code in latest else "none yet",)))
-        out.append(Table(("Department", "Owes returns on", "Its latest return"), tuple(rows)))
-    else:
-        out.append(Para(("Every owner has made a return in the window.",)))
+        ),
+        Table(("Department", "Owes returns on", "Its latest return"), tuple(rows)),
+    ]
+
+
+def _asked(now: list[Standing], as_of: date, since: date, chase: dict[str, list[tuple[Standing, OwnerStanding]]]) -> Items:
+    """What the board is asked to do: note the position, and act on each kind of exception there is."""
     reds = [s.rec.number for s in now if s.rag is Rating.RED]
+    overdue = [s.rec.number for s in now if s.overdue]
     revised = [s.rec.number for s in now if s.revision is not None and s.revision.date > since]
     asked: list[tuple[Line, Line | None]] = [((f"note the position at {as_of};",), None)]
     if reds:
         asked.append(((f"agree action with the owners of the red recommendations ({_numbers(reds)});",), None))
     if overdue:
-        numbers = _numbers(s.rec.number for s in overdue)
-        asked.append(((f"ask the leads of the overdue recommendations ({numbers}) for revised dates;",), None))
+        asked.append(((f"ask the leads of the overdue recommendations ({_numbers(overdue)}) for revised dates;",), None))
     if revised:
         asked.append(((f"agree or challenge the target dates revised since {since} ({_numbers(revised)});",), None))
     if chase:
         asked.append(((f"ask the {count(len(chase), 'body', 'bodies')} under Chasing for returns before the next board.",), None))
-    out += [Heading(2, "The board is asked to"), Items(tuple(asked)), Appendices()]
-    out += _appendices(data, now)
-    return Paper(title, dashboard, tuple(out))
+    return Items(tuple(asked))
 
 
 def _since(
