@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -34,39 +34,16 @@ def init(
     ] = None,
 ) -> None:
     """Create a new workspace holding the review's 32 recommendations; --github adds what its repository needs on GitHub."""
-    from tracker.about import DISTRIBUTION, origin, version
-    from tracker.errors import InvalidData, UsageError
-    from tracker.sync import load_recommendations
-    from tracker.workspace import MARKER, add, default_data, read
+    from tracker.errors import UsageError
+    from tracker.output.github import CODEOWNERS
+    from tracker.workspace import MARKER, add
     from tracker.workspace import init as create
 
     if install is not None and not github:
         raise UsageError("--install says what the workflow installs, so it goes with --github")
     exists = github and (directory / MARKER).is_file()
-    files: dict[str, bytes] = {}
-    if github:
-        from tracker.domain.values import not_utf8
-        from tracker.output.github import CODEOWNERS, PLACEHOLDER_ORG, WORKFLOW, kit
-
-        spec = install.strip() if install is not None else None
-        if spec is not None and (bad := not_utf8(spec)) is not None:
-            raise UsageError(f"--install: holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
-        if spec is not None and (not spec or spec.startswith("-") or not spec.isprintable() or len(spec) > 1000):
-            raise UsageError(
-                "--install: give one requirement, URL or file for pip to install (not an option),"
-                " on one line of at most 1,000 characters"
-            )
-        if spec is not None and "${{" in spec:  # GitHub would expand it before the shell sees the quotes
-            raise UsageError("--install: ${{ … }} would be expanded by GitHub Actions in the workflow; give the spec itself")
-        current = version()
-        came_from = origin()  # a git repository or an archive anyone can reach: the workflow installs the same
-        default = came_from or (f"{DISTRIBUTION}=={current}" if current else DISTRIBUTION)
-        # The board's CODEOWNERS names the bodies in its own recommendations.yaml, once it has one.
-        data, problems = load_recommendations(read(directory / MARKER, MARKER)[0] if exists else default_data())
-        if problems:
-            raise InvalidData(problems)
-        made = kit(data, _common.today(), spec or default, current, from_pypi=spec is None and came_from is None)
-        files = {name: text.encode("utf-8") for name, text in made.items()}
+    kit = _github_kit(directory, _install_spec(install), exists) if github else None
+    files = kit.files if kit is not None else {}
     if exists:
         created, kept = add(directory, files)
         if not created:
@@ -77,18 +54,79 @@ def init(
         _common.echo(f"created {path}")
     for path in kept:
         _common.echo(f"tracker: note: {path} is there already, so it was left as it is", err=True)
-    if github and install is None and directory / WORKFLOW in created and came_from is not None:
-        _common.echo(f"tracker: note: the workflow installs tracker from {came_from}, as this tracker was installed", err=True)
-    elif github and install is None and directory / WORKFLOW in created:
-        _common.echo(
-            f"tracker: note: the workflow installs {default} from PyPI; until tracker is published there, change its"
-            " 'Install tracker' step to install from tracker's repository (git+URL), or write it with --install",
-            err=True,
+    if kit is not None and install is None:
+        _say_where_the_workflow_installs_from(directory, created, kit)
+    _say_what_next(directory, exists, github and directory / CODEOWNERS in created)
+
+
+class _Kit(NamedTuple):
+    """What --github writes, and where its workflow installs tracker from when --install is not given."""
+
+    files: dict[str, bytes]
+    default: str
+    came_from: str | None
+
+
+def _install_spec(install: str | None) -> str | None:
+    """--install as the workflow will hold it: one line pip takes, nothing GitHub would expand."""
+    from tracker.domain.values import not_utf8
+    from tracker.errors import UsageError
+
+    spec = install.strip() if install is not None else None
+    if spec is not None and (bad := not_utf8(spec)) is not None:
+        raise UsageError(f"--install: holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+    if spec is not None and (not spec or spec.startswith("-") or not spec.isprintable() or len(spec) > 1000):
+        raise UsageError(
+            "--install: give one requirement, URL or file for pip to install (not an option),"
+            " on one line of at most 1,000 characters"
         )
-    steps = "git init && tracker check" if not exists else "tracker check"
-    here = directory.resolve() == Path.cwd().resolve()
+    if spec is not None and "${{" in spec:  # GitHub would expand it before the shell sees the quotes
+        raise UsageError("--install: ${{ … }} would be expanded by GitHub Actions in the workflow; give the spec itself")
+    return spec
+
+
+def _github_kit(directory: Path, spec: str | None, exists: bool) -> _Kit:
+    from tracker.about import DISTRIBUTION, origin, version
+    from tracker.errors import InvalidData
+    from tracker.output.github import kit
+    from tracker.sync import load_recommendations
+    from tracker.workspace import MARKER, default_data, read
+
+    current = version()
+    came_from = origin()  # a git repository or an archive anyone can reach: the workflow installs the same
+    default = came_from or (f"{DISTRIBUTION}=={current}" if current else DISTRIBUTION)
+    # The board's CODEOWNERS names the bodies in its own recommendations.yaml, once it has one.
+    data, problems = load_recommendations(read(directory / MARKER, MARKER)[0] if exists else default_data())
+    if problems:
+        raise InvalidData(problems)
+    made = kit(data, _common.today(), spec or default, current, from_pypi=spec is None and came_from is None)
+    return _Kit({name: text.encode("utf-8") for name, text in made.items()}, default, came_from)
+
+
+def _say_where_the_workflow_installs_from(directory: Path, created: list[Path], kit: _Kit) -> None:
+    from tracker.output.github import WORKFLOW
+
+    if directory / WORKFLOW not in created:
+        return
+    if kit.came_from is not None:
+        _common.echo(
+            f"tracker: note: the workflow installs tracker from {kit.came_from}, as this tracker was installed", err=True
+        )
+        return
+    _common.echo(
+        f"tracker: note: the workflow installs {kit.default} from PyPI; until tracker is published there, change its"
+        " 'Install tracker' step to install from tracker's repository (git+URL), or write it with --install",
+        err=True,
+    )
+
+
+def _say_what_next(directory: Path, exists: bool, placeholders: bool) -> None:
     import shlex
 
+    from tracker.output.github import CODEOWNERS, PLACEHOLDER_ORG
+
+    steps = "git init && tracker check" if not exists else "tracker check"
+    here = directory.resolve() == Path.cwd().resolve()
     _common.echo(f"\nNext: {'' if here else f'cd {shlex.quote(str(directory))} && '}{steps}")
-    if github and directory / CODEOWNERS in created:
+    if placeholders:
         _common.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in {CODEOWNERS} with the board's GitHub teams.")
