@@ -159,7 +159,7 @@ def svg(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int =
     return "\n".join(out)
 
 
-def png(trend: Sequence[tuple[date, dict[Rating, int]]], scale: int = 3) -> bytes:
+def png(trend: Sequence[tuple[date, dict[Rating, int]]], scale: int = 2) -> bytes:
     """The chart as a PNG, `scale` pixels to a unit, for a document that cannot hold SVG (Word)."""
     import io
 

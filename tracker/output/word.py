@@ -38,8 +38,6 @@ from .document import (
 
 if TYPE_CHECKING:
     from docx.document import Document
-    from docx.table import _Cell
-    from docx.text.paragraph import Paragraph
 
 # What XML 1.0 cannot hold and plain() leaves: surrogates and the two non-characters.
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
@@ -52,83 +50,82 @@ def _text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def _element(tag: str, **attributes: str) -> Any:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    element = OxmlElement(tag)
-    for key, value in attributes.items():
-        element.set(qn(f"w:{key}"), value)
-    return element
+# The body is written as WordprocessingML text and parsed once a block: python-docx builds a
+# document an element at a time, which costs more than the rest of the paper together. The XML is
+# what python-docx's own calls would write (a test reads it back through python-docx).
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_SHADE = '<w:shd w:val="clear" w:color="auto" w:fill="{}"/>'
 
 
-def _shade(properties: Any, fill: str) -> None:
-    """Shading on a cell's or a run's properties (after what python-docx has put there)."""
-    properties.append(_element("w:shd", val="clear", color="auto", fill=fill))
+def _xml(value: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(_text(value), {'"': "&quot;"})
 
 
-def _run(paragraph: Paragraph, text: str, bold: bool = False, ink: str | None = None, size: float | None = None) -> Any:
-    from docx.shared import Pt, RGBColor
+def _run_xml(text: str, bold: bool = False, ink: str | None = None, size: float | None = None, fill: str | None = None) -> str:
+    """A run of text, as python-docx's add_run writes it: tabs and line breaks as their elements."""
+    properties = "<w:b/>" if bold else ""
+    properties += f'<w:color w:val="{ink}"/>' if ink is not None else ""
+    properties += f'<w:sz w:val="{round(size * 2)}"/>' if size is not None else ""
+    properties += _SHADE.format(fill) if fill is not None else ""
+    pieces = []
+    for i, part in enumerate(_text(text).split("\n")):
+        pieces += ["<w:br/>"] if i else []
+        for j, words in enumerate(part.split("\t")):
+            pieces += ["<w:tab/>"] if j else []
+            pieces += [f'<w:t xml:space="preserve">{_xml(words)}</w:t>'] if words else []
+    return f"<w:r>{f'<w:rPr>{properties}</w:rPr>' if properties else ''}{''.join(pieces)}</w:r>"
 
-    run = paragraph.add_run(_text(text))
-    if bold:
-        run.bold = True
-    if ink is not None:
-        run.font.color.rgb = RGBColor.from_string(ink)
-    if size is not None:
-        run.font.size = Pt(size)
-    return run
 
-
-def _link(paragraph: Paragraph, url: str) -> None:
+def _link_xml(part: Any, url: str) -> str:
     """A link shown as its site; only http(s) targets are links, anything else is shown as text."""
     from docx.opc.constants import RELATIONSHIP_TYPE
-    from docx.oxml.ns import qn
 
     target = web(url)
     if target is None:
-        _run(paragraph, url.strip())
-        return
-    anchor = _element("w:hyperlink")
-    anchor.set(qn("r:id"), paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
-    run = _element("w:r")
-    properties = _element("w:rPr")
-    properties.append(_element("w:color", val="1D70B8"))
-    properties.append(_element("w:u", val="single"))
-    run.append(properties)
-    text = _element("w:t")
-    text.text = _text(host(target))
-    run.append(text)
-    anchor.append(run)
-    paragraph._p.append(anchor)
+        return _run_xml(url.strip())
+    rid = part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    return (
+        f'<w:hyperlink r:id="{rid}"><w:r><w:rPr><w:color w:val="1D70B8"/><w:u w:val="single"/></w:rPr>'
+        f"<w:t>{_xml(host(target))}</w:t></w:r></w:hyperlink>"
+    )
 
 
-def _line(paragraph: Paragraph, pieces: Line, size: float | None = None) -> None:
+def _line_xml(part: Any, pieces: Line, size: float | None = None) -> str:
+    out = []
     for piece in pieces:
         if isinstance(piece, Strong):
-            _run(paragraph, piece.text, bold=True, size=size)
+            out.append(_run_xml(piece.text, bold=True, size=size))
         elif isinstance(piece, Link):
-            _link(paragraph, piece.url)
+            out.append(_link_xml(part, piece.url))
         elif isinstance(piece, Mark):
             fill, ink = FILL[piece.rating]
-            run = _run(paragraph, piece.text, bold=True, ink=ink, size=size)
-            _shade(run._r.get_or_add_rPr(), fill)
+            out.append(_run_xml(piece.text, bold=True, ink=ink, size=size, fill=fill))
         else:
-            _run(paragraph, piece, size=size)
+            out.append(_run_xml(piece, size=size))
+    return "".join(out)
 
 
-def _fill(cell: _Cell, pieces: Line, right: bool = False, size: float | None = None) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+def _paragraph_xml(content: str, style: str | None = None, right: bool = False, tight: bool = False) -> str:
+    properties = f'<w:pStyle w:val="{style}"/>' if style else ""
+    properties += '<w:spacing w:after="0"/>' if tight else ""
+    properties += '<w:jc w:val="right"/>' if right else ""
+    return f"<w:p>{f'<w:pPr>{properties}</w:pPr>' if properties else ''}{content}</w:p>"
 
-    paragraph = cell.paragraphs[0]
-    if right:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if len(pieces) == 1 and isinstance(pieces[0], Mark):  # a rating alone fills its cell with its colour
-        r = pieces[0].rating
-        _shade(cell._tc.get_or_add_tcPr(), FILL[r][0])
-        _run(paragraph, pieces[0].text, bold=True, ink=FILL[r][1], size=size)
-    else:
-        _line(paragraph, pieces, size)
+
+def _add(doc: Document, xml: str) -> None:
+    """Parse a block's XML and put it at the end of the body (before its last section's properties)."""
+    from docx.oxml import parse_xml
+
+    body = doc.element.body
+    sections = body.sectPr
+    for element in parse_xml(f"<w:body {_W} {_R}>{xml}</w:body>"):
+        if sections is not None:
+            sections.addprevious(element)
+        else:
+            body.append(element)
 
 
 def _widths(headers: tuple[str, ...], rows: list[tuple[Line, ...]], room: int, size: float) -> list[int]:
@@ -157,88 +154,104 @@ def _widths(headers: tuple[str, ...], rows: list[tuple[Line, ...]], room: int, s
     return [w + left * s // sum(share) for w, s in zip(least, share, strict=True)]
 
 
-def _grid(doc: Document, headers: tuple[str, ...], rows: list[tuple[Line, ...]], align: str, room: int, size: float) -> None:
-    table = doc.add_table(rows=1 + len(rows), cols=len(headers))
-    table.style = doc.styles["Table Grid"]
-    table.autofit = False
-    widths = _widths(headers, rows, room, size)
-    for i, width in enumerate(widths):
-        table.columns[i].width = width
+def _grid(
+    doc: Document,
+    headers: tuple[str, ...],
+    rows: list[tuple[Line, ...]],
+    align: str,
+    room: int,
+    size: float,
+    heat: list[list[tuple[Rating, int]]] | None = None,
+) -> None:
+    """A table whose header row repeats on every page and whose rows never split; a rating alone in
+    its cell fills the cell with its colour. `heat`: counts shown in their rating's colour, shaded
+    where they are not zero (the dashboard's table by section)."""
+    widths = [w // 635 for w in _widths(headers, rows, room, size)]  # EMU to twentieths of a point
     right = [i < len(align) and align[i] == "r" for i in range(len(headers))]
-    for r, row in enumerate(table.rows):
-        properties = row._tr.get_or_add_trPr()
-        properties.append(_element("w:cantSplit"))
-        if r == 0:
-            properties.append(_element("w:tblHeader"))  # repeated at the top of each page
-        for i, cell in enumerate(row.cells):
-            cell.width = widths[i]
-            if r == 0:
-                _shade(cell._tc.get_or_add_tcPr(), _HEAD_FILL)
-                _fill(cell, (Strong(headers[i]),), right[i], size)
+    part = doc.part
+    out = [
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1"'
+        ' w:val="04A0"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in widths),
+        "</w:tblGrid>",
+    ]
+    for r, row in enumerate([tuple((Strong(h),) for h in headers), *rows]):
+        out.append(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if r == 0 else ''}</w:trPr>")  # repeated on each page
+        for i, pieces in enumerate(row):
+            fill = _HEAD_FILL if r == 0 else None
+            tight = heat is not None
+            if heat is not None and r > 0 and i > 0:
+                rating, n = heat[r - 1][i - 1]
+                content = _run_xml(str(n), bold=bool(n), ink=FILL[rating][1] if n else "6F777B", size=size)
+                fill = FILL[rating][0] if n else None
+            elif r > 0 and len(pieces) == 1 and isinstance(pieces[0], Mark):  # a rating alone fills its cell
+                rating = pieces[0].rating
+                fill = FILL[rating][0]
+                content = _run_xml(pieces[0].text, bold=True, ink=FILL[rating][1], size=size)
             else:
-                _fill(cell, rows[r - 1][i], right[i], size)
+                content = _line_xml(part, pieces, size)
+            shade = _SHADE.format(fill) if fill is not None else ""
+            out.append(
+                f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[i]}"/>{shade}</w:tcPr>'
+                f"{_paragraph_xml(content, right=right[i], tight=tight)}</w:tc>"
+            )
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    _add(doc, "".join(out))
 
 
 def _fields(doc: Document, block: Fields, room: int) -> None:
-    table = doc.add_table(rows=len(block.rows), cols=2)
-    table.style = doc.styles["Table Grid"]
-    table.autofit = False
-    widths = [room * 3 // 10, room * 7 // 10]
-    for i, width in enumerate(widths):
-        table.columns[i].width = width
-    for row, (label, value) in zip(table.rows, block.rows, strict=True):
-        row.cells[0].width, row.cells[1].width = widths
-        _shade(row.cells[0]._tc.get_or_add_tcPr(), _HEAD_FILL)
-        _run(row.cells[0].paragraphs[0], label, bold=True)
-        _line(row.cells[1].paragraphs[0], value)
+    widths = [room * 3 // 10 // 635, room * 7 // 10 // 635]
+    part = doc.part
+    out = [
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1"'
+        f' w:val="04A0"/></w:tblPr><w:tblGrid><w:gridCol w:w="{widths[0]}"/><w:gridCol w:w="{widths[1]}"/></w:tblGrid>'
+    ]
+    for label, value in block.rows:
+        out.append(
+            f'<w:tr><w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[0]}"/>{_SHADE.format(_HEAD_FILL)}</w:tcPr>'
+            f"{_paragraph_xml(_run_xml(label, bold=True))}</w:tc>"
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[1]}"/></w:tcPr>'
+            f"{_paragraph_xml(_line_xml(part, value))}</w:tc></w:tr>"
+        )
+    out.append("</w:tbl>")
+    _add(doc, "".join(out))
 
 
 def _dashboard(doc: Document, d: Dashboard, room: int) -> None:
-    from docx.enum.text import WD_BREAK
-    from docx.shared import Pt, RGBColor
-
-    doc.add_heading("Dashboard", level=1)
+    _add(doc, _heading_xml("Dashboard", 1))
     picture = doc.add_picture(io.BytesIO(chart.png(d.trend)), width=room)
     picture._inline.docPr.set("descr", _text(chart.describe(d.trend, d.by, d.earlier)))
     picture._inline.docPr.set("name", "Headline ratings")
-    caption = doc.add_paragraph()
-    _run(caption, chart.describe(d.trend, d.by, d.earlier, every=False), size=8.5, ink="505A5F")
+    caption = _run_xml(chart.describe(d.trend, d.by, d.earlier, every=False), size=8.5, ink="505A5F")
     when = d.trend[-1][0] if d.trend else None
-    doc.add_heading(f"By section{f', on {when}' if when else ''}", level=2)
+    _add(doc, _paragraph_xml(caption) + _heading_xml(f"By section{f', on {when}' if when else ''}", 2))
     marks = tuple(Mark(r).text for r in Rating)
     rows: list[tuple[Line, ...]] = [((row.label,), *((str(n),) for n in row.counts.values())) for row in d.sections]
-    _grid(doc, ("Section", *marks), rows, "l" + "r" * len(marks), room, 7.5)
     # The counts shaded in their rating's colour where there are any: the table reads as a heat map.
-    table = doc.tables[-1]
-    for row, counts in zip(table.rows[1:], d.sections, strict=True):
-        for cell, (r, n) in zip(row.cells[1:], counts.counts.items(), strict=True):
-            for run in cell.paragraphs[0].runs:
-                run.font.color.rgb = RGBColor.from_string(FILL[r][1] if n else "6F777B")
-                run.bold = bool(n)
-            if n:
-                _shade(cell._tc.get_or_add_tcPr(), FILL[r][0])
-    for row in table.rows:
-        for cell in row.cells:
-            cell.paragraphs[0].paragraph_format.space_after = Pt(0)
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    heat = [list(row.counts.items()) for row in d.sections]
+    _grid(doc, ("Section", *marks), rows, "l" + "r" * len(marks), room, 7.5, heat)
+    _add(doc, '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+
+
+def _heading_xml(text: str, level: int) -> str:
+    """A heading in Word's own style for its level (0: the title), as add_heading writes it."""
+    return _paragraph_xml(_run_xml(text), "Title" if level == 0 else f"Heading{level}")
 
 
 def _page_numbers(doc: Document) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    paragraph = doc.sections[0].footer.paragraphs[0]
+    footer = doc.sections[0].footer
+    paragraph = footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(paragraph, "Page ")
-    for i, field in enumerate(("PAGE", "NUMPAGES")):
-        if i:
-            _run(paragraph, " of ")
-        simple = _element("w:fldSimple", instr=field)
-        run = _element("w:r")
-        text = _element("w:t")
-        text.text = "1"
-        run.append(text)
-        simple.append(run)
-        paragraph._p.append(simple)
+    fields = [f'<w:fldSimple w:instr="{field}"><w:r><w:t>1</w:t></w:r></w:fldSimple>' for field in ("PAGE", "NUMPAGES")]
+    from docx.oxml import parse_xml
+
+    for element in parse_xml(f"<w:p {_W}>{_run_xml('Page ')}{fields[0]}{_run_xml(' of ')}{fields[1]}</w:p>"):
+        paragraph._p.append(element)
 
 
 def _styles(doc: Document) -> None:
@@ -270,9 +283,11 @@ def _deterministic(data: bytes) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
+            # The chart is a PNG, compressed already; the XML deflates well at the quickest level.
+            stored = info.filename.startswith("word/media/")
+            fixed.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info.filename), compresslevel=None if stored else 1)
     return buffer.getvalue()
 
 
@@ -297,28 +312,28 @@ def render(paper: Paper, as_of: date) -> bytes:
     properties.revision = 1
     properties.comments = properties.subject = properties.keywords = properties.category = ""
     _page_numbers(doc)
-    doc.add_heading(_text(paper.title), level=0)
+    _add(doc, _heading_xml(paper.title, 0))
     dashboard = paper.dashboard
+    part = doc.part
     for block in paper.blocks:
         if dashboard is not None and isinstance(block, Heading):  # after the header block, before the first section
             _dashboard(doc, dashboard, room)
             dashboard = None
         if isinstance(block, Heading):
-            doc.add_heading(_text(block.text), level=block.level - 1)
+            _add(doc, _heading_xml(block.text, block.level - 1))
         elif isinstance(block, Para):
-            _line(doc.add_paragraph(), block.line)
+            _add(doc, _paragraph_xml(_line_xml(part, block.line)))
         elif isinstance(block, Items):
+            items = []
             for item, more in block.items:
-                paragraph = doc.add_paragraph(style="List Bullet")
-                _line(paragraph, item)
-                if more:
-                    paragraph.add_run().add_break()
-                    _line(paragraph, more)
+                content = _line_xml(part, item) + (f"<w:r><w:br/></w:r>{_line_xml(part, more)}" if more else "")
+                items.append(_paragraph_xml(content, "ListBullet"))
+            _add(doc, "".join(items))
         elif isinstance(block, Fields):
             _fields(doc, block, room)
         elif isinstance(block, Table):
             _grid(doc, block.headers, list(block.rows), block.align, room, 9)
-            doc.add_paragraph()
+            _add(doc, "<w:p/>")
         elif isinstance(block, Appendices):
             wide = doc.add_section(WD_SECTION.NEW_PAGE)
             wide.orientation = WD_ORIENT.LANDSCAPE
