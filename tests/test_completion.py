@@ -52,7 +52,7 @@ def test_commands_and_options_complete_through_the_whole_app() -> None:
     assert candidates("tracker up") == ["update"]
     options = candidates("tracker update 9 --")
     assert {"--dept", "--rag", "--summary", "--date", "--evidence", "--target-date", "--reason"} <= set(options)
-    assert candidates("tracker report --format ") == ["table", "json", "csv"]
+    assert candidates("tracker report --format ") == ["text", "json", "csv"]
     assert candidates("tracker report --rag ") == ["red", "amber", "green", "complete", "no-return"]
     assert candidates("tracker completion ") == ["bash", "zsh", "fish"]
     # --version is not acted on while a shell completes the words after it

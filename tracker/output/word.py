@@ -59,9 +59,9 @@ _SHADE = '<w:shd w:val="clear" w:color="auto" w:fill="{}"/>'
 
 
 def _xml(value: str) -> str:
-    from xml.sax.saxutils import escape
+    from html import escape  # its five entities are XML's own
 
-    return escape(_text(value), {'"': "&quot;"})
+    return escape(_text(value))
 
 
 def _run_xml(text: str, bold: bool = False, ink: str | None = None, size: float | None = None, fill: str | None = None) -> str:
