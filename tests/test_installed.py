@@ -67,6 +67,10 @@ def test_init_then_list_in_a_new_folder(tmp_path: Path) -> None:
 
 # -- The distribution as released: built, checked, installed where nothing else is ----------------------
 
+# The package's data: the recommendations `tracker init` copies, and the Word paper's template parts.
+DATA = {f"tracker/data/{name}" for name in ("recommendations.yaml", "word/styles.xml", "word/numbering.xml", "word/settings.xml")}
+DATA |= {"tracker/data/word/NOTICE"}
+
 # Never in the sdist: what a checkout holds that a build must not carry along.
 JUNK = (".venv", "__pycache__", ".pyc", "tracker.db", ".tracker.", ".mypy_cache", ".ruff_cache", ".pytest_cache", "bench/")
 
@@ -109,14 +113,14 @@ def test_the_sdist_and_the_wheel_pass_twine_and_hold_what_they_need(built: dict[
     with zipfile.ZipFile(built["wheel"]) as wheel:
         names = set(wheel.namelist())
         metadata = wheel.read(f"{stem}.dist-info/METADATA").decode()
-    assert {"tracker/data/recommendations.yaml", "tracker/cli.py", f"{stem}.dist-info/licenses/LICENSE"} <= names
+    assert DATA | {"tracker/cli.py", f"{stem}.dist-info/licenses/LICENSE"} <= names
     assert not any(n.startswith("tests/") for n in names)
     for field in (f"Name: {DISTRIBUTION}", "License-Expression: MIT", "Description-Content-Type: text/markdown"):
         assert field in metadata.splitlines()
     with tarfile.open(built["sdist"]) as sdist:
         files = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     # What the wheel and the whole test suite need, run from the unpacked sdist.
-    need = {"pyproject.toml", "MANIFEST.in", "LICENSE", "README.md", "tracker/data/recommendations.yaml"}
+    need = {"pyproject.toml", "MANIFEST.in", "LICENSE", "README.md", *DATA}
     need |= {"recommendations.yaml", "assessments.yaml", "status/.gitkeep", "docs/example-board-paper.md", ".ci/run"}
     need |= {f"tests/{p.relative_to(REPO / 'tests').as_posix()}" for p in (REPO / "tests").rglob("*") if p.is_file()}
     need = {n for n in need if "__pycache__" not in n}
@@ -196,6 +200,13 @@ def test_the_wheel_installed_afresh_makes_a_board_workspace_whose_workflow_passe
     assert (board / "recommendations.yaml").read_bytes() == (REPO / "recommendations.yaml").read_bytes()
     result = subprocess.run([str(tracker), "check"], cwd=board, env=env, capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    # The board paper in Word, from the wheel alone: its template parts are in it, and python-docx is not needed.
+    paper = tmp_path / "paper.docx"
+    result = subprocess.run([str(tracker), "paper", "--out", str(paper)], cwd=board, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    import docx
+
+    assert docx.Document(str(paper)).styles["Heading 1"].font.name == "Arial"
 
     # The board's CI: a runner with Python and nothing else runs the workflow's steps in the new workspace.
     if os.name == "nt" or shutil.which("bash") is None:

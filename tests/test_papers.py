@@ -143,11 +143,73 @@ def test_the_word_paper_has_headings_tables_shaded_ratings_landscape_appendices_
         29.7,
     )
     assert appendices.orientation == WD_ORIENT.LANDSCAPE and round(appendices.page_width.cm, 1) == 29.7
-    footer = first.footer.paragraphs[0]._p
-    assert [f.get(qn("w:instr")) for f in footer.iter(qn("w:fldSimple"))] == ["PAGE", "NUMPAGES"]
-    # The chart is a picture with its words as alternative text.
+    assert {round(length.cm, 2) for s in document.sections for length in (s.left_margin, s.right_margin, s.top_margin)} == {2}
+    footer = first.footer.paragraphs[0]
+    assert "".join(t.text for t in footer._p.iter(qn("w:t"))) == "Page 1 of 1" and footer.style.name == "Footer"
+    assert [f.get(qn("w:instr")) for f in footer._p.iter(qn("w:fldSimple"))] == ["PAGE", "NUMPAGES"]  # filled in by Word
+    assert appendices.footer.is_linked_to_previous  # the landscape pages keep the same footer
+    # Every table is a grid whose rows never split across pages.
+    assert {t.style.name for t in document.tables} == {"Table Grid"}
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for t in document.tables[1:] for row in t.rows)
+    # The chart is a picture across the text's width with its words as alternative text; the
+    # dashboard ends its page.
     pictures = document.inline_shapes
     assert len(pictures) == 1 and "Headline ratings at each board meeting" in pictures[0]._inline.docPr.get("descr")
+    assert pictures[0]._inline.docPr.get("name") == "Headline ratings"
+    text_width = first.page_width.cm - first.left_margin.cm - first.right_margin.cm
+    assert round(pictures[0].width.cm, 2) == round(text_width, 2) == 17
+    assert round(pictures[0].width / pictures[0].height, 2) == 2.5  # the chart's own proportions
+    body = [p for p in document.paragraphs if p.text or p._p.find(f"{qn('w:r')}/{qn('w:br')}") is not None]
+    purpose = next(i for i, p in enumerate(body) if p.text == "Purpose")
+    assert body[purpose - 1]._p.find(f"{qn('w:r')}/{qn('w:br')}").get(qn("w:type")) == "page"
+    # What the board is asked is a bulleted list, in a style of its own.
+    asked = [p for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert asked and all(p.text for p in asked)
+
+
+def test_the_word_paper_is_set_in_arial_and_dated_the_papers_day(run: Run, board: Path, tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    _, _, path = papers(run, with_board(board), tmp_path)
+    document = docx.Document(str(path))
+    sizes = {"Normal": 10, "Title": 18, "Heading 1": 14, "Heading 2": 11.5}
+    for name, size in sizes.items():
+        style = document.styles[name]
+        assert (style.font.name, style.font.size.pt) == ("Arial", size), name
+        assert style.element.rPr.rFonts.get(qn("w:cs")) == "Arial"  # right-to-left text too
+    assert all(document.styles[name].font.bold for name in ("Title", "Heading 1", "Heading 2"))
+    assert str(document.styles["Heading 1"].font.color.rgb) == "0B0C0C"
+    # The bulleted style is a bullet: its numbering is in the document.
+    bullet = document.styles["List Bullet"].element.pPr.numPr.numId.val
+    numbering = document.part.numbering_part.element
+    (num,) = [n for n in numbering.iter(qn("w:num")) if n.get(qn("w:numId")) == str(bullet)]
+    abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    (level,) = [a for a in numbering.iter(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract]
+    assert level.find(f"{qn('w:lvl')}/{qn('w:numFmt')}").get(qn("w:val")) == "bullet"
+    # The document's properties: its title, tracker, and the paper's date (not the day it was made).
+    properties = document.core_properties
+    when = datetime(2025, 6, 30, tzinfo=timezone.utc)
+    assert properties.title == document.paragraphs[0].text and properties.author == properties.last_modified_by == "tracker"
+    assert properties.created == properties.modified == properties.last_printed == when and properties.revision == 1
+
+
+def test_the_word_paper_holds_a_hostile_title_and_a_long_history(run: Run, board: Path, tmp_path: Path) -> None:
+    """A board's name with a non-character, a control character and WordprocessingML in it, long enough
+    that the title outgrows a document property; 60 quarters of history, of which the chart shows 40."""
+    name = "<w:p/>]]>&amp; North\ufffe\x0bshire " + "Partnership " * 40
+    path = tmp_path / "far.docx"
+    result = run("paper", "--as-of", "2040-06-30", "--board", name, "--out", str(path), root=board)
+    assert result.exit_code == 0, result.stderr
+    document = docx.Document(str(path))
+    title = document.paragraphs[0].text
+    assert title.startswith("<w:p/>]]>&amp; Northshire Partnership Partnership") and "\ufffe" not in title
+    assert title.endswith("prevention, treatment, and recovery") and len(title) > 500
+    assert document.core_properties.title == title[:255]
+    assert document.tables[0].rows[0].cells[1].text == title.split(": delivery")[0]
+    (picture,) = document.inline_shapes
+    assert "36 earlier dates are in tracker trend" in picture._inline.docPr.get("descr")
+    with zipfile.ZipFile(path) as z, z.open("word/media/image1.png") as f, Image.open(f) as image:
+        assert image.width > 2 * image.height > 1000
 
 
 def test_the_html_paper_is_one_self_contained_printable_page(run: Run, board: Path, tmp_path: Path) -> None:
@@ -316,7 +378,7 @@ def test_papers_load_only_what_their_format_needs(workspace: Path) -> None:
         "print(sorted(before), sorted(html), sorted(word))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[] [] ['PIL', 'docx', 'lxml']"
+    assert result.stdout.strip() == "[] [] ['PIL']"  # Word: Pillow draws its chart; no python-docx, no lxml
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
