@@ -2,9 +2,10 @@
 
 Runs every command in turn, round after round (so machine noise hits them all alike), on a fresh
 copy of the default data and this repository's assessments with its database already built, and reports the median wall time of
-each and its ratio to `sqlite-utils --help`. Target: every tracker command at most 0.8x (but `check`
-in CI, which reads and checks all the YAML, and the board pack's Word and HTML papers, which work out
-the trend for their dashboard: shown for what they cost).
+each and its ratio to `sqlite-utils --help`. Targets: every tracker command at most 0.8x, the board
+pack's HTML paper at most 1.0x and its Word paper at most 2.0x (they work out the trend for their
+dashboard, and Word draws it as a picture); `check` in CI, which reads and checks all the YAML, is
+shown for what it costs. Each target is printed as met or not; the exit code is 1 if any is not.
 
     python bench/startup.py [--rounds 30] [--baseline OTHER_VENV/bin]
 
@@ -34,6 +35,19 @@ from common import machine, save, stamp  # noqa: E402
 REPO = HERE.parent
 BIN = Path(sys.executable).parent
 TARGET = 0.8
+# The board pack's papers: their own targets. The CI row: for information (None).
+TARGETS: dict[str, float | None] = {
+    "paper --format html (board pack)": 1.0,
+    "paper --format docx (board pack)": 2.0,
+    "check (no tracker.db, as in CI)": None,
+}
+
+
+def target(command: str) -> float | None:
+    """The most a row of this tracker may cost, as a ratio to sqlite-utils --help (None: no target)."""
+    if not command.startswith("tracker "):
+        return None
+    return TARGETS.get(command.removeprefix("tracker "), TARGET)
 
 
 def main() -> int:
@@ -96,19 +110,19 @@ def main() -> int:
     rows = []
     for name, samples in times.items():
         median = statistics.median(samples)
-        row = {"command": name, "median_ms": round(median * 1000, 1), "ratio": round(median / base, 2)}
+        row: dict[str, object] = {"command": name, "median_ms": round(median * 1000, 1), "ratio": round(median / base, 2)}
         if name.startswith("tracker") and args.baseline:
             counterpart = statistics.median(times[name.replace("tracker", "baseline", 1)])
             row["ratio_to_baseline"] = round(median / counterpart, 2)
+        limit = target(name)
+        if limit is not None:
+            row |= {"target": limit, "met": median / base <= limit}
         rows.append(row)
-    # The target is for commands at a terminal on a workspace in use. Shown for information: the CI
-    # row (it reads and checks all the YAML) and the board pack's papers (they work out the standing
-    # at every past board for the dashboard; Word also loads python-docx and Pillow).
-    ok = all(
-        r["ratio"] <= TARGET
-        for r in rows
-        if r["command"].startswith("tracker") and not any(w in r["command"] for w in ("CI", "board pack"))
-    )
+    missed = [r for r in rows if r.get("met") is False]
+    ok = not missed
+
+    def verdict(r: dict[str, object]) -> str:
+        return "" if "met" not in r else f"≤ {r['target']}: {'met' if r['met'] else 'NOT met'}"
 
     when, host = stamp(), machine()
     lines = [
@@ -118,21 +132,27 @@ def main() -> int:
         "Run from the repository: `python bench/startup.py`"
         + (f" with `--baseline` {args.baseline}: the rows `baseline …` are that tracker's." if args.baseline else "."),
         "",
-        "| command | median (ms) | ratio to sqlite-utils --help | ratio to the baseline |",
-        "|---|---:|---:|---:|",
-        *(f"| `{r['command']}` | {r['median_ms']} | {r['ratio']} | {r.get('ratio_to_baseline', '')} |" for r in rows),
+        "| command | median (ms) | ratio to sqlite-utils --help | target | ratio to the baseline |",
+        "|---|---:|---:|---|---:|",
+        *(
+            f"| `{r['command']}` | {r['median_ms']} | {r['ratio']} | {verdict(r)} | {r.get('ratio_to_baseline', '')} |"
+            for r in rows
+        ),
         "",
-        f"Target: every tracker command at most {TARGET}x `sqlite-utils --help`: {'met' if ok else 'NOT met'}.",
-        "Three rows are for information. The board pack's papers work out where every recommendation stood",
-        "at each past board for the dashboard, and Word also loads python-docx and Pillow to draw the chart:",
-        "that is what making the board pack costs, not start-up. The last row (a workspace with no tracker.db, so",
-        "`check` reads and validates the whole YAML) is what CI pays once per run, not what a person pays at",
-        "a terminal.",
+        f"Targets: every tracker command at most {TARGET}x `sqlite-utils --help`, the board pack's HTML paper",
+        f"at most {TARGETS['paper --format html (board pack)']}x and its Word paper at most "
+        f"{TARGETS['paper --format docx (board pack)']}x: "
+        + ("all met." if ok else "NOT met by " + ", ".join(f"`{r['command']}`" for r in missed) + "."),
+        "The papers work out where every recommendation stood at each past board for the dashboard, and",
+        "Word draws the chart with Pillow and writes the document's zip. The last row (a workspace with no",
+        "tracker.db, so `check` reads and validates the whole YAML) is for information: it is what CI pays",
+        "once per run, not what a person pays at a terminal.",
         "",
     ]
     report = "\n".join(lines)
     baseline = str(args.baseline) if args.baseline else None
     document = {"when": when, "machine": host, "rounds": args.rounds, "baseline": baseline, "target_ratio": TARGET}
+    document |= {"targets": {k: v for k, v in TARGETS.items() if v is not None}}
     document |= {"results": rows, "met": ok}
     save("startup", report, document)
     return 0 if ok else 1
