@@ -1,5 +1,5 @@
 """Reads that do not grow with the history: one connection per command, a handful of queries, the
-database narrowing the history to the few entries the standing rules read."""
+database narrowing the history to the few entries the standing rules read, `show` paging."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tracker import db, sync
 from tracker.domain.corrections import Correction
-from tracker.domain.rating import RETURN_RATINGS
+from tracker.domain.rating import RETURN_RATINGS, Rating
 from tracker.domain.recommendations import owners_on
 from tracker.domain.returns import Return, status_file
 from tracker.domain.standing import Latest, points, standings
@@ -147,6 +148,7 @@ READS: list[list[str]] = [
     ["paper"],
     ["paper", "--format", "html"],
     ["show", "9"],
+    ["show", "9", "--all"],
     ["chase"],
     ["list"],
     ["departments"],
@@ -182,3 +184,52 @@ def test_a_report_works_out_every_standing_in_one_query(run: Run, workspace: Pat
     queries_of(run, workspace, counted, ["report"])
     returns = [s for s in counted.statements if "FROM returns" in s or "returns AS r" in s]
     assert len(returns) == 1, returns
+
+
+# -- show pages its history ---------------------------------------------------------------------
+
+
+def show_json(run: Run, root: Path, *args: str) -> dict[str, Any]:
+    result = run("show", *args, "--format", "json", root=root)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_show_lists_each_owners_newest_twenty_and_says_how_many_more(run: Run, workspace: Path) -> None:
+    from .test_reports import file_returns, ret
+
+    start = date(2022, 1, 1)
+    dhsc = [ret(9, "DHSC", (start + timedelta(days=i)).isoformat(), ["red", "amber"][i % 2], f"Return {i}.") for i in range(45)]
+    file_returns(workspace, [*dhsc, ret(9, "NHSE", "2024-01-01", "green", "The only one.")])
+    assessments = [Return(9, "", start + timedelta(days=i), Rating.GREEN, f"View {i}.", "Board") for i in range(23)]
+    (workspace / "assessments.yaml").write_bytes(appended(None, "", [block(a) for a in assessments])[0])
+
+    text = run("show", "9", root=workspace).stdout
+    assert "DHSC: 45 returns" in text and "NHSE: 1 return\n" in text
+    assert "Return 44." in text and "Return 25." in text and "Return 24." not in text
+    assert "  2022-01-26  AMBER  (was red: better)" in text  # the oldest shown still says what it replaced
+    assert "  and 25 earlier returns: tracker show 9 --all lists them all" in text
+    assert "  and 3 earlier assessments: tracker show 9 --all lists them all" in text
+    assert text.count("earlier") == 2  # nothing under NHSE, which has one
+    everything = run("show", "9", "--all", root=workspace).stdout
+    assert "Return 0." in everything and "View 0." in everything and "earlier" not in everything
+    assert everything.count("\n  20") > text.count("\n  20")
+
+    document = show_json(run, workspace, "9")
+    owners = {o["dept"]: o for o in document["owners"]}
+    assert (len(owners["DHSC"]["returns"]), owners["DHSC"]["returns_count"]) == (20, 45)
+    assert owners["DHSC"]["returns"][0]["summary"] == "Return 44." and owners["DHSC"]["returns"][-1]["previous_rag"] == "red"
+    assert (len(owners["NHSE"]["returns"]), owners["NHSE"]["returns_count"]) == (1, 1)
+    assert (len(document["assessments"]), document["assessments_count"]) == (20, 23)
+    assert document["assessments"][0]["summary"] == "View 22."
+    every = show_json(run, workspace, "9", "--all")
+    assert [len(o["returns"]) for o in every["owners"]] == [45, 1] and len(every["assessments"]) == 23
+    assert every["owners"][0]["returns"][:20] == owners["DHSC"]["returns"]
+
+
+def test_show_of_a_recommendation_without_returns_says_so(run: Run, workspace: Path) -> None:
+    text = run("show", "9", root=workspace).stdout
+    assert "DHSC: no returns" in text and "earlier" not in text
+    document = show_json(run, workspace, "9")
+    assert [(o["returns"], o["returns_count"]) for o in document["owners"]] == [([], 0), ([], 0)]
+    assert (document["assessments"], document["assessments_count"]) == ([], 0)
