@@ -138,7 +138,7 @@ CREATE TABLE standing (
 CREATE TABLE owner_standing (
     number INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code), role TEXT,
     reports_via TEXT REFERENCES departments(code), rag TEXT, last_rag TEXT, last_update TEXT, stale INTEGER, trend TEXT,
-    named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
+    owed_by TEXT REFERENCES departments(code), named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
     PRIMARY KEY (number, named_as));
 CREATE TABLE files (
     path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER,
@@ -331,12 +331,16 @@ def replace_standing(conn: Connection, as_of: date | None, standings: Sequence[S
             for s in standings
         ),
     )
+    from .domain.standing import owed
+
+    owing = {(s.rec.number, o.named_as): code for code, items in owed(standings).items() for s, o in items}
     conn.executemany(
-        "INSERT INTO owner_standing (number, dept, role, reports_via, rag, last_rag, last_update, stale, trend, named_as,"
-        " section, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO owner_standing (number, dept, role, reports_via, rag, last_rag, last_update, stale, trend, owed_by,"
+        " named_as, section, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             (s.rec.number, o.dept, o.role, o.via, o.rag.value, o.last_rag.value if o.last_rag else None)
-            + (iso(o.latest.date if o.latest else None), o.stale, o.trend, o.named_as, s.rec.section, day)
+            + (iso(o.latest.date if o.latest else None), o.stale, o.trend, owing.get((s.rec.number, o.named_as)))
+            + (o.named_as, s.rec.section, day)
             for s in standings
             for o in s.owners
         ),
@@ -344,14 +348,16 @@ def replace_standing(conn: Connection, as_of: date | None, standings: Sequence[S
     set_meta(conn, STANDING_AS_OF, day)
 
 
-# The canned queries that `tracker datasette-metadata` offers, on the standing tables above.
-OWED_RETURNS = """SELECT coalesce(o.reports_via, o.dept) AS owed_by, o.dept AS owner, o.role, o.number, s.title,
+# The canned queries that `tracker datasette-metadata` offers, on the standing tables above: who owes
+# a return and what is overdue are the domain's rules (standing.owed, Standing.overdue), written
+# into the tables with the rest of the standing, not worked out again here.
+OWED_RETURNS = """SELECT o.owed_by, o.dept AS owner, o.role, o.number, s.title,
     o.last_rag, o.last_update,
     CAST(julianday(o.as_of) - julianday(o.last_update) AS INTEGER) AS days_since_last,
     o.as_of
 FROM owner_standing AS o JOIN standing AS s ON s.number = o.number
-WHERE o.rag = 'no_return' AND s.rag != 'complete'
-ORDER BY owed_by, o.number, o.role, o.dept"""
+WHERE o.owed_by IS NOT NULL
+ORDER BY o.owed_by, o.number, o.role, o.dept"""
 OVERDUE = """SELECT number, section, title, rag, departments_rag, board_rag, target_date, deadline,
     CAST(julianday(as_of) - julianday(target_date) AS INTEGER) AS days_overdue, leads, as_of
 FROM standing
