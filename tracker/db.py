@@ -8,7 +8,7 @@ sqlite-utils (imported only when something is written) creates the tables and lo
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -379,50 +379,53 @@ def _grouped(conn: Connection, sql: str, key: str, args: Sequence[object] = ()) 
     return out
 
 
-def _entry(row: sqlite3.Row, evidence: tuple[str, ...]) -> Return:
-    return Return(
-        recommendation=row["recommendation"],
-        dept=row["dept"] or "",
-        date=date.fromisoformat(row["date"]),
-        rag=Rating(row["rag"]),
-        summary=row["summary"],
-        author=row["author"],
-        evidence=evidence,
-        target_date=_day(row["target_date"]),
-        reason=row["reason"],
-        file=row["file"],
-        line=row["line"],
-    )
+# What every query that gives entries selects, after the key it groups them by: an entry's columns
+# in this order, then a link of its evidence, one row per link (LEFT JOIN return_evidence, in order
+# of position), an entry's rows one after another. Read as plain tuples: a long history reads fast.
+_ENTRY = "r.id, r.recommendation, r.dept, r.date, r.rag, r.summary, r.author, r.target_date, r.reason, r.file, r.line, e.url"
+_WITH_EVIDENCE = f"SELECT NULL, {_ENTRY} FROM returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
+_RATINGS = {rating.value: rating for rating in Rating}
 
 
-def _by_key(rows: Iterable[sqlite3.Row], key: Callable[[sqlite3.Row], Any]) -> dict[Any, list[Return]]:
-    """Entries from rows of `returns` each with a `url` (LEFT JOIN return_evidence, in order of its
-    position), one row per link, grouped by `key`: an entry's rows come one after another."""
+def _grouped_entries(conn: Connection, sql: str, args: Sequence[object]) -> dict[Any, list[Return]]:
+    """The entries `sql` selects (the key, then _ENTRY's columns), grouped by the key."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
     out: dict[Any, list[Return]] = {}
-    last: tuple[Any, int] | None = None
-    first: sqlite3.Row | None = None
+    first: tuple[Any, ...] | None = None
     links: list[str] = []
-    for row in rows:
-        at = (key(row), row["id"])
-        if at != last:
-            if first is not None and last is not None:
-                out.setdefault(last[0], []).append(_entry(first, tuple(links)))
-            last, first, links = at, row, []
-        if row["url"] is not None:
-            links.append(row["url"])
-    if first is not None and last is not None:
-        out.setdefault(last[0], []).append(_entry(first, tuple(links)))
+    for row in cursor.execute(sql, args):
+        if first is None or row[0] != first[0] or row[1] != first[1]:
+            if first is not None:
+                out.setdefault(first[0], []).append(_entry(first, tuple(links)))
+            first, links = row, []
+        if row[12] is not None:
+            links.append(row[12])
+    if first is not None:
+        out.setdefault(first[0], []).append(_entry(first, tuple(links)))
     return out
 
 
-# Entries with their evidence, one row per link: for _entries.
-_WITH_EVIDENCE = "SELECT r.*, e.url FROM returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
+def _entry(row: tuple[Any, ...], evidence: tuple[str, ...]) -> Return:
+    _, _, number, dept, day, rag, summary, author, target_date, reason, file, line, _ = row
+    return Return(
+        number,
+        dept or "",
+        date.fromisoformat(day),
+        _RATINGS[rag],
+        summary,
+        author,
+        evidence,
+        _day(target_date),
+        reason,
+        file,
+        line,
+    )
 
 
 def _entries(conn: Connection, sql: str, args: Sequence[object]) -> list[Return]:
-    """The entries a query selects: `sql` gives each row of `returns` (as `r`) with a `url`, one row
-    per link (LEFT JOIN return_evidence, ordered by its position after the entries' own order)."""
-    return _by_key(conn.execute(sql, args), lambda row: None).get(None, [])
+    """The entries a query selects, in its order: `sql` is _WITH_EVIDENCE and what follows."""
+    return _grouped_entries(conn, sql, args).get(None, [])
 
 
 def registry(conn: Connection) -> Registry:
@@ -607,7 +610,7 @@ latest(kind, as_of, id) AS (
     UNION ALL
     SELECT 'assessments', day.as_of, r.id FROM day, recommendations AS rec, returns AS r
         WHERE {newest("recommendation = rec.number AND dept IS NULL", 1)})
-SELECT latest.kind, latest.as_of, r.*, e.url FROM latest JOIN returns AS r ON r.id = latest.id
+SELECT latest.kind || ' ' || latest.as_of, {_ENTRY} FROM latest JOIN returns AS r ON r.id = latest.id
     LEFT JOIN return_evidence AS e ON e.return_id = r.id
 ORDER BY latest.kind, latest.as_of, r.id, e.position"""
 
@@ -625,8 +628,8 @@ def latest_on(conn: Connection, dates: Sequence[date], owners: Sequence[tuple[in
     found: dict[date, tuple[dict[Any, list[Return]], ...]] = {day: ({}, {}, {}) for day in days}
     pairs = list(owners) or [(0, "")]  # VALUES needs a row: this one names no recommendation
     args = [day.isoformat() for day in days] + [value for pair in pairs for value in pair]
-    rows = conn.execute(_latest_sql(len(days), len(pairs)), args)
-    for (kind, day), entries in _by_key(rows, lambda row: (row["kind"], row["as_of"])).items():
+    for key, entries in _grouped_entries(conn, _latest_sql(len(days), len(pairs)), args).items():
+        kind, day = key.split(" ")
         table = found[date.fromisoformat(day)][kinds.index(kind)]
         for entry in entries:
             table.setdefault((entry.recommendation, entry.dept) if kind == "returns" else entry.recommendation, []).append(entry)
@@ -655,7 +658,7 @@ def newest_entries(conn: Connection, recommendation: int, codes: Sequence[str], 
     return _entries(
         conn,
         f"WITH code(dept) AS (VALUES {', '.join(['(?)'] * len(codes))})"
-        " SELECT r.*, e.url FROM code, returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
+        f" SELECT NULL, {_ENTRY} FROM code, returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
         f" WHERE r.id IN (SELECT id FROM returns WHERE {scope} ORDER BY {NEWEST_FIRST} LIMIT ?)"
         " ORDER BY r.file, r.line, e.position",
         [*codes, recommendation, count],
@@ -724,7 +727,8 @@ def trail(
     from .domain.corrections import Trail  # only when there are corrections: its import costs start-up
 
     ids = f"SELECT {of} {scope} UNION SELECT c.replacement {scope}"
-    entries = _by_key(conn.execute(f"{_WITH_EVIDENCE} WHERE r.id IN ({ids}) ORDER BY r.id, e.position", [*args, *args]), _id)
+    sql = f"SELECT r.id, {_ENTRY} FROM returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id WHERE r.id IN ({ids})"
+    entries = _grouped_entries(conn, f"{sql} ORDER BY r.id, e.position", [*args, *args])
     return [
         Trail(
             row["kind"],
@@ -739,7 +743,3 @@ def trail(
         for row in rows
         if row["of_id"] is not None
     ]
-
-
-def _id(row: sqlite3.Row) -> int:
-    return int(row["id"])
