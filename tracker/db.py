@@ -388,7 +388,8 @@ _RATINGS = {rating.value: rating for rating in Rating}
 
 
 def _grouped_entries(conn: Connection, sql: str, args: Sequence[object]) -> dict[Any, list[Return]]:
-    """The entries `sql` selects (the key, then _ENTRY's columns), grouped by the key."""
+    """The entries `sql` selects (the key, then _ENTRY's columns), grouped by the key. `sql` orders
+    the rows so that each entry's come together (by its id after any other order), in their links' order."""
     cursor = conn.cursor()
     cursor.row_factory = None
     out: dict[Any, list[Return]] = {}
@@ -555,13 +556,13 @@ def returns(conn: Connection, recommendation: int | None = None) -> list[Return]
     """Departments' returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
     where, args = ("r.recommendation = ?", [recommendation]) if recommendation is not None else ("1", [])
     where = f"r.dept IS NOT NULL AND r.withdrawn_by IS NULL AND {where}"
-    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.file, r.line, e.position", args)
+    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.file, r.line, r.id, e.position", args)
 
 
 def assessments(conn: Connection, recommendation: int) -> list[Return]:
     """The board's assessments of a recommendation, oldest first (by date, then as recorded)."""
     where = "r.dept IS NULL AND r.withdrawn_by IS NULL AND r.recommendation = ?"
-    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.date, r.line, e.position", [recommendation])
+    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.date, r.line, r.id, e.position", [recommendation])
 
 
 def returns_in_file(conn: Connection, path: str) -> list[Return]:
@@ -660,7 +661,7 @@ def newest_entries(conn: Connection, recommendation: int, codes: Sequence[str], 
         f"WITH code(dept) AS (VALUES {', '.join(['(?)'] * len(codes))})"
         f" SELECT NULL, {_ENTRY} FROM code, returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
         f" WHERE r.id IN (SELECT id FROM returns WHERE {scope} ORDER BY {NEWEST_FIRST} LIMIT ?)"
-        " ORDER BY r.file, r.line, e.position",
+        " ORDER BY r.file, r.line, r.id, e.position",
         [*codes, recommendation, count],
     )
 
