@@ -153,6 +153,10 @@ READS: list[list[str]] = [
     ["list"],
     ["departments"],
     ["datasette-metadata"],
+    ["pack", "--dept", "DWP"],
+    ["export"],
+    ["check"],
+    ["load"],
 ]
 
 
