@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -22,11 +23,11 @@ from .domain.values import iso, plain
 
 if TYPE_CHECKING:
     from .domain.corrections import Correction, Trail
-    from .domain.standing import Standing
+    from .domain.standing import Latest, Standing
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -115,11 +116,16 @@ CREATE TABLE return_evidence (
     return_id INTEGER REFERENCES returns(id), position INTEGER, url TEXT,
     PRIMARY KEY (return_id, position));
 CREATE INDEX idx_returns_file ON returns (file);
--- Reports ask for each owner's latest returns and each recommendation's latest revised target
--- date: these keep those look-ups independent of the length of the history.
-CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date);
-CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL;
-CREATE INDEX idx_assessments ON returns (recommendation, date) WHERE dept IS NULL;
+-- Reports ask for each owner's latest returns, each recommendation's latest revised target date
+-- and the board's latest assessment, in force, in the order NEWEST_FIRST below: these hold them in
+-- that order, so each look-up reads a few entries whatever the length of the history (and `show`
+-- counts an owner's returns from the index alone).
+CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date, file, line) WHERE withdrawn_by IS NULL;
+CREATE INDEX idx_returns_revisions ON returns (recommendation, date, file, line)
+    WHERE target_date IS NOT NULL AND withdrawn_by IS NULL;
+CREATE INDEX idx_assessments ON returns (recommendation, date, file, line) WHERE dept IS NULL AND withdrawn_by IS NULL;
+-- The paper asks for what arrived since the last board: a look-up by date, whatever came before.
+CREATE INDEX idx_returns_date ON returns (date) WHERE withdrawn_by IS NULL;
 CREATE VIEW assessments AS
     SELECT id, recommendation, date, rag, summary, author, file, line, withdrawn_by, corrects FROM returns WHERE dept IS NULL;
 -- Where each recommendation stood on `as_of`, in the words a board reads (`red`, `no_return`):
@@ -132,7 +138,7 @@ CREATE TABLE standing (
 CREATE TABLE owner_standing (
     number INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code), role TEXT,
     reports_via TEXT REFERENCES departments(code), rag TEXT, last_rag TEXT, last_update TEXT, stale INTEGER, trend TEXT,
-    named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
+    owed_by TEXT REFERENCES departments(code), named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
     PRIMARY KEY (number, named_as));
 CREATE TABLE files (
     path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER,
@@ -325,12 +331,16 @@ def replace_standing(conn: Connection, as_of: date | None, standings: Sequence[S
             for s in standings
         ),
     )
+    from .domain.standing import owed
+
+    owing = {(s.rec.number, o.named_as): code for code, items in owed(standings).items() for s, o in items}
     conn.executemany(
-        "INSERT INTO owner_standing (number, dept, role, reports_via, rag, last_rag, last_update, stale, trend, named_as,"
-        " section, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO owner_standing (number, dept, role, reports_via, rag, last_rag, last_update, stale, trend, owed_by,"
+        " named_as, section, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             (s.rec.number, o.dept, o.role, o.via, o.rag.value, o.last_rag.value if o.last_rag else None)
-            + (iso(o.latest.date if o.latest else None), o.stale, o.trend, o.named_as, s.rec.section, day)
+            + (iso(o.latest.date if o.latest else None), o.stale, o.trend, owing.get((s.rec.number, o.named_as)))
+            + (o.named_as, s.rec.section, day)
             for s in standings
             for o in s.owners
         ),
@@ -338,14 +348,16 @@ def replace_standing(conn: Connection, as_of: date | None, standings: Sequence[S
     set_meta(conn, STANDING_AS_OF, day)
 
 
-# The canned queries that `tracker datasette-metadata` offers, on the standing tables above.
-OWED_RETURNS = """SELECT coalesce(o.reports_via, o.dept) AS owed_by, o.dept AS owner, o.role, o.number, s.title,
+# The canned queries that `tracker datasette-metadata` offers, on the standing tables above: who owes
+# a return and what is overdue are the domain's rules (standing.owed, Standing.overdue), written
+# into the tables with the rest of the standing, not worked out again here.
+OWED_RETURNS = """SELECT o.owed_by, o.dept AS owner, o.role, o.number, s.title,
     o.last_rag, o.last_update,
     CAST(julianday(o.as_of) - julianday(o.last_update) AS INTEGER) AS days_since_last,
     o.as_of
 FROM owner_standing AS o JOIN standing AS s ON s.number = o.number
-WHERE o.rag = 'no_return' AND s.rag != 'complete'
-ORDER BY owed_by, o.number, o.role, o.dept"""
+WHERE o.owed_by IS NOT NULL
+ORDER BY o.owed_by, o.number, o.role, o.dept"""
 OVERDUE = """SELECT number, section, title, rag, departments_rag, board_rag, target_date, deadline,
     CAST(julianday(as_of) - julianday(target_date) AS INTEGER) AS days_overdue, leads, as_of
 FROM standing
@@ -365,6 +377,56 @@ def _grouped(conn: Connection, sql: str, key: str, args: Sequence[object] = ()) 
     for row in conn.execute(sql, args):
         out.setdefault(row[key], []).append(row)
     return out
+
+
+# What every query that gives entries selects, after the key it groups them by: an entry's columns
+# in this order, then a link of its evidence, one row per link (LEFT JOIN return_evidence, in order
+# of position), an entry's rows one after another. Read as plain tuples: a long history reads fast.
+_ENTRY = "r.id, r.recommendation, r.dept, r.date, r.rag, r.summary, r.author, r.target_date, r.reason, r.file, r.line, e.url"
+_WITH_EVIDENCE = f"SELECT NULL, {_ENTRY} FROM returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
+_RATINGS = {rating.value: rating for rating in Rating}
+
+
+def _grouped_entries(conn: Connection, sql: str, args: Sequence[object]) -> dict[Any, list[Return]]:
+    """The entries `sql` selects (the key, then _ENTRY's columns), grouped by the key. `sql` orders
+    the rows so that each entry's come together (by its id after any other order), in their links' order."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    out: dict[Any, list[Return]] = {}
+    first: tuple[Any, ...] | None = None
+    links: list[str] = []
+    for row in cursor.execute(sql, args):
+        if first is None or row[0] != first[0] or row[1] != first[1]:
+            if first is not None:
+                out.setdefault(first[0], []).append(_entry(first, tuple(links)))
+            first, links = row, []
+        if row[12] is not None:
+            links.append(row[12])
+    if first is not None:
+        out.setdefault(first[0], []).append(_entry(first, tuple(links)))
+    return out
+
+
+def _entry(row: tuple[Any, ...], evidence: tuple[str, ...]) -> Return:
+    _, _, number, dept, day, rag, summary, author, target_date, reason, file, line, _ = row
+    return Return(
+        number,
+        dept or "",
+        date.fromisoformat(day),
+        _RATINGS[rag],
+        summary,
+        author,
+        evidence,
+        _day(target_date),
+        reason,
+        file,
+        line,
+    )
+
+
+def _entries(conn: Connection, sql: str, args: Sequence[object]) -> list[Return]:
+    """The entries a query selects, in its order: `sql` is _WITH_EVIDENCE and what follows."""
+    return _grouped_entries(conn, sql, args).get(None, [])
 
 
 def registry(conn: Connection) -> Registry:
@@ -456,21 +518,10 @@ def count_returns_after(conn: Connection, day: date) -> int:
     )
 
 
-def all_in_force(conn: Connection) -> list[Return]:
-    """Every return and assessment that counts (none withdrawn), oldest first."""
-    return _returns(conn, "withdrawn_by IS NULL", [], " ORDER BY date, file, line")
-
-
 def arrived(conn: Connection, since: date, until: date) -> list[Return]:
-    """The returns and assessments in force dated after `since` up to `until`."""
-    return _returns(conn, "date > ? AND date <= ? AND withdrawn_by IS NULL", [since.isoformat(), until.isoformat()])
-
-
-def latest_assessments(conn: Connection, recommendation: int, as_of: date) -> list[Return]:
-    """The board's assessments of `recommendation` on the latest date it assessed it, up to `as_of`."""
-    scope = "recommendation = ? AND dept IS NULL AND date <= ? AND withdrawn_by IS NULL"
-    args = [recommendation, as_of.isoformat()]
-    return _returns(conn, f"{scope} AND date = (SELECT max(date) FROM returns WHERE {scope})", [*args, *args])
+    """The returns and assessments in force dated after `since` up to `until`, in the order they were loaded."""
+    where = "r.date > ? AND r.date <= ? AND r.withdrawn_by IS NULL"
+    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.id, e.position", [since.isoformat(), until.isoformat()])
 
 
 def _returns(conn: Connection, where: str, args: Sequence[object], order: str = "") -> list[Return]:
@@ -503,15 +554,15 @@ def _returns(conn: Connection, where: str, args: Sequence[object], order: str = 
 
 def returns(conn: Connection, recommendation: int | None = None) -> list[Return]:
     """Departments' returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
-    where, args = ("recommendation = ?", [recommendation]) if recommendation is not None else ("1", [])
-    return _returns(conn, f"dept IS NOT NULL AND withdrawn_by IS NULL AND {where}", args, " ORDER BY file, line")
+    where, args = ("r.recommendation = ?", [recommendation]) if recommendation is not None else ("1", [])
+    where = f"r.dept IS NOT NULL AND r.withdrawn_by IS NULL AND {where}"
+    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.file, r.line, r.id, e.position", args)
 
 
 def assessments(conn: Connection, recommendation: int) -> list[Return]:
     """The board's assessments of a recommendation, oldest first (by date, then as recorded)."""
-    return _returns(
-        conn, "dept IS NULL AND withdrawn_by IS NULL AND recommendation = ?", [recommendation], " ORDER BY date, line"
-    )
+    where = "r.dept IS NULL AND r.withdrawn_by IS NULL AND r.recommendation = ?"
+    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.date, r.line, r.id, e.position", [recommendation])
 
 
 def returns_in_file(conn: Connection, path: str) -> list[Return]:
@@ -525,28 +576,94 @@ def return_at(conn: Connection, path: str, line: int) -> Return | None:
     return found[0] if found else None
 
 
-def returns_on_last_dates(conn: Connection, recommendation: int, codes: Sequence[str], as_of: date, dates: int) -> list[Return]:
-    """The returns on `recommendation` filed under `codes` on their `dates` latest dates up to `as_of`.
+# -- the latest entries on a date ---------------------------------------------------------------
 
-    Which of them is the latest is the domain's rule (domain.returns.newest_first); this only
-    narrows the history down to the few returns that rule needs.
+# The order in which entries follow each other: the latest date first, and of two on one date the
+# one later in its file (domain.returns.newest_first). The queries below narrow the history down by
+# it to the few entries the domain's rules read; the rules decide among them.
+NEWEST_FIRST = "date DESC, file DESC, line DESC"
+
+
+@cache
+def _latest_sql(days: int, owners: int) -> str:
+    """The one query for "the latest entries on each of `days` dates", for `owners` (recommendation,
+    code) pairs: what report, trend, the papers and the standing tables are worked out from.
+
+    For each date, each owner's two newest returns, each recommendation's newest revision of its
+    target date and the board's newest assessment, each found through its index by a look-up that
+    reads a few entries, not by reading the history; with their evidence, one row per link.
     """
-    marks = ", ".join("?" for _ in codes)
-    scope = f"recommendation = ? AND dept IN ({marks}) AND date <= ? AND withdrawn_by IS NULL"
-    args = [recommendation, *codes, as_of.isoformat()]
-    return _returns(
+
+    def newest(scope: str, count: int) -> str:
+        return (
+            f"r.id IN (SELECT id FROM returns WHERE {scope} AND date <= day.as_of AND withdrawn_by IS NULL"
+            f" ORDER BY {NEWEST_FIRST} LIMIT {count})"
+        )
+
+    return f"""WITH day(as_of) AS (VALUES {", ".join(["(?)"] * days)}),
+owner(recommendation, dept) AS (VALUES {", ".join(["(?, ?)"] * owners)}),
+latest(kind, as_of, id) AS (
+    SELECT 'returns', day.as_of, r.id FROM day, owner, returns AS r
+        WHERE {newest("recommendation = owner.recommendation AND dept = owner.dept", 2)}
+    UNION ALL
+    SELECT 'revisions', day.as_of, r.id FROM day, recommendations AS rec, returns AS r
+        WHERE {newest("recommendation = rec.number AND target_date IS NOT NULL", 1)}
+    UNION ALL
+    SELECT 'assessments', day.as_of, r.id FROM day, recommendations AS rec, returns AS r
+        WHERE {newest("recommendation = rec.number AND dept IS NULL", 1)})
+SELECT latest.kind || ' ' || latest.as_of, {_ENTRY} FROM latest JOIN returns AS r ON r.id = latest.id
+    LEFT JOIN return_evidence AS e ON e.return_id = r.id
+ORDER BY latest.kind, latest.as_of, r.id, e.position"""
+
+
+def latest_on(conn: Connection, dates: Sequence[date], owners: Sequence[tuple[int, str]]) -> dict[date, Latest]:
+    """What the standing rules need on each of `dates` (see domain.standing.Latest), in one query:
+    for each (recommendation, code) in `owners`, the newest two returns filed under that code on
+    or before the date; each recommendation's newest revision and the board's newest assessment."""
+    from .domain.standing import Latest
+
+    days = sorted(set(dates))  # a date given twice would give each entry twice
+    if not days:
+        return {}
+    kinds = ("returns", "revisions", "assessments")
+    found: dict[date, tuple[dict[Any, list[Return]], ...]] = {day: ({}, {}, {}) for day in days}
+    pairs = list(owners) or [(0, "")]  # VALUES needs a row: this one names no recommendation
+    args = [day.isoformat() for day in days] + [value for pair in pairs for value in pair]
+    for key, entries in _grouped_entries(conn, _latest_sql(len(days), len(pairs)), args).items():
+        kind, day = key.split(" ")
+        table = found[date.fromisoformat(day)][kinds.index(kind)]
+        for entry in entries:
+            table.setdefault((entry.recommendation, entry.dept) if kind == "returns" else entry.recommendation, []).append(entry)
+    return {day: Latest(*tables) for day, tables in found.items()}
+
+
+def entry_counts(conn: Connection, recommendation: int) -> dict[str, int]:
+    """How many returns in force each department has made on `recommendation`, by the code it filed
+    under; "" for the board's assessments. From the index alone, whatever the length of the history."""
+    return {
+        row[0]: row[1]
+        for row in conn.execute(
+            "SELECT coalesce(dept, '') AS code, count(*) FROM returns WHERE recommendation = ? AND withdrawn_by IS NULL"
+            " GROUP BY dept ORDER BY code",
+            [recommendation],
+        )
+    }
+
+
+def newest_entries(conn: Connection, recommendation: int, codes: Sequence[str], count: int) -> list[Return]:
+    """The `count` newest returns in force on `recommendation` filed under each of `codes` (in the
+    order of NEWEST_FIRST; "" for the board's assessments), in the order they were recorded."""
+    if not codes:
+        return []
+    scope = "recommendation = ? AND dept IS nullif(code.dept, '') AND withdrawn_by IS NULL"
+    return _entries(
         conn,
-        f"{scope} AND date >= coalesce((SELECT date FROM (SELECT DISTINCT date FROM returns WHERE {scope}"
-        " ORDER BY date DESC LIMIT 1 OFFSET ?)), '')",
-        [*args, *args, dates - 1],
+        f"WITH code(dept) AS (VALUES {', '.join(['(?)'] * len(codes))})"
+        f" SELECT NULL, {_ENTRY} FROM code, returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
+        f" WHERE r.id IN (SELECT id FROM returns WHERE {scope} ORDER BY {NEWEST_FIRST} LIMIT ?)"
+        " ORDER BY r.file, r.line, r.id, e.position",
+        [*codes, recommendation, count],
     )
-
-
-def revisions_on_last_date(conn: Connection, recommendation: int, as_of: date) -> list[Return]:
-    """The returns on `recommendation` that revised its target date, on the latest such date up to `as_of`."""
-    scope = "recommendation = ? AND target_date IS NOT NULL AND date <= ? AND withdrawn_by IS NULL"
-    args = [recommendation, as_of.isoformat()]
-    return _returns(conn, f"{scope} AND date = (SELECT max(date) FROM returns WHERE {scope})", [*args, *args])
 
 
 # -- corrections ------------------------------------------------------------------------------
@@ -602,27 +719,28 @@ def trail(
     if since is not None and until is not None:
         where += " AND date > ? AND date <= ?"
         args += [since.isoformat(), until.isoformat()]
-    rows = conn.execute(f"SELECT * FROM corrections WHERE {where} ORDER BY date, file, line", args).fetchall()
+    # The entry as it stood before each correction: the one it withdrew (withdrawn_by its line).
+    of = "(SELECT r.id FROM returns AS r WHERE r.file = c.file AND r.line = c.of_line AND r.withdrawn_by = c.line)"
+    scope = f"FROM corrections AS c WHERE {where}"
+    rows = conn.execute(f"SELECT c.*, {of} AS of_id {scope} ORDER BY c.date, c.file, c.line", args).fetchall()
     if not rows:
         return []
     from .domain.corrections import Trail  # only when there are corrections: its import costs start-up
 
-    out = []
-    for row in rows:
-        # The entry as it stood before this correction: the one it withdrew (withdrawn_by its line).
-        of = _returns(conn, "file = ? AND line = ? AND withdrawn_by = ?", [row["file"], row["of_line"], row["line"]])
-        now = _returns(conn, "id = ?", [row["replacement"]]) if row["replacement"] is not None else []
-        if of:
-            out.append(
-                Trail(
-                    row["kind"],
-                    row["file"],
-                    row["line"],
-                    of[0],
-                    now[0] if now else None,
-                    row["why"],
-                    row["author"],
-                    _day(row["date"]) or date.min,
-                )
-            )
-    return out
+    ids = f"SELECT {of} {scope} UNION SELECT c.replacement {scope}"
+    sql = f"SELECT r.id, {_ENTRY} FROM returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id WHERE r.id IN ({ids})"
+    entries = _grouped_entries(conn, f"{sql} ORDER BY r.id, e.position", [*args, *args])
+    return [
+        Trail(
+            row["kind"],
+            row["file"],
+            row["line"],
+            entries[row["of_id"]][0],
+            entries[row["replacement"]][0] if row["replacement"] is not None else None,
+            row["why"],
+            row["author"],
+            _day(row["date"]) or date.min,
+        )
+        for row in rows
+        if row["of_id"] is not None
+    ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -251,16 +251,18 @@ def _restand(conn: db.Connection, today: date) -> None:
 
 
 def standings(conn: db.Connection, data: Dataset, as_of: date) -> list[Standing]:
-    """Where every recommendation stood on `as_of`, from the database's look-ups, ignoring returns dated after it."""
+    """Where every recommendation stood on `as_of`, ignoring returns dated after it."""
+    return standings_over(conn, data, [as_of])[0][1]
+
+
+def standings_over(conn: db.Connection, data: Dataset, dates: Sequence[date]) -> list[tuple[date, list[Standing]]]:
+    """Where every recommendation stood on each of `dates`: the latest entries on every date found
+    in one query (db.latest_on), the rules applied to them (domain.standing)."""
+    from .domain.standing import filed_under
     from .domain.standing import standings as standings_on
 
-    return standings_on(
-        data,
-        as_of,
-        latest=lambda number, codes: db.returns_on_last_dates(conn, number, codes, as_of, 2),
-        revisions=lambda number: db.revisions_on_last_date(conn, number, as_of),
-        assessments=lambda number: db.latest_assessments(conn, number, as_of),
-    )
+    latest = db.latest_on(conn, dates, filed_under(data, dates))
+    return [(day, standings_on(data, day, latest[day])) for day in dates]
 
 
 def write_standing(conn: db.Connection, today: date | None, data: Dataset | None = None) -> None:

@@ -143,11 +143,17 @@ def today() -> date:
 
 
 def database(ctx: typer.Context) -> Connection:
-    """The workspace's database, in line with its YAML and its standing tables as of today; closed
-    when the command ends, however it ends."""
-    from tracker.sync import open_synced
+    """The workspace's database, in line with its YAML and its standing tables as of today: opened
+    once, whoever asks, and closed when the command ends, however it ends."""
+    conn: Connection | None = ctx.meta.get(_DATABASE)
+    if conn is None:
+        from tracker.sync import open_synced
 
-    return ctx.with_resource(closing(open_synced(root(ctx), today())))
+        conn = ctx.meta[_DATABASE] = ctx.with_resource(closing(open_synced(root(ctx), today())))
+    return conn
+
+
+_DATABASE = "tracker.database"  # where the command's context keeps its connection
 
 
 def dataset(ctx: typer.Context) -> Dataset:
@@ -165,50 +171,10 @@ def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
 
 
 def standings_over(conn: Connection, data: Dataset, dates: Sequence[date]) -> list[tuple[date, list[Standing]]]:
-    """Where every recommendation stood on each of `dates`: the record read once, not once a date."""
-    from bisect import bisect_right
+    """Where every recommendation stood on each of `dates`, in one look at the database."""
+    from tracker.sync import standings_over as over
 
-    from tracker import db
-    from tracker.domain.standing import standings as standings_on
-
-    by_owner: dict[tuple[int, str], list[Return]] = {}
-    assessed: dict[int, list[Return]] = {}
-    revised: dict[int, list[Return]] = {}
-    for r in db.all_in_force(conn):  # oldest first
-        if r.is_assessment:
-            assessed.setdefault(r.recommendation, []).append(r)
-        else:
-            by_owner.setdefault((r.recommendation, r.dept), []).append(r)
-            if r.target_date is not None:
-                revised.setdefault(r.recommendation, []).append(r)
-
-    days: dict[int, list[date]] = {}  # each list's dates, for bisecting: made once
-
-    def upto(returns: list[Return], when: date, dates: int) -> list[Return]:
-        """Those on the `dates` latest dates on or before `when` (as the database's look-ups give)."""
-        if not returns:
-            return returns
-        on = days.get(id(returns))
-        if on is None:
-            on = days[id(returns)] = [r.date for r in returns]
-        shown = returns[: bisect_right(on, when)]
-        latest = sorted({r.date for r in shown})[-dates:]
-        return [r for r in shown if r.date in latest]
-
-    out = []
-    for when in dates:
-
-        def latest(n: int, codes: Sequence[str], when: date = when) -> list[Return]:
-            return [r for c in codes for r in upto(by_owner.get((n, c), []), when, 2)]
-
-        def revisions(n: int, when: date = when) -> list[Return]:
-            return upto(revised.get(n, []), when, 1)
-
-        def assessments(n: int, when: date = when) -> list[Return]:
-            return upto(assessed.get(n, []), when, 1)
-
-        out.append((when, standings_on(data, when, latest, revisions, assessments)))
-    return out
+    return over(conn, data, dates)
 
 
 @contextmanager

@@ -82,20 +82,21 @@ def paper(
         author=author,
         classification=classification,
     )
-    now = _common.standings(conn, data, day)
-    shown = None
+    every: list[date] = []
     if kind != "md":  # the Word and HTML papers open with the dashboard: the trend at each past board
         from tracker.domain.standing import points
 
         every = points(data, day)
-        charted = every[-CHARTED:]
-        shown = dashboard(data, _common.standings_over(conn, data, charted), now, len(every) - len(charted))
+    charted = every[-CHARTED:]
+    on = dict(_common.standings_over(conn, data, [day, before, *charted]))  # every date in one look at the database
+    now = on[day]
+    shown = dashboard(data, [(when, on[when]) for when in charted], now, len(every) - len(charted)) if every else None
     made = board_paper(
         data,
         day,
         now,
         before,
-        _common.standings(conn, data, before),
+        on[before],
         details,
         db.arrived(conn, before, day),
         db.trail(conn, since=before, until=day),

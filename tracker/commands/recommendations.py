@@ -42,27 +42,45 @@ def list_(
         _common.write(recommendations_listing(data, recs, today, _common.width()))
 
 
+# How many of each owner's returns, and of the board's assessments, `show` lists without --all.
+NEWEST = 20
+
+
 @app.command()
 def show(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.", autocompletion=_common.NUMBERS)],
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all", help=f"List every return and assessment, not only the newest {NEWEST} of each owner and of the board."
+        ),
+    ] = False,
     format: Annotated[str, _common.format_option("text", "json")] = "text",
 ) -> None:
-    """Show one recommendation: text, owners, deadline, response, returns."""
+    """Show one recommendation: text, owners, deadline, response, and the newest returns (--all: every one)."""
     from tracker import db
+    from tracker.domain.returns import newest_first, owner_histories
     from tracker.domain.values import iso
 
     conn, today = _common.database(ctx), _common.today()
     data = db.dataset(conn)
     rec = data.recommendation(number)
-    returns = db.returns(conn, recommendation=number)
-    assessments = db.assessments(conn, number)
+    made = db.entry_counts(conn, number)
+    if all_:
+        returns, assessments = db.returns(conn, recommendation=number), db.assessments(conn, number)
+    else:  # one more of each: the rating the oldest shown replaced
+        newest = db.newest_entries(conn, number, list(made), NEWEST + 1)
+        returns = [r for r in newest if not r.is_assessment]
+        assessments = newest_first(r for r in newest if r.is_assessment)[:NEWEST][::-1]
+    histories = owner_histories(rec, data, returns, today, made, None if all_ else NEWEST)
+    assessed = made.get("", 0)
     trail = db.trail(conn, number)
     now = next(s for s in _common.standings(conn, data, today) if s.rec.number == number)
     if format == "json":
         from tracker.output.jsonout import assessment_dict, recommendation_dict, standing_dict, to_json
 
-        document = recommendation_dict(data, rec, today, returns=returns)
+        document = recommendation_dict(data, rec, today, histories)
         document["standing"] = standing_dict(now)
         document["corrections"] = [
             {
@@ -88,8 +106,10 @@ def show(
         document["assessments"] = [
             {**(assessment_dict(a) or {}), "author": a.author, "line": a.line} for a in reversed(assessments)
         ]
+        document["assessments_count"] = assessed
         _common.write(to_json(document))
     else:
         from tracker.output.detail import recommendation_detail
 
-        _common.write_coloured(recommendation_detail(data, rec, returns, today, now, assessments, _common.width(), trail))
+        shown = recommendation_detail(data, rec, histories, today, now, assessments, _common.width(), trail, assessed)
+        _common.write_coloured(shown)

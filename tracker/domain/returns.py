@@ -265,10 +265,48 @@ def history_by_owner(rec: Recommendation, data: Dataset, returns: Iterable[Retur
 
     Returns filed under a body that has since merged count as its successor's.
     """
-    registry = data.registry
-    groups: dict[str, list[Return]] = {code: [] for code in owners_on(rec, registry, today)}
+    groups: dict[str, list[Return]] = {code: [] for code in owners_on(rec, data.registry, today)}
     for ret in returns:
         if ret.recommendation == rec.number:
-            code = registry.current(ret.dept, today).code if ret.dept in registry.departments else ret.dept
-            groups.setdefault(code, []).append(ret)
+            groups.setdefault(_carried_by(data, ret.dept, today), []).append(ret)
     return [(code, history(group)) for code, group in groups.items()]
+
+
+def _carried_by(data: Dataset, code: str, today: date) -> str:
+    """The code whose returns those filed under `code` count as today: its successor's, after a merger."""
+    return data.registry.current(code, today).code if code in data.registry.departments else code
+
+
+class OwnerHistory(NamedTuple):
+    """An owner's returns on a recommendation, newest first: all of them, or the newest few."""
+
+    code: str  # today's code
+    entries: list[Entry]
+    made: int  # how many returns it has made: more than len(entries) when only the newest are given
+
+    @property
+    def earlier(self) -> int:
+        """How many older returns are not given."""
+        return self.made - len(self.entries)
+
+
+def owner_histories(
+    rec: Recommendation,
+    data: Dataset,
+    returns: Iterable[Return],
+    today: date,
+    made: Mapping[str, int] | None = None,
+    newest: int | None = None,
+) -> list[OwnerHistory]:
+    """Each owner's history (history_by_owner), or with `newest` only its newest that many returns;
+    `returns` must then hold at least one more of each owner's, for the rating the oldest replaced.
+    `made`: how many returns have been filed under each code in all (default: those in `returns`)."""
+    histories = history_by_owner(rec, data, returns, today)
+    if made is None:
+        return [OwnerHistory(code, entries[:newest], len(entries)) for code, entries in histories]
+    counted: dict[str, int] = {}
+    for code, n in made.items():
+        if code:  # "": the board's assessments
+            owner = _carried_by(data, code, today)
+            counted[owner] = counted.get(owner, 0) + n
+    return [OwnerHistory(code, entries[:newest], counted.get(code, 0)) for code, entries in histories]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -135,24 +135,39 @@ def standing(
     return Standing(rec, rag, tuple(owners), deadline, target, revision, overdue, departments, assessment, by_board)
 
 
-def standings(
-    data: Dataset,
-    as_of: date,
-    latest: Callable[[int, Sequence[str]], Iterable[Return]],
-    revisions: Callable[[int], Iterable[Return]],
-    assessments: Callable[[int], Iterable[Return]] = lambda number: (),
-) -> list[Standing]:
-    """Where every recommendation stood on `as_of`.
+class Latest(NamedTuple):
+    """What the rules need of the record on one date: the entries in force dated on or before it,
+    narrowed (by the database) to the few that the rules read.
 
-    `latest(number, codes)` gives the returns on recommendation `number` filed under any of
-    `codes` on or before `as_of` (at least the latest two); `revisions(number)` those that revised
-    its target date (at least the latest); `assessments(number)` the board's latest. The database
-    answers all three; the rules are here.
+    `returns[(number, code)]`: the returns on recommendation `number` filed under `code` (at least
+    the latest two); `revisions[number]`: those that revised its target date (at least the latest);
+    `assessments[number]`: the board's (at least the latest). Which one is the latest is this
+    module's rule (returns.newest_first), on whatever it is given.
     """
+
+    returns: Mapping[tuple[int, str], Sequence[Return]]
+    revisions: Mapping[int, Sequence[Return]]
+    assessments: Mapping[int, Sequence[Return]]
+
+
+def filed_under(data: Dataset, dates: Iterable[date]) -> list[tuple[int, str]]:
+    """Each recommendation with each code its owners' returns may be filed under on any of `dates`:
+    what Latest.returns must answer for."""
+    return sorted(
+        {(r.number, code) for day in dates for r in data.recommendations for o in r.owners for code in filing_codes(data, o, day)}
+    )
+
+
+def standings(data: Dataset, as_of: date, latest: Latest) -> list[Standing]:
+    """Where every recommendation stood on `as_of`, from the latest entries on that date."""
     out = []
     for rec in data.recommendations:
-        owners = [owner_standing(data, o, latest(rec.number, filing_codes(data, o, as_of)), as_of) for o in rec.owners]
-        out.append(standing(rec, owners, revisions(rec.number), as_of, assessments(rec.number), data.rating_owners))
+        owners = []
+        for o in rec.owners:
+            returns = [r for code in filing_codes(data, o, as_of) for r in latest.returns.get((rec.number, code), ())]
+            owners.append(owner_standing(data, o, returns, as_of))
+        revisions, assessments = latest.revisions.get(rec.number, ()), latest.assessments.get(rec.number, ())
+        out.append(standing(rec, owners, revisions, as_of, assessments, data.rating_owners))
     return out
 
 

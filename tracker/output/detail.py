@@ -10,7 +10,7 @@ from datetime import date
 from tracker.domain.corrections import Trail
 from tracker.domain.departments import Department, Registry, succession
 from tracker.domain.recommendations import Dataset, Recommendation
-from tracker.domain.returns import Return, history_by_owner
+from tracker.domain.returns import OwnerHistory, Return
 from tracker.domain.standing import Standing
 
 from .plain import shown_value, table
@@ -52,13 +52,16 @@ def standing_lines(s: Standing, today: date, rated_by: str = "the leads'") -> li
 def recommendation_detail(
     data: Dataset,
     rec: Recommendation,
-    returns: list[Return],
+    histories: Sequence[OwnerHistory],
     today: date,
     now: Standing,
-    assessments: list[Return],
+    assessments: Sequence[Return],
     width: int,
     trail: Sequence[Trail] = (),
+    assessed: int | None = None,
 ) -> str:
+    """`histories`: each owner's returns, all or the newest (owner_histories); `assessments`: the
+    board's, oldest first, all or the newest of the `assessed` it has made."""
     out = [clean(f"Recommendation {rec.number}: {rec.title}"), clean(f"Section {rec.section} {rec.section_title}"), ""]
     out += standing_lines(now, today, data.rated_by)
     out += ["", *_wrapped(rec.text, width, 2), ""]
@@ -104,8 +107,9 @@ def recommendation_detail(
     for a in reversed(assessments):
         out.append(f"  {a.date}  {a.rag.word}")
         out += _entry(a, width)
+    out += _more(rec, (len(assessments) if assessed is None else assessed) - len(assessments), "assessment")
     out += ["", "Returns, newest first"]
-    out += _returns(data, rec, returns, today, width)
+    out += _returns(rec, histories, width)
     if trail:
         out += ["", "Corrections (the entries as recorded stay in their files)"]
         for t in trail:
@@ -137,12 +141,18 @@ def _entry(ret: Return, width: int) -> list[str]:
     return lines
 
 
-def _returns(data: Dataset, rec: Recommendation, returns: list[Return], today: date, width: int) -> list[str]:
+def _more(rec: Recommendation, earlier: int, what: str) -> list[str]:
+    """The line under a history of which only the newest are shown."""
+    if earlier <= 0:
+        return []
+    return [f"  and {earlier} earlier {what}{'s' if earlier != 1 else ''}: tracker show {rec.number} --all lists them all"]
+
+
+def _returns(rec: Recommendation, histories: Sequence[OwnerHistory], width: int) -> list[str]:
     baseline = f"baseline {rec.deadline.date}" if rec.deadline else "no baseline deadline"
     out: list[str] = []
-    for code, entries in history_by_owner(rec, data, returns, today):
-        n = len(entries)
-        out.append(clean(f"{code}: {n} return{'s' if n != 1 else ''}" if entries else f"{code}: no returns"))
+    for code, entries, made in histories:
+        out.append(clean(f"{code}: {made} return{'s' if made != 1 else ''}" if made else f"{code}: no returns"))
         for entry in entries:
             u = entry.ret
             line = f"  {u.date}  {u.rag.word}"
@@ -154,6 +164,7 @@ def _returns(data: Dataset, rec: Recommendation, returns: list[Return], today: d
             out += _entry(u, width)
             if u.target_date:
                 out += _wrapped(f"target date now {u.target_date} ({baseline}): {u.reason}", width, 4)
+        out += _more(rec, made - len(entries), "return")
     return out
 
 

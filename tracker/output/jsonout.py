@@ -10,7 +10,7 @@ from typing import Any
 from tracker.domain.departments import Department, succession
 from tracker.domain.problem import Problem
 from tracker.domain.recommendations import Dataset, Recommendation
-from tracker.domain.returns import Entry, Return, history_by_owner
+from tracker.domain.returns import Entry, OwnerHistory, Return
 from tracker.domain.standing import Standing, summary
 from tracker.domain.values import iso, plain
 
@@ -39,8 +39,11 @@ def owner_dicts(data: Dataset, rec: Recommendation, today: date) -> list[dict[st
     return out
 
 
-def recommendation_dict(data: Dataset, rec: Recommendation, today: date, returns: list[Return] | None = None) -> dict[str, Any]:
-    """A recommendation for JSON; with `returns`, its full record and each owner's returns."""
+def recommendation_dict(
+    data: Dataset, rec: Recommendation, today: date, histories: Sequence[OwnerHistory] | None = None
+) -> dict[str, Any]:
+    """A recommendation for JSON; with `histories`, its full record and each owner's returns (all,
+    or the newest), with how many it has made in all."""
     d: dict[str, Any] = {
         "number": rec.number,
         "section": rec.section,
@@ -50,10 +53,12 @@ def recommendation_dict(data: Dataset, rec: Recommendation, today: date, returns
         "deadline_words": rec.deadline.words if rec.deadline else None,
         "owners": owner_dicts(data, rec, today),
     }
-    if returns is not None:
-        history = dict(history_by_owner(rec, data, returns, today))
+    if histories is not None:
+        by_code = {h.code: h for h in histories}
         for owner in d["owners"]:
-            owner["returns"] = [return_dict(entry) for entry in history.get(owner["dept"], [])]
+            history = by_code.get(owner["dept"])
+            owner["returns"] = [return_dict(entry) for entry in history.entries] if history else []
+            owner["returns_count"] = history.made if history else 0
         d["text"] = rec.text
         d["addressed_to"] = rec.addressed_to
         d["deadline_reasoning"] = rec.deadline.reasoning if rec.deadline else None
