@@ -116,6 +116,12 @@ def test_the_machine_refusing_is_one_line_never_a_traceback(
     assert snapshot(board) == before
 
 
+def test_a_malformed_day_in_the_environment_is_one_line(board: Path) -> None:
+    result = tracker(board, "report", env={"TRACKER_TODAY": "2026-13-01"})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "tracker: error: TRACKER_TODAY: 2026-13-01 is not a real date\n"
+
+
 def test_output_that_cannot_take_the_text_is_one_line(board: Path) -> None:
     result = tracker(board, "show", "1", env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode in (0, 3) and "Traceback" not in result.stderr, result.stderr
