@@ -1,7 +1,18 @@
+"""What every test shares: the day it runs on, a copy of the repository's record to run commands
+against, workspaces, the in-process `run`, and the session's rules.
+
+No test writes inside the checkout: a session that leaves a file there fails (see pytest_sessionfinish).
+"""
+
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,10 +26,91 @@ from tracker.yamlio.recommendations import parse_recommendations
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+# What the repository holds as a workspace: the record its commands read.
+RECORD = ("recommendations.yaml", "assessments.yaml", "status")
+
+# The day every test runs on: tracker's today (TRACKER_TODAY) in this process and in every process a
+# test starts, so the suite gives the same result whatever day it runs. It is after every entry in
+# the repository's own record; move it on when the record passes it (`tracker check` would call a
+# later entry "in the future").
+TODAY = date(2026, 12, 1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A scratch folder for the session, outside the checkout: Hypothesis keeps its examples there, and
+    # the processes tests start write their bytecode there, so tracker is compiled once a session, not
+    # once a process (the pytest process itself keeps to what its environment says).
+    scratch = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
+    session = {"HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"), "PYTHONPYCACHEPREFIX": str(scratch / "bytecode")}
+    config.stash[_SCRATCH] = scratch, {name: os.environ.get(name) for name in (*session, "PYTHONDONTWRITEBYTECODE")}
+    os.environ.update(session)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SCRATCH in config.stash:
+        scratch, environment = config.stash[_SCRATCH]
+        for name, value in environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+_SCRATCH = pytest.StashKey["tuple[Path, dict[str, str | None]]"]()
+_CHECKOUT = pytest.StashKey["dict[str, str] | None"]()
+_WRITTEN = pytest.StashKey["list[str]"]()
+
+
+def checkout_state() -> dict[str, str] | None:
+    """What `git status` says of every path in the checkout that is not tracked and unchanged (ignored
+    ones too), each with a digest of its bytes; None where this is not a git checkout. Bytecode and
+    pytest's own cache are pytest's and Python's, not a test's, and are left out."""
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored", "-z"], cwd=REPO, capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if status.returncode != 0:
+        return None
+    state = {}
+    for entry in status.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        path = entry[3:]
+        if not entry or "__pycache__" in path or path.startswith(".pytest_cache"):
+            continue
+        file = REPO / path
+        state[entry] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else ""
+    return state
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_CHECKOUT] = checkout_state()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The checkout is as the session found it: every test writes in a folder of its own."""
+    before = session.config.stash.get(_CHECKOUT, None)
+    if before is None or session.config.getoption("--update-golden"):  # rewriting tests/golden/ is the point
+        return
+    after = checkout_state() or {}
+    changed = sorted({entry[3:] for entry, _ in set(before.items()) ^ set(after.items())})
+    if changed:
+        session.config.stash[_WRITTEN] = changed
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    written = terminalreporter.config.stash.get(_WRITTEN, None)
+    if written:
+        terminalreporter.section("written inside the checkout", red=True)
+        terminalreporter.write_line(f"the session changed or left {', '.join(written)}; a test must write in a folder of its own")
 
 
 @pytest.fixture
@@ -38,7 +130,41 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test finds a workspace by the environment it was started in, and every test runs on TODAY."""
     monkeypatch.delenv("TRACKER_ROOT", raising=False)
+    monkeypatch.setenv("TRACKER_TODAY", TODAY.isoformat())
+
+
+def copy_record(into: Path) -> Path:
+    """A workspace in `into` holding a copy of this repository's record."""
+    into.mkdir(parents=True)
+    for name in RECORD:
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy2)(REPO / name, into / name)
+    return into
+
+
+def record_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for name in RECORD
+        for p in [root / name, *((root / name).rglob("*") if (root / name).is_dir() else [])]
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def _repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_record(tmp_path_factory.mktemp("repository") / "ws")
+
+
+@pytest.fixture
+def repository(_repository: Path) -> Iterator[Path]:
+    """This repository's record (recommendations, the board's assessments, status/), copied once a
+    session, for commands that read it: their tracker.db is built there, never in the checkout. A
+    test that writes to the record takes a copy of its own (copy_record(tmp_path / ...))."""
+    before = record_digest(_repository)
+    yield _repository
+    assert record_digest(_repository) == before, "a test wrote to the shared copy of the repository's record"
 
 
 def new_workspace(root: Path, recommendations: Path) -> Path:

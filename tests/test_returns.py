@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ import pytest
 from tracker import db
 from tracker.domain.rating import RATING_CHOICES
 
-from .conftest import OpenDb, Run, update_args
+from .conftest import TODAY, OpenDb, Run, update_args
 
 UPDATE = update_args("Strategy drafted; consultation opens in May.", day="2024-03-01")
 
@@ -54,7 +54,7 @@ def test_update_appends_to_the_departments_file_and_the_database(run: Run, works
 
 def test_update_defaults_the_date_to_today(run: Run, workspace: Path) -> None:
     assert run(*UPDATE[:-2], root=workspace).exit_code == 0
-    assert f"  date: {date.today()}\n" in (workspace / "status" / "DHSC.yaml").read_text()
+    assert f"  date: {TODAY}\n" in (workspace / "status" / "DHSC.yaml").read_text()
 
 
 def test_old_names_file_under_todays_registry_code(run: Run, workspace: Path) -> None:
@@ -105,7 +105,7 @@ def test_old_names_file_under_todays_registry_code(run: Run, workspace: Path) ->
             "--date: '2024-02-30' is not a real date written YYYY-MM-DD",
         ),
         (
-            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", str(date.today() + timedelta(days=1))),
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", str(TODAY + timedelta(days=1))),
             "is in the future",
         ),
         (("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "  "), "--summary: is empty"),
@@ -211,7 +211,7 @@ def test_check_validates_every_status_file(run: Run, workspace: Path) -> None:
 
 
 def test_check_rejects_returns_dated_in_the_future_even_when_loaded(run: Run, workspace: Path) -> None:
-    later = date.today() + timedelta(days=3)
+    later = TODAY + timedelta(days=3)
     write_status(
         workspace, "DHSC", f"- recommendation: 9\n  dept: DHSC\n  date: {later}\n  rag: amber\n  summary: s\n  author: a\n"
     )
