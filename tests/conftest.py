@@ -1,7 +1,10 @@
 """What every test shares: the day it runs on, a copy of the repository's record to run commands
 against, workspaces, the in-process `run`, and the session's rules.
 
-No test writes inside the checkout: a session that leaves a file there fails (see pytest_sessionfinish).
+`pytest` is the fast loop: it leaves out the tests marked `slow` (many processes at once, killed
+processes, the wheel built and installed afresh) and `lint` (ruff and mypy).
+`pytest --all` runs every test, as CI does; `-m slow` or `-m lint` runs those alone. No test writes
+inside the checkout: a session that leaves a file there fails (see pytest_sessionfinish).
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import click
 import pytest
-from typer.testing import CliRunner
+import typer
+from click.testing import CliRunner
 
 from tracker import db, sync
 from tracker.cli import app
@@ -35,9 +40,13 @@ RECORD = ("recommendations.yaml", "assessments.yaml", "status")
 # later entry "in the future").
 TODAY = date(2026, 12, 1)
 
+# Left out of the fast loop; `pytest --all` runs them too.
+EXTRA = ("slow", "lint")
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+    parser.addoption("--all", action="store_true", help="run every test, the slow ones and the linters too, as CI does")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,6 +74,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _SCRATCH = pytest.StashKey["tuple[Path, dict[str, str | None]]"]()
 _CHECKOUT = pytest.StashKey["dict[str, str] | None"]()
 _WRITTEN = pytest.StashKey["list[str]"]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --all or -m, the fast loop: the slow tests and the linters are deselected."""
+    if config.getoption("--all") or config.getoption("-m"):
+        return
+    kept, left = [], []
+    for item in items:
+        (left if any(item.get_closest_marker(name) for name in EXTRA) else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 def checkout_state() -> dict[str, str] | None:
@@ -231,14 +252,21 @@ class Result:
         self.exit_code, self.stdout, self.stderr, self.exception = exit_code, stdout, stderr, exception
 
 
+@pytest.fixture(scope="session")
+def click_app() -> click.Command:
+    """The tracker app as click runs it, built once a session: typer.testing builds it again on every
+    run, which costs more than most commands do."""
+    return typer.main.get_command(app)
+
+
 @pytest.fixture
-def run() -> Run:
+def run(click_app: click.Command) -> Run:
     """Run tracker in-process: run("list", root=path) -> Result with stdout and stderr apart."""
     runner = CliRunner()
 
     def invoke(*args: str, root: Path | None = None) -> Result:
         full = (["--root", str(root)] if root is not None else []) + list(args)
-        result = runner.invoke(app, full, catch_exceptions=True)
+        result = runner.invoke(click_app, full, catch_exceptions=True)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Result(result.exit_code, result.stdout, result.stderr, result.exception)

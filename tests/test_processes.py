@@ -18,7 +18,7 @@ from tracker.yamlio.returns import parse_status_file
 
 from .conftest import OpenDb, update_args
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals and signals")]
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals and signals")
 if sys.platform != "win32":
     import pty
 
@@ -34,6 +34,7 @@ def returns_in(path: Path) -> list[str]:
     return [u.summary for u in updates]
 
 
+@pytest.mark.slow
 def test_twenty_updates_started_together_all_land(workspace: Path, open_db: OpenDb) -> None:
     subprocess.run([sys.executable, "-m", "tracker", "--root", str(workspace), "load"], check=True, capture_output=True)
     procs = [
@@ -54,6 +55,7 @@ def test_twenty_updates_started_together_all_land(workspace: Path, open_db: Open
     assert check.returncode == 0, check.stdout
 
 
+@pytest.mark.slow
 def test_a_killed_update_leaves_whole_returns_or_none(workspace: Path, open_db: OpenDb) -> None:
     path = workspace / "status" / "DHSC.yaml"
     # Kills spread from the moment of starting to well after a write usually lands, plus one
