@@ -2,7 +2,7 @@
 against, workspaces, the in-process `run`, and the session's rules.
 
 `pytest` is the fast loop: it leaves out the tests marked `slow` (many processes at once, killed
-processes, the wheel built and installed afresh) and `lint` (ruff and mypy).
+processes, the wheel built and installed afresh, LibreOffice) and `lint` (ruff and mypy).
 `pytest --all` runs every test, as CI does; `-m slow` or `-m lint` runs those alone. No test writes
 inside the checkout: a session that leaves a file there fails (see pytest_sessionfinish).
 """

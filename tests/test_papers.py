@@ -319,6 +319,7 @@ def test_papers_load_only_what_their_format_needs(workspace: Path) -> None:
     assert result.stdout.strip() == "[] [] ['PIL', 'docx', 'lxml']"
 
 
+@pytest.mark.slow  # starts LibreOffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_word_paper_and_prints_it(run: Run, board: Path, tmp_path: Path) -> None:
     _, _, word = papers(run, with_board(board), tmp_path)

@@ -106,8 +106,18 @@ def interrupt(proc: subprocess.Popen[str]) -> int:
     """Press Ctrl-C until the program ends; its exit code.
 
     The prompt is on the screen a moment before the program waits to read the answer, and a
-    Ctrl-C in that moment is not seen by the read, so a person would simply press it again.
+    Ctrl-C in that moment is not seen by the read, so a person would simply press it again. Where
+    /proc shows it, the first press waits until the program is asleep, waiting for the answer.
     """
+    stat = Path(f"/proc/{proc.pid}/stat")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] == "S":
+                break
+        except (OSError, IndexError):
+            break
+        time.sleep(0.01)
     for _ in range(6):
         proc.send_signal(signal.SIGINT)
         try:
