@@ -50,11 +50,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # A scratch folder for the session, outside the checkout: Hypothesis keeps its examples there, and
-    # the processes tests start write their bytecode there, so tracker is compiled once a session, not
-    # once a process (the pytest process itself keeps to what its environment says).
+    # Nothing of the session's own is kept in the checkout. The processes tests start write their
+    # bytecode to a scratch folder of the session, so tracker is compiled once a session rather than
+    # once a process (the pytest process itself keeps to what its environment says); Hypothesis keeps
+    # its examples and its tables of characters in the user's cache, from one session to the next.
     scratch = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
-    session = {"HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"), "PYTHONPYCACHEPREFIX": str(scratch / "bytecode")}
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "drugs-review-tracker-tests"
+    session = {
+        "HYPOTHESIS_STORAGE_DIRECTORY": os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or str(cache / "hypothesis"),
+        "PYTHONPYCACHEPREFIX": str(scratch / "bytecode"),
+    }
     config.stash[_SCRATCH] = scratch, {name: os.environ.get(name) for name in (*session, "PYTHONDONTWRITEBYTECODE")}
     os.environ.update(session)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
