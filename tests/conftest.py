@@ -156,8 +156,9 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test finds a workspace by the environment it was started in, and every test runs on TODAY."""
+    """No test finds a workspace or its author by the machine it runs on, and every test runs on TODAY."""
     monkeypatch.delenv("TRACKER_ROOT", raising=False)
+    monkeypatch.setenv("TRACKER_AUTHOR", "Tester")
     monkeypatch.setenv("TRACKER_TODAY", TODAY.isoformat())
 
 

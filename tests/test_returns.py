@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +57,27 @@ def test_update_appends_to_the_departments_file_and_the_database(run: Run, works
 def test_update_defaults_the_date_to_today(run: Run, workspace: Path) -> None:
     assert run(*UPDATE[:-2], root=workspace).exit_code == 0
     assert f"  date: {TODAY}\n" in (workspace / "status" / "DHSC.yaml").read_text()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="no git here")
+def test_the_author_is_tracker_author_else_git_user_name_else_the_login(
+    run: Run, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = workspace / "status" / "DHSC.yaml"
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))  # the machine's own settings play no part
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(workspace.parent))
+    monkeypatch.setenv("LOGNAME", "jbloggs")
+    assert run(*update_args("By the environment.", day="2024-03-01"), root=workspace).exit_code == 0
+    assert path.read_text().endswith("  summary: By the environment.\n  author: Jo Bloggs\n")
+    monkeypatch.delenv("TRACKER_AUTHOR")
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "config", "user.name", "Ann Example"], check=True)
+    assert run(*update_args("By git.", day="2024-03-02"), root=workspace).exit_code == 0
+    assert path.read_text().endswith("  summary: By git.\n  author: Ann Example\n")
+    shutil.rmtree(workspace / ".git")
+    assert run(*update_args("By the login.", day="2024-03-03"), root=workspace).exit_code == 0
+    assert path.read_text().endswith("  summary: By the login.\n  author: jbloggs\n")
 
 
 def test_old_names_file_under_todays_registry_code(run: Run, workspace: Path) -> None:
