@@ -3,8 +3,9 @@ against, workspaces, the in-process `run`, and the session's rules.
 
 `pytest` is the fast loop: it leaves out the tests marked `slow` (many processes at once, killed
 processes, the wheel built and installed afresh, LibreOffice) and `lint` (ruff and mypy).
-`pytest --all` runs every test, as CI does; `-m slow` or `-m lint` runs those alone. No test writes
-inside the checkout: a session that leaves a file there fails (see pytest_sessionfinish).
+`pytest --all` runs every test, as CI does; `-m slow` or `-m lint` runs those alone, and a test named
+by itself (FILE::TEST) runs whatever its mark. No test writes inside the checkout: a session that
+leaves a file there fails (see pytest_sessionfinish).
 """
 
 from __future__ import annotations
@@ -82,12 +83,22 @@ _WRITTEN = pytest.StashKey["list[str]"]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without --all or -m, the fast loop: the slow tests and the linters are deselected."""
+    """Without --all or -m, the fast loop: the slow tests and the linters are deselected, but for
+    a test named on the command line by itself (tests/test_lint.py::test_mypy_strict_passes)."""
     if config.getoption("--all") or config.getoption("-m"):
         return
+    named = set()
+    for arg in config.args:
+        if "::" in arg:
+            path, _, rest = arg.partition("::")
+            where = (config.invocation_params.dir / path).resolve()
+            if where.is_relative_to(config.rootpath):
+                named.add(f"{where.relative_to(config.rootpath).as_posix()}::{rest}")
     kept, left = [], []
     for item in items:
-        (left if any(item.get_closest_marker(name) for name in EXTRA) else kept).append(item)
+        extra = any(item.get_closest_marker(name) for name in EXTRA)
+        asked = any(item.nodeid == n or item.nodeid.startswith((n + "[", n + "::")) for n in named)
+        (left if extra and not asked else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
