@@ -108,6 +108,8 @@ def checkout_state() -> dict[str, str] | None:
     """What `git status` says of every path in the checkout that is not tracked and unchanged (ignored
     ones too), each with a digest of its bytes; None where this is not a git checkout. Bytecode and
     pytest's own cache are pytest's and Python's, not a test's, and are left out."""
+    if not (REPO / ".git").exists():  # an unpacked sdist, say, perhaps inside another repository
+        return None
     try:
         status = subprocess.run(
             ["git", "status", "--porcelain", "--ignored", "-z"], cwd=REPO, capture_output=True, timeout=60, check=False

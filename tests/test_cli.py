@@ -51,7 +51,8 @@ def test_init_never_overwrites_a_workspace(run: Run, workspace: Path) -> None:
 
 def test_check_passes_on_the_repository_data(run: Run, repository: Path) -> None:
     result = run("check", root=repository)
-    assert result.exit_code == 0, result.stdout
+    # The suite runs on conftest.TODAY: an entry of the record dated after it is "in the future" here.
+    assert result.exit_code == 0, result.stdout + ("move conftest.TODAY on" if "in the future" in result.stdout else "")
     assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, \d+ assessments, no problems\n", result.stdout)
 
 
