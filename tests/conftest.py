@@ -44,6 +44,12 @@ TODAY = date(2026, 12, 1)
 # Left out of the fast loop; `pytest --all` runs them too.
 EXTRA = ("slow", "lint")
 
+# What the session keeps: its scratch folder and the environment it changed; the checkout's state
+# when it started; what it found written there at the end.
+_SCRATCH = pytest.StashKey["tuple[Path, dict[str, str | None]]"]()
+_CHECKOUT = pytest.StashKey["dict[str, str] | None"]()
+_WRITTEN = pytest.StashKey["list[str]"]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
@@ -75,11 +81,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             else:
                 os.environ[name] = value
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-_SCRATCH = pytest.StashKey["tuple[Path, dict[str, str | None]]"]()
-_CHECKOUT = pytest.StashKey["dict[str, str] | None"]()
-_WRITTEN = pytest.StashKey["list[str]"]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -123,8 +124,10 @@ def checkout_state() -> dict[str, str] | None:
         path = entry[3:]
         if not entry or "__pycache__" in path or path.startswith(".pytest_cache"):
             continue
-        file = REPO / path
-        state[entry] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else ""
+        try:
+            state[entry] = hashlib.sha256((REPO / path).read_bytes()).hexdigest()
+        except OSError:  # a folder, or gone since git looked
+            state[entry] = ""
     return state
 
 
