@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -63,9 +64,15 @@ def part(path: Path) -> str:
     return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """The module's syntax tree, read once for all the tests here."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def imports(path: Path) -> set[str]:
     """Every module `path` imports, by absolute name (relative imports resolved)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     package = ".".join(("tracker", *path.relative_to(PACKAGE).parent.parts))
     found = set()
     for node in ast.walk(tree):
@@ -111,6 +118,28 @@ def test_the_rules_and_the_renderers_do_no_io() -> None:
             stdlib = {m.split(".")[0] for m in imports(path) if not m.startswith("tracker")}
             allowed = PURE_STDLIB | {"rich", "PIL"} | READS_PACKAGE_DATA.get(path.relative_to(REPO).as_posix(), set())
             assert stdlib <= allowed, f"{path.relative_to(REPO)} imports {stdlib - allowed}"
+
+
+# Ways of asking the clock for the date or the time.
+CLOCK = {("date", "today"), ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"), ("time", "time")}
+CLOCK |= {("time", "time_ns"), ("time", "localtime"), ("time", "gmtime"), ("time", "ctime"), ("time", "strftime")}
+
+
+def test_one_function_asks_the_clock() -> None:
+    asked = []
+    for path in modules():
+        tree = parsed(path)
+        functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+                if (name, node.func.attr) in CLOCK:
+                    within = [f for f in functions if f.lineno <= node.lineno <= (f.end_lineno or f.lineno)]
+                    innermost = max(within, key=lambda f: f.lineno).name if within else None
+                    asked.append((path.relative_to(REPO).as_posix(), innermost))
+    # Everything else is given the day: so TRACKER_TODAY sets it for every command.
+    assert asked == [("tracker/commands/_common.py", "today")], "ask commands._common.today() for the day, never the clock"
 
 
 def test_starting_the_cli_loads_no_heavy_library() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run
+from .conftest import TODAY, Run
 from .test_reports import HISTORY, file_returns, with_board
 
 
@@ -43,7 +43,7 @@ def test_a_department_with_a_return_in_the_window_is_not_chased(run: Run, board:
     }
     later = owes(run, board, "--by", "2025-10-01")
     assert later["DWP"][21]["last_update"] == "2025-06-10"
-    assert later["DWP"][21]["days_ago"] == (date.today() - date(2025, 6, 10)).days  # counted from today
+    assert later["DWP"][21]["days_ago"] == (TODAY - date(2025, 6, 10)).days  # counted from today
     assert later["DWP"][21]["roles"] == [{"role": "lead", "for": None}, {"role": "support", "for": "JCP"}]
     assert 20 not in later["DWP"]  # COMPLETE needs no further returns
 

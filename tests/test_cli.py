@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,10 @@ def test_init_never_overwrites_a_workspace(run: Run, workspace: Path) -> None:
     assert (workspace / "recommendations.yaml").read_text() == "mine\n"
 
 
-def test_check_passes_on_the_repository_data(run: Run) -> None:
-    result = run("check", root=REPO)
-    assert result.exit_code == 0, result.stdout
+def test_check_passes_on_the_repository_data(run: Run, repository: Path) -> None:
+    result = run("check", root=repository)
+    # The suite runs on conftest.TODAY: an entry of the record dated after it is "in the future" here.
+    assert result.exit_code == 0, result.stdout + ("move conftest.TODAY on" if "in the future" in result.stdout else "")
     assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, \d+ assessments, no problems\n", result.stdout)
 
 
@@ -129,8 +131,8 @@ def test_bad_data_gives_one_line_and_leaves_the_database_alone(
     assert (minimal / db.NAME).read_bytes() == before
 
 
-def test_list_shows_every_recommendation_in_80_columns(run: Run) -> None:
-    result = run("list", root=REPO)
+def test_list_shows_every_recommendation_in_80_columns(run: Run, repository: Path) -> None:
+    result = run("list", root=repository)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
@@ -139,52 +141,52 @@ def test_list_shows_every_recommendation_in_80_columns(run: Run) -> None:
     assert "\x1b[" not in result.stdout
 
 
-def list_numbers(run: Run, *args: str) -> list[int]:
-    result = run("list", *args, "--format", "json", root=REPO)
+def list_numbers(run: Run, repository: Path, *args: str) -> list[int]:
+    result = run("list", *args, "--format", "json", root=repository)
     assert result.exit_code == 0, result.stderr
     return [r["number"] for r in json.loads(result.stdout)["recommendations"]]
 
 
-def test_list_by_department_accepts_codes_names_and_former_names(run: Run) -> None:
-    mhclg = list_numbers(run, "--dept", "MHCLG")
+def test_list_by_department_accepts_codes_names_and_former_names(run: Run, repository: Path) -> None:
+    mhclg = list_numbers(run, repository, "--dept", "MHCLG")
     assert mhclg == [2, 3, 4, 23]
-    assert list_numbers(run, "--dept", "DLUHC") == mhclg
-    assert list_numbers(run, "--dept", "department for levelling up, housing and communities") == mhclg
+    assert list_numbers(run, repository, "--dept", "DLUHC") == mhclg
+    assert list_numbers(run, repository, "--dept", "department for levelling up, housing and communities") == mhclg
     assert (
-        list_numbers(run, "--dept", "Office for Health Promotion")
-        == list_numbers(run, "--dept", "OHID")
+        list_numbers(run, repository, "--dept", "Office for Health Promotion")
+        == list_numbers(run, repository, "--dept", "OHID")
         == [6, 8, 12, 14, 15, 20, 26, 29]
     )
 
 
-def test_list_by_department_includes_work_inherited_through_mergers(run: Run) -> None:
-    assert 9 in list_numbers(run, "--dept", "NHSE") and 25 in list_numbers(run, "--dept", "NHSE")
-    assert list_numbers(run, "--dept", "HEE") == [9, 25]
-    assert list_numbers(run, "--dept", "DSIT") == list_numbers(run, "--dept", "BEIS") == [31]
+def test_list_by_department_includes_work_inherited_through_mergers(run: Run, repository: Path) -> None:
+    assert 9 in list_numbers(run, repository, "--dept", "NHSE") and 25 in list_numbers(run, repository, "--dept", "NHSE")
+    assert list_numbers(run, repository, "--dept", "HEE") == [9, 25]
+    assert list_numbers(run, repository, "--dept", "DSIT") == list_numbers(run, repository, "--dept", "BEIS") == [31]
 
 
-def test_list_by_section_and_department_combine(run: Run) -> None:
-    assert list_numbers(run, "--section", "3.1") == [9, 10]
-    assert list_numbers(run, "--section", "3.11") == [24, 25, 26]
-    assert list_numbers(run, "--section", "4") == [28, 29, 30]
-    assert list_numbers(run, "--section", "3", "--dept", "DWP") == [18, 20, 21, 22]
+def test_list_by_section_and_department_combine(run: Run, repository: Path) -> None:
+    assert list_numbers(run, repository, "--section", "3.1") == [9, 10]
+    assert list_numbers(run, repository, "--section", "3.11") == [24, 25, 26]
+    assert list_numbers(run, repository, "--section", "4") == [28, 29, 30]
+    assert list_numbers(run, repository, "--section", "3", "--dept", "DWP") == [18, 20, 21, 22]
 
 
-def test_list_with_an_unknown_department_says_which_exist(run: Run) -> None:
-    result = run("list", "--dept", "Ministry of Magic", root=REPO)
+def test_list_with_an_unknown_department_says_which_exist(run: Run, repository: Path) -> None:
+    result = run("list", "--dept", "Ministry of Magic", root=repository)
     assert result.exit_code == 3
     assert "unknown department 'Ministry of Magic'; known codes: HO, JCDU, DHSC" in result.stderr
 
 
-def test_list_json_names_todays_body_and_the_one_named(run: Run) -> None:
-    recs = json.loads(run("list", "--format", "json", root=REPO).stdout)["recommendations"]
+def test_list_json_names_todays_body_and_the_one_named(run: Run, repository: Path) -> None:
+    recs = json.loads(run("list", "--format", "json", root=repository).stdout)["recommendations"]
     support = recs[8]["owners"][1]
     assert (support["dept"], support["named_as"], support["name_when_made"]) == ("NHSE", "HEE", "Health Education England")
     assert recs[8]["deadline"] == "2021-12-31" and recs[8]["deadline_words"] == "by the end of 2021"
 
 
-def test_list_csv_has_a_header_and_a_row_per_recommendation(run: Run) -> None:
-    rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv", root=REPO).stdout)))
+def test_list_csv_has_a_header_and_a_row_per_recommendation(run: Run, repository: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv", root=repository).stdout)))
     assert len(rows) == 32
     assert rows[30] == {
         "number": "31",
@@ -197,8 +199,8 @@ def test_list_csv_has_a_header_and_a_row_per_recommendation(run: Run) -> None:
     }
 
 
-def test_show_prints_the_text_owners_deadline_and_response(run: Run) -> None:
-    result = run("show", "9", root=REPO)
+def test_show_prints_the_text_owners_deadline_and_response(run: Run, repository: Path) -> None:
+    result = run("show", "9", root=repository)
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
     assert "Recommendation 9: Workforce strategy and standards from Health Education England" in out
@@ -209,40 +211,40 @@ def test_show_prints_the_text_owners_deadline_and_response(run: Run) -> None:
     assert "accepted (board's assessment)" in out
 
 
-def test_show_gives_the_name_a_renamed_owner_had_in_the_review(run: Run) -> None:
-    out = " ".join(run("show", "6", root=REPO).stdout.split())
+def test_show_gives_the_name_a_renamed_owner_had_in_the_review(run: Run, repository: Path) -> None:
+    out = " ".join(run("show", "6", root=repository).stdout.split())
     assert "OHID lead Office for Health Improvement and Disparities; named in the review: Office for Health Promotion" in out
     assert "2021-10-01: renamed Office for Health Improvement and Disparities" in out
 
 
-def test_show_tells_whose_assignment_a_lead_is(run: Run) -> None:
-    out = " ".join(run("show", "1", root=REPO).stdout.split())
+def test_show_tells_whose_assignment_a_lead_is(run: Run, repository: Path) -> None:
+    out = " ".join(run("show", "1", root=repository).stdout.split())
     assert "The review addresses the government." in out and "assigned by the board" in out
 
 
-def test_show_json_has_the_full_record(run: Run) -> None:
-    record = json.loads(run("show", "31", "--format", "json", root=REPO).stdout)
+def test_show_json_has_the_full_record(run: Run, repository: Path) -> None:
+    record = json.loads(run("show", "31", "--format", "json", root=repository).stdout)
     assert record["text"].startswith("We recommend that DHSC and BEIS")
     beis = record["owners"][1]
     assert (beis["dept"], beis["named_as"]) == ("DSIT", "BEIS")
     assert [r["date"] for r in record["responses"]] == ["2021-07-27", "2021-12-06"]
 
 
-def test_show_an_unknown_recommendation(run: Run) -> None:
-    result = run("show", "33", root=REPO)
+def test_show_an_unknown_recommendation(run: Run, repository: Path) -> None:
+    result = run("show", "33", root=repository)
     assert (result.exit_code, result.stderr) == (3, "tracker: error: recommendation 33 does not exist (there are 1 to 32)\n")
-    assert run("show", "nine", root=REPO).exit_code == 2
+    assert run("show", "nine", root=repository).exit_code == 2
 
 
-def test_departments_shows_renames_mergers_and_what_each_owns(run: Run) -> None:
-    result = run("departments", "--format", "json", root=REPO)
+def test_departments_shows_renames_mergers_and_what_each_owns(run: Run, repository: Path) -> None:
+    result = run("departments", "--format", "json", root=repository)
     depts = {d["code"]: d for d in json.loads(result.stdout)["departments"]}
     assert depts["HEE"]["current"] == "NHSE" and depts["BEIS"]["current"] == "DSIT"
     assert depts["MHCLG"]["current"] == "MHCLG" and "DLUHC" in depts["MHCLG"]["aliases"]
     assert [e["date"] for e in depts["MHCLG"]["history"]] == ["2021-09-19", "2024-07-08"]
     assert depts["OHID"]["part_of"] == "DHSC" and "Office for Health Promotion" in depts["OHID"]["aliases"]
     assert depts["DWP"]["lead"] == [3, 4, 20, 21, 22] and depts["DWP"]["support"] == [2, 18]
-    table = " ".join(run("departments", root=REPO).stdout.split())
+    table = " ".join(run("departments", root=repository).stdout.split())
     assert "its work is now NHSE's" in table and "its work is now DSIT's" in table
     assert "DSIT Department for Science, Innovation 31 (from BEIS)" in table
     assert depts["NHSE"]["owns_today"]["support"] == [
@@ -271,6 +273,50 @@ def test_the_workspace_is_found_from_a_subfolder_or_tracker_root(
     assert run("show", "1").exit_code == 2
     monkeypatch.setenv("TRACKER_ROOT", str(workspace))
     assert run("show", "1").exit_code == 0
+
+
+def test_tracker_today_is_the_day_every_command_works_on(run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2024-03-05")
+    result = run("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", root=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert "  date: 2024-03-05\n" in (workspace / "status" / "DHSC.yaml").read_text()
+    assert run("report", root=workspace).stdout.startswith("RAG report as at 2024-03-05 ")
+    tomorrow = run("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", "2024-03-06", root=workspace)
+    assert tomorrow.exit_code == 3 and "is in the future" in tomorrow.stderr
+
+
+def test_an_empty_tracker_today_is_the_clocks_day(run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.commands import _common
+
+    class Clock(date):
+        @classmethod
+        def today(cls) -> Clock:
+            return cls(2023, 4, 5)
+
+    monkeypatch.setattr(_common, "date", Clock)
+    monkeypatch.setenv("TRACKER_TODAY", "")
+    assert run("report", root=workspace).stdout.startswith("RAG report as at 2023-04-05 ")
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("2026-02-30", "2026-02-30 is not a real date"),
+        ("tomorrow", "'tomorrow' is not a date written YYYY-MM-DD"),
+        ("20261201", "'20261201' is not a date written YYYY-MM-DD"),
+    ],
+)
+def test_a_malformed_tracker_today_is_a_usage_error_for_every_command(
+    run: Run, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", value)
+    update = ["update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", "2024-01-01"]
+    for command in (["report"], ["list"], ["check"], update, ["init", str(tmp_path / "new")], ["completion", "bash"]):
+        result = run(*command, root=workspace)
+        assert (result.exit_code, result.stdout) == (2, ""), command
+        assert result.stderr == f"tracker: error: TRACKER_TODAY: {message}\n", command
+    assert sorted(p.name for p in workspace.rglob("*")) == ["recommendations.yaml", "status"]
+    assert not (tmp_path / "new").exists()
 
 
 def test_outside_a_workspace_the_error_says_how_to_make_one(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -339,6 +385,6 @@ def test_a_database_tracker_did_not_build_is_rebuilt(run: Run, workspace: Path, 
     assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["no_return"] == 32
 
 
-def test_an_empty_rag_filter_filters_nothing(run: Run) -> None:
-    result = run("report", "--rag", "", "--as-of", "2025-12-31", "--format", "json", root=REPO)
+def test_an_empty_rag_filter_filters_nothing(run: Run, repository: Path) -> None:
+    result = run("report", "--rag", "", "--as-of", "2025-12-31", "--format", "json", root=repository)
     assert result.exit_code == 0 and len(json.loads(result.stdout)["recommendations"]) == 32

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from .conftest import Run
+from .conftest import TODAY, Run
 from .test_reports import with_board
 
 MEETINGS = "  meetings: [2025-03-31, 2025-07-03, 2025-10-02]\n"
@@ -83,7 +83,7 @@ def test_two_board_cycles(run: Run, workspace: Path, tmp_path: Path) -> None:
     assert 9 not in owing["DHSC"] and 20 not in owing.get("DWP", {}) and 3 in owing["DWP"]  # 3 was withdrawn
     later = json.loads(run("chase", "--format", "json", "--by", "2025-10-02", root=workspace).stdout)
     dhsc = next(d for d in later["departments"] if d["dept"] == "DHSC")
-    assert next(o for o in dhsc["owes"] if o["number"] == 9)["days_ago"] == (date.today() - date(2025, 6, 20)).days
+    assert next(o for o in dhsc["owes"] if o["number"] == 9)["days_ago"] == (TODAY - date(2025, 6, 20)).days
     request = run("chase", "--dept", "MoJ", "--format", "markdown", "--by", "2025-10-02", root=workspace).stdout
     assert "Northshire Combating Drugs Partnership asks Ministry of Justice for returns" in request
     pack = list(csv.DictReader(io.StringIO(run("pack", "--dept", "MoJ", root=workspace).stdout)))

@@ -1,4 +1,6 @@
-"""Hostile and unlucky input, black-box through the installed command: a case for each promise of a tracker of record."""
+"""Hostile and unlucky input, black-box through the command line: a case for each promise of a tracker
+of record. Each runs the installed command as a process of its own where the process is part of the
+promise, and in-process (`cli`) where the command's handling of its input is."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import PIPE
+from typing import NamedTuple
 
 import pytest
 
@@ -42,11 +45,38 @@ def board(tmp_path: Path) -> Path:
     return root
 
 
+class Ran(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli(run: Run, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """cli(root, *args, env=...): tracker run in-process as `tracker` above runs it in a process of its
+    own, where what is tested is the command's own handling of its input. An exception that escapes
+    the error boundary fails the test (it would be a traceback). A process of its own is kept for what
+    only a process has: its encoding and standard output, a terminal, signals, arguments as bytes, a
+    module-wide limit, and input that could make it wait."""
+
+    def invoke(root: Path, *args: str, env: dict[str, str] | None = None) -> Ran:
+        with monkeypatch.context() as patch:
+            for name, value in ({"TRACKER_AUTHOR": "Tester"} | (env or {})).items():
+                patch.setenv(name, value)
+            result = run(*args, root=root)
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
 # -- 9. The cache cannot lie -------------------------------------------------------------------
 
 
-def test_a_file_replaced_with_the_same_size_and_time_is_read_again(board: Path) -> None:
-    before = tracker(board, "export").stdout.count(",red,")
+def test_a_file_replaced_with_the_same_size_and_time_is_read_again(board: Path, cli: Cli) -> None:
+    before = cli(board, "export").stdout.count(",red,")
     path = board / "status" / "DWP.yaml"
     text = path.read_text(encoding="utf-8")
     assert "rag: green" in text
@@ -56,7 +86,7 @@ def test_a_file_replaced_with_the_same_size_and_time_is_read_again(board: Path) 
     os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     shutil.copy2(edited, path)  # as `cp -p` does: same size, same modification time
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-    assert tracker(board, "export").stdout.count(",red,") == before + 1
+    assert cli(board, "export").stdout.count(",red,") == before + 1
 
 
 # -- 6. Nothing vanishes silently ------------------------------------------------------------------
@@ -79,11 +109,11 @@ def test_a_status_folder_that_cannot_be_read_is_an_error_not_an_empty_record(
         assert result.stderr == "tracker: error: status: cannot read the folder: permission denied\n"
 
 
-def test_a_status_file_where_the_folder_should_be_is_an_error(board: Path) -> None:
+def test_a_status_file_where_the_folder_should_be_is_an_error(board: Path, cli: Cli) -> None:
     shutil.rmtree(board / "status")
     (board / "status").write_text("not a folder\n")
     for command in (["check"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"]):
-        result = tracker(board, *command)
+        result = cli(board, *command)
         assert result.returncode == 3 and result.stderr.startswith("tracker: error: status: is not a folder"), result.stderr
     assert (board / "status").read_text() == "not a folder\n"
 
@@ -105,15 +135,21 @@ def test_a_status_file_where_the_folder_should_be_is_an_error(board: Path) -> No
     ],
 )
 def test_the_machine_refusing_is_one_line_never_a_traceback(
-    board: Path, setup: Callable[[Path], object], command: list[str], expected: str
+    board: Path, cli: Cli, setup: Callable[[Path], object], command: list[str], expected: str
 ) -> None:
     setup(board)
     before = snapshot(board)
-    result = tracker(board, *(part.format(b=board) for part in command))
+    result = cli(board, *(part.format(b=board) for part in command))
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("tracker: error: ") and expected in result.stderr.lower(), result.stderr
     assert snapshot(board) == before
+
+
+def test_a_malformed_day_in_the_environment_is_one_line(board: Path) -> None:
+    result = tracker(board, "report", env={"TRACKER_TODAY": "2026-13-01"})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "tracker: error: TRACKER_TODAY: 2026-13-01 is not a real date\n"
 
 
 def test_output_that_cannot_take_the_text_is_one_line(board: Path) -> None:
@@ -225,7 +261,7 @@ def test_commands_started_together_on_a_fresh_clone_all_succeed(board: Path) -> 
     ],
 )
 def test_bytes_that_are_not_utf8_are_refused_before_anything_is_written(
-    board: Path, args: list[str], env: dict[str, str], field: str
+    board: Path, cli: Cli, args: list[str], env: dict[str, str], field: str
 ) -> None:
     if sys.platform == "win32":
         pytest.skip("arguments are text on Windows")
@@ -239,7 +275,7 @@ def test_bytes_that_are_not_utf8_are_refused_before_anything_is_written(
     assert result.returncode == 3, result.stderr
     assert result.stderr.decode().startswith(f"tracker: error: {field}: holds bytes that are not UTF-8 text (")
     assert snapshot(board) == before
-    assert tracker(board, "check").returncode == 0
+    assert cli(board, "check").returncode == 0
 
 
 def tracker_command() -> list[str]:
@@ -262,18 +298,18 @@ def test_a_pipe_or_a_device_in_place_of_a_status_file_is_refused_not_waited_on(b
     assert result.returncode == 3 and "status/ZZ.yaml: is outside the workspace (through a link)" in result.stdout + result.stderr
 
 
-def test_a_link_to_a_secret_outside_the_workspace_is_not_read(board: Path, tmp_path: Path) -> None:
+def test_a_link_to_a_secret_outside_the_workspace_is_not_read(board: Path, cli: Cli, tmp_path: Path) -> None:
     secret = tmp_path / "id_rsa"
     secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n")
     (board / "status" / "ZZ.yaml").symlink_to(secret)
     for format in ("text", "github", "json"):
-        result = tracker(board, "check", "--format", format)
+        result = cli(board, "check", "--format", format)
         assert result.returncode == 3 and "b3Blbn" not in result.stdout + result.stderr and "BEGIN" not in result.stdout
 
 
-def test_an_error_quotes_only_a_short_excerpt_of_a_value(board: Path) -> None:
+def test_an_error_quotes_only_a_short_excerpt_of_a_value(board: Path, cli: Cli) -> None:
     (board / "status" / "ZZ.yaml").write_text("-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n")
-    result = tracker(board, "check")
+    result = cli(board, "check")
     assert result.returncode == 3 and "b3BlbnNzaC1rZXktdjEAAAAABG5vbm" not in result.stdout + result.stderr
 
 
@@ -291,21 +327,21 @@ def test_a_status_file_over_the_size_limit_is_refused(board: Path, run: Run, mon
 HOSTILE = '=HYPERLINK("http://evil.example") \x1b]52;c;cHduZWQ=\x07 \x1b[2J\u202etxt.exe'
 
 
-def test_hostile_text_reaches_no_terminal_raw(board: Path) -> None:
+def test_hostile_text_reaches_no_terminal_raw(board: Path, cli: Cli) -> None:
     args = ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", HOSTILE, "--author", "A\x1b[31mB"]
-    assert tracker(board, *args).returncode == 0
+    assert cli(board, *args).returncode == 0
     for command in (["show", "20"], ["paper", "--as-of", "2026-11-01"], ["report"], ["list"]):
-        shown = tracker(board, *command).stdout
+        shown = cli(board, *command).stdout
         assert not any(c in shown for c in "\x1b\x07\u202e"), command
-    result = tracker(board, "init", str(board.parent / "new\x1b[31mboard"))
+    result = cli(board, "init", str(board.parent / "new\x1b[31mboard"))
     assert result.returncode == 0 and "\x1b" not in result.stdout + result.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals")
-def test_export_at_a_terminal_prints_no_escape_sequences(board: Path) -> None:
+def test_export_at_a_terminal_prints_no_escape_sequences(board: Path, cli: Cli) -> None:
     import pty
 
-    assert tracker(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", HOSTILE).returncode == 0
+    assert cli(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", HOSTILE).returncode == 0
     main, secondary = pty.openpty()
     proc = subprocess.Popen([*tracker_command(), "--root", str(board), "export"], stdout=secondary, stderr=secondary)
     os.close(secondary)
@@ -323,12 +359,12 @@ def test_export_at_a_terminal_prints_no_escape_sequences(board: Path) -> None:
     assert b"\x1b" not in seen and b"\x07" not in seen and b"txt.exe" in seen
 
 
-def test_csv_cells_are_shown_as_text_by_a_spreadsheet_and_read_back_unchanged(board: Path, tmp_path: Path) -> None:
+def test_csv_cells_are_shown_as_text_by_a_spreadsheet_and_read_back_unchanged(board: Path, cli: Cli, tmp_path: Path) -> None:
     summaries = ["=1+1", "+44 20 7946 0000", "-3 weeks late", "@sum(A1)", "'quoted'", "'=already guarded", "plain"]
     for i, summary in enumerate(summaries):
         args = ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", summary, "--date", f"2025-02-0{i + 1}"]
-        assert tracker(board, *args).returncode == 0
-    exported = tracker(board, "export").stdout
+        assert cli(board, *args).returncode == 0
+    exported = cli(board, "export").stdout
     cells = [row.split(",")[4] for row in exported.splitlines() if ",2025-02-0" in row]
     assert cells == ["'=1+1", "'+44 20 7946 0000", "'-3 weeks late", "'@sum(A1)", "'quoted'", "''=already guarded", "plain"]
     fresh = tmp_path / "fresh"
@@ -336,9 +372,9 @@ def test_csv_cells_are_shown_as_text_by_a_spreadsheet_and_read_back_unchanged(bo
     shutil.copy(REPO / "recommendations.yaml", fresh)
     sheet = tmp_path / "export.csv"
     sheet.write_text(exported, encoding="utf-8")
-    assert tracker(fresh, "import", str(sheet)).returncode == 0
-    assert tracker(fresh, "export").stdout == exported
-    report = csv.reader(io.StringIO(tracker(board, "report", "--format", "csv").stdout))
+    assert cli(fresh, "import", str(sheet)).returncode == 0
+    assert cli(fresh, "export").stdout == exported
+    report = csv.reader(io.StringIO(cli(board, "report", "--format", "csv").stdout))
     assert not [cell for row in report for cell in row if cell[:1] in ("=", "+", "-", "@")]
 
 
@@ -365,26 +401,26 @@ def test_a_cell_longer_than_the_csv_modules_limit_imports(board: Path, tmp_path:
     ],
 )
 def test_numbers_and_codes_that_would_break_a_command_are_problems_in_the_data(
-    board: Path, edit: tuple[str, str], message: str
+    board: Path, cli: Cli, edit: tuple[str, str], message: str
 ) -> None:
     path = board / "recommendations.yaml"
     text = path.read_text(encoding="utf-8")
     assert edit[0] in text
     path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
-    result = tracker(board, "check")
+    result = cli(board, "check")
     assert result.returncode == 1 and message in result.stdout, result.stdout
     for command in (["report"], ["paper"]):
-        result = tracker(board, *command)
+        result = cli(board, *command)
         assert result.returncode == 3 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
-def test_a_number_of_thousands_of_digits_is_a_problem_not_a_crash(board: Path) -> None:
+def test_a_number_of_thousands_of_digits_is_a_problem_not_a_crash(board: Path, cli: Cli) -> None:
     block = f"- recommendation: {'9' * 5000}\n  dept: HO\n  date: 2024-01-01\n  rag: red\n  summary: s\n  author: a\n"
     (board / "status" / "HO.yaml").write_text(block, encoding="utf-8")
     for format in ("text", "github", "json"):
-        result = tracker(board, "check", "--format", format)
+        result = cli(board, "check", "--format", format)
         assert result.returncode == 1 and "too large a number" in result.stdout and "Traceback" not in result.stderr
-    assert tracker(board, "report").returncode == 3
+    assert cli(board, "report").returncode == 3
 
 
 # -- 4. All or nothing means under interruption too ------------------------------------------------
@@ -454,18 +490,18 @@ def test_an_import_interrupted_at_any_moment_is_all_or_nothing(board: Path, tmp_
 @pytest.mark.parametrize(
     "target", ["status/DWP.yaml", "recommendations.yaml", "assessments.yaml", ".tracker.journal", "tracker.db"]
 )
-def test_the_paper_is_never_written_over_the_record(board: Path, target: str) -> None:
+def test_the_paper_is_never_written_over_the_record(board: Path, cli: Cli, target: str) -> None:
     before = snapshot(board)
     for args in (["--format", "md"], ["--format", "docx"], []):  # without --format, refused for its name too
-        result = tracker(board, "paper", *args, "--out", str(board / target))
+        result = cli(board, "paper", *args, "--out", str(board / target))
         assert result.returncode == 2, result.stderr
         assert "is part of the workspace's record" in result.stderr or "is not a format tracker writes" in result.stderr
         assert snapshot(board) == before
 
 
 @pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null here")
-def test_the_paper_goes_into_a_device_without_replacing_it(board: Path) -> None:
-    result = tracker(board, "paper", "--out", "/dev/null")
+def test_the_paper_goes_into_a_device_without_replacing_it(board: Path, cli: Cli) -> None:
+    result = cli(board, "paper", "--out", "/dev/null")
     assert result.returncode == 0 and Path("/dev/null").is_char_device()
 
 
@@ -503,22 +539,22 @@ def test_a_return_recorded_is_a_success_even_when_its_confirmation_cannot_be_pri
         b'{"moves": [["status/.DWP.yaml.x.tmp", "../out"]]}',
     ],
 )
-def test_a_journal_tracker_did_not_write_is_refused_not_followed(board: Path, journal: bytes, tmp_path: Path) -> None:
+def test_a_journal_tracker_did_not_write_is_refused_not_followed(board: Path, cli: Cli, journal: bytes, tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.write_text("not yours\n")
     (board / ".tracker.journal").write_bytes(journal)
     before = snapshot(board)
-    result = tracker(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s")
+    result = cli(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s")
     assert result.returncode == 3 and ".tracker.journal: is not a journal tracker wrote" in result.stderr, result.stderr
     assert snapshot(board) == before and victim.read_text() == "not yours\n"
 
 
-def test_a_status_folder_that_leads_out_of_the_workspace_is_refused(board: Path, tmp_path: Path) -> None:
+def test_a_status_folder_that_leads_out_of_the_workspace_is_refused(board: Path, cli: Cli, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     shutil.move(board / "status", elsewhere)
     (board / "status").symlink_to(elsewhere)
     for command in (["check"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"]):
-        result = tracker(board, *command)
+        result = cli(board, *command)
         assert result.returncode == 3 and "is outside the workspace" in result.stdout + result.stderr
 
 
@@ -561,22 +597,22 @@ def test_usage_errors_and_help_are_one_line_or_plain_output(board: Path, args: l
 
 
 @pytest.mark.parametrize("url", ["http://[abc/", "http://a\uff03b/"])
-def test_a_link_python_cannot_parse_is_refused_and_never_breaks_the_paper(board: Path, url: str) -> None:
-    result = tracker(board, "assess", "2", "--rag", "red", "--summary", "x", "--evidence", url)
+def test_a_link_python_cannot_parse_is_refused_and_never_breaks_the_paper(board: Path, cli: Cli, url: str) -> None:
+    result = cli(board, "assess", "2", "--rag", "red", "--summary", "x", "--evidence", url)
     assert result.returncode == 3 and "--evidence:" in result.stderr and "is not an http(s) URL" in result.stderr
     with (board / "assessments.yaml").open("a", encoding="utf-8") as f:  # written by hand
         f.write(f'\n- recommendation: 2\n  date: 2026-01-01\n  rag: red\n  summary: x\n  author: a\n  evidence:\n    - "{url}"\n')
-    paper = tracker(board, "paper")  # refused in a file too, with its line: it never reaches the paper
+    paper = cli(board, "paper")  # refused in a file too, with its line: it never reaches the paper
     assert paper.returncode == 3 and "assessments.yaml:" in paper.stderr and "is not an http(s) URL" in paper.stderr
 
 
 @pytest.mark.parametrize("command", [["show", "5"], ["report"], ["departments"], ["chase"], ["list"]])
-def test_a_terminal_one_column_wide_overflows_rather_than_failing(board: Path, command: list[str]) -> None:
-    result = tracker(board, *command, env={"COLUMNS": "1"})
+def test_a_terminal_one_column_wide_overflows_rather_than_failing(board: Path, cli: Cli, command: list[str]) -> None:
+    result = cli(board, *command, env={"COLUMNS": "1"})
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
-def test_a_body_that_reports_via_one_that_reports_via_another_is_refused(board: Path) -> None:
+def test_a_body_that_reports_via_one_that_reports_via_another_is_refused(board: Path, cli: Cli) -> None:
     marker = board / "recommendations.yaml"
     text = marker.read_text()
     owner = "      - dept: AoMRC\n        role: lead\n        basis: text\n        reports_via: DHSC\n"
@@ -584,11 +620,11 @@ def test_a_body_that_reports_via_one_that_reports_via_another_is_refused(board: 
     assert owner in text and support in text
     after = text[text.index(owner) :]
     marker.write_text(text[: text.index(owner)] + after.replace(support, support + "        reports_via: AoMRC\n", 1))
-    result = tracker(board, "check")
+    result = cli(board, "check")
     assert result.returncode == 1 and "AoMRC reports via DHSC, which itself reports via another" in result.stdout
 
 
-def test_check_finishes_an_import_a_kill_left_half_way(board: Path) -> None:
+def test_check_finishes_an_import_a_kill_left_half_way(board: Path, cli: Cli) -> None:
     import json
 
     from tracker import workspace
@@ -597,6 +633,6 @@ def test_check_finishes_an_import_a_kill_left_half_way(board: Path) -> None:
     block = b"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: After the kill\n  author: T\n"
     tmp = workspace.prepare_write(path, path.read_bytes() + block)  # written in full, then killed before the rename
     (board / ".tracker.journal").write_text(json.dumps({"moves": [[tmp.relative_to(board).as_posix(), "status/DWP.yaml"]]}))
-    result = tracker(board, "check")
+    result = cli(board, "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "After the kill" in path.read_text() and not (board / ".tracker.journal").exists() and not tmp.exists()

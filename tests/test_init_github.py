@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import yaml
 from tracker.about import DISTRIBUTION, version
 from tracker.domain.returns import file_under
 
-from .conftest import DATA, REPO, Run, load_dataset, new_workspace
+from .conftest import DATA, REPO, TODAY, Run, load_dataset, new_workspace
 
 KIT = (".github/CODEOWNERS", ".github/workflows/check.yml", ".github/pull_request_template.md")
 
@@ -54,7 +53,7 @@ def test_codeowners_gives_each_status_file_to_the_team_that_files_it(run: Run, t
     # Every return tracker would accept on the day lands in a file whose owners include the team of
     # the department that makes it: the body itself, or the department it reports via.
     data, _ = load_dataset(REPO / "recommendations.yaml")
-    today = date.today()
+    today = TODAY
     for rec in data.recommendations:
         for owner in rec.owners:
             code = file_under(data, rec, owner.dept, today)

@@ -381,6 +381,7 @@ def test_papers_load_only_what_their_format_needs(workspace: Path) -> None:
     assert result.stdout.strip() == "[] [] ['PIL']"  # Word: Pillow draws its chart; no python-docx, no lxml
 
 
+@pytest.mark.slow  # starts LibreOffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_word_paper_and_prints_it(run: Run, board: Path, tmp_path: Path) -> None:
     _, _, word = papers(run, with_board(board), tmp_path)

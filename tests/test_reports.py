@@ -382,11 +382,9 @@ def test_the_paper_says_each_rating_as_a_shape_and_a_word_and_counts_in_good_gra
     assert "the board has recorded 1 assessment and" in run("paper", "--as-of", AS_OF, root=board).stdout
 
 
-def test_the_repository_paper_is_short_enough_to_table(run: Run) -> None:
-    from .conftest import REPO
-
+def test_the_repository_paper_is_short_enough_to_table(run: Run, repository: Path) -> None:
     for day in ("2025-12-31", "2026-11-26"):
-        paper = run("paper", "--as-of", day, root=REPO).stdout
+        paper = run("paper", "--as-of", day, root=repository).stdout
         before = paper[: paper.index("## Appendix")]
         assert len(before.split()) <= 1200, f"{day}: {len(before.split())} words before the appendices"
         assert len(paper.split()) <= 3000, f"{day}: {len(paper.split())} words in all"
@@ -441,16 +439,16 @@ def test_domain_rules_without_files() -> None:
     assert Filters(dept="DWP", overdue=True).keep(status) and not Filters(stale=True).keep(status)
 
 
-def test_the_example_paper_in_docs_is_the_one_the_repository_data_gives(run: Run) -> None:
+def test_the_example_paper_in_docs_is_the_one_the_repository_data_gives(run: Run, repository: Path) -> None:
     from .conftest import REPO
 
     example = (REPO / "docs" / "example-board-paper.md").read_text(encoding="utf-8")
-    assert run("paper", "--as-of", "2025-12-31", root=REPO).stdout == example, (
+    assert run("paper", "--as-of", "2025-12-31", root=repository).stdout == example, (
         "regenerate it: tracker paper --as-of 2025-12-31 --out docs/example-board-paper.md"
     )
     assert tables_keep_their_columns(example) >= 4
     page = (REPO / "docs" / "example-board-paper.html").read_text(encoding="utf-8")
-    assert run("paper", "--as-of", "2025-12-31", "--format", "html", root=REPO).stdout == page, (
+    assert run("paper", "--as-of", "2025-12-31", "--format", "html", root=repository).stdout == page, (
         "regenerate it: tracker paper --as-of 2025-12-31 --out docs/example-board-paper.html"
     )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from tracker import db
 from tracker.domain.rating import RATING_CHOICES
 
-from .conftest import OpenDb, Run, update_args
+from .conftest import TODAY, OpenDb, Run, update_args
 
 UPDATE = update_args("Strategy drafted; consultation opens in May.", day="2024-03-01")
 
@@ -54,7 +56,28 @@ def test_update_appends_to_the_departments_file_and_the_database(run: Run, works
 
 def test_update_defaults_the_date_to_today(run: Run, workspace: Path) -> None:
     assert run(*UPDATE[:-2], root=workspace).exit_code == 0
-    assert f"  date: {date.today()}\n" in (workspace / "status" / "DHSC.yaml").read_text()
+    assert f"  date: {TODAY}\n" in (workspace / "status" / "DHSC.yaml").read_text()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="no git here")
+def test_the_author_is_tracker_author_else_git_user_name_else_the_login(
+    run: Run, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = workspace / "status" / "DHSC.yaml"
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))  # the machine's own settings play no part
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(workspace.parent))
+    monkeypatch.setenv("LOGNAME", "jbloggs")
+    assert run(*update_args("By the environment.", day="2024-03-01"), root=workspace).exit_code == 0
+    assert path.read_text().endswith("  summary: By the environment.\n  author: Jo Bloggs\n")
+    monkeypatch.delenv("TRACKER_AUTHOR")
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "config", "user.name", "Ann Example"], check=True)
+    assert run(*update_args("By git.", day="2024-03-02"), root=workspace).exit_code == 0
+    assert path.read_text().endswith("  summary: By git.\n  author: Ann Example\n")
+    shutil.rmtree(workspace / ".git")
+    assert run(*update_args("By the login.", day="2024-03-03"), root=workspace).exit_code == 0
+    assert path.read_text().endswith("  summary: By the login.\n  author: jbloggs\n")
 
 
 def test_old_names_file_under_todays_registry_code(run: Run, workspace: Path) -> None:
@@ -105,7 +128,7 @@ def test_old_names_file_under_todays_registry_code(run: Run, workspace: Path) ->
             "--date: '2024-02-30' is not a real date written YYYY-MM-DD",
         ),
         (
-            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", str(date.today() + timedelta(days=1))),
+            ("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "s", "--date", str(TODAY + timedelta(days=1))),
             "is in the future",
         ),
         (("update", "9", "--dept", "DHSC", "--rag", "a", "--summary", "  "), "--summary: is empty"),
@@ -211,7 +234,7 @@ def test_check_validates_every_status_file(run: Run, workspace: Path) -> None:
 
 
 def test_check_rejects_returns_dated_in_the_future_even_when_loaded(run: Run, workspace: Path) -> None:
-    later = date.today() + timedelta(days=3)
+    later = TODAY + timedelta(days=3)
     write_status(
         workspace, "DHSC", f"- recommendation: 9\n  dept: DHSC\n  date: {later}\n  rag: amber\n  summary: s\n  author: a\n"
     )

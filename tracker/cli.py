@@ -142,6 +142,10 @@ def _options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
+    if os.environ.get("TRACKER_TODAY"):  # a malformed day is refused by every command, not only those that ask it
+        from .commands._common import today
+
+        today()
     ctx.obj = root
 
 

@@ -138,8 +138,20 @@ def root(ctx: typer.Context) -> Path:
 
 
 def today() -> date:
-    # The one place tracker asks the clock; everything below is given the date.
-    return date.today()
+    """The day tracker works on: TRACKER_TODAY (YYYY-MM-DD) when it is set and not empty, else the clock's.
+
+    The one place tracker asks the clock; everything below is given the date. Set from outside,
+    it lets a test run every command on a day of its choosing."""
+    given = os.environ.get("TRACKER_TODAY")
+    if not given:
+        return date.today()
+    from tracker.domain.values import parse_date
+    from tracker.errors import UsageError
+
+    try:
+        return parse_date(given)
+    except ValueError as e:
+        raise UsageError(f"TRACKER_TODAY: {e}") from None
 
 
 def database(ctx: typer.Context) -> Connection:
