@@ -170,13 +170,20 @@ def test_a_return_that_did_not_reach_its_file_says_nothing_was_recorded(
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device", str(board / "status" / ".DWP.yaml.tmp"))
 
-    monkeypatch.setattr(workspace, "prepare_append", full)
+    write_to = workspace.write_to
+
+    def fills_up(fd: int, data: bytes) -> None:  # the disk fills half-way through the return
+        write_to(fd, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workspace, "write_to", fills_up)
     monkeypatch.setattr(workspace, "prepare_write", full)
     before = snapshot(board)
-    result = run("update", "20", "--dept", "DWP", "--rag", "g", "--summary", "Lost?", root=board)
-    assert result.exit_code == 3
-    assert result.stderr.endswith("no space left on device; nothing was recorded\n"), result.stderr
-    assert snapshot(board) == before
+    for number, dept in (("20", "DWP"), ("1", "HO")):  # appended to, and a file of its own
+        result = run("update", number, "--dept", dept, "--rag", "g", "--summary", "Lost?", root=board)
+        assert result.exit_code == 3
+        assert result.stderr.endswith("no space left on device; nothing was recorded\n"), result.stderr
+        assert snapshot(board) == before and not (board / ".tracker.journal").exists()
 
 
 # -- 3. The derived database is built and replaced only under the workspace lock -------------------

@@ -132,17 +132,24 @@ def today() -> date:
 
 
 def database(ctx: typer.Context) -> Connection:
-    """The workspace's database, in line with its YAML and its standing tables as of today; closed
-    when the command ends, however it ends."""
+    """The workspace's database, in line with its YAML and its standing tables as of today: opened
+    once for the command, and closed when it ends, however it ends."""
     from tracker.sync import open_synced
 
-    return ctx.with_resource(closing(open_synced(root(ctx), today())))
+    conn: Connection | None = ctx.meta.get("tracker.db")
+    if conn is None:
+        conn = ctx.meta["tracker.db"] = ctx.with_resource(closing(open_synced(root(ctx), today())))
+    return conn
 
 
 def dataset(ctx: typer.Context) -> Dataset:
+    """The workspace's recommendations, as its database holds them: read once for the command."""
     from tracker import db
 
-    return db.dataset(database(ctx))
+    data: Dataset | None = ctx.meta.get("tracker.dataset")
+    if data is None:
+        data = ctx.meta["tracker.dataset"] = db.dataset(database(ctx))
+    return data
 
 
 def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
@@ -244,7 +251,7 @@ def record(ctx: typer.Context, returns: Sequence[Return | Correction], today: da
     from tracker.recording import add_returns
 
     ctx.call_on_close(release_interrupts)
-    return add_returns(root(ctx), returns, today)
+    return add_returns(root(ctx), returns, today, database(ctx), dataset(ctx))
 
 
 def warn_if_lagging(reason: str | None) -> None:
