@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .domain.departments import Department, HistoryEvent, Registry
 from .domain.rating import Rating
 from .domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review
-from .domain.returns import Return
+from .domain.returns import Return, code_of_file
 from .domain.values import iso, plain
 
 if TYPE_CHECKING:
@@ -115,11 +115,11 @@ CREATE TABLE corrections (
 CREATE TABLE return_evidence (
     return_id INTEGER REFERENCES returns(id), position INTEGER, url TEXT,
     PRIMARY KEY (return_id, position));
--- Recording looks an entry up where it would be: in its file, on its recommendation and date (the
--- same return recorded before, the entry a correction names), whatever the length of the file.
-CREATE INDEX idx_returns_entry ON returns (file, recommendation, date);
+CREATE INDEX idx_returns_file ON returns (file);
 -- Reports ask for each owner's latest returns and each recommendation's latest revised target
--- date: these keep those look-ups independent of the length of the history.
+-- date, and recording for an entry by its recommendation, department and date (the same return
+-- recorded before, the entry a correction names: a file holds one department's entries): these
+-- keep those look-ups independent of the length of the history.
 CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date);
 CREATE INDEX idx_returns_revisions ON returns (recommendation, date) WHERE target_date IS NOT NULL;
 CREATE INDEX idx_assessments ON returns (recommendation, date) WHERE dept IS NULL;
@@ -315,9 +315,9 @@ def recorded_as(conn: Connection, ret: Return) -> list[Recorded]:
     """The entries of `ret`'s file that are the same return as `ret`: an indexed look-up, so that
     what a file already holds is known whatever its length, without reading it."""
     rows = conn.execute(
-        "SELECT id, line, withdrawn_by, corrects FROM returns WHERE file = ? AND recommendation = ? AND date = ?"
-        " AND rag = ? AND summary = ? AND dept IS ? AND target_date IS ? AND reason IS ?",
-        [ret.file, ret.recommendation, ret.date.isoformat(), ret.rag.value, ret.summary, ret.dept or None]
+        "SELECT id, line, withdrawn_by, corrects FROM returns WHERE recommendation = ? AND dept IS ? AND date = ?"
+        " AND file = ? AND rag = ? AND summary = ? AND target_date IS ? AND reason IS ?",
+        [ret.recommendation, ret.dept or None, ret.date.isoformat(), ret.file, ret.rag.value, ret.summary]
         + [iso(ret.target_date), ret.reason],
     ).fetchall()
     found = []
@@ -600,14 +600,15 @@ def revisions_on_last_date(conn: Connection, recommendation: int, as_of: date) -
 
 def in_force(conn: Connection, path: str, recommendation: int, day: date) -> list[Return]:
     """The entries of file `path` on `recommendation` dated `day` that no correction has withdrawn or replaced."""
-    where = "file = ? AND recommendation = ? AND date = ? AND withdrawn_by IS NULL"
-    return _returns(conn, where, [path, recommendation, day.isoformat()], " ORDER BY line")
+    # By the index on recommendation, department and date: a file holds its one department's entries.
+    where = "recommendation = ? AND dept IS ? AND date = ? AND file = ? AND withdrawn_by IS NULL"
+    return _returns(conn, where, [recommendation, code_of_file(path) or None, day.isoformat(), path], " ORDER BY line")
 
 
 def apply_correction(conn: Connection, c: Correction, target: Return, replacement: Return | None) -> None:
     """Record correction `c`: `target` no longer counts; `replacement` (its corrected values, in its place) does."""
-    where = "file = ? AND recommendation = ? AND date = ? AND line = ? AND withdrawn_by IS NULL"  # found by its index
-    args = [c.file, target.recommendation, target.date.isoformat(), target.line]
+    where = "recommendation = ? AND dept IS ? AND date = ? AND file = ? AND line = ? AND withdrawn_by IS NULL"  # by its index
+    args = [target.recommendation, target.dept or None, target.date.isoformat(), c.file, target.line]
     conn.execute(f"UPDATE returns SET withdrawn_by = ? WHERE {where}", [c.line, *args])
     replaced = None
     if replacement is not None:

@@ -94,9 +94,9 @@ def _only_grown(raw: bytes, now: bytes, old: db.LoadedFile) -> bool:
 
 
 @contextmanager
-def _without_gc() -> Iterator[None]:
-    """Reading YAML builds millions of short-lived objects and no cycles among them: the cycle
-    collector would only scan them, again and again (a third of the time on a long file)."""
+def without_gc() -> Iterator[None]:
+    """Reading YAML (or a large import) builds millions of short-lived objects and no cycles among
+    them: the cycle collector would only scan them, again and again (a third of the time on a long file)."""
     import gc
 
     was_enabled = gc.isenabled()
@@ -123,7 +123,7 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
     from .domain.corrections import correction_problems
     from .yamlio.returns import read_status_file
 
-    with _without_gc():
+    with without_gc():
         status = read_status_file(raw, shown)
         problems = check_status_file(status.returns, code_of_file(shown), data, today)
         problems += correction_problems(status.returns, status.corrections, data, today)
@@ -153,7 +153,7 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
             else:
                 db.apply_correction(conn, c, outcome.target, outcome.replacement)
 
-    with _without_gc():
+    with without_gc():
         status = read_status_file(raw, name, load)
     return status.problems + check.problems + corrected, status.appendable
 
@@ -184,7 +184,7 @@ def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, ol
             else:
                 db.apply_correction(conn, c, outcome.target, outcome.replacement)
 
-    with _without_gc():
+    with without_gc():
         status = read_appended(raw, old.fingerprint[2], old.lines, name, load)
     return None if status is None else status.problems + check.problems + found
 

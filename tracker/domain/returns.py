@@ -126,9 +126,10 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     A missing optional field is "". Without "dept", it is the board's assessment. Raises
     FieldError naming the first field that breaks a rule.
     """
-    for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
-        if (bad := not_utf8(value)) is not None:
-            raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+    if not_utf8("".join([*values.values(), *evidence])) is not None:  # then say which field
+        for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
+            if (bad := not_utf8(value)) is not None:
+                raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
     number_text = values["recommendation"].strip()
     if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")
