@@ -278,9 +278,15 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
     )
 
 
+def defer_foreign_keys(conn: Connection) -> None:
+    """Check references at the end of the caller's transaction, not row by row: a file loaded with
+    a return on a recommendation that does not exist is refused for that, and rolled back."""
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+
+
 def delete_returns(conn: Connection, path: str) -> None:
     """Remove the returns loaded from file `path`."""
-    conn.execute("PRAGMA defer_foreign_keys = ON")
+    defer_foreign_keys(conn)
     conn.execute("DELETE FROM return_evidence WHERE return_id IN (SELECT id FROM returns WHERE file = ?)", [path])
     conn.execute("DELETE FROM returns WHERE file = ?", [path])
     conn.execute("DELETE FROM corrections WHERE file = ?", [path])

@@ -11,6 +11,7 @@ record: once they hold the returns, the returns are recorded, whatever happens t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -172,6 +173,8 @@ def _plan(conn: db.Connection, root: Path, name: str, entries: list[Entry], load
         added, lines = addition(not raw or raw.endswith(b"\n"), loaded.lines, blocks)
         return _Plan(name, entries, lines, loaded, None, b"", workspace.prepare_write(path, raw + added), b"")
     if loaded is None:
+        if os.path.lexists(path):  # made since the database was brought in line: never written over
+            raise workspace.Changed("was made by another program as tracker was about to write it", name)
         code = code_of_file(name)
         content, lines = appended(None, file_header(code, data.registry.departments[code].name if code else ""), blocks)
         path.parent.mkdir(exist_ok=True)

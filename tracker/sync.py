@@ -168,25 +168,26 @@ def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, ol
     from .yamlio.returns import read_appended
 
     check = StatusFileCheck(name, code_of_file(name), data, None, lambda line: None)  # twice: looked up below
-    found: list[Problem] = []
+    corrected: list[Problem] = []
+    db.defer_foreign_keys(conn)
 
     def load(part: list[Return], corrections: list[Correction]) -> None:
         db.insert_returns(conn, part)
-        check.check(part)
-        for ret in part:
+        for ret in part:  # each return's problems in the order reading the whole file gives them
+            check.check([ret])
             first = min((r.line for r in db.recorded_as(conn, ret) if r.as_written and r.line < (ret.line or 0)), default=None)
             if first is not None:
-                found.append(recorded_twice(ret, first))
+                check.problems.append(recorded_twice(ret, first))
         for c in corrections:
             outcome = apply(c, lambda n, day: db.in_force(conn, name, n, day), data)
             if isinstance(outcome, Problem):
-                found.append(outcome)
+                corrected.append(outcome)
             else:
                 db.apply_correction(conn, c, outcome.target, outcome.replacement)
 
     with without_gc():
         status = read_appended(raw, old.fingerprint[2], old.lines, name, load)
-    return None if status is None else status.problems + check.problems + found
+    return None if status is None else status.problems + check.problems + corrected
 
 
 def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:
@@ -207,25 +208,55 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
     counts = _counts_if_unchanged(root, today)
     if counts is not None:
         return [], counts
+    findings, counts, read = _check_files(root, today)
+    if findings and _written_since(root, read):
+        # A command was appending to a file as it was read: read again once it has finished.
+        try:
+            with workspace.lock(root):
+                findings, counts, read = _check_files(root, today)
+        except OSError:  # a workspace one may only read: no command is writing to it
+            pass
+    return findings, counts
+
+
+def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int], dict[Path, Fingerprint]]:
+    """`check` reading every file: the problems, the counts, and how each file was when read."""
     counts = {"recommendations": 0, "departments": 0, "returns": 0, "assessments": 0}
     files = workspace.yaml_files(root)
+    read: dict[Path, Fingerprint] = {}
+
+    def raw(path: Path, shown: str) -> bytes:
+        data, st = workspace.read(path, shown)
+        read[path] = fingerprint(st)
+        return data
+
     try:
-        data, problems = load_recommendations(workspace.read(files[MARKER], MARKER)[0])
+        data, problems = load_recommendations(raw(files[MARKER], MARKER))
     except DataError as e:
-        return [(Problem(e.file or MARKER, e.line, e.message), True)], counts
+        return [(Problem(e.file or MARKER, e.line, e.message), True)], counts, read
     findings = [(p, False) for p in problems]
     counts["recommendations"], counts["departments"] = len(data.recommendations), len(data.registry.departments)
     for shown, path in files.items():
         if shown == MARKER:
             continue
         try:
-            status = load_status_file(workspace.read(path, shown)[0], shown, data, today)
+            status = load_status_file(raw(path, shown), shown, data, today)
         except DataError as e:
             findings.append((Problem(e.file or shown, e.line, e.message), True))
             continue
         counts["assessments" if code_of_file(shown) == "" else "returns"] += len(status.returns)
         findings.extend((p, False) for p in status.problems)
-    return findings, counts
+    return findings, counts, read
+
+
+def _written_since(root: Path, read: dict[Path, Fingerprint]) -> bool:
+    """Whether a command is writing to the record, or a file changed since it was read."""
+    if os.path.lexists(root / workspace.JOURNAL):
+        return True
+    try:
+        return any(fingerprint(path.stat()) != was for path, was in read.items())
+    except OSError:
+        return True
 
 
 def _counts_if_unchanged(root: Path, today: date) -> dict[str, int] | None:

@@ -168,6 +168,9 @@ _CHANGED = {"rag": False, "summary": False, "evidence": False, "target_date": Fa
 
 
 def _correction(r: Reader, node: Node, shown: str, kind: str) -> Correction | None:
+    # The entry it names, so that problems found before its reference is read name its recommendation.
+    ref_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == kind), None)
+    r.recommendation = peek_number(ref_node, "recommendation") if ref_node is not None else None
     other = "correct" if kind == "withdraw" else "withdraw"
     fields = {kind: True, "why": True, "author": True, "date": True} | (_CHANGED if kind == "correct" else {})
     f = r.mapping(node, f"a {kind}", fields | ({other: False} if other in {k.value for k, _ in node.value} else {}))
