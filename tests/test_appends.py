@@ -358,3 +358,40 @@ def test_a_return_is_the_same_return_whoever_records_it_and_another_if_any_value
         assert result.exit_code == 0 and result.stdout.startswith("Recorded"), (different, result.stdout)
     assert summaries(workspace) == ["Plan agreed", "Plan agreed", "Plan agreed", "Plan agreed.", "Plan agreed"]
     assert tracker(workspace, "check").returncode == 0
+
+
+def test_the_same_return_sent_by_several_commands_at_once_is_recorded_once(workspace: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_ROOT"} | {"TRACKER_AUTHOR": "Tester"}
+    assert tracker(workspace, *update_args("First", day="2024-01-01")).returncode == 0
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tracker", "--root", str(workspace), *update_args("Sent twice", day="2024-01-02")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, outputs
+    assert sum(out.startswith("Recorded") for out, _ in outputs) == 1, outputs
+    assert summaries(workspace) == ["First", "Sent twice"]
+    assert tracker(workspace, "check").returncode == 0
+
+
+def test_a_return_checked_against_recommendations_changed_since_is_checked_again(workspace: Path) -> None:
+    from tracker.domain.returns import return_from_text
+    from tracker.errors import TrackerError
+
+    today = date(2026, 1, 1)
+    with closing(sync.open_synced(workspace, today)) as conn:
+        data = db.dataset(conn)  # as a command read them before asking its questions
+        fields = {"recommendation": "9", "dept": "HEE", "date": "2024-01-01", "rag": "red", "summary": "s", "author": "A"}
+        new = return_from_text(fields, [], data, today)
+        marker = workspace / "recommendations.yaml"  # meanwhile HEE stops supporting recommendation 9
+        text = marker.read_text(encoding="utf-8")
+        marker.write_text(text.replace("      - dept: HEE\n", "      - dept: HMPS\n", 1), encoding="utf-8")
+        with pytest.raises(TrackerError, match="does not own recommendation 9 .*nothing was recorded"):
+            recording.add_returns(workspace, [new], today, conn, data)
+    assert list((workspace / "status").iterdir()) == []

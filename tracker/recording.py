@@ -62,18 +62,22 @@ def add_returns(
 
 def _add(root: Path, new: Sequence[Entry], today: date, conn: db.Connection, checked: Dataset | None) -> Added:
     try:
+        seen = db.data_version(conn)
         by_file, withdrawn = _sorted(conn, new)
         if not by_file:  # nothing to write: no lock to wait for (a pack imported twice)
             return Added([], None, withdrawn)
-        seen = db.data_version(conn)
         with workspace.lock(root):
-            # In line with anything written while this waited for the lock; if anything was, every
-            # entry is checked and looked up again.
+            # In line with anything written while this waited for the lock: if anything was, every
+            # entry is looked up again, and checked again if the recommendations are not those it
+            # was checked against (a person may have taken minutes to answer the prompts).
             moved = catch_up(conn, root, today) or db.data_version(conn) != seen
-            data = checked if checked is not None and not moved else db.dataset(conn)
-            if data is not checked:
+            data = db.dataset(conn)
+            if data != checked:
                 _check(conn, new, data, today)
+            if moved:
                 by_file, withdrawn = _sorted(conn, new)
+                if not by_file:  # recorded meanwhile, by a command started at the same time
+                    return Added([], None, withdrawn)
             plans: list[_Plan] = []
             try:
                 known = db.loaded_files(conn)

@@ -223,8 +223,8 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
     """Hold an exclusive lock on the file `path`, waiting at most `timeout` seconds for it.
 
     On POSIX, flock(2) on the file, never through a link (the lock file is made if need be and
-    never removed): the call costs nothing to import, where filelock costs a command a fifth of its
-    start-up; filelock takes the same lock, and is used elsewhere.
+    never removed): it costs nothing to import, where filelock costs a command a fifth of its
+    start-up. Elsewhere filelock, which takes the same lock where there is flock.
     """
     busy = DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK)
     if os.name != "posix":
