@@ -64,12 +64,15 @@ def compiled(bin_dir: Path) -> None:
 
 def workspace(root: Path, returns: int) -> None:
     """The synthetic workspace of `returns` returns, made once."""
-    if (root / "recommendations.yaml").exists():
+    if root.exists():
         return
-    files = build(root, returns, seed=1)
-    largest = max(p.stat().st_size for p in (root / "status").glob("*.yaml"))
+    partial = root.with_name(root.name + ".partial")  # renamed into place once complete
+    shutil.rmtree(partial, ignore_errors=True)
+    files = build(partial, returns, seed=1)
+    largest = max(p.stat().st_size for p in (partial / "status").glob("*.yaml"))
     if largest > LIMIT:
         sys.exit(f"a status file of {largest >> 20} MiB: over what tracker reads; spread the returns over more files")
+    partial.rename(root)
     print(f"built {root}: {returns:,} returns in {files} status files", file=sys.stderr)
 
 

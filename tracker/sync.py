@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from .domain.standing import Standing
     from .yamlio.returns import StatusFile
 
-__all__ = ["Fingerprint", "fingerprint"]  # a file as tracker last saw it (workspace.Fingerprint)
-
 
 @cache
 def rules() -> str:
