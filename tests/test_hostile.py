@@ -206,13 +206,20 @@ def test_a_return_that_did_not_reach_its_file_says_nothing_was_recorded(
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device", str(board / "status" / ".DWP.yaml.tmp"))
 
-    monkeypatch.setattr(workspace, "prepare_append", full)
+    write_to = workspace.write_to
+
+    def fills_up(fd: int, data: bytes) -> None:  # the disk fills half-way through the return
+        write_to(fd, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workspace, "write_to", fills_up)
     monkeypatch.setattr(workspace, "prepare_write", full)
     before = snapshot(board)
-    result = run("update", "20", "--dept", "DWP", "--rag", "g", "--summary", "Lost?", root=board)
-    assert result.exit_code == 3
-    assert result.stderr.endswith("no space left on device; nothing was recorded\n"), result.stderr
-    assert snapshot(board) == before
+    for number, dept in (("20", "DWP"), ("1", "HO")):  # appended to, and a file of its own
+        result = run("update", number, "--dept", dept, "--rag", "g", "--summary", "Lost?", root=board)
+        assert result.exit_code == 3
+        assert result.stderr.endswith("no space left on device; nothing was recorded\n"), result.stderr
+        assert snapshot(board) == before and not (board / ".tracker.journal").exists()
 
 
 # -- 3. The derived database is built and replaced only under the workspace lock -------------------
@@ -537,6 +544,14 @@ def test_a_return_recorded_is_a_success_even_when_its_confirmation_cannot_be_pri
         b'{"moves": 5}',
         b'{"moves": [["../victim", "status/DWP.yaml"]]}',
         b'{"moves": [["status/.DWP.yaml.x.tmp", "../out"]]}',
+        b'{"moves": [], "appends": [["../victim", 0, "x"]]}',
+        b'{"moves": [], "appends": [["recommendations.yaml", 0, "x"]]}',
+        b'{"moves": [], "appends": [["status/DWP.yaml", -1, "x"]]}',
+        b'{"moves": [], "appends": [["status/DWP.yaml", true, "x"]]}',
+        b'{"moves": [], "appends": [["status/DWP.yaml", 0, 5]]}',
+        b'{"moves": [], "appends": [["status/DWP.yaml", 0, "\\ud800"]]}',
+        b'{"moves": [], "appends": [["status/DWP.yaml", 0, "x"], ["status/DWP.yaml", 0, "x"]]}',
+        b'{"moves": [], "appends": [["status/..\\\\DWP.yaml", 0, "x"]]}',
     ],
 )
 def test_a_journal_tracker_did_not_write_is_refused_not_followed(board: Path, cli: Cli, journal: bytes, tmp_path: Path) -> None:
@@ -547,6 +562,34 @@ def test_a_journal_tracker_did_not_write_is_refused_not_followed(board: Path, cl
     result = cli(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s")
     assert result.returncode == 3 and ".tracker.journal: is not a journal tracker wrote" in result.stderr, result.stderr
     assert snapshot(board) == before and victim.read_text() == "not yours\n"
+
+
+@pytest.mark.parametrize("how", ["other bytes", "shorter", "a link"])
+def test_a_journal_that_does_not_match_the_file_it_appends_to_is_not_followed(
+    board: Path, cli: Cli, tmp_path: Path, how: str
+) -> None:
+    import json
+
+    path = board / "status" / "DWP.yaml"
+    raw = path.read_bytes()
+    added = "\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: s\n  author: T\n"
+    if how == "other bytes":  # the file holds, after the length named, bytes that are not the start of those to add
+        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw) - 10, added]]}
+    elif how == "shorter":  # the file is shorter than the length named: it was changed since
+        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw) + 10, added]]}
+    else:  # the file is now a link: never written through
+        (tmp_path / "elsewhere.yaml").write_bytes(raw)
+        path.unlink()
+        path.symlink_to(tmp_path / "elsewhere.yaml")
+        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw), added]]}
+    (board / ".tracker.journal").write_text(json.dumps(journal))
+    before = snapshot(board)
+    result = cli(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s")
+    assert result.returncode == 3 and "cannot finish the interrupted write of status/DWP.yaml" in result.stderr, result.stderr
+    assert snapshot(board) == before
+    if how == "a link":
+        assert (tmp_path / "elsewhere.yaml").read_bytes() == raw
+    assert (board / ".tracker.journal").exists()  # left for a person to look at
 
 
 def test_a_status_folder_that_leads_out_of_the_workspace_is_refused(board: Path, cli: Cli, tmp_path: Path) -> None:

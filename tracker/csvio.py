@@ -141,14 +141,14 @@ def _row(header: list[str], number: int, values: list[str], shown: str, where: s
         return None
     if len(cells) != len(header):
         raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
-    row = {h: unspreadsheet_cell(v) for h, v in zip(header, cells, strict=True) if h in FIELDS}
+    row = {h: unspreadsheet_cell(v) if v[:1] == "'" else v for h, v in zip(header, cells, strict=True) if h in FIELDS}
     if not any(row.get(field) for field in FILLED):
         return None  # a pack's row the department left empty
     for field, value in row.items():
-        if value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA"):
+        if value[:1] == "#" and (value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA")):
             raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
     for field in ("date", "target_date"):
-        if _UK_DATE.fullmatch(row.get(field, "")):
+        if "/" in row.get(field, "") and _UK_DATE.fullmatch(row[field]):
             try:
                 row[field] = uk_date(row[field])
                 date.fromisoformat(row[field])

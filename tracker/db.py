@@ -8,7 +8,7 @@ sqlite-utils (imported only when something is written) creates the tables and lo
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .domain.departments import Department, HistoryEvent, Registry
 from .domain.rating import Rating
 from .domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review
-from .domain.returns import Return
+from .domain.returns import Return, code_of_file
 from .domain.values import iso, plain
 
 if TYPE_CHECKING:
@@ -73,8 +73,9 @@ def waiting_at_most(conn: Connection, seconds: float) -> Iterator[None]:
 
 
 # One plain table per kind of thing, with declared foreign keys, so `datasette tracker.db` shows it
-# as it is. `files` records each YAML file as loaded: how it was when read, and how many line ends
-# it holds, so a return appended to it knows its line without reading it.
+# as it is. `files` records each YAML file as loaded: how it was when read, how many line ends it
+# holds (so a return appended to it knows its line without reading it), and the SHA-256 of each
+# mebibyte of it (so a file that has only grown since is told from one edited, and only its end read).
 SCHEMA = """
 CREATE TABLE departments (code TEXT PRIMARY KEY, name TEXT, part_of TEXT, line INTEGER);
 CREATE TABLE department_aliases (
@@ -119,8 +120,10 @@ CREATE INDEX idx_returns_file ON returns (file);
 -- Reports ask for each owner's latest returns, each recommendation's latest revised target date
 -- and the board's latest assessment, in force, in the order NEWEST_FIRST below: these hold them in
 -- that order, so each look-up reads a few entries whatever the length of the history (and `show`
--- counts an owner's returns from the index alone).
-CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date, file, line) WHERE withdrawn_by IS NULL;
+-- counts an owner's returns from the index alone). Recording looks an entry up by its
+-- recommendation, department and date (the same return recorded before, the entry a correction
+-- names, withdrawn or not), through the first.
+CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date, file, line);
 CREATE INDEX idx_returns_revisions ON returns (recommendation, date, file, line)
     WHERE target_date IS NOT NULL AND withdrawn_by IS NULL;
 CREATE INDEX idx_assessments ON returns (recommendation, date, file, line) WHERE dept IS NULL AND withdrawn_by IS NULL;
@@ -141,8 +144,8 @@ CREATE TABLE owner_standing (
     owed_by TEXT REFERENCES departments(code), named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
     PRIMARY KEY (number, named_as));
 CREATE TABLE files (
-    path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, sha256 TEXT, lines INTEGER,
-    appendable INTEGER);
+    path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, lines INTEGER,
+    appendable INTEGER, digests BLOB);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -163,6 +166,11 @@ def drop_everything(conn: Connection) -> None:
             conn.execute(f"DROP {kind.upper()} IF EXISTS [{name}]")
 
 
+def data_version(conn: Connection) -> int:
+    """A number that changes whenever another connection changes the database."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 def schema_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -180,16 +188,16 @@ def set_meta(conn: Connection, key: str, value: str) -> None:
 
 
 class LoadedFile(NamedTuple):
-    fingerprint: tuple[int, int, int, int]  # see sync.Fingerprint
-    sha256: str | None  # unknown after an append: only a shortcut for telling a touched file from a changed one
-    lines: int | None
+    fingerprint: tuple[int, int, int, int]  # see workspace.Fingerprint
+    digests: bytes  # the SHA-256 of each mebibyte of the file, one after another (sync.digests)
+    lines: int  # how many line ends it holds
     appendable: bool = True  # see yamlio.returns.StatusFile
 
 
 def loaded_files(conn: Connection) -> dict[str, LoadedFile]:
     return {
         row["path"]: LoadedFile(
-            (row["mtime_ns"], row["ctime_ns"], row["size"], row["inode"]), row["sha256"], row["lines"], bool(row["appendable"])
+            (row["mtime_ns"], row["ctime_ns"], row["size"], row["inode"]), row["digests"], row["lines"], bool(row["appendable"])
         )
         for row in conn.execute("SELECT * FROM files")
     }
@@ -197,9 +205,9 @@ def loaded_files(conn: Connection) -> dict[str, LoadedFile]:
 
 def save_file(conn: Connection, path: str, loaded: LoadedFile) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO files (path, mtime_ns, ctime_ns, size, inode, sha256, lines, appendable)"
+        "INSERT OR REPLACE INTO files (path, mtime_ns, ctime_ns, size, inode, digests, lines, appendable)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [path, *loaded.fingerprint, loaded.sha256, loaded.lines, loaded.appendable],
+        [path, *loaded.fingerprint, loaded.digests, loaded.lines, loaded.appendable],
     )
 
 
@@ -276,9 +284,15 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
     )
 
 
+def defer_foreign_keys(conn: Connection) -> None:
+    """Check references at the end of the caller's transaction, not row by row: a file loaded with
+    a return on a recommendation that does not exist is refused for that, and rolled back."""
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+
+
 def delete_returns(conn: Connection, path: str) -> None:
     """Remove the returns loaded from file `path`."""
-    conn.execute("PRAGMA defer_foreign_keys = ON")
+    defer_foreign_keys(conn)
     conn.execute("DELETE FROM return_evidence WHERE return_id IN (SELECT id FROM returns WHERE file = ?)", [path])
     conn.execute("DELETE FROM returns WHERE file = ?", [path])
     conn.execute("DELETE FROM corrections WHERE file = ?", [path])
@@ -301,6 +315,36 @@ def insert_returns(conn: Connection, returns: Sequence[Return]) -> None:
     )
 
 
+class Recorded(NamedTuple):
+    """An entry a file holds that is the same return as one being recorded (Return.key)."""
+
+    line: int
+    in_force: bool  # no correction has withdrawn or replaced it
+    as_written: bool  # as its file holds it, not a correction's new values
+
+
+def recorded_as(conn: Connection, ret: Return) -> list[Recorded]:
+    """The entries of `ret`'s file that are the same return as `ret`: an indexed look-up, so that
+    what a file already holds is known whatever its length, without reading it."""
+    rows = conn.execute(
+        "SELECT id, line, withdrawn_by, corrects FROM returns WHERE recommendation = ? AND dept IS ? AND date = ?"
+        " AND file = ? AND rag = ? AND summary = ? AND target_date IS ? AND reason IS ?",
+        [ret.recommendation, ret.dept or None, ret.date.isoformat(), ret.file, ret.rag.value, ret.summary]
+        + [iso(ret.target_date), ret.reason],
+    ).fetchall()
+    found = []
+    for row in rows:
+        query = "SELECT url FROM return_evidence WHERE return_id = ? ORDER BY position"
+        if tuple(url for (url,) in conn.execute(query, [row["id"]])) == ret.evidence:
+            found.append(Recorded(row["line"], row["withdrawn_by"] is None, row["corrects"] is None))
+    return found
+
+
+def holds_entries(conn: Connection, path: str) -> bool:
+    """Whether any entry was loaded from file `path`."""
+    return conn.execute("SELECT 1 FROM returns WHERE file = ? LIMIT 1", [path]).fetchone() is not None
+
+
 STANDING_AS_OF = "standing_as_of"  # the key in `meta` of the date the standing tables are as of
 
 
@@ -309,11 +353,19 @@ def standing_as_of(conn: Connection) -> str | None:
     return meta(conn, STANDING_AS_OF)
 
 
-def replace_standing(conn: Connection, as_of: date | None, standings: Sequence[Standing]) -> None:
+def replace_standing(
+    conn: Connection, as_of: date | None, standings: Sequence[Standing], only: Collection[int] | None = None
+) -> None:
     """Write where every recommendation stands on `as_of`, inside the caller's transaction; with
-    `as_of` None, empty the standing tables: what they held no longer follows from the record."""
-    conn.execute("DELETE FROM owner_standing")
-    conn.execute("DELETE FROM standing")
+    `as_of` None, empty the standing tables: what they held no longer follows from the record.
+    With `only`, the standing of those recommendations replaces theirs, and the rest stays."""
+    if only is not None:
+        marks = ", ".join("?" for _ in only)
+        conn.execute(f"DELETE FROM owner_standing WHERE number IN ({marks})", list(only))
+        conn.execute(f"DELETE FROM standing WHERE number IN ({marks})", list(only))
+    else:
+        conn.execute("DELETE FROM owner_standing")
+        conn.execute("DELETE FROM standing")
     if as_of is None:
         conn.execute("DELETE FROM meta WHERE key = ?", [STANDING_AS_OF])
         return
@@ -671,14 +723,16 @@ def newest_entries(conn: Connection, recommendation: int, codes: Sequence[str], 
 
 def in_force(conn: Connection, path: str, recommendation: int, day: date) -> list[Return]:
     """The entries of file `path` on `recommendation` dated `day` that no correction has withdrawn or replaced."""
-    where = "file = ? AND recommendation = ? AND date = ? AND withdrawn_by IS NULL"
-    return _returns(conn, where, [path, recommendation, day.isoformat()], " ORDER BY line")
+    # By the index on recommendation, department and date: a file holds its one department's entries.
+    where = "recommendation = ? AND dept IS ? AND date = ? AND file = ? AND withdrawn_by IS NULL"
+    return _returns(conn, where, [recommendation, code_of_file(path) or None, day.isoformat(), path], " ORDER BY line")
 
 
 def apply_correction(conn: Connection, c: Correction, target: Return, replacement: Return | None) -> None:
     """Record correction `c`: `target` no longer counts; `replacement` (its corrected values, in its place) does."""
-    where = "file = ? AND line = ? AND withdrawn_by IS NULL"
-    conn.execute(f"UPDATE returns SET withdrawn_by = ? WHERE {where}", [c.line, c.file, target.line])
+    where = "recommendation = ? AND dept IS ? AND date = ? AND file = ? AND line = ? AND withdrawn_by IS NULL"  # by its index
+    args = [target.recommendation, target.dept or None, target.date.isoformat(), c.file, target.line]
+    conn.execute(f"UPDATE returns SET withdrawn_by = ? WHERE {where}", [c.line, *args])
     replaced = None
     if replacement is not None:
         insert_returns(conn, [replacement])

@@ -1,9 +1,12 @@
 """Recording returns: appending them to their departments' status files and to tracker.db.
 
-Under the workspace lock, every return is checked, each status file's new version is prepared
-beside it, and all are put in place together (workspace.commit: all or nothing, even when
-killed); then the database is told. The status files are the record: once they hold the returns,
-the returns are recorded, whatever happens to the database.
+Each return is looked up in the database where it would be (its file, recommendation and date:
+an indexed look-up, never a read of the file), so a return already recorded is skipped. Under
+the workspace lock, what is new is appended to its file: the bytes added go into an intent journal
+first, so that every file of an import changes or none does, even when killed (workspace.commit).
+No file is copied or read whole, so adding to a long file costs what adding to a short one does.
+Then the database is told of exactly what was added, in one transaction. The status files are the
+record: once they hold the returns, the returns are recorded, whatever happens to the database.
 """
 
 from __future__ import annotations
@@ -20,82 +23,79 @@ from typing import NamedTuple
 from . import db, workspace
 from .domain.corrections import Correction, apply
 from .domain.problem import Problem
+from .domain.recommendations import Dataset
 from .domain.returns import Return, check_return, code_of_file
 from .errors import DataError, Interrupted, TrackerError, from_machine, hold_interrupts
-from .sync import Fingerprint, file_fingerprint, open_synced, sync_files, write_standing
+from .sync import BLOCK, appended_digests, catch_up, digests, file_fingerprint, open_synced, sync_files, write_standing
+
+Entry = Return | Correction
 
 
 @dataclass(frozen=True)
 class Added:
     """What add_returns did: the returns it wrote, and why tracker.db lags behind them, if it does."""
 
-    returns: list[Return | Correction]
+    returns: list[Entry]
     database_lags: str | None = None
     withdrawn: list[Return] = field(default_factory=list)  # the same as returns withdrawn or corrected: not added again
 
 
-def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> Added:
-    """Append returns to their departments' status files and to the database, under the workspace lock.
+def add_returns(
+    root: Path, new: Sequence[Entry], today: date, conn: db.Connection | None = None, data: Dataset | None = None
+) -> Added:
+    """Append returns (or corrections) to their files and to the database, under the workspace lock.
 
-    Every return is checked before anything is written, and returns already recorded are
-    skipped. The status files are the record: once a return is in its file it is recorded, and a
-    database that cannot take it is left to the next command to bring in line (`database_lags`).
-    A failure before that raises, saying that nothing was recorded.
+    `conn` is the command's connection, brought in line when it was opened, and `data` its
+    recommendations; the returns were checked against them (return_from_text does), and are
+    checked again only if the database changed while this waited for the lock. Without them, a
+    connection is opened and every return checked. Returns already recorded are skipped.
+
+    The status files are the record: once a return is in its file it is recorded, and a database
+    that cannot take it is left to the next command to bring in line (`database_lags`). A failure
+    before that raises, saying that nothing was recorded.
     """
-    from .yamlio.blocks import file_header
+    if conn is None or data is None:
+        with closing(open_synced(root, today)) as own:
+            return _add(root, new, today, own, None)
+    return _add(root, new, today, conn, data)
 
-    written: list[Return | Correction] = []
-    lags: str | None = None
-    if _all_recorded(root, new, today):  # nothing to write: no lock to wait for (a pack imported twice)
-        return Added([])
+
+def _add(root: Path, new: Sequence[Entry], today: date, conn: db.Connection, checked: Dataset | None) -> Added:
     try:
-        with workspace.lock(root), closing(open_synced(root, today)) as conn:  # in line with anything written while this waited
+        seen = db.data_version(conn)
+        by_file, withdrawn = _sorted(conn, new)
+        if not by_file:  # nothing to write: no lock to wait for (a pack imported twice)
+            return Added([], None, withdrawn)
+        with workspace.lock(root):
+            # In line with anything written while this waited for the lock: if anything was, every
+            # entry is looked up again, and checked again if the recommendations are not those it
+            # was checked against (a person may have taken minutes to answer the prompts).
+            moved = catch_up(conn, root, today) or db.data_version(conn) != seen
             data = db.dataset(conn)
-            for ret in new:  # checked again: the data may have changed while this waited for the lock
-                if isinstance(ret, Correction):
-                    outcome = apply(ret, partial(db.in_force, conn, ret.file), data, today)
-                    if isinstance(outcome, Problem):
-                        raise DataError(outcome.message)
-                    continue
-                problems = check_return(ret, data, today)
-                if problems:
-                    raise DataError(problems[0].detail())
-            keys, gone = _recorded(conn, new)
-            by_file: dict[str, list[Return | Correction]] = {}
-            withdrawn: list[Return] = []
-            for ret in new:
-                if isinstance(ret, Return) and ret.key() in gone and ret.key() not in keys:
-                    withdrawn.append(gone[ret.key()])
-                elif ret.key() not in keys:
-                    keys.add(ret.key())
-                    by_file.setdefault(ret.file, []).append(ret)
-            prepared: list[tuple[str, list[Return | Correction], Fingerprint | None, _Prepared]] = []
-            known = db.loaded_files(conn)
+            if data != checked:
+                _check(conn, new, data, today)
+            if moved:
+                by_file, withdrawn = _sorted(conn, new)
+                if not by_file:  # recorded meanwhile, by a command started at the same time
+                    return Added([], None, withdrawn)
+            plans: list[_Plan] = []
             try:
-                for name, returns in by_file.items():
-                    path = root / name
-                    before = loaded = None
-                    if path.exists():
-                        before = file_fingerprint(path, name)
-                        old = known.get(name)
-                        loaded = old if old is not None and old.fingerprint == before else None
-                    code = code_of_file(name)
-                    header = file_header(code, data.registry.departments[code].name if code else "")
-                    prepared.append((name, returns, before, _prepare(conn, path, name, returns, header, loaded)))
+                known = db.loaded_files(conn)
+                for name, entries in by_file.items():
+                    plans.append(_plan(conn, root, name, entries, known.get(name), data))
                 hold_interrupts()  # released when the command ends
-                workspace.commit(root, [(p.tmp, root / name) for name, _, _, p in prepared])
+                after = workspace.commit(
+                    root, [(p.tmp, root / p.name) for p in plans if p.tmp], [p.append for p in plans if p.append]
+                )
             except BaseException:
-                for *_, p in prepared:
-                    p.tmp.unlink(missing_ok=True)
+                for p in plans:
+                    if p.tmp:
+                        p.tmp.unlink(missing_ok=True)
                 raise
-            for name, returns, before, p in prepared:  # recorded: now tell the database
-                placed = [replace(r, line=line) for r, line in zip(returns, p.lines, strict=True)]
-                written.extend(placed)
-                after = db.LoadedFile(file_fingerprint(root / name, name), None, p.line_ends)
-                if lags is None:
-                    # A correction changes entries already loaded: the file is read again instead.
-                    unchanged = None if p.rewritten or any(isinstance(e, Correction) for e in placed) else before
-                    lags = _note_appended(conn, root, name, unchanged, after, placed, today)
+            # Recorded: now tell the database.
+            placed = {p.name: [_at(e, line) for e, line in zip(p.entries, p.lines, strict=True)] for p in plans}
+            written = [e for p in plans for e in placed[p.name]]
+            lags = _tell_database(conn, root, today, data, plans, placed, after)
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing was recorded") from None
     except Exception as e:
@@ -106,101 +106,165 @@ def add_returns(root: Path, new: Sequence[Return | Correction], today: date) -> 
     return Added(written, lags, withdrawn)
 
 
-def _all_recorded(root: Path, new: Sequence[Return | Correction], today: date) -> bool:
-    """Whether every one of `new` is a return its file already holds (checked again under the lock if not)."""
-    if any(isinstance(r, Correction) for r in new):
-        return False
-    if not new:
-        return True
-    with closing(open_synced(root, today)) as conn:
-        keys, _ = _recorded(conn, new)
-    return all(r.key() in keys for r in new)
+def _sorted(conn: db.Connection, new: Sequence[Entry]) -> tuple[dict[str, list[Entry]], list[Return]]:
+    """What each file is to take of `new`, and the returns that are entries withdrawn or corrected
+    since (not added again). A return its file already holds is left out, and so is a second copy
+    of one: each is looked up by its index, and a file that holds nothing is not looked in."""
+    by_file: dict[str, list[Entry]] = {}
+    withdrawn: list[Return] = []
+    keys: set[tuple[object, ...]] = set()
+    empty: dict[str, bool] = {}
+    for entry in new:
+        if entry.key() in keys:
+            continue
+        keys.add(entry.key())
+        if isinstance(entry, Return):
+            if entry.file not in empty:
+                empty[entry.file] = not db.holds_entries(conn, entry.file)
+            same = [] if empty[entry.file] else db.recorded_as(conn, entry)
+            if any(s.in_force for s in same):
+                continue
+            if same:
+                withdrawn.append(replace(entry, line=same[0].line))
+                continue
+        by_file.setdefault(entry.file, []).append(entry)
+    return by_file, withdrawn
 
 
-def _recorded(
-    conn: db.Connection, new: Sequence[Return | Correction]
-) -> tuple[set[tuple[object, ...]], dict[tuple[object, ...], Return]]:
-    """What the files `new` goes into already hold, read once per file (a re-import of many recorded
-    rows costs one query per file, not one per row): the entries in force, and those withdrawn or
-    corrected since (by what makes them the same entry)."""
-    files = {ret.file for ret in new}
-    gone = {r.key(): r for name in files for r in db.withdrawn_in_file(conn, name)}
-    return {r.key() for name in files for r in db.returns_in_file(conn, name) if r.key() not in gone}, gone
+def _check(conn: db.Connection, new: Sequence[Entry], data: Dataset, today: date) -> None:
+    """Every rule each entry must keep against the data as it is now; DataError for the first broken."""
+    for entry in new:
+        if isinstance(entry, Correction):
+            outcome = apply(entry, partial(db.in_force, conn, entry.file), data, today)
+            if isinstance(outcome, Problem):
+                raise DataError(outcome.message)
+            continue
+        problems = check_return(entry, data, today)
+        if problems:
+            raise DataError(problems[0].detail())
 
 
-def _note_appended(
+class _Plan(NamedTuple):
+    name: str
+    entries: list[Entry]
+    lines: list[int]  # the line each entry starts on
+    was: db.LoadedFile | None  # the file as the database holds it (None: a new file)
+    append: workspace.Append | None  # the bytes appended to it
+    last_block: bytes  # its last mebibyte before them, if not a whole one: the digests are made from it
+    tmp: Path | None  # or its complete new version beside it (a new file, or one rewritten whole)
+    content: bytes  # a new file's bytes
+
+
+def _plan(conn: db.Connection, root: Path, name: str, entries: list[Entry], loaded: db.LoadedFile | None, data: Dataset) -> _Plan:
+    """How `entries` are added to file `name`, which the database holds as it is (`loaded`).
+
+    An existing file is appended to: the bytes added and the lines they start on are worked out
+    from what the database holds, and its last mebibyte is read (for its digest), not the file.
+    """
+    from .yamlio.blocks import addition, appended, block, file_header, return_block
+
+    path = root / name
+    blocks = [block(e) for e in entries]
+    if loaded is not None and loaded.appendable and not path.is_symlink():
+        size = loaded.fingerprint[2]
+        start = size - size % BLOCK if size % BLOCK else max(0, size - 1)
+        end = workspace.read_end(path, name, start, loaded.fingerprint)
+        added, lines = addition(not end or end.endswith(b"\n"), loaded.lines, blocks)
+        last = end if size % BLOCK else b""
+        return _Plan(name, entries, lines, loaded, workspace.Append(path, added, loaded.fingerprint), last, None, b"")
+    if loaded is not None and loaded.appendable:  # a link to a file in the workspace: replaced by the file, added to
+        raw = workspace.read(path, name)[0]
+        added, lines = addition(not raw or raw.endswith(b"\n"), loaded.lines, blocks)
+        return _Plan(name, entries, lines, loaded, None, b"", workspace.prepare_write(path, raw + added), b"")
+    if loaded is None:
+        if os.path.lexists(path):  # made since the database was brought in line: never written over
+            raise workspace.Changed("was made by another program as tracker was about to write it", name)
+        code = code_of_file(name)
+        content, lines = appended(None, file_header(code, data.registry.departments[code].name if code else ""), blocks)
+        path.parent.mkdir(exist_ok=True)
+        return _Plan(name, entries, lines, None, None, b"", workspace.prepare_write(path, content), content)
+    # Rewriting whole moves every line, and a correction names its entry by line: never with corrections.
+    if db.has_corrections(conn, name) or any(isinstance(e, Correction) for e in entries):
+        reason = (
+            " a block list before correcting it" if any(isinstance(e, Correction) for e in entries) else " (it holds corrections)"
+        )
+        raise DataError(
+            f"{name} is in a form a block cannot be appended to (a flow or indented list, `...`): rewrite it as{reason}"
+        )
+    existing = db.returns_in_file(conn, name)
+    code = code_of_file(name)
+    header = file_header(code, data.registry.departments[code].name if code else "")
+    content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
+    return _Plan(name, entries, lines[len(existing) :], loaded, None, b"", workspace.prepare_write(path, content), b"")
+
+
+def _tell_database(
     conn: db.Connection,
     root: Path,
-    name: str,
-    before: Fingerprint | None,
-    after: db.LoadedFile,
-    placed: list[Return | Correction],
     today: date,
+    data: Dataset,
+    plans: list[_Plan],
+    placed: dict[str, list[Entry]],
+    after: dict[Path, workspace.Fingerprint],
 ) -> str | None:
-    """Tell the database of returns just appended to `name`, and the standing tables what they
-    change; why it could not, if it could not."""
+    """Tell the database of what was just written, and the standing tables what it changes, in one
+    transaction; why it could not, if it could not.
+
+    What was appended is inserted as it was written: nothing is read back. A file rewritten whole,
+    or one the database or another program touched meanwhile, is read again instead.
+    """
     try:
         with db.transaction(conn):
-            # Asked again inside the transaction: a command outside the lock may have synced the
-            # file meanwhile, new returns and all.
-            now = db.loaded_files(conn).get(name)
-            if before is not None and (now.fingerprint if now else None) == before:
-                db.insert_returns(conn, [r for r in placed if isinstance(r, Return)])
-                db.save_file(conn, name, after)
-                write_standing(conn, today)
-            else:
+            # Asked again inside the transaction: a command outside the lock may have synced meanwhile.
+            known = db.loaded_files(conn)
+            behind = False
+            for p in plans:
+                now = known.get(p.name)
+                path = root / p.name
+                if p.append is not None and p.was is not None and now == p.was:
+                    grew = after[path][2] == p.was.fingerprint[2] + len(p.append.data)
+                    if not grew or not _insert(conn, data, placed[p.name]):  # another program wrote to it too: read it
+                        behind = True
+                        continue
+                    added = p.append.data
+                    lines = p.was.lines + added.count(b"\n")
+                    loaded = db.LoadedFile(after[path], appended_digests(p.was, p.last_block, added), lines)
+                    db.save_file(conn, p.name, loaded)
+                elif p.was is None and now is None and p.tmp is not None:
+                    if not _insert(conn, data, placed[p.name]):
+                        behind = True
+                        continue
+                    loaded = db.LoadedFile(file_fingerprint(path, p.name), digests(p.content), p.content.count(b"\n"))
+                    db.save_file(conn, p.name, loaded)
+                else:
+                    behind = True
+            if behind:
                 sync_files(conn, root, today)
+            else:  # the standing tables are as of today (catch_up saw to it): only what the entries change
+                write_standing(conn, today, data, {e.recommendation for p in plans for e in p.entries})
     except (db.DatabaseError, OSError, TrackerError) as e:  # the file is the record: it holds them all the same
         return str(e)
     return None
 
 
-class _Prepared(NamedTuple):
-    tmp: Path  # the file's complete new version, beside it
-    lines: list[int]  # the line each new return starts on
-    line_ends: int  # how many line ends the new version holds
-    rewritten: bool  # rewritten whole (in the form tracker writes, every return kept), not appended to
+def _at(entry: Entry, line: int) -> Entry:
+    """`entry` as its file now holds it, on `line`."""
+    if isinstance(entry, Return):  # as dataclasses.replace does, in a fraction of its time: an import makes many
+        e = entry
+        return Return(
+            e.recommendation, e.dept, e.date, e.rag, e.summary, e.author, e.evidence, e.target_date, e.reason, e.file, line
+        )
+    return replace(entry, line=line)
 
 
-def _prepare(
-    conn: db.Connection, path: Path, name: str, new: list[Return | Correction], header: str, loaded: db.LoadedFile | None
-) -> _Prepared:
-    """The new version of status file `path` with `new` added, written beside it, not yet in place.
-
-    `loaded` is how the database holds the file, if it holds it as it is now: then the file is not
-    parsed at all, and a large file costs no more to add to than a small one.
-    """
-    from .yamlio.blocks import addition, appended, block, return_block
-
-    blocks = [block(r) for r in new]
-    path.parent.mkdir(exist_ok=True)
-    if loaded is not None and loaded.lines is not None and loaded.appendable:
-        with open(path, "rb") as f:
-            ends_with_newline = f.seek(0, os.SEEK_END) == 0 or (f.seek(-1, os.SEEK_END) >= 0 and f.read(1) == b"\n")
-        added, lines = addition(ends_with_newline, loaded.lines, blocks)
-        return _Prepared(workspace.prepare_append(path, added), lines, loaded.lines + added.count(b"\n"), False)
-    if not path.exists():
-        content, lines = appended(None, header, blocks)
-        return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
-    # Rewriting whole moves every line, and a correction names its entry by line: never with corrections.
-    corrected = f"{name} is in a form a block cannot be appended to (a flow or indented list, `...`): rewrite it as"
-    corrected += (
-        " a block list before correcting it" if any(isinstance(e, Correction) for e in new) else " (it holds corrections)"
-    )
-    if loaded is not None:
-        if db.has_corrections(conn, name) or any(isinstance(e, Correction) for e in new):
-            raise DataError(corrected)
-        existing = db.returns_in_file(conn, name)
-    else:  # changed since the database last read it: read it now
-        from .yamlio.returns import read_status_file
-
-        raw = workspace.read(path, name)[0]
-        status = read_status_file(raw, name)
-        if status.appendable:
-            content, lines = appended(raw, header, blocks)
-            return _Prepared(workspace.prepare_write(path, content), lines, content.count(b"\n"), False)
-        if status.corrections or any(isinstance(e, Correction) for e in new):
-            raise DataError(corrected)
-        existing = status.returns
-    content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
-    return _Prepared(workspace.prepare_write(path, content), lines[len(existing) :], content.count(b"\n"), True)
+def _insert(conn: db.Connection, data: Dataset, placed: list[Entry]) -> bool:
+    """Insert the entries just appended to a file as they were written, each correction applied to
+    the entries already loaded; False if one cannot be (the file is then read again)."""
+    db.insert_returns(conn, [e for e in placed if isinstance(e, Return)])
+    for c in placed:
+        if isinstance(c, Correction):
+            outcome = apply(c, partial(db.in_force, conn, c.file), data)
+            if isinstance(outcome, Problem):
+                return False
+            db.apply_correction(conn, c, outcome.target, outcome.replacement)
+    return True

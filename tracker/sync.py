@@ -3,7 +3,9 @@
 Every command opens the database through `open_synced`: a file whose size, modification time and
 inode are unchanged since it was loaded is not read again; a changed one is read, validated and
 loaded, all in one transaction, so a failed or interrupted sync leaves the database as it was. A
-database built by another schema or by other rules is rebuilt. `check` and the sync read and
+status file that has only grown since (the bytes loaded are all there, unchanged: their SHA-256,
+a mebibyte at a time, says so) has only its new end read and validated. A database built by
+another schema or by other rules is rebuilt. `check` and the sync read and
 validate files through the same two functions, `load_recommendations` and `load_status_file`.
 
 The sync also writes where every recommendation stands on the command's day (the `standing` and
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -25,17 +27,13 @@ from typing import TYPE_CHECKING
 from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
-from .domain.returns import Return, StatusFileCheck, check_status_file, code_of_file
+from .domain.returns import Return, StatusFileCheck, check_status_file, code_of_file, recorded_twice
 from .errors import DataError, InvalidData
-from .workspace import MARKER
+from .workspace import MARKER, Fingerprint, fingerprint
 
 if TYPE_CHECKING:
     from .domain.standing import Standing
     from .yamlio.returns import StatusFile
-
-# Modification and change times (ns), size, inode. The change time cannot be set back by `cp -p`
-# or `touch -r`, so a file replaced by one of the same size and modification time is still seen.
-Fingerprint = tuple[int, int, int, int]
 
 
 @cache
@@ -53,10 +51,6 @@ def rules() -> str:
     return f"schema {db.SCHEMA_VERSION}; code {digest:08x}"
 
 
-def fingerprint(st: os.stat_result) -> Fingerprint:
-    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
-
-
 def file_fingerprint(path: Path, shown: str) -> Fingerprint:
     try:
         return fingerprint(path.stat())
@@ -64,13 +58,43 @@ def file_fingerprint(path: Path, shown: str) -> Fingerprint:
         raise DataError("file not found", shown) from None
 
 
+# What a file loaded is known by: the SHA-256 of each mebibyte of it. Of a file that has grown, the
+# mebibytes before its old end say whether the bytes loaded are still there; of one appended to,
+# only its last mebibyte is hashed again.
+BLOCK = 1 << 20
+
+
+def digests(data: bytes, start: int = 0) -> bytes:
+    """The SHA-256 of each mebibyte of `data` from byte `start` on (a multiple of BLOCK), one after another."""
+    import hashlib  # only when a file is read or written: its import costs start-up
+
+    view = memoryview(data)
+    return b"".join(hashlib.sha256(view[i : i + BLOCK]).digest() for i in range(start, len(view), BLOCK))
+
+
+def appended_digests(loaded: db.LoadedFile, last_block: bytes, added: bytes) -> bytes:
+    """The digests of a file that held what `loaded` describes, once `added` is appended to it;
+    `last_block` is its last mebibyte as it was, if it was not a whole one (else b"")."""
+    whole = loaded.fingerprint[2] // BLOCK
+    return loaded.digests[: whole * 32] + digests(last_block + added)
+
+
+def _only_grown(raw: bytes, now: bytes, old: db.LoadedFile) -> bool:
+    """Whether the file `raw` (its digests `now`) begins with exactly the bytes `old` describes."""
+    size = old.fingerprint[2]
+    whole = size // BLOCK
+    if not 0 < size < len(raw) or len(old.digests) != -(-size // BLOCK) * 32 or now[: whole * 32] != old.digests[: whole * 32]:
+        return False
+    return size % BLOCK == 0 or digests(raw[whole * BLOCK : size]) == old.digests[whole * 32 :]
+
+
 # -- the one load-and-validate ------------------------------------------------------------------
 
 
 @contextmanager
-def _without_gc() -> Iterator[None]:
-    """Reading YAML builds millions of short-lived objects and no cycles among them: the cycle
-    collector would only scan them, again and again (a third of the time on a long file)."""
+def without_gc() -> Iterator[None]:
+    """Reading YAML (or a large import) builds millions of short-lived objects and no cycles among
+    them: the cycle collector would only scan them, again and again (a third of the time on a long file)."""
     import gc
 
     was_enabled = gc.isenabled()
@@ -97,7 +121,7 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
     from .domain.corrections import correction_problems
     from .yamlio.returns import read_status_file
 
-    with _without_gc():
+    with without_gc():
         status = read_status_file(raw, shown)
         problems = check_status_file(status.returns, code_of_file(shown), data, today)
         problems += correction_problems(status.returns, status.corrections, data, today)
@@ -127,9 +151,41 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
             else:
                 db.apply_correction(conn, c, outcome.target, outcome.replacement)
 
-    with _without_gc():
+    with without_gc():
         status = read_status_file(raw, name, load)
     return status.problems + check.problems + corrected, status.appendable
+
+
+def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, old: db.LoadedFile) -> list[Problem] | None:
+    """Read, check and load only what was appended to a status file since it was loaded as `old`
+    (whose bytes it still begins with), by the same rules as the whole file: an entry recorded
+    twice is found by an indexed look-up of the entries already loaded, and a correction applies
+    to them. None, having loaded nothing, if what was appended is not whole new entries in the
+    form a file is read a part at a time: the caller reads the whole file."""
+    from .domain.corrections import Correction, apply
+    from .yamlio.returns import read_appended
+
+    check = StatusFileCheck(name, code_of_file(name), data, None, lambda line: None)  # twice: looked up below
+    corrected: list[Problem] = []
+    db.defer_foreign_keys(conn)
+
+    def load(part: list[Return], corrections: list[Correction]) -> None:
+        db.insert_returns(conn, part)
+        for ret in part:  # each return's problems in the order reading the whole file gives them
+            check.check([ret])
+            first = min((r.line for r in db.recorded_as(conn, ret) if r.as_written and r.line < (ret.line or 0)), default=None)
+            if first is not None:
+                check.problems.append(recorded_twice(ret, first))
+        for c in corrections:
+            outcome = apply(c, lambda n, day: db.in_force(conn, name, n, day), data)
+            if isinstance(outcome, Problem):
+                corrected.append(outcome)
+            else:
+                db.apply_correction(conn, c, outcome.target, outcome.replacement)
+
+    with without_gc():
+        status = read_appended(raw, old.fingerprint[2], old.lines, name, load)
+    return None if status is None else status.problems + check.problems + corrected
 
 
 def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int]]:
@@ -150,25 +206,55 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
     counts = _counts_if_unchanged(root, today)
     if counts is not None:
         return [], counts
+    findings, counts, read = _check_files(root, today)
+    if findings and _written_since(root, read):
+        # A command was appending to a file as it was read: read again once it has finished.
+        try:
+            with workspace.lock(root):
+                findings, counts, read = _check_files(root, today)
+        except OSError:  # a workspace one may only read: no command is writing to it
+            pass
+    return findings, counts
+
+
+def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int], dict[Path, Fingerprint]]:
+    """`check` reading every file: the problems, the counts, and how each file was when read."""
     counts = {"recommendations": 0, "departments": 0, "returns": 0, "assessments": 0}
     files = workspace.yaml_files(root)
+    read: dict[Path, Fingerprint] = {}
+
+    def raw(path: Path, shown: str) -> bytes:
+        data, st = workspace.read(path, shown)
+        read[path] = fingerprint(st)
+        return data
+
     try:
-        data, problems = load_recommendations(workspace.read(files[MARKER], MARKER)[0])
+        data, problems = load_recommendations(raw(files[MARKER], MARKER))
     except DataError as e:
-        return [(Problem(e.file or MARKER, e.line, e.message), True)], counts
+        return [(Problem(e.file or MARKER, e.line, e.message), True)], counts, read
     findings = [(p, False) for p in problems]
     counts["recommendations"], counts["departments"] = len(data.recommendations), len(data.registry.departments)
     for shown, path in files.items():
         if shown == MARKER:
             continue
         try:
-            status = load_status_file(workspace.read(path, shown)[0], shown, data, today)
+            status = load_status_file(raw(path, shown), shown, data, today)
         except DataError as e:
             findings.append((Problem(e.file or shown, e.line, e.message), True))
             continue
         counts["assessments" if code_of_file(shown) == "" else "returns"] += len(status.returns)
         findings.extend((p, False) for p in status.problems)
-    return findings, counts
+    return findings, counts, read
+
+
+def _written_since(root: Path, read: dict[Path, Fingerprint]) -> bool:
+    """Whether a command is writing to the record, or a file changed since it was read."""
+    if os.path.lexists(root / workspace.JOURNAL):
+        return True
+    try:
+        return any(fingerprint(path.stat()) != was for path, was in read.items())
+    except OSError:
+        return True
 
 
 def _counts_if_unchanged(root: Path, today: date) -> dict[str, int] | None:
@@ -229,6 +315,20 @@ def open_synced(root: Path, today: date | None = None) -> db.Connection:
         return conn
 
 
+def catch_up(conn: db.Connection, root: Path, today: date | None) -> bool:
+    """Bring an open connection's database in line with the YAML again, under the workspace lock
+    the caller holds: with what another command or program wrote while this one waited for it.
+    Whether anything had to be done (one transaction, as open_synced's)."""
+    if _is_fresh(conn, root) and not _standing_due(conn, today):
+        return False
+    with db.transaction(conn):
+        if not _built_here(conn):
+            _recreate(conn, root, today)
+        elif not _is_fresh(conn, root) or _standing_due(conn, today):
+            sync_files(conn, root, today)
+    return True
+
+
 def _standing_due(conn: db.Connection, today: date | None) -> bool:
     """Whether the standing tables are as of another day than `today` (never, without a day)."""
     return today is not None and db.standing_as_of(conn) != today.isoformat()
@@ -265,14 +365,22 @@ def standings_over(conn: db.Connection, data: Dataset, dates: Sequence[date]) ->
     return [(day, standings_on(data, day, latest[day])) for day in dates]
 
 
-def write_standing(conn: db.Connection, today: date | None, data: Dataset | None = None) -> None:
-    """Write the standing tables as of `today` (None: empty them), inside the caller's transaction."""
+def write_standing(
+    conn: db.Connection, today: date | None, data: Dataset | None = None, only: Collection[int] | None = None
+) -> None:
+    """Write the standing tables as of `today` (None: empty them), inside the caller's transaction:
+    every recommendation's, or `only` those recommendations' (the ones new entries are on: a
+    recommendation's standing rests on its own entries alone), the rest being as of `today` already."""
     if today is None:
         db.replace_standing(conn, None, ())
         return
     if data is None:
         data = db.dataset(conn)
-    db.replace_standing(conn, today, standings(conn, data, today))
+    if only is not None:
+        from dataclasses import replace
+
+        data = replace(data, recommendations=tuple(r for r in data.recommendations if r.number in only))
+    db.replace_standing(conn, today, standings(conn, data, today), only)
 
 
 def rebuild(root: Path, today: date | None = None) -> db.Connection:
@@ -394,10 +502,8 @@ def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> No
         if not force and old is not None and old.fingerprint == file_fingerprint(path, name):
             return None
         raw, st = workspace.read(path, name)
-        import hashlib  # only when a file must be read: its import costs start-up
-
-        now = db.LoadedFile(fingerprint(st), hashlib.sha256(raw).hexdigest(), raw.count(b"\n"))
-        if not force and old is not None and old.sha256 == now.sha256 and old.lines is not None:
+        now = db.LoadedFile(fingerprint(st), digests(raw), raw.count(b"\n"))
+        if not force and old is not None and old.digests == now.digests:
             db.save_file(conn, name, now._replace(appendable=old.appendable))  # touched, not changed
             return None
         return raw, now
@@ -414,16 +520,22 @@ def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> No
 
     # Status files are checked against the recommendations, so all are read again when those change.
     problems = []
+    force = data is not None
     for name, path in files.items():
-        if name == MARKER or (read := changed(name, path, force=data is not None)) is None:
+        if name == MARKER or (read := changed(name, path, force)) is None:
             continue
+        raw, now = read
         data = data or db.dataset(conn)
         changed_any = True
-        found, appendable = _load_status_file_into(conn, read[0], name, data)
+        old = loaded.get(name)
+        # Grown, with the recommendations unchanged: only the new end is read.
+        grown = old is not None and old.appendable and not force and _only_grown(raw, now.digests, old)
+        end = _load_end_into(conn, raw, name, data, old) if grown and old is not None else None
+        found, appendable = (end, True) if end is not None else _load_status_file_into(conn, raw, name, data)
         if found:
             problems.extend(found)
             continue
-        db.save_file(conn, name, read[1]._replace(appendable=appendable))
+        db.save_file(conn, name, now._replace(appendable=appendable))
     for name in loaded.keys() - files.keys():
         db.forget_file(conn, name)
         changed_any = True

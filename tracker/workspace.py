@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .errors import DataError, UsageError
 
@@ -19,8 +19,16 @@ GITIGNORE = (
     "tracker.db\n.tracker.db.*.tmp\n.tracker.lock\n.tracker.journal\n.tracker.journal.*.tmp\n.*.yaml.*.tmp\n"
 )
 LOCK = ".tracker.lock"
-# Left only by a command killed while putting several files in place; see commit().
+# Left only by a command killed while putting files in place or appending to them; see commit().
 JOURNAL = ".tracker.journal"
+# A file as tracker last saw it: modification and change times (ns), size, inode. The change time
+# cannot be set back by `cp -p` or `touch -r`, so a file replaced by one of the same size and
+# modification time is still seen.
+Fingerprint = tuple[int, int, int, int]
+
+
+def fingerprint(st: os.stat_result) -> Fingerprint:
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
 def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
@@ -174,6 +182,22 @@ def read(path: Path, shown: str) -> tuple[bytes, os.stat_result]:
             raise DataError(f"cannot read file: {(e.strerror or str(e)).lower()}", shown) from None
 
 
+def read_end(path: Path, shown: str, start: int, was: Fingerprint) -> bytes:
+    """The bytes of a data file from `start` on, if it is still as `was` says (else Changed)."""
+    changed = Changed("was changed by another program as tracker was about to write to it", shown)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise changed from None
+    except OSError as e:
+        raise DataError(f"cannot read file: {(e.strerror or str(e)).lower()}", shown) from None
+    with os.fdopen(fd, "rb") as f:
+        if fingerprint(os.fstat(fd)) != was:
+            raise changed
+        f.seek(start)
+        return f.read()
+
+
 @contextmanager
 def lock(root: Path, timeout: float = 120) -> Iterator[None]:
     """Hold the workspace's write lock: one command at a time appends to status files.
@@ -185,18 +209,50 @@ def lock(root: Path, timeout: float = 120) -> Iterator[None]:
     if key in _held:  # already held by this process, further up the call
         yield
         return
-    from filelock import FileLock, Timeout
+    with _locked(root / LOCK, timeout):
+        _held.add(key)
+        try:
+            recover(root)
+            yield
+        finally:
+            _held.discard(key)
 
-    try:
-        with FileLock(root / LOCK, timeout=timeout):
-            _held.add(key)
-            try:
-                recover(root)
+
+@contextmanager
+def _locked(path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path`, waiting at most `timeout` seconds for it.
+
+    On POSIX, flock(2) on the file, never through a link (the lock file is made if need be and
+    never removed): it costs nothing to import, where filelock costs a command a fifth of its
+    start-up. Elsewhere filelock, which takes the same lock where there is flock.
+    """
+    busy = DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK)
+    if os.name != "posix":
+        from filelock import FileLock, Timeout
+
+        try:
+            with FileLock(path, timeout=timeout):
                 yield
-            finally:
-                _held.discard(key)
-    except Timeout:
-        raise DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK) from None
+        except Timeout:
+            raise busy from None
+        return
+    import fcntl
+    import time
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise busy from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 _held: set[Path] = set()
@@ -261,29 +317,32 @@ def prepare_write(path: Path, data: bytes) -> Path:
     return _prepare(path, fill)
 
 
-def prepare_append(path: Path, addition: bytes) -> Path:
-    """A complete new version of `path`: its bytes, copied a megabyte at a time, then `addition`."""
+class Append(NamedTuple):
+    """Bytes to add at the end of a record file, which must still be as tracker last saw it."""
 
-    import shutil
-
-    def fill(f: BinaryIO) -> None:
-        with open(path, "rb") as old:
-            shutil.copyfileobj(old, f, 1 << 20)
-        f.write(addition)
-
-    return _prepare(path, fill)
+    path: Path
+    data: bytes
+    was: Fingerprint  # the file as the database holds it: the lines of what is added are counted from it
 
 
-def commit(root: Path, moves: list[tuple[Path, Path]]) -> None:
-    """Put prepared files in place: all of them, or (if the process dies first) none of them.
+class Changed(DataError):
+    """A file was changed by another program between tracker reading it and writing to it."""
 
-    One rename is atomic by itself. For several, an intent journal naming every move is written
-    (and flushed to disk) before the first rename and removed after the last, the way SQLite and
-    git do it: a command killed in between leaves the journal, and the next command that takes the
-    workspace lock finishes the moves (`recover`). Every prepared file is complete before the
-    journal is written, so finishing is always possible.
+
+def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append] = ()) -> dict[Path, Fingerprint]:
+    """Put prepared files in place and append to others: all of them, or (if the process dies
+    first) none of them; how each appended file is afterwards.
+
+    One rename is atomic by itself. For anything more, an intent journal naming every move and
+    every append (the file's length before it, and the bytes added) is written and flushed to disk
+    first, and removed after the last; the way SQLite and git do it. A command killed in between
+    leaves the journal, and the next command that takes the workspace lock finishes what it names
+    (`recover`): every prepared file is complete and every addition is in the journal before the
+    journal exists, so finishing is always possible. An append is refused (Changed), and whatever
+    was appended is taken back, if its file is not as it was when tracker read it: another program
+    wrote to it meanwhile, and its lines are not those tracker counted.
     """
-    if len(moves) == 1:
+    if len(moves) == 1 and not appends:
         tmp, path = moves[0]
         try:
             os.replace(tmp, path)
@@ -291,31 +350,94 @@ def commit(root: Path, moves: list[tuple[Path, Path]]) -> None:
             tmp.unlink(missing_ok=True)
             raise
         _sync_folders({path.parent})
-        return
+        return {}
     import json
 
-    journal = {"moves": [[tmp.relative_to(root).as_posix(), path.relative_to(root).as_posix()] for tmp, path in moves]}
-    write_atomic(root / JOURNAL, json.dumps(journal).encode())
+    journal = {
+        "moves": [[tmp.relative_to(root).as_posix(), path.relative_to(root).as_posix()] for tmp, path in moves],
+        "appends": [[a.path.relative_to(root).as_posix(), a.was[2], a.data.decode("utf-8")] for a in appends],
+    }
+    write_atomic(root / JOURNAL, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
+    after: dict[Path, Fingerprint] = {}
+    try:
+        for a in appends:
+            after[a.path] = _append(a, root)
+    except BaseException:
+        # Nothing is recorded: what was appended is taken back (truncating needs no room on a full
+        # disk), and the journal goes. If even that fails, the journal stays for the next command.
+        for a in appends:
+            if a.path in after:
+                _truncate(a.path, a.was[2], after[a.path])
+        for tmp, _ in moves:
+            tmp.unlink(missing_ok=True)
+        (root / JOURNAL).unlink()
+        _sync_folders({root})
+        raise
     for tmp, path in moves:
         os.replace(tmp, path)
     _sync_folders({path.parent for _, path in moves})
     (root / JOURNAL).unlink()
     _sync_folders({root})
+    return after
+
+
+_APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _append(a: Append, root: Path) -> Fingerprint:
+    """Add `a.data` at the end of `a.path`, flushed to disk, if the file is as `a.was` says."""
+    shown = a.path.relative_to(root).as_posix()
+    changed = Changed("was changed by another program as tracker was about to write to it", shown)
+    if a.path.is_symlink():  # O_NOFOLLOW says so too, where there is one
+        raise changed
+    try:
+        fd = os.open(a.path, _APPEND)
+    except FileNotFoundError:
+        raise changed from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or fingerprint(st) != a.was:
+            raise changed
+        write_to(fd, a.data)
+        os.fsync(fd)
+        return fingerprint(os.fstat(fd))
+    finally:
+        os.close(fd)
+
+
+def write_to(fd: int, data: bytes) -> None:
+    """Write all of `data` at the end of the file open as `fd` (a write may take only a part)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _truncate(path: Path, length: int, appended: Fingerprint) -> None:
+    """Take back an append: cut `path` back to `length`, if it is still the file appended to."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if os.fstat(fd).st_ino == appended[3]:
+            os.ftruncate(fd, length)
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def recover(root: Path) -> None:
-    """Finish what a killed command started: the moves of its journal, if one was left; and remove
-    the temporary files of writes that never reached their journal or their rename. Under the lock."""
+    """Finish what a killed command started: the moves and appends of its journal, if one was
+    left; and remove the temporary files of writes that never reached their journal or their
+    rename. Under the lock."""
     journal = root / JOURNAL
     if os.path.lexists(journal):
-        moves = _journal_moves(root)
+        moves, appends = _journal(root)
+        for name, length, data in appends:
+            _finish_append(root, name, length, data)
         for tmp, path in moves:
             if (root / tmp).exists():
                 try:
                     os.replace(root / tmp, root / path)
                 except OSError as e:
-                    message = f"cannot finish the interrupted write of {path} ({(e.strerror or str(e)).lower()})"
-                    raise DataError(f"{message}; fix that, or remove {JOURNAL} to abandon it", JOURNAL) from None
+                    raise _unfinished(path, (e.strerror or str(e)).lower()) from None
         _sync_folders({(root / path).parent for _, path in moves})
         journal.unlink()
         _sync_folders({root})
@@ -325,28 +447,76 @@ def recover(root: Path) -> None:
                 leftover.unlink(missing_ok=True)
 
 
-def _journal_moves(root: Path) -> list[tuple[str, str]]:
-    """The moves a journal names, if tracker wrote it: a temporary status file onto its own status
-    file, nothing else (a journal could come from elsewhere: git can carry one in a pull request)."""
-    refuse = DataError("is not a journal tracker wrote; remove it (it names files to move), then try again", JOURNAL)
+def _unfinished(name: str, why: str) -> DataError:
+    message = f"cannot finish the interrupted write of {name} ({why}); fix that, or remove {JOURNAL} to abandon it"
+    return DataError(message, JOURNAL)
+
+
+def _finish_append(root: Path, name: str, length: int, data: bytes) -> None:
+    """Make `name` end with `data` from `length` on, as a killed command meant it to. Only what the
+    journal holds is ever written: the file must hold its first `length` bytes and, after them,
+    the start of `data` (none, some or all of it), else it was changed since, and is left alone."""
+    path = root / name
+    if path.is_symlink():
+        raise _unfinished(name, "it is now a link")
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        raise _unfinished(name, (e.strerror or str(e)).lower()) from None
+    try:
+        st = os.fstat(fd)
+        done = st.st_size - length
+        if not stat.S_ISREG(st.st_mode) or not 0 <= done <= len(data):
+            raise _unfinished(name, "it was changed since")
+        os.lseek(fd, length, os.SEEK_SET)
+        written = b""
+        while len(written) < done and (chunk := os.read(fd, done - len(written))):
+            written += chunk
+        if written != data[:done]:
+            raise _unfinished(name, "it was changed since")
+        write_to(fd, data[done:])
+        os.fsync(fd)
+    except OSError as e:
+        raise _unfinished(name, (e.strerror or str(e)).lower()) from None
+    finally:
+        os.close(fd)
+
+
+def _journal(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, int, bytes]]]:
+    """The moves and appends a journal names, if tracker wrote it: a temporary status file onto its
+    own status file; bytes added at a given length to a status file or to assessments.yaml; nothing
+    else (a journal could come from elsewhere: git can carry one in a pull request)."""
+    refuse = DataError("is not a journal tracker wrote; remove it (it names files to change), then try again", JOURNAL)
     if (root / JOURNAL).is_symlink():
         raise refuse
     import json
 
     raw, _ = read(root / JOURNAL, JOURNAL)
     try:
-        moves = json.loads(raw)["moves"]
-        pairs = [(str(tmp), str(path)) for tmp, path in moves]
-    except (ValueError, TypeError, KeyError):
+        journal = json.loads(raw)
+        pairs = [(str(tmp), str(path)) for tmp, path in journal["moves"]]
+        appends = [(name, length, text.encode("utf-8")) for name, length, text in journal.get("appends", [])]
+    except (ValueError, TypeError, KeyError, AttributeError):
         raise refuse from None
     for tmp, path in pairs:
         folder, _, name = path.rpartition("/")
-        if folder != STATUS_DIR or not name.endswith(".yaml") or "/" in name or name.startswith("."):
+        if folder != STATUS_DIR or not _status_name(name):
             raise refuse
         tmp_folder, _, tmp_name = tmp.rpartition("/")
         if tmp_folder != STATUS_DIR or not (tmp_name.startswith(f".{name}.") and tmp_name.endswith(".tmp")):
             raise refuse
-    return pairs
+    names = [name for name, _, _ in appends]
+    for name, length, _ in appends:
+        folder, _, base = name.rpartition("/") if isinstance(name, str) else ("", "", "")
+        record = name == ASSESSMENTS or (folder == STATUS_DIR and _status_name(base))
+        if not record or type(length) is not int or length < 0 or names.count(name) > 1:
+            raise refuse
+    return pairs, appends
+
+
+def _status_name(name: str) -> bool:
+    """Whether `name` is that of a status file directly in status/ (status/<CODE>.yaml)."""
+    return name.endswith(".yaml") and not name.startswith(".") and not any(c in name for c in "/\\\0")
 
 
 def _sync_folders(folders: set[Path]) -> None:

@@ -169,9 +169,13 @@ _DATABASE = "tracker.database"  # where the command's context keeps its connecti
 
 
 def dataset(ctx: typer.Context) -> Dataset:
+    """The workspace's recommendations, as its database holds them: read once for the command."""
     from tracker import db
 
-    return db.dataset(database(ctx))
+    data: Dataset | None = ctx.meta.get("tracker.dataset")
+    if data is None:
+        data = ctx.meta["tracker.dataset"] = db.dataset(database(ctx))
+    return data
 
 
 def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
@@ -233,7 +237,7 @@ def record(ctx: typer.Context, returns: Sequence[Return | Correction], today: da
     from tracker.recording import add_returns
 
     ctx.call_on_close(release_interrupts)
-    return add_returns(root(ctx), returns, today)
+    return add_returns(root(ctx), returns, today, database(ctx), dataset(ctx))
 
 
 def warn_if_lagging(reason: str | None) -> None:

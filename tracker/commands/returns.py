@@ -214,20 +214,22 @@ def import_(
     """Import returns from a CSV file or a return pack: all rows or none; rows already recorded are skipped."""
     from tracker.csvio import read_returns
     from tracker.output.text import clean
+    from tracker.sync import without_gc
     from tracker.workspace import read
 
     root, today = _common.root(ctx), _common.today()
     data = _common.dataset(ctx)
     raw, _ = read(file, str(file))  # a regular file of a sane size: never a pipe to wait on
-    if file.suffix.lower() == ".xlsx":
-        from tracker.packs import read_xlsx
+    with without_gc():  # a row makes a few objects, and none that refer to each other
+        if file.suffix.lower() == ".xlsx":
+            from tracker.packs import read_xlsx
 
-        rows, notes = read_xlsx(raw, str(file), data, today, default_author=lambda: author_of(root))
-    else:
-        rows, notes = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
-    for note in notes:
-        _common.echo(f"tracker: note: {note}", err=True)
-    added = _common.record(ctx, rows, today)
+            rows, notes = read_xlsx(raw, str(file), data, today, default_author=lambda: author_of(root))
+        else:
+            rows, notes = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
+        for note in notes:
+            _common.echo(f"tracker: note: {note}", err=True)
+        added = _common.record(ctx, rows, today)
     _common.warn_if_lagging(added.database_lags)
     if added.withdrawn:
         n = len(added.withdrawn)

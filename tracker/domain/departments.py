@@ -59,13 +59,23 @@ class Registry:
     def resolve(self, text: str) -> Department | None:
         """Find a body by its code, a former name or an alias, ignoring case."""
         wanted = " ".join(text.split()).casefold()
+        if wanted in self._resolved:
+            return self._resolved[wanted]
+        found = None
         for dept in self.departments.values():
             names = {dept.code, dept.name, *dept.aliases}
             names.update(e.from_name or "" for e in dept.history)
             names.update(e.to_name or "" for e in dept.history)
             if wanted in {n.casefold() for n in names if n}:
-                return dept
-        return None
+                found = dept
+                break
+        self._resolved[wanted] = found
+        return found
+
+    @cached_property
+    def _resolved(self) -> dict[str, Department | None]:
+        """Names already looked up: an import of many rows names the same few bodies again and again."""
+        return {}
 
     def chain(self, code: str, day: date) -> tuple[Department, ...]:
         """The body `code` and each body that took its work on by `day`, through mergers and splits.

@@ -90,6 +90,11 @@ class Recommendation:
     def supports(self) -> tuple[Owner, ...]:
         return tuple(o for o in self.owners if o.role != "lead")
 
+    @cached_property
+    def _owners_on(self) -> dict[tuple[int, date, tuple[str, ...]], tuple[Registry, tuple[str, ...]]]:
+        """owners_on's answers, by registry, day and roles: an import of many returns asks the same again and again."""
+        return {}
+
 
 @dataclass(frozen=True)
 class Review:
@@ -248,12 +253,16 @@ def validate(data: Dataset) -> list[Problem]:
 
 def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[str, ...] = ROLES) -> list[str]:
     """The codes of the bodies that carry `rec`'s owners' work on `day`, in the owners' order."""
+    known = rec._owners_on.get((id(registry), day, roles))
+    if known is not None and known[0] is registry:
+        return list(known[1])
     codes: list[str] = []
     for owner in rec.owners:
         if owner.role in roles and owner.dept in registry.departments:
             code = registry.current(owner.dept, day).code
             if code not in codes:
                 codes.append(code)
+    rec._owners_on[(id(registry), day, roles)] = (registry, tuple(codes))
     return codes
 
 

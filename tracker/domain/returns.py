@@ -126,9 +126,10 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     A missing optional field is "". Without "dept", it is the board's assessment. Raises
     FieldError naming the first field that breaks a rule.
     """
-    for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
-        if (bad := not_utf8(value)) is not None:
-            raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+    if not_utf8("".join([*values.values(), *evidence])) is not None:  # then say which field
+        for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
+            if (bad := not_utf8(value)) is not None:
+                raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
     number_text = values["recommendation"].strip()
     if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")
@@ -219,10 +220,14 @@ class StatusFileCheck:
             lines = [] if seen is None else [seen] if isinstance(seen, int) else seen
             first = next((r for line in lines if (r := self.earlier(line)) is not None and r.key() == key), None)
             if first is not None:
-                message = f"the same return is recorded twice (first on line {first.line})"
-                self.problems.append(Problem(ret.file, ret.line, message, ret.recommendation))
+                self.problems.append(recorded_twice(ret, first.line or 0))
             elif ret.line is not None:  # one line per hash, a list only when two different returns share one
                 self.seen[hash(key)] = ret.line if seen is None else [*lines, ret.line]
+
+
+def recorded_twice(ret: Return, first: int) -> Problem:
+    """The rule that a file holds each return once, broken by `ret`, first recorded on line `first`."""
+    return Problem(ret.file, ret.line, f"the same return is recorded twice (first on line {first})", ret.recommendation)
 
 
 def check_status_file(returns: Sequence[Return], file_code: str, data: Dataset, today: date | None = None) -> list[Problem]:

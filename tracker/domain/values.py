@@ -52,6 +52,8 @@ def is_url(text: str) -> bool:
 
     if _URL.fullmatch(text.strip()) is None:
         return False
+    if text.isascii() and "[" not in text and "]" not in text:
+        return True  # Python's parser then finds a host (the pattern puts one after the //) and nothing to refuse
     if not text.isascii():
         import unicodedata
 

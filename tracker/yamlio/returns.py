@@ -77,6 +77,27 @@ def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> S
     return StatusFile(returns, r.problems, appendable, corrections)
 
 
+def read_appended(raw: bytes, start: int, lines: int, shown: str, each_part: Part) -> StatusFile | None:
+    """Read only what was appended to a status file from byte `start` on, `lines` line ends into
+    it, handing its returns and corrections to `each_part` a part at a time, as read_status_file
+    does; None unless the bytes from `start` on are whole new items at the left margin (and
+    comments) after a line end, in the form read a part at a time: anything else may change the
+    meaning of what came before (a line indented under its last item), and the file is read whole.
+    """
+    tail = raw[start:]
+    if start and raw[start - 1 : start] != b"\n":
+        return None
+    if not (tail.isascii() or _is_utf8(tail)) or _OTHER_BREAKS.search(tail) or _NOT_AN_ITEM.search(tail):
+        return None
+    starts = [m.start() for m in _ITEM.finditer(tail)]
+    if _CONTINUED.search(tail, 0, starts[0] if starts else len(tail)):
+        return None
+    r = Reader(shown)
+    if starts:
+        _read_in_parts(r, tail, starts, shown, each_part, lines)
+    return StatusFile([], r.problems, True)
+
+
 # A status file as tracker writes it is a list at the left margin: every line there starts an item
 # ("- "), is a comment or is blank. Such a file is read a few thousand returns at a time, so a
 # file of any length is read in little memory: a line at the margin cannot be inside an item.
@@ -86,6 +107,8 @@ _ITEM = re.compile(rb"^-(?:[ \t]|$)", re.MULTILINE)
 # or with a byte-order mark (its first line is not at the margin), is read whole, the careful way.
 _OTHER_BREAKS = re.compile(rb"\r|\xc2\x85|\xe2\x80[\xa8\xa9]")
 _BREAKS_NOT_LF = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")  # CRLF still counts lines by \n
+# An indented line that is not a comment: before a file's first item it would belong to the item before.
+_CONTINUED = re.compile(rb"^[ \t]+[^ \t\n#]", re.MULTILINE)
 PART = 2000
 
 
@@ -98,11 +121,13 @@ def _is_utf8(raw: bytes) -> bool:
 
 
 def _read_in_parts(
-    r: Reader, raw: bytes, starts: list[int], shown: str, each_part: Part | None
+    r: Reader, raw: bytes, starts: list[int], shown: str, each_part: Part | None, lines: int = 0
 ) -> tuple[list[Return], list[Correction]]:
+    """Read `raw` a part at a time from the item starting at each of `starts`, `lines` line ends
+    into its file."""
     returns: list[Return] = []
     corrections: list[Correction] = []
-    offset, counted = 0, 0
+    offset, counted = lines, 0
     for i in range(0, len(starts), PART):
         begin = starts[i]
         end = starts[i + PART] if i + PART < len(starts) else len(raw)
@@ -143,6 +168,9 @@ _CHANGED = {"rag": False, "summary": False, "evidence": False, "target_date": Fa
 
 
 def _correction(r: Reader, node: Node, shown: str, kind: str) -> Correction | None:
+    # The entry it names, so that problems found before its reference is read name its recommendation.
+    ref_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == kind), None)
+    r.recommendation = peek_number(ref_node, "recommendation") if ref_node is not None else None
     other = "correct" if kind == "withdraw" else "withdraw"
     fields = {kind: True, "why": True, "author": True, "date": True} | (_CHANGED if kind == "correct" else {})
     f = r.mapping(node, f"a {kind}", fields | ({other: False} if other in {k.value for k, _ in node.value} else {}))
