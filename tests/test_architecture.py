@@ -139,7 +139,7 @@ def test_one_function_asks_the_clock() -> None:
                     innermost = max(within, key=lambda f: f.lineno).name if within else None
                     asked.append((path.relative_to(REPO).as_posix(), innermost))
     # Everything else is given the day: so TRACKER_TODAY sets it for every command.
-    assert asked == [("tracker/commands/_common.py", "today")], "ask commands._common.today() for the day, never the clock"
+    assert asked == [("tracker/commands/_context.py", "today")], "ask commands._context.today() for the day, never the clock"
 
 
 def test_starting_the_cli_loads_no_heavy_library() -> None:

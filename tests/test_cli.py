@@ -286,14 +286,14 @@ def test_tracker_today_is_the_day_every_command_works_on(run: Run, workspace: Pa
 
 
 def test_an_empty_tracker_today_is_the_clocks_day(run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracker.commands import _common
+    from tracker.commands import _context
 
     class Clock(date):
         @classmethod
         def today(cls) -> Clock:
             return cls(2023, 4, 5)
 
-    monkeypatch.setattr(_common, "date", Clock)
+    monkeypatch.setattr(_context, "date", Clock)
     monkeypatch.setenv("TRACKER_TODAY", "")
     assert run("report", root=workspace).stdout.startswith("RAG report as at 2023-04-05 ")
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tracker import db
-from tracker.commands import _common
+from tracker.commands import _context
 
 from .conftest import REPO, Run
 from .test_reports import file_returns, ret
@@ -36,7 +36,7 @@ RETURNS = [
 def set_clock(monkeypatch: pytest.MonkeyPatch) -> list[date]:
     """Make DAY the day the CLI takes for today; change [0] of what this returns to move the clock."""
     clock = [DAY]
-    monkeypatch.setattr(_common, "today", lambda: clock[0])
+    monkeypatch.setattr(_context, "today", lambda: clock[0])
     return clock
 
 

@@ -143,7 +143,7 @@ def _options(
     ] = False,
 ) -> None:
     if os.environ.get("TRACKER_TODAY"):  # a malformed day is refused by every command, not only those that ask it
-        from .commands._common import today
+        from .commands._context import today
 
         today()
     ctx.obj = root

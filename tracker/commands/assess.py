@@ -8,7 +8,7 @@ import typer
 
 from tracker.errors import UsageError
 
-from . import _common
+from . import _context, _options
 
 app = typer.Typer()
 
@@ -16,15 +16,15 @@ app = typer.Typer()
 @app.command()
 def assess(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_common.NUMBERS)],
+    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_options.NUMBERS)],
     rag: Annotated[
         str,
-        typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_common.RATINGS),
+        typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_options.RATINGS),
     ] = "",
     summary: Annotated[str, typer.Option("--summary", help="The board's reading of the evidence.")] = "",
     on: Annotated[str | None, typer.Option("--date", help="Date of the assessment, YYYY-MM-DD (default: today).")] = None,
-    author: _common.Author = None,
-    evidence: _common.Evidence = None,
+    author: _options.Author = None,
+    evidence: _options.Evidence = None,
 ) -> None:
     """Record the board's own assessment of recommendation N, beside the departments' returns."""
     from tracker.domain.rating import RATING_CHOICES
@@ -35,7 +35,7 @@ def assess(
         raise UsageError(f"--rag is required ({RATING_CHOICES})")
     if not summary.strip():
         raise UsageError("--summary is required: the board's reading of the evidence")
-    _common.dataset(ctx).recommendation(number)
-    day = _common.option_date(on or None, "--date", _common.today())
+    _context.dataset(ctx).recommendation(number)
+    day = _options.option_date(on or None, "--date", _context.today())
     fields = {"recommendation": str(number), "date": day.isoformat(), "rag": rag, "summary": summary}
     record_one(ctx, fields, author, evidence or [])

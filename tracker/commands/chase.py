@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _options, _out
 
 app = typer.Typer()
 
@@ -16,13 +16,13 @@ def chase(
     ctx: typer.Context,
     dept: Annotated[
         str | None,
-        typer.Option("--dept", help="Only this department (a code, name or former name).", autocompletion=_common.DEPTS),
+        typer.Option("--dept", help="Only this department (a code, name or former name).", autocompletion=_options.DEPTS),
     ] = None,
     by: Annotated[
         str | None,
         typer.Option("--by", help="The board's date, YYYY-MM-DD (default: its next meeting, else today)."),
     ] = None,
-    format: Annotated[str, _common.format_option("text", "markdown", "csv", "json")] = "text",
+    format: Annotated[str, _options.format_option("text", "markdown", "csv", "json")] = "text",
 ) -> None:
     """List who owes returns for the next board; --format markdown --dept D is a request to send."""
     from tracker import db
@@ -30,38 +30,38 @@ def chase(
     from tracker.errors import UsageError
     from tracker.output.chase import Owed
 
-    conn = _common.database(ctx)
+    conn = _context.database(ctx)
     data = db.dataset(conn)
-    today = _common.today()
-    day = _common.option_date(by, "--by", data.board.next_meeting(today) or today)
+    today = _context.today()
+    day = _options.option_date(by, "--by", data.board.next_meeting(today) or today)
     meeting = day in data.board.meetings  # a board meets that day; else the returns are simply due by it
-    code = _common.department_code(data, dept, day) if dept is not None else None
+    code = _options.department_code(data, dept, day) if dept is not None else None
     owing = {
         c: Owed.grouped(items)
-        for c, items in sorted(owed(_common.standings(conn, data, day)).items(), key=lambda kv: kv[0].casefold())
+        for c, items in sorted(owed(_context.standings(conn, data, day)).items(), key=lambda kv: kv[0].casefold())
         if code is None or c == code
     }
     if code is not None and not owing and format in ("text", "markdown"):
         via = sorted({o.reports_via for r in data.recommendations for o in r.owners if o.dept == code and o.reports_via})
         made_by = f"; its returns are made by {', '.join(via)}" if via else ""
-        _common.write(f"{code} owes no returns for the board on {day}{made_by}\n")
+        _out.write(f"{code} owes no returns for the board on {day}{made_by}\n")
         return
     if format == "json":
         from tracker.output.chase import chase_document
         from tracker.output.jsonout import to_json
 
-        _common.write(to_json(chase_document(day, owing, data, today)))
+        _out.write(to_json(chase_document(day, owing, data, today)))
     elif format == "csv":
         from tracker.output.chase import chase_csv
 
-        _common.write(chase_csv(day, owing, today))
+        _out.write(chase_csv(day, owing, today))
     elif format == "markdown":
         from tracker.output.chase import chase_request
 
         if code is None:
             raise UsageError("--format markdown writes a request to one department: name it with --dept")
-        _common.write(chase_request(day, code, owing[code], data, meeting))
+        _out.write(chase_request(day, code, owing[code], data, meeting))
     else:
         from tracker.output.chase import chase_text
 
-        _common.write(chase_text(day, owing, data.reporting_window_days, _common.width(), today, meeting))
+        _out.write(chase_text(day, owing, data.reporting_window_days, _out.width(), today, meeting))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _options, _out
 
 app = typer.Typer()
 
@@ -16,7 +16,7 @@ app = typer.Typer()
 def check(
     ctx: typer.Context,
     format: Annotated[
-        str, _common.format_option("text", "github", "json", help="text, github (workflow annotations) or json.")
+        str, _options.format_option("text", "github", "json", help="text, github (workflow annotations) or json.")
     ] = "text",
 ) -> None:
     """Validate the data: exit 1 if a rule is broken, 3 if a file is unreadable."""
@@ -24,9 +24,9 @@ def check(
     from tracker.output.check import check_output
     from tracker.sync import check as check_workspace
 
-    findings, counts = check_workspace(_common.root(ctx), _common.today())
+    findings, counts = check_workspace(_context.root(ctx), _context.today())
     out, err = check_output(findings, counts, format)
-    _common.write(out)
+    _out.write(out)
     sys.stderr.write(err)
     if any(fatal for _, fatal in findings):
         raise typer.Exit(ExitCode.DATA)

@@ -3,7 +3,7 @@
 The script runs `tracker` with _TRACKER_COMPLETE set to `<shell>_complete` and the words typed so
 far in COMP_WORDS and COMP_CWORD; tracker answers with the candidates (click's own protocol and
 scripts). Commands, options and choices come from the app itself; recommendation numbers and
-department codes from the workspace's data (commands/_common.py, complete_number and complete_dept).
+department codes from the workspace's data (commands/_options.py, complete_number and complete_dept).
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ import typer
 
 from tracker.errors import DataError, UsageError
 
-from . import _common
+from . import _context, _options, _out
 
 app = typer.Typer()
 
-Number = Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_common.NUMBERS)]
+Number = Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_options.NUMBERS)]
 Dept = Annotated[
-    str | None, typer.Option("--dept", help="The department whose return it is (its file).", autocompletion=_common.DEPTS)
+    str | None, typer.Option("--dept", help="The department whose return it is (its file).", autocompletion=_options.DEPTS)
 ]
 Board = Annotated[bool, typer.Option("--board", help="A board assessment, not a department's return.")]
 Of = Annotated[str, typer.Option("--date", help="The date of the return or assessment to change, YYYY-MM-DD.")]
@@ -31,7 +31,7 @@ def withdraw(
     of: Of = "",
     line: Line = None,
     why: Why = "",
-    author: _common.Author = None,
+    author: _options.Author = None,
 ) -> None:
     """Withdraw a return or assessment recorded by mistake: it stays in its file, and no longer counts."""
     _correct(ctx, "withdraw", number, dept, board, of, line, why, author, {}, None)
@@ -46,12 +46,12 @@ def correct(
     of: Of = "",
     line: Line = None,
     why: Why = "",
-    rag: Annotated[str | None, typer.Option("--rag", help="The right rating.", autocompletion=_common.RATINGS)] = None,
+    rag: Annotated[str | None, typer.Option("--rag", help="The right rating.", autocompletion=_options.RATINGS)] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="The right summary.")] = None,
-    evidence: _common.Evidence = None,
+    evidence: _options.Evidence = None,
     target_date: Annotated[str | None, typer.Option("--target-date", help="The right revised target date.")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="The right reason for the revised target date.")] = None,
-    author: _common.Author = None,
+    author: _options.Author = None,
 ) -> None:
     """Correct a return or assessment: the new values count from now on, on its own date; the old stay in the file."""
     changes = {"rag": rag, "summary": summary, "target_date": target_date, "reason": reason}
@@ -84,47 +84,47 @@ def _correct(
         raise UsageError("--date is required: the date of the return or assessment to change")
     if not why.strip():
         raise UsageError("--why is required: say why, for the record")
-    conn, today = _common.database(ctx), _common.today()
+    conn, today = _context.database(ctx), _context.today()
     data = db.dataset(conn)
     data.recommendation(number)
-    with _common.option("--date"):
+    with _options.option("--date"):
         of_date = text_date(of)
     file = ASSESSMENTS
     if dept is not None:
-        with _common.option("--dept"):
+        with _options.option("--dept"):
             file = status_file(data.department(dept).code)
     values: dict[str, object] = {}
-    with _common.option("--rag"):
+    with _options.option("--rag"):
         if changes.get("rag") is not None:
             values["rag"] = parse_rating(str(changes["rag"]))
-    with _common.option("--target-date"):
+    with _options.option("--target-date"):
         if changes.get("target_date") is not None:
             values["target_date"] = text_date(str(changes["target_date"]))
     for field in ("summary", "reason"):
         if (text := changes.get(field)) is not None:
-            with _common.option(f"--{field}"):
+            with _options.option(f"--{field}"):
                 values[field] = check_text(text)
     if evidence is not None:
         from tracker.domain.values import is_url
 
-        with _common.option("--evidence"):
+        with _options.option("--evidence"):
             links = tuple(check_text(url) for url in evidence)
         if bad := [url for url in links if not is_url(url)]:
             raise DataError(f"--evidence: {bad[0]!r} is not an http(s) URL")
         values["evidence"] = links
-    who = author or author_of(_common.root(ctx))
-    with _common.option("--why"):
+    who = author or author_of(_context.root(ctx))
+    with _options.option("--why"):
         check_text(why)
-    with _common.option("--author"):
+    with _options.option("--author"):
         check_text(who)
     c = Correction(kind, number, of_date, line, why.strip(), who.strip(), today, file=file, **values)  # type: ignore[arg-type]
     outcome = apply(c, lambda n, day: db.in_force(conn, file, n, day), data, today)
     if isinstance(outcome, Problem):
         raise DataError(outcome.message, file)
-    added = _common.record(ctx, [c], today)
-    _common.warn_if_lagging(added.database_lags)
+    added = _context.record(ctx, [c], today)
+    _context.warn_if_lagging(added.database_lags)
     from tracker.output.plain import corrected
 
-    _common.write_after_recording(
+    _out.write_after_recording(
         corrected(c, added.returns[0].line if added.returns else None, outcome.target, outcome.replacement)
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _out
 from ._out import Out
 
 app = typer.Typer()
@@ -36,12 +36,12 @@ def datasette_metadata(
 
     if out is not None and config is not None and out.resolve() == config.resolve():
         raise UsageError(f"--out and --config both name {out}: the metadata and the configuration are two files")
-    if config is not None and _common.names_stdout(config):
+    if config is not None and _out.names_stdout(config):
         raise UsageError("--config: the configuration goes to a file; the metadata goes to stdout without --out")
     to, configured = Out.of(out), Out.of(config, "--config")
     for each in (to, configured):  # both checked before either is written
         each.writable()
-    conn = _common.database(ctx)
+    conn = _context.database(ctx)
     queries = {"owed_returns": db.OWED_RETURNS, "overdue": db.OVERDUE}
     metadata = datasette_metadata(db.dataset(conn), Path(db.NAME).stem, queries)
     if config is not None:

@@ -7,7 +7,7 @@ from typing import Annotated, NamedTuple
 
 import typer
 
-from . import _common
+from . import _context, _out
 
 app = typer.Typer()
 
@@ -51,9 +51,9 @@ def init(
     else:
         created, kept = create(directory, files)
     for path in created:
-        _common.echo(f"created {path}")
+        _out.echo(f"created {path}")
     for path in kept:
-        _common.echo(f"tracker: note: {path} is there already, so it was left as it is", err=True)
+        _out.echo(f"tracker: note: {path} is there already, so it was left as it is", err=True)
     if kit is not None and install is None:
         _say_where_the_workflow_installs_from(directory, created, kit)
     _say_what_next(directory, exists, github and directory / CODEOWNERS in created)
@@ -99,7 +99,7 @@ def _github_kit(directory: Path, spec: str | None, exists: bool) -> _Kit:
     data, problems = load_recommendations(read(directory / MARKER, MARKER)[0] if exists else default_data())
     if problems:
         raise InvalidData(problems)
-    made = kit(data, _common.today(), spec or default, current, from_pypi=spec is None and came_from is None)
+    made = kit(data, _context.today(), spec or default, current, from_pypi=spec is None and came_from is None)
     return _Kit({name: text.encode("utf-8") for name, text in made.items()}, default, came_from)
 
 
@@ -109,11 +109,9 @@ def _say_where_the_workflow_installs_from(directory: Path, created: list[Path], 
     if directory / WORKFLOW not in created:
         return
     if kit.came_from is not None:
-        _common.echo(
-            f"tracker: note: the workflow installs tracker from {kit.came_from}, as this tracker was installed", err=True
-        )
+        _out.echo(f"tracker: note: the workflow installs tracker from {kit.came_from}, as this tracker was installed", err=True)
         return
-    _common.echo(
+    _out.echo(
         f"tracker: note: the workflow installs {kit.default} from PyPI; until tracker is published there, change its"
         " 'Install tracker' step to install from tracker's repository (git+URL), or write it with --install",
         err=True,
@@ -127,6 +125,6 @@ def _say_what_next(directory: Path, exists: bool, placeholders: bool) -> None:
 
     steps = "git init && tracker check" if not exists else "tracker check"
     here = directory.resolve() == Path.cwd().resolve()
-    _common.echo(f"\nNext: {'' if here else f'cd {shlex.quote(str(directory))} && '}{steps}")
+    _out.echo(f"\nNext: {'' if here else f'cd {shlex.quote(str(directory))} && '}{steps}")
     if placeholders:
-        _common.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in {CODEOWNERS} with the board's GitHub teams.")
+        _out.echo(f"Then replace the @{PLACEHOLDER_ORG}/... placeholders in {CODEOWNERS} with the board's GitHub teams.")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _out
 
 app = typer.Typer()
 
@@ -23,7 +23,7 @@ def load(
     from tracker import db, sync
     from tracker.output.check import counted
 
-    root = _common.root(ctx)
-    conn = ctx.with_resource(closing(sync.rebuild(root, _common.today()))) if rebuild else _common.database(ctx)
+    root = _context.root(ctx)
+    conn = ctx.with_resource(closing(sync.rebuild(root, _context.today()))) if rebuild else _context.database(ctx)
     summary = counted(db.counts(conn))
-    _common.echo(f"{root / db.NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")
+    _out.echo(f"{root / db.NAME}: {'rebuilt' if rebuild else 'in sync'}: {summary}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _options
 from ._out import Out
 
 app = typer.Typer()
@@ -17,7 +17,7 @@ app = typer.Typer()
 def pack(
     ctx: typer.Context,
     dept: Annotated[
-        str, typer.Option("--dept", help="The department (a code, name or former name).", autocompletion=_common.DEPTS)
+        str, typer.Option("--dept", help="The department (a code, name or former name).", autocompletion=_options.DEPTS)
     ],
     out: Annotated[
         Path | None, typer.Option("--out", help="FILE.xlsx (a workbook) or FILE.csv; without it, CSV on stdout.")
@@ -28,11 +28,11 @@ def pack(
     from tracker.errors import UsageError
     from tracker.packs import Row, write_csv
 
-    conn, today = _common.database(ctx), _common.today()
+    conn, today = _context.database(ctx), _context.today()
     data = db.dataset(conn)
-    code = _common.department_code(data, dept, today)
+    code = _options.department_code(data, dept, today)
     rows = []
-    for s in _common.standings(conn, data, today):
+    for s in _context.standings(conn, data, today):
         for o in s.owners:
             if (o.dept == code and not o.via) or o.via == code:  # a body that reports via another is in its pack
                 role = f"{o.role} for {o.dept}" if o.dept != code else o.role

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import _common
+from . import _context, _options
 from ._out import Out
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ _FORMATS = {".md": "md", ".markdown": "md", ".txt": "md", ".docx": "docx", ".htm
 @app.command()
 def paper(
     ctx: typer.Context,
-    as_of: _common.AsOf = None,
+    as_of: _options.AsOf = None,
     since: Annotated[
         str | None,
         typer.Option("--since", help="The last board's date (default: the meeting before, else one reporting window earlier)."),
@@ -39,7 +39,7 @@ def paper(
     ] = None,
     format: Annotated[
         str | None,
-        _common.format_option("md", "docx", "html", help="md, docx (Word) or html (default: from --out's extension, else md)."),
+        _options.format_option("md", "docx", "html", help="md, docx (Word) or html (default: from --out's extension, else md)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the paper to this file (atomically) instead of stdout.")
@@ -55,12 +55,12 @@ def paper(
     if kind == "docx" and to.terminal:
         raise UsageError("a Word document is not for the terminal; give --out FILE.docx, or send it to a file or a pipe")
 
-    conn = _common.database(ctx)
+    conn = _context.database(ctx)
     data = db.dataset(conn)
-    day = _common.as_of_date(as_of, data)
-    held = _common.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
+    day = _options.as_of_date(as_of, data)
+    held = _options.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
     previous = data.board.previous_meeting(min(day, held or day))
-    before = _common.option_date(since, "--since", previous or day - timedelta(days=data.reporting_window_days))
+    before = _options.option_date(since, "--since", previous or day - timedelta(days=data.reporting_window_days))
     if before >= day:
         raise DataError(f"--since: {before} is not before the paper's date {day}")
     from tracker.domain.values import not_utf8
@@ -88,7 +88,7 @@ def paper(
 
         every = points(data, day)
     charted = every[-CHARTED:]
-    on = dict(_common.standings_over(conn, data, [day, before, *charted]))  # every date in one look at the database
+    on = dict(_context.standings_over(conn, data, [day, before, *charted]))  # every date in one look at the database
     now = on[day]
     shown = dashboard(data, [(when, on[when]) for when in charted], now, len(every) - len(charted)) if every else None
     made = board_paper(

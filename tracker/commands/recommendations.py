@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _options, _out
 
 app = typer.Typer()
 
@@ -14,14 +14,14 @@ app = typer.Typer()
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    dept: _common.Dept = None,
-    section: _common.Section = None,
-    format: Annotated[str, _common.format_option("text", "json", "csv")] = "text",
+    dept: _options.Dept = None,
+    section: _options.Section = None,
+    format: Annotated[str, _options.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """List the recommendations with their owners and deadlines."""
     from tracker.domain.recommendations import owned_by, section_matches
 
-    data, today = _common.dataset(ctx), _common.today()
+    data, today = _context.dataset(ctx), _context.today()
     recs = list(data.recommendations)
     if dept is not None:
         wanted = data.department(dept)
@@ -31,15 +31,15 @@ def list_(
     if format == "json":
         from tracker.output.jsonout import recommendation_dict, to_json
 
-        _common.write(to_json({"recommendations": [recommendation_dict(data, r, today) for r in recs]}))
+        _out.write(to_json({"recommendations": [recommendation_dict(data, r, today) for r in recs]}))
     elif format == "csv":
         from tracker.output.csvout import recommendations_csv
 
-        _common.write(recommendations_csv(data, recs, today))
+        _out.write(recommendations_csv(data, recs, today))
     else:
         from tracker.output.plain import recommendations_listing
 
-        _common.write(recommendations_listing(data, recs, today, _common.width()))
+        _out.write(recommendations_listing(data, recs, today, _out.width()))
 
 
 # How many of each owner's returns, and of the board's assessments, `show` lists without --all.
@@ -49,21 +49,21 @@ NEWEST = 20
 @app.command()
 def show(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.", autocompletion=_common.NUMBERS)],
+    number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.", autocompletion=_options.NUMBERS)],
     all_: Annotated[
         bool,
         typer.Option(
             "--all", help=f"List every return and assessment, not only the newest {NEWEST} of each owner and of the board."
         ),
     ] = False,
-    format: Annotated[str, _common.format_option("text", "json")] = "text",
+    format: Annotated[str, _options.format_option("text", "json")] = "text",
 ) -> None:
     """Show one recommendation: text, owners, deadline, response, and the newest returns (--all: every one)."""
     from tracker import db
     from tracker.domain.returns import newest_first, owner_histories
     from tracker.domain.values import iso
 
-    conn, today = _common.database(ctx), _common.today()
+    conn, today = _context.database(ctx), _context.today()
     data = db.dataset(conn)
     rec = data.recommendation(number)
     made = db.entry_counts(conn, number)
@@ -76,7 +76,7 @@ def show(
     histories = owner_histories(rec, data, returns, today, made, None if all_ else NEWEST)
     assessed = made.get("", 0)
     trail = db.trail(conn, number)
-    now = next(s for s in _common.standings(conn, data, today) if s.rec.number == number)
+    now = next(s for s in _context.standings(conn, data, today) if s.rec.number == number)
     if format == "json":
         from tracker.output.jsonout import assessment_dict, recommendation_dict, standing_dict, to_json
 
@@ -107,9 +107,9 @@ def show(
             {**(assessment_dict(a) or {}), "author": a.author, "line": a.line} for a in reversed(assessments)
         ]
         document["assessments_count"] = assessed
-        _common.write(to_json(document))
+        _out.write(to_json(document))
     else:
         from tracker.output.detail import recommendation_detail
 
-        shown = recommendation_detail(data, rec, histories, today, now, assessments, _common.width(), trail, assessed)
-        _common.write_coloured(shown)
+        shown = recommendation_detail(data, rec, histories, today, now, assessments, _out.width(), trail, assessed)
+        _out.write_coloured(shown)

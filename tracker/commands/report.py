@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _options, _out
 
 app = typer.Typer()
 
@@ -14,22 +14,22 @@ app = typer.Typer()
 @app.command()
 def report(
     ctx: typer.Context,
-    dept: _common.Dept = None,
-    section: _common.Section = None,
+    dept: _options.Dept = None,
+    section: _options.Section = None,
     rag: Annotated[
         str | None,
         typer.Option(
             "--rag",
             help="Only those rated red, amber, green, complete or no-return.",
-            autocompletion=_common.RATING_FILTERS,
+            autocompletion=_options.RATING_FILTERS,
         ),
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only those past their target date and not complete.")] = False,
     stale: Annotated[
         bool, typer.Option("--stale", help="Only those with an owner that has made no return in the window.")
     ] = False,
-    as_of: _common.AsOf = None,
-    format: Annotated[str, _common.format_option("text", "json", "csv")] = "text",
+    as_of: _options.AsOf = None,
+    format: Annotated[str, _options.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """Report every recommendation's RAG rating, owners, target date and warnings."""
     from tracker import db
@@ -37,24 +37,24 @@ def report(
     from tracker.domain.standing import Filters
     from tracker.errors import DataError
 
-    conn = _common.database(ctx)
+    conn = _context.database(ctx)
     data = db.dataset(conn)
-    day = _common.as_of_date(as_of, data)
-    code = _common.department_code(data, dept, day) if dept is not None else None
+    day = _options.as_of_date(as_of, data)
+    code = _options.department_code(data, dept, day) if dept is not None else None
     rating = None
     if rag and (rating := Rating.parse_filter(rag)) is None:
         raise DataError(f"--rag: {rag!r} is not a RAG rating: red, amber, green, complete or no-return")
     keep = Filters(code, section.strip() if section else None, rating, overdue, stale)
-    shown = [s for s in _common.standings(conn, data, day) if keep.keep(s)]
+    shown = [s for s in _context.standings(conn, data, day) if keep.keep(s)]
     if format == "json":
         from tracker.output.jsonout import report_document, to_json
 
-        _common.write(to_json(report_document(day, shown)))
+        _out.write(to_json(report_document(day, shown)))
     elif format == "csv":
         from tracker.output.csvout import report_csv
 
-        _common.write(report_csv(shown))
+        _out.write(report_csv(shown))
     else:
         from tracker.output.plain import report_text
 
-        _common.write_coloured(report_text(day, shown, data.reporting_window_days, _common.width(), data.rated_by))
+        _out.write_coloured(report_text(day, shown, data.reporting_window_days, _out.width(), data.rated_by))

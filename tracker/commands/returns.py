@@ -11,7 +11,7 @@ import typer
 
 from tracker.errors import DataError, Interrupted, UsageError
 
-from . import _common
+from . import _context, _options, _out
 
 app = typer.Typer()
 
@@ -70,21 +70,21 @@ def author_of(root: Path) -> str:
 @app.command()
 def update(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_common.NUMBERS)],
+    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_options.NUMBERS)],
     dept: Annotated[
         str | None,
         typer.Option(
-            "--dept", help="The department making the return: a code, name or former name.", autocompletion=_common.DEPTS
+            "--dept", help="The department making the return: a code, name or former name.", autocompletion=_options.DEPTS
         ),
     ] = None,
     rag: Annotated[
         str | None,
-        typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_common.RATINGS),
+        typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_options.RATINGS),
     ] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="What has been done, in the department's words.")] = None,
     on: Annotated[str | None, typer.Option("--date", help="Date of the return, YYYY-MM-DD (default: today).")] = None,
-    author: _common.Author = None,
-    evidence: _common.Evidence = None,
+    author: _options.Author = None,
+    evidence: _options.Evidence = None,
     target_date: Annotated[
         str | None, typer.Option("--target-date", help="A revised target date, YYYY-MM-DD (needs --reason).")
     ] = None,
@@ -95,8 +95,8 @@ def update(
     from tracker.domain.recommendations import owners_on
     from tracker.domain.returns import check_text, file_under, parse_rating
 
-    today = _common.today()
-    data = _common.dataset(ctx)
+    today = _context.today()
+    data = _context.dataset(ctx)
     rec = data.recommendation(number)
     at_terminal = sys.stdin.isatty()
 
@@ -112,14 +112,14 @@ def update(
         from tracker.csvio import uk_date  # at a prompt, as in a spreadsheet, 24/11/2026 is a date too
 
         def real_day(text: str) -> None:
-            day = _common.option_date(uk_date(text), "date", today)
+            day = _options.option_date(uk_date(text), "date", today)
             if day > today:
                 raise DataError(f"{day} is in the future")
             if day < data.review.published:
                 raise DataError(f"{day} is before the review was published ({data.review.published})")
 
         on = uk_date(_ask("Date", default=today.isoformat(), check=real_day))
-    day = _common.option_date(on or None, "--date", today)
+    day = _options.option_date(on or None, "--date", today)
     if dept is None:
         owners = owners_on(rec, data.registry, day)
         if not at_terminal:
@@ -131,16 +131,16 @@ def update(
                 raise DataError(f"only a lead moves the target date, and {code} supports recommendation {number}")
 
         dept = _ask("Department", owners, owners[0] if len(owners) == 1 else None, owner)
-    with _common.option("--dept"):
+    with _options.option("--dept"):
         file_under(data, rec, dept, day)
     if rag is None:
         if not at_terminal:
             raise _missing("--rag", RATING_CHOICES)
         rag = _ask("RAG", [r.value for r in RETURN_RATINGS], check=parse_rating)
-    with _common.option("--rag"):
+    with _options.option("--rag"):
         parse_rating(rag)
     if target_date:
-        _common.option_date(target_date, "--target-date", today)
+        _options.option_date(target_date, "--target-date", today)
     if summary is None:
         if not at_terminal:
             raise _missing("--summary", "what has been done, in the department's words")
@@ -164,14 +164,14 @@ def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, e
     """Record one return (or, with no "dept", an assessment) given on the command line, and say what was recorded."""
     from tracker.domain.returns import FieldError, Return, return_from_text
 
-    root, today, data = _common.root(ctx), _common.today(), _common.dataset(ctx)
+    root, today, data = _context.root(ctx), _context.today(), _context.dataset(ctx)
     try:
         new = return_from_text(fields | {"author": author or author_of(root)}, evidence, data, today)
     except FieldError as e:
         origin = " (taken from TRACKER_AUTHOR, git's user.name or the login name)" if e.field == "author" and not author else ""
         raise DataError(f"--{e.field.replace('_', '-')}: {e.message}{origin}") from None
-    added = _common.record(ctx, [new], today)
-    _common.warn_if_lagging(added.database_lags)
+    added = _context.record(ctx, [new], today)
+    _context.warn_if_lagging(added.database_lags)
     if added.withdrawn:
         was = added.withdrawn[0]
         raise DataError(
@@ -179,26 +179,26 @@ def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, e
             " give it as it stands today (its own date, or different words)"
         )
     if not added.returns:
-        _common.write_after_recording("already recorded: nothing was added\n")
+        _out.write_after_recording("already recorded: nothing was added\n")
         return
     from tracker.output.plain import recorded
 
     assert isinstance(added.returns[0], Return)
     given = fields["rag"].strip()
     read_as = f"({given} read as {new.rag.word})\n" if given.casefold() != new.rag.value else ""
-    _common.write_after_recording(recorded(data, added.returns[0]) + read_as)
+    _out.write_after_recording(recorded(data, added.returns[0]) + read_as)
 
 
 @app.command()
 def export(
     ctx: typer.Context,
-    format: Annotated[str, _common.format_option("csv", help="csv: the columns `tracker import` reads.")] = "csv",
+    format: Annotated[str, _options.format_option("csv", help="csv: the columns `tracker import` reads.")] = "csv",
 ) -> None:
     """Write every return as CSV, in the columns `tracker import` reads."""
     from tracker import db
     from tracker.csvio import write_returns
 
-    _common.write(write_returns(db.returns(_common.database(ctx))))
+    _out.write(write_returns(db.returns(_context.database(ctx))))
 
 
 @app.command("import")
@@ -217,8 +217,8 @@ def import_(
     from tracker.sync import without_gc
     from tracker.workspace import read
 
-    root, today = _common.root(ctx), _common.today()
-    data = _common.dataset(ctx)
+    root, today = _context.root(ctx), _context.today()
+    data = _context.dataset(ctx)
     raw, _ = read(file, str(file))  # a regular file of a sane size: never a pipe to wait on
     with without_gc():  # a row makes a few objects, and none that refer to each other
         if file.suffix.lower() == ".xlsx":
@@ -228,14 +228,14 @@ def import_(
         else:
             rows, notes = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
         for note in notes:
-            _common.echo(f"tracker: note: {note}", err=True)
-        added = _common.record(ctx, rows, today)
-    _common.warn_if_lagging(added.database_lags)
+            _out.echo(f"tracker: note: {note}", err=True)
+        added = _context.record(ctx, rows, today)
+    _context.warn_if_lagging(added.database_lags)
     if added.withdrawn:
         n = len(added.withdrawn)
-        _common.echo(
+        _out.echo(
             f"tracker: note: {n} row{'s match' if n != 1 else ' matches'} entries withdrawn or corrected since: not added again",
             err=True,
         )
     n, skipped = len(added.returns), len(rows) - len(added.returns) - len(added.withdrawn)
-    _common.write_after_recording(clean(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded\n"))
+    _out.write_after_recording(clean(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded\n"))

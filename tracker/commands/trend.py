@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import _common
+from . import _context, _options, _out
 
 app = typer.Typer()
 
@@ -14,17 +14,17 @@ app = typer.Typer()
 @app.command()
 def trend(
     ctx: typer.Context,
-    as_of: _common.AsOf = None,
-    format: Annotated[str, _common.format_option("text", "json", "csv")] = "text",
+    as_of: _options.AsOf = None,
+    format: Annotated[str, _options.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """Count recommendations by headline rating at each board meeting up to a date (else each quarter's end), and on it."""
     from tracker import db
     from tracker.domain.standing import points, summary
 
-    conn = _common.database(ctx)
+    conn = _context.database(ctx)
     data = db.dataset(conn)
-    day = _common.as_of_date(as_of, data)
-    counts = [(when, summary(shown)) for when, shown in _common.standings_over(conn, data, points(data, day))]
+    day = _options.as_of_date(as_of, data)
+    counts = [(when, summary(shown)) for when, shown in _context.standings_over(conn, data, points(data, day))]
     if format == "json":
         from tracker.output.jsonout import to_json
 
@@ -33,7 +33,7 @@ def trend(
             "by": "meeting" if data.board.meetings else "quarter",
             "points": [{"date": when.isoformat(), **{r.value: n for r, n in c.items()}} for when, c in counts],
         }
-        _common.write(to_json(document))
+        _out.write(to_json(document))
         return
     from tracker.domain.rating import Rating
     from tracker.output.plain import table
@@ -43,8 +43,8 @@ def trend(
     if format == "csv":
         from tracker.output.csvout import csv_text
 
-        _common.write(csv_text(["date", *(r.value for r in Rating)], rows))
+        _out.write(csv_text(["date", *(r.value for r in Rating)], rows))
     else:
         by = "each board meeting" if data.board.meetings else "the end of each quarter"
-        shown = table(headers, rows, _common.width(), flex=0, right=list(range(1, 6)))
-        _common.write_coloured(f"Headline ratings at {by} before {day}, and on {day}\n\n" + shown)
+        shown = table(headers, rows, _out.width(), flex=0, right=list(range(1, 6)))
+        _out.write_coloured(f"Headline ratings at {by} before {day}, and on {day}\n\n" + shown)
