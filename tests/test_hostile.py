@@ -64,7 +64,7 @@ def cli(run: Run, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
     def invoke(root: Path, *args: str, env: dict[str, str] | None = None) -> Ran:
         with monkeypatch.context() as patch:
-            for name, value in ({"TRACKER_AUTHOR": "Tester"} | (env or {})).items():
+            for name, value in (env or {}).items():
                 patch.setenv(name, value)
             result = run(*args, root=root)
         return Ran(result.exit_code, result.stdout, result.stderr)
