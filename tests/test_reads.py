@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from tracker import db, sync
+from tracker import db
 from tracker.domain.corrections import Correction
 from tracker.domain.rating import RETURN_RATINGS, Rating
 from tracker.domain.recommendations import owners_on
 from tracker.domain.returns import Return, status_file
 from tracker.domain.standing import Latest, points, standings
+from tracker.standings import standings_over
 from tracker.yamlio.blocks import appended, block, file_header
 
 from .conftest import OpenDb, Run, load_dataset
@@ -92,7 +93,7 @@ def test_the_database_gives_the_rules_what_the_whole_history_would(workspace: Pa
     assert any(r.target_date for r in entries) and any(db.assessments(conn, n) for n in range(1, 33))
     dates = sorted({r.date for r in entries} | {r.date - timedelta(days=1) for r in entries})
     dates += points(data, date(2026, 1, 1))  # the trend's dates, all in one look
-    for day, narrowed in sync.standings_over(conn, data, dates):
+    for day, narrowed in standings_over(conn, data, dates):
         assert narrowed == standings(data, day, from_everything(conn, day)), day
 
 

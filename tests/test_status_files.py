@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tracker import db, recording, sync
+from tracker import db, loading, recording, sync
 from tracker.domain.rating import RETURN_RATINGS, Rating
 from tracker.domain.returns import Return
 from tracker.errors import DataError
@@ -237,7 +237,7 @@ def test_loading_part_by_part_finds_every_problem_reading_whole_finds(
     path = dwp_workspace / "status" / "DWP.yaml"
     path.write_bytes(appended(None, HEADER, blocks)[0])
     whole = sorted(
-        p.describe() for p in sync.load_status_file(path.read_bytes(), "status/DWP.yaml", _data(dwp_workspace)).problems
+        p.describe() for p in loading.load_status_file(path.read_bytes(), "status/DWP.yaml", _data(dwp_workspace)).problems
     )
     with pytest.raises(InvalidData) as raised:
         sync.rebuild(dwp_workspace).close()

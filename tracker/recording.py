@@ -26,7 +26,8 @@ from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import Return, check_return, code_of_file
 from .errors import DataError, Interrupted, TrackerError, from_machine, hold_interrupts
-from .sync import BLOCK, appended_digests, catch_up, digests, file_fingerprint, open_synced, sync_files, write_standing
+from .standings import write_standing
+from .sync import BLOCK, appended_digests, catch_up, digests, file_fingerprint, open_synced, sync_files
 
 Entry = Return | Correction
 

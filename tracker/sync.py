@@ -1,4 +1,4 @@
-"""Keeping tracker.db in line with the YAML, and the one load-and-validate every command uses.
+"""Keeping tracker.db in line with the YAML, and `check` of a whole workspace.
 
 Every command opens the database through `open_synced`: a file whose size, modification time and
 inode are unchanged since it was loaded is not read again; a changed one is read, validated and
@@ -6,19 +6,15 @@ loaded, all in one transaction, so a failed or interrupted sync leaves the datab
 status file that has only grown since (the bytes loaded are all there, unchanged: their SHA-256,
 a mebibyte at a time, says so) has only its new end read and validated. A database built by
 another schema or by other rules is rebuilt. `check` and the sync read and
-validate files through the same two functions, `load_recommendations` and `load_status_file`.
-
-The sync also writes where every recommendation stands on the command's day (the `standing` and
-`owner_standing` tables, for Datasette), in the same transaction as what it loads: when the YAML
-changed, or when the day is not the one they are as of. Otherwise it is not worked out again.
+validate files through the same two functions, loading.py's `load_recommendations` and
+`load_status_file`. The sync also writes the standing tables (standings.py) in the same
+transaction as what it loads.
 """
 
 from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -27,13 +23,14 @@ from typing import TYPE_CHECKING
 from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
-from .domain.returns import Return, StatusFileCheck, check_status_file, code_of_file, recorded_twice
+from .domain.returns import Return, StatusFileCheck, code_of_file, recorded_twice
 from .errors import DataError, InvalidData
+from .loading import load_recommendations, load_status_file, without_gc
+from .standings import restand, standing_due, write_standing
 from .workspace import MARKER, Fingerprint, fingerprint
 
 if TYPE_CHECKING:
-    from .domain.standing import Standing
-    from .yamlio.returns import StatusFile
+    pass
 
 
 @cache
@@ -86,46 +83,6 @@ def _only_grown(raw: bytes, now: bytes, old: db.LoadedFile) -> bool:
     if not 0 < size < len(raw) or len(old.digests) != -(-size // BLOCK) * 32 or now[: whole * 32] != old.digests[: whole * 32]:
         return False
     return size % BLOCK == 0 or digests(raw[whole * BLOCK : size]) == old.digests[whole * 32 :]
-
-
-# -- the one load-and-validate ------------------------------------------------------------------
-
-
-@contextmanager
-def without_gc() -> Iterator[None]:
-    """Reading YAML (or a large import) builds millions of short-lived objects and no cycles among
-    them: the cycle collector would only scan them, again and again (a third of the time on a long file)."""
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def load_recommendations(raw: bytes, shown: str = MARKER) -> tuple[Dataset, list[Problem]]:
-    """recommendations.yaml's data and every rule it breaks; DataError if it cannot be read."""
-    from .yamlio.recommendations import parse_recommendations
-
-    return parse_recommendations(raw, shown)
-
-
-def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None = None) -> StatusFile:
-    """A status file's returns and every rule they break; DataError if it cannot be read.
-
-    `today` also rules out returns dated in the future (check does; loading leaves the clock out).
-    """
-    from .domain.corrections import correction_problems
-    from .yamlio.returns import read_status_file
-
-    with without_gc():
-        status = read_status_file(raw, shown)
-        problems = check_status_file(status.returns, code_of_file(shown), data, today)
-        problems += correction_problems(status.returns, status.corrections, data, today)
-        return status._replace(problems=status.problems + problems)
 
 
 def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dataset) -> tuple[list[Problem], bool]:
@@ -292,8 +249,8 @@ def open_synced(root: Path, today: date | None = None) -> db.Connection:
         conn = _connect(path)
         try:
             if _is_fresh(conn, root):
-                if today is not None and _standing_due(conn, today):
-                    _restand(conn, today)
+                if today is not None and standing_due(conn, today):
+                    restand(conn, today)
                 return conn
         except BaseException:
             conn.close()
@@ -307,7 +264,7 @@ def open_synced(root: Path, today: date | None = None) -> db.Connection:
             with db.transaction(conn):  # re-checked under the lock: another command may have done it
                 if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
                     _recreate(conn, root, today)
-                elif not _is_fresh(conn, root) or _standing_due(conn, today):
+                elif not _is_fresh(conn, root) or standing_due(conn, today):
                     sync_files(conn, root, today)
         except BaseException:
             conn.close()
@@ -319,68 +276,14 @@ def catch_up(conn: db.Connection, root: Path, today: date | None) -> bool:
     """Bring an open connection's database in line with the YAML again, under the workspace lock
     the caller holds: with what another command or program wrote while this one waited for it.
     Whether anything had to be done (one transaction, as open_synced's)."""
-    if _is_fresh(conn, root) and not _standing_due(conn, today):
+    if _is_fresh(conn, root) and not standing_due(conn, today):
         return False
     with db.transaction(conn):
         if not _built_here(conn):
             _recreate(conn, root, today)
-        elif not _is_fresh(conn, root) or _standing_due(conn, today):
+        elif not _is_fresh(conn, root) or standing_due(conn, today):
             sync_files(conn, root, today)
     return True
-
-
-def _standing_due(conn: db.Connection, today: date | None) -> bool:
-    """Whether the standing tables are as of another day than `today` (never, without a day)."""
-    return today is not None and db.standing_as_of(conn) != today.isoformat()
-
-
-def _restand(conn: db.Connection, today: date) -> None:
-    """Work the standing out again on a new day, the files being unchanged. A database that cannot
-    be written to now (a workspace one may only read, a full disk, another program writing for
-    more than a moment) is used as it is: its standing says its day, and the command needs none of it.
-
-    No workspace lock: this reads only the database, in a transaction of its own, and whatever
-    changes the returns in it (the sync, recording) writes the standing in the same transaction.
-    """
-    try:
-        with db.waiting_at_most(conn, 0.5), db.transaction(conn):
-            if _standing_due(conn, today):  # another command may have done it meanwhile
-                write_standing(conn, today)
-    except db.OperationalError:
-        pass
-
-
-def standings(conn: db.Connection, data: Dataset, as_of: date) -> list[Standing]:
-    """Where every recommendation stood on `as_of`, ignoring returns dated after it."""
-    return standings_over(conn, data, [as_of])[0][1]
-
-
-def standings_over(conn: db.Connection, data: Dataset, dates: Sequence[date]) -> list[tuple[date, list[Standing]]]:
-    """Where every recommendation stood on each of `dates`: the latest entries on every date found
-    in one query (db.latest_on), the rules applied to them (domain.standing)."""
-    from .domain.standing import filed_under
-    from .domain.standing import standings as standings_on
-
-    latest = db.latest_on(conn, dates, filed_under(data, dates))
-    return [(day, standings_on(data, day, latest[day])) for day in dates]
-
-
-def write_standing(
-    conn: db.Connection, today: date | None, data: Dataset | None = None, only: Collection[int] | None = None
-) -> None:
-    """Write the standing tables as of `today` (None: empty them), inside the caller's transaction:
-    every recommendation's, or `only` those recommendations' (the ones new entries are on: a
-    recommendation's standing rests on its own entries alone), the rest being as of `today` already."""
-    if today is None:
-        db.replace_standing(conn, None, ())
-        return
-    if data is None:
-        data = db.dataset(conn)
-    if only is not None:
-        from dataclasses import replace
-
-        data = replace(data, recommendations=tuple(r for r in data.recommendations if r.number in only))
-    db.replace_standing(conn, today, standings(conn, data, today), only)
 
 
 def rebuild(root: Path, today: date | None = None) -> db.Connection:
@@ -541,5 +444,5 @@ def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> No
         changed_any = True
     if problems:
         raise InvalidData(problems)
-    if changed_any or _standing_due(conn, today):
+    if changed_any or standing_due(conn, today):
         write_standing(conn, today, data)

@@ -72,14 +72,14 @@ def dataset(ctx: typer.Context) -> Dataset:
 def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
     """Where every recommendation stood on `as_of`, ignoring returns dated after it (as the sync
     works it out for the standing tables)."""
-    from tracker.sync import standings as standings_on
+    from tracker.standings import standings as standings_on
 
     return standings_on(conn, data, as_of)
 
 
 def standings_over(conn: Connection, data: Dataset, dates: Sequence[date]) -> list[tuple[date, list[Standing]]]:
     """Where every recommendation stood on each of `dates`, in one look at the database."""
-    from tracker.sync import standings_over as over
+    from tracker.standings import standings_over as over
 
     return over(conn, data, dates)
 

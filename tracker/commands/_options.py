@@ -42,7 +42,7 @@ def _completion_data(ctx: typer.Context) -> Dataset:
     """What completion offers from: the workspace's recommendations (--root, TRACKER_ROOT or the
     nearest upwards), else the default data `tracker init` copies."""
     from tracker.errors import TrackerError
-    from tracker.sync import load_recommendations
+    from tracker.loading import load_recommendations
     from tracker.workspace import MARKER, default_data, find_root, read
 
     given = ctx.find_root().params.get("root")  # as typed: typer makes it a Path only for the command

@@ -88,8 +88,8 @@ def _install_spec(install: str | None) -> str | None:
 def _github_kit(directory: Path, spec: str | None, exists: bool) -> _Kit:
     from tracker.about import DISTRIBUTION, origin, version
     from tracker.errors import InvalidData
+    from tracker.loading import load_recommendations
     from tracker.output.github import kit
-    from tracker.sync import load_recommendations
     from tracker.workspace import MARKER, default_data, read
 
     current = version()

@@ -213,8 +213,8 @@ def import_(
 ) -> None:
     """Import returns from a CSV file or a return pack: all rows or none; rows already recorded are skipped."""
     from tracker.csvio import read_returns
+    from tracker.loading import without_gc
     from tracker.output.text import clean
-    from tracker.sync import without_gc
     from tracker.workspace import read
 
     root, today = _context.root(ctx), _context.today()
