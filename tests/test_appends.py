@@ -319,44 +319,32 @@ def test_reading_what_was_appended_gives_what_reading_whole_gives(
 # -- what is recorded already is found by what makes a return the same -------------------------------
 
 
-def test_a_return_is_the_same_return_whoever_records_it_and_another_if_any_value_differs(run: Run, workspace: Path) -> None:
-    first = [
-        *update_args("Plan agreed", day="2024-01-01"),
-        "--evidence",
-        "https://example.org/a",
-        "--evidence",
-        "https://example.org/b",
-    ]
+def links(*urls: str) -> list[str]:
+    return [option for url in urls for option in ("--evidence", f"https://example.org/{url}")]
+
+
+@pytest.mark.parametrize("entries_per_lookup", [0, 10**9], ids=["each looked up", "the file's entries read once"])
+def test_a_return_is_the_same_return_whoever_records_it_and_another_if_any_value_differs(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch, entries_per_lookup: int
+) -> None:
+    monkeypatch.setattr(recording, "ENTRIES_PER_LOOKUP", entries_per_lookup)
+    first = [*update_args("Plan agreed", day="2024-01-01"), *links("a", "b")]
     assert run(*first, root=workspace).exit_code == 0
     again = run(*first, "--author", "Someone else", root=workspace)
     assert again.exit_code == 0 and again.stdout == "already recorded: nothing was added\n"
     for different in (
-        [
-            *update_args("Plan agreed", day="2024-01-01"),
-            "--evidence",
-            "https://example.org/b",
-            "--evidence",
-            "https://example.org/a",
-        ],
-        [*update_args("Plan agreed", day="2024-01-01"), "--evidence", "https://example.org/a"],
-        [
-            *update_args("Plan agreed.", day="2024-01-01"),
-            "--evidence",
-            "https://example.org/a",
-            "--evidence",
-            "https://example.org/b",
-        ],
-        [
-            *update_args("Plan agreed", rag="red", day="2024-01-01"),
-            "--evidence",
-            "https://example.org/a",
-            "--evidence",
-            "https://example.org/b",
-        ],
+        [*update_args("Plan agreed", day="2024-01-01"), *links("b", "a")],
+        [*update_args("Plan agreed", day="2024-01-01"), *links("a")],
+        [*update_args("Plan agreed.", day="2024-01-01"), *links("a", "b")],
+        [*update_args("Plan agreed", rag="red", day="2024-01-01"), *links("a", "b")],
     ):
         result = run(*different, root=workspace)
         assert result.exit_code == 0 and result.stdout.startswith("Recorded"), (different, result.stdout)
     assert summaries(workspace) == ["Plan agreed", "Plan agreed", "Plan agreed", "Plan agreed.", "Plan agreed"]
+    withdraw = ["withdraw", "9", "--dept", "DHSC", "--date", "2024-01-01", "--line", "7", "--why", "sent by mistake"]
+    assert run(*withdraw, root=workspace).exit_code == 0
+    withdrawn = run(*first, root=workspace)  # the same as an entry withdrawn since: not added again
+    assert withdrawn.exit_code == 3 and "recorded and then withdrawn or corrected (status/DHSC.yaml:7)" in withdrawn.stderr
     assert tracker(workspace, "check").returncode == 0
 
 
