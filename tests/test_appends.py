@@ -383,3 +383,23 @@ def test_a_return_checked_against_recommendations_changed_since_is_checked_again
         with pytest.raises(TrackerError, match="does not own recommendation 9 .*nothing was recorded"):
             recording.add_returns(workspace, [new], today, conn, data)
     assert list((workspace / "status").iterdir()) == []
+
+
+def test_check_reads_again_a_file_it_read_half_appended(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = workspace / DHSC
+    whole = appended(None, file_header("DHSC", "Department of Health and Social Care"), [])[0] + block("Old")
+    path.write_bytes(whole)
+    added = block("New", "2024-02-02")
+    read = writing.read
+
+    def as_a_command_appends(file: Path, shown: str) -> tuple[bytes, os.stat_result]:
+        raw, st = read(file, shown)
+        if file == path and raw == whole:  # caught half-way through another command's append
+            with open(path, "ab") as f:
+                f.write(added)
+            return raw + added[: len(added) // 2], st
+        return raw, st
+
+    monkeypatch.setattr(writing, "read", as_a_command_appends)
+    problems, counts = sync.check(workspace, date(2026, 1, 1))
+    assert problems == [] and counts["returns"] == 2
