@@ -403,3 +403,18 @@ def test_check_reads_again_a_file_it_read_half_appended(workspace: Path, monkeyp
     monkeypatch.setattr(writing, "read", as_a_command_appends)
     problems, counts = sync.check(workspace, date(2026, 1, 1))
     assert problems == [] and counts["returns"] == 2
+
+
+def test_an_update_opens_the_database_once(run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(*update_args("First", day="2024-01-01"), root=workspace).exit_code == 0
+    opened = []
+    open_synced = sync.open_synced
+
+    def counted(*args: object) -> db.Connection:
+        opened.append(args)
+        return open_synced(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync, "open_synced", counted)
+    monkeypatch.setattr(recording, "open_synced", counted)
+    assert run(*update_args("Second", day="2024-01-02"), root=workspace).exit_code == 0
+    assert len(opened) == 1

@@ -670,11 +670,6 @@ def apply_correction(conn: Connection, c: Correction, target: Return, replacemen
     )
 
 
-def withdrawn_in_file(conn: Connection, path: str) -> list[Return]:
-    """The entries of file `path` that a correction withdrew or replaced."""
-    return _returns(conn, "file = ? AND withdrawn_by IS NOT NULL", [path], " ORDER BY line")
-
-
 def has_corrections(conn: Connection, path: str) -> bool:
     return conn.execute("SELECT 1 FROM corrections WHERE file = ? LIMIT 1", [path]).fetchone() is not None
 
