@@ -203,7 +203,7 @@ def main() -> int:
         "",
         "| measurement | median (s) | median of each round's ratio to the floor |",
         "|---|---:|---:|",
-        f"| floor: csv + sqlite-utils | {median(imports['floor']):.2f} | |",
+        f"| floor: csv + sqlite-utils, in one transaction | {median(imports['floor']):.2f} | |",
         *(f"| {name} import | {median(imports[f'{name} import']):.2f} | {median(ratios[name]):.2f} |" for name in bins),
         "",
         f"- (b) import / floor: {import_ratio:.2f} (target at most {TARGET:g}): {verdict[met['import']]}",

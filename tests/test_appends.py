@@ -319,44 +319,32 @@ def test_reading_what_was_appended_gives_what_reading_whole_gives(
 # -- what is recorded already is found by what makes a return the same -------------------------------
 
 
-def test_a_return_is_the_same_return_whoever_records_it_and_another_if_any_value_differs(run: Run, workspace: Path) -> None:
-    first = [
-        *update_args("Plan agreed", day="2024-01-01"),
-        "--evidence",
-        "https://example.org/a",
-        "--evidence",
-        "https://example.org/b",
-    ]
+def links(*urls: str) -> list[str]:
+    return [option for url in urls for option in ("--evidence", f"https://example.org/{url}")]
+
+
+@pytest.mark.parametrize("entries_per_lookup", [0, 10**9], ids=["each looked up", "the file's entries read once"])
+def test_a_return_is_the_same_return_whoever_records_it_and_another_if_any_value_differs(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch, entries_per_lookup: int
+) -> None:
+    monkeypatch.setattr(recording, "ENTRIES_PER_LOOKUP", entries_per_lookup)
+    first = [*update_args("Plan agreed", day="2024-01-01"), *links("a", "b")]
     assert run(*first, root=workspace).exit_code == 0
     again = run(*first, "--author", "Someone else", root=workspace)
     assert again.exit_code == 0 and again.stdout == "already recorded: nothing was added\n"
     for different in (
-        [
-            *update_args("Plan agreed", day="2024-01-01"),
-            "--evidence",
-            "https://example.org/b",
-            "--evidence",
-            "https://example.org/a",
-        ],
-        [*update_args("Plan agreed", day="2024-01-01"), "--evidence", "https://example.org/a"],
-        [
-            *update_args("Plan agreed.", day="2024-01-01"),
-            "--evidence",
-            "https://example.org/a",
-            "--evidence",
-            "https://example.org/b",
-        ],
-        [
-            *update_args("Plan agreed", rag="red", day="2024-01-01"),
-            "--evidence",
-            "https://example.org/a",
-            "--evidence",
-            "https://example.org/b",
-        ],
+        [*update_args("Plan agreed", day="2024-01-01"), *links("b", "a")],
+        [*update_args("Plan agreed", day="2024-01-01"), *links("a")],
+        [*update_args("Plan agreed.", day="2024-01-01"), *links("a", "b")],
+        [*update_args("Plan agreed", rag="red", day="2024-01-01"), *links("a", "b")],
     ):
         result = run(*different, root=workspace)
         assert result.exit_code == 0 and result.stdout.startswith("Recorded"), (different, result.stdout)
     assert summaries(workspace) == ["Plan agreed", "Plan agreed", "Plan agreed", "Plan agreed.", "Plan agreed"]
+    withdraw = ["withdraw", "9", "--dept", "DHSC", "--date", "2024-01-01", "--line", "7", "--why", "sent by mistake"]
+    assert run(*withdraw, root=workspace).exit_code == 0
+    withdrawn = run(*first, root=workspace)  # the same as an entry withdrawn since: not added again
+    assert withdrawn.exit_code == 3 and "recorded and then withdrawn or corrected (status/DHSC.yaml:7)" in withdrawn.stderr
     assert tracker(workspace, "check").returncode == 0
 
 
@@ -395,3 +383,38 @@ def test_a_return_checked_against_recommendations_changed_since_is_checked_again
         with pytest.raises(TrackerError, match="does not own recommendation 9 .*nothing was recorded"):
             recording.add_returns(workspace, [new], today, conn, data)
     assert list((workspace / "status").iterdir()) == []
+
+
+def test_check_reads_again_a_file_it_read_half_appended(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = workspace / DHSC
+    whole = appended(None, file_header("DHSC", "Department of Health and Social Care"), [])[0] + block("Old")
+    path.write_bytes(whole)
+    added = block("New", "2024-02-02")
+    read = writing.read
+
+    def as_a_command_appends(file: Path, shown: str) -> tuple[bytes, os.stat_result]:
+        raw, st = read(file, shown)
+        if file == path and raw == whole:  # caught half-way through another command's append
+            with open(path, "ab") as f:
+                f.write(added)
+            return raw + added[: len(added) // 2], st
+        return raw, st
+
+    monkeypatch.setattr(writing, "read", as_a_command_appends)
+    problems, counts = sync.check(workspace, date(2026, 1, 1))
+    assert problems == [] and counts["returns"] == 2
+
+
+def test_an_update_opens_the_database_once(run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(*update_args("First", day="2024-01-01"), root=workspace).exit_code == 0
+    opened = []
+    open_synced = sync.open_synced
+
+    def counted(*args: object) -> db.Connection:
+        opened.append(args)
+        return open_synced(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync, "open_synced", counted)
+    monkeypatch.setattr(recording, "open_synced", counted)
+    assert run(*update_args("Second", day="2024-01-02"), root=workspace).exit_code == 0
+    assert len(opened) == 1

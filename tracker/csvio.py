@@ -64,16 +64,12 @@ def read_returns(
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 1
-        reader = enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
-        while True:
-            try:
-                number, values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                raise DataError(f"row {number + 1}: {e}", shown) from None
-            yield number, values
+        number = 0
+        try:
+            for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+                yield number, values
+        except csv.Error as e:
+            raise DataError(f"row {number + 1}: {e}", shown) from None
 
     returns, more = read_rows(rows(), shown, data, today, default_author)
     return returns, notes + more
@@ -114,9 +110,10 @@ def read_rows(
     author: str | None = None
     returns = []
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
+    columns = [(i, h) for i, h in enumerate(header) if h in FIELDS]  # the cells read, found once
     for number, values in rows:
         try:
-            ret = _row(header, number, values, shown, where, data, today)
+            ret = _row(header, columns, number, values, shown, where, data, today)
         except DataError as e:
             bad.append((number, e.message if e.file is None else str(e)))
             continue
@@ -132,8 +129,18 @@ def read_rows(
     return returns, notes
 
 
-def _row(header: list[str], number: int, values: list[str], shown: str, where: str, data: Dataset, today: date) -> Return | None:
-    """One row as a checked return (its author left empty when the row gives none), or None if empty."""
+def _row(
+    header: list[str],
+    columns: list[tuple[int, str]],
+    number: int,
+    values: list[str],
+    shown: str,
+    where: str,
+    data: Dataset,
+    today: date,
+) -> Return | None:
+    """One row as a checked return (its author left empty when the row gives none), or None if
+    empty; `columns` are the header's that tracker reads, with their places."""
     cells = [v.strip() for v in values]
     if len(cells) > len(header) and not any(cells[len(header) :]):
         cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
@@ -141,7 +148,7 @@ def _row(header: list[str], number: int, values: list[str], shown: str, where: s
         return None
     if len(cells) != len(header):
         raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
-    row = {h: unspreadsheet_cell(v) if v[:1] == "'" else v for h, v in zip(header, cells, strict=True) if h in FIELDS}
+    row = {h: unspreadsheet_cell(cells[i]) if cells[i][:1] == "'" else cells[i] for i, h in columns}
     if not any(row.get(field) for field in FILLED):
         return None  # a pack's row the department left empty
     for field, value in row.items():

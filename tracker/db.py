@@ -298,16 +298,17 @@ def delete_returns(conn: Connection, path: str) -> None:
     conn.execute("DELETE FROM corrections WHERE file = ?", [path])
 
 
-def insert_returns(conn: Connection, returns: Sequence[Return]) -> None:
+def insert_returns(conn: Connection, returns: Sequence[Return], lines: Sequence[int] | None = None) -> None:
+    """Insert returns (and assessments), each on its own line or on the one `lines` gives it."""
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
     conn.executemany(
         "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
+        [
             (first + i, r.recommendation, r.dept or None, r.date.isoformat(), r.rag.value, r.summary, r.author)
-            + (iso(r.target_date), r.reason, r.file, r.line)
+            + (iso(r.target_date), r.reason, r.file, r.line if lines is None else lines[i])
             for i, r in enumerate(returns)
-        ),
+        ],
     )
     conn.executemany(
         "INSERT INTO return_evidence (return_id, position, url) VALUES (?, ?, ?)",
@@ -323,26 +324,56 @@ class Recorded(NamedTuple):
     as_written: bool  # as its file holds it, not a correction's new values
 
 
+# An entry's links, each after its place among them (a link holds no white space), in any order.
+_LINKS = "(SELECT group_concat(position || ' ' || url, char(10)) FROM return_evidence WHERE return_id = id)"
+
+
+def _links(text: str | None) -> tuple[str, ...]:
+    placed = sorted((int(n), url) for n, _, url in (link.partition(" ") for link in text.split("\n"))) if text else []
+    return tuple(url for _, url in placed)
+
+
 def recorded_as(conn: Connection, ret: Return) -> list[Recorded]:
     """The entries of `ret`'s file that are the same return as `ret`: an indexed look-up, so that
     what a file already holds is known whatever its length, without reading it."""
     rows = conn.execute(
-        "SELECT id, line, withdrawn_by, corrects FROM returns WHERE recommendation = ? AND dept IS ? AND date = ?"
-        " AND file = ? AND rag = ? AND summary = ? AND target_date IS ? AND reason IS ?",
+        f"SELECT line, withdrawn_by IS NULL, corrects IS NULL, {_LINKS} FROM returns"
+        " WHERE recommendation = ? AND dept IS ? AND date = ? AND file = ? AND rag = ? AND summary = ?"
+        " AND target_date IS ? AND reason IS ?",
         [ret.recommendation, ret.dept or None, ret.date.isoformat(), ret.file, ret.rag.value, ret.summary]
         + [iso(ret.target_date), ret.reason],
     ).fetchall()
-    found = []
-    for row in rows:
-        query = "SELECT url FROM return_evidence WHERE return_id = ? ORDER BY position"
-        if tuple(url for (url,) in conn.execute(query, [row["id"]])) == ret.evidence:
-            found.append(Recorded(row["line"], row["withdrawn_by"] is None, row["corrects"] is None))
+    return [
+        Recorded(line, bool(in_force), bool(as_written))
+        for line, in_force, as_written, links in rows
+        if _links(links) == ret.evidence
+    ]
+
+
+EntryKey = tuple[object, ...]
+
+
+def entry_key(ret: Return) -> EntryKey:
+    """What makes two returns the same (Return.key), as the database holds it: for `recorded_in`."""
+    return (ret.recommendation, ret.dept or None, ret.date.isoformat(), ret.rag.value, ret.summary) + (
+        ret.evidence,
+        iso(ret.target_date),
+        ret.reason,
+    )
+
+
+def recorded_in(conn: Connection, path: str) -> dict[EntryKey, list[Recorded]]:
+    """Every entry of file `path`, by entry_key: read once, for an import of about as many returns
+    as the file holds (cheaper then than a look-up for each)."""
+    found: dict[EntryKey, list[Recorded]] = {}
+    for number, dept, day, rag, summary, target, reason, line, in_force, as_written, links in conn.execute(
+        "SELECT recommendation, dept, date, rag, summary, target_date, reason, line, withdrawn_by IS NULL, corrects IS NULL,"
+        f" {_LINKS} FROM returns WHERE file = ?",
+        [path],
+    ):
+        key = (number, dept, day, rag, summary, _links(links), target, reason)
+        found.setdefault(key, []).append(Recorded(line, bool(in_force), bool(as_written)))
     return found
-
-
-def holds_entries(conn: Connection, path: str) -> bool:
-    """Whether any entry was loaded from file `path`."""
-    return conn.execute("SELECT 1 FROM returns WHERE file = ? LIMIT 1", [path]).fetchone() is not None
 
 
 STANDING_AS_OF = "standing_as_of"  # the key in `meta` of the date the standing tables are as of
@@ -754,11 +785,6 @@ def apply_correction(conn: Connection, c: Correction, target: Return, replacemen
             replaced,
         ],
     )
-
-
-def withdrawn_in_file(conn: Connection, path: str) -> list[Return]:
-    """The entries of file `path` that a correction withdrew or replaced."""
-    return _returns(conn, "file = ? AND withdrawn_by IS NOT NULL", [path], " ORDER BY line")
 
 
 def has_corrections(conn: Connection, path: str) -> bool:

@@ -12,6 +12,7 @@ record: once they hold the returns, the returns are recorded, whatever happens t
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -36,9 +37,14 @@ Entry = Return | Correction
 class Added:
     """What add_returns did: the returns it wrote, and why tracker.db lags behind them, if it does."""
 
-    returns: list[Entry]
+    written: list[tuple[Entry, int]] = field(default_factory=list)  # each entry written, and the line it starts on
     database_lags: str | None = None
     withdrawn: list[Return] = field(default_factory=list)  # the same as returns withdrawn or corrected: not added again
+
+    @property
+    def returns(self) -> list[Entry]:
+        """The entries written, as their files hold them (each with its line)."""
+        return [_at(e, line) for e, line in self.written]
 
 
 def add_returns(
@@ -94,9 +100,8 @@ def _add(root: Path, new: Sequence[Entry], today: date, conn: db.Connection, che
                         p.tmp.unlink(missing_ok=True)
                 raise
             # Recorded: now tell the database.
-            placed = {p.name: [_at(e, line) for e, line in zip(p.entries, p.lines, strict=True)] for p in plans}
-            written = [e for p in plans for e in placed[p.name]]
-            lags = _tell_database(conn, root, today, data, plans, placed, after)
+            written = [(e, line) for p in plans for e, line in zip(p.entries, p.lines, strict=True)]
+            lags = _tell_database(conn, root, today, data, plans, after)
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing was recorded") from None
     except Exception as e:
@@ -110,19 +115,28 @@ def _add(root: Path, new: Sequence[Entry], today: date, conn: db.Connection, che
 def _sorted(conn: db.Connection, new: Sequence[Entry]) -> tuple[dict[str, list[Entry]], list[Return]]:
     """What each file is to take of `new`, and the returns that are entries withdrawn or corrected
     since (not added again). A return its file already holds is left out, and so is a second copy
-    of one: each is looked up by its index, and a file that holds nothing is not looked in."""
+    of one. Each is looked up by its index; or, for an import of about as many returns as the file
+    holds, the file's entries are read once; a file not there yet is not looked in."""
+    keys: set[tuple[object, ...]] = set()
+    fresh = []
+    for entry in new:
+        if (key := entry.key()) not in keys:
+            keys.add(key)
+            fresh.append(entry)
+    known = db.loaded_files(conn)
+    counts = Counter(e.file for e in fresh if isinstance(e, Return))
+    read: dict[str, dict[db.EntryKey, list[db.Recorded]]] = {}
+    for name, count in counts.items():
+        if (loaded := known.get(name)) is None:
+            read[name] = {}
+        elif count * ENTRIES_PER_LOOKUP >= loaded.lines // 5:  # an entry takes five lines at least
+            read[name] = db.recorded_in(conn, name)
     by_file: dict[str, list[Entry]] = {}
     withdrawn: list[Return] = []
-    keys: set[tuple[object, ...]] = set()
-    empty: dict[str, bool] = {}
-    for entry in new:
-        if entry.key() in keys:
-            continue
-        keys.add(entry.key())
+    for entry in fresh:
         if isinstance(entry, Return):
-            if entry.file not in empty:
-                empty[entry.file] = not db.holds_entries(conn, entry.file)
-            same = [] if empty[entry.file] else db.recorded_as(conn, entry)
+            entries = read.get(entry.file)
+            same = db.recorded_as(conn, entry) if entries is None else entries.get(db.entry_key(entry), [])
             if any(s.in_force for s in same):
                 continue
             if same:
@@ -130,6 +144,10 @@ def _sorted(conn: db.Connection, new: Sequence[Entry]) -> tuple[dict[str, list[E
                 continue
         by_file.setdefault(entry.file, []).append(entry)
     return by_file, withdrawn
+
+
+# A look-up by the index costs about as much as reading this many of a file's entries in one go.
+ENTRIES_PER_LOOKUP = 4
 
 
 def _check(conn: db.Connection, new: Sequence[Entry], data: Dataset, today: date) -> None:
@@ -205,7 +223,6 @@ def _tell_database(
     today: date,
     data: Dataset,
     plans: list[_Plan],
-    placed: dict[str, list[Entry]],
     after: dict[Path, workspace.Fingerprint],
 ) -> str | None:
     """Tell the database of what was just written, and the standing tables what it changes, in one
@@ -224,7 +241,7 @@ def _tell_database(
                 path = root / p.name
                 if p.append is not None and p.was is not None and now == p.was:
                     grew = after[path][2] == p.was.fingerprint[2] + len(p.append.data)
-                    if not grew or not _insert(conn, data, placed[p.name]):  # another program wrote to it too: read it
+                    if not grew or not _insert(conn, data, p):  # another program wrote to it too: read it
                         behind = True
                         continue
                     added = p.append.data
@@ -232,7 +249,7 @@ def _tell_database(
                     loaded = db.LoadedFile(after[path], appended_digests(p.was, p.last_block, added), lines)
                     db.save_file(conn, p.name, loaded)
                 elif p.was is None and now is None and p.tmp is not None:
-                    if not _insert(conn, data, placed[p.name]):
+                    if not _insert(conn, data, p):
                         behind = True
                         continue
                     loaded = db.LoadedFile(file_fingerprint(path, p.name), digests(p.content), p.content.count(b"\n"))
@@ -258,12 +275,14 @@ def _at(entry: Entry, line: int) -> Entry:
     return replace(entry, line=line)
 
 
-def _insert(conn: db.Connection, data: Dataset, placed: list[Entry]) -> bool:
+def _insert(conn: db.Connection, data: Dataset, p: _Plan) -> bool:
     """Insert the entries just appended to a file as they were written, each correction applied to
     the entries already loaded; False if one cannot be (the file is then read again)."""
-    db.insert_returns(conn, [e for e in placed if isinstance(e, Return)])
-    for c in placed:
-        if isinstance(c, Correction):
+    returns = [(e, line) for e, line in zip(p.entries, p.lines, strict=True) if isinstance(e, Return)]
+    db.insert_returns(conn, [e for e, _ in returns], [line for _, line in returns])
+    for entry, line in zip(p.entries, p.lines, strict=True):
+        if isinstance(entry, Correction):
+            c = replace(entry, line=line)
             outcome = apply(c, partial(db.in_force, conn, c.file), data)
             if isinstance(outcome, Problem):
                 return False

@@ -220,13 +220,14 @@ def import_(
     root, today = _context.root(ctx), _context.today()
     data = _context.dataset(ctx)
     raw, _ = read(file, str(file))  # a regular file of a sane size: never a pipe to wait on
-    with without_gc():  # a row makes a few objects, and none that refer to each other
+    with without_gc():  # a row makes a few objects, and no cycles among them: nothing for the collector to do
         if file.suffix.lower() == ".xlsx":
             from tracker.packs import read_xlsx
 
             rows, notes = read_xlsx(raw, str(file), data, today, default_author=lambda: author_of(root))
         else:
             rows, notes = read_returns(raw, str(file), data, today, default_author=lambda: author_of(root))
+        del raw  # read: what the command holds while it records is the returns alone
         for note in notes:
             _out.echo(f"tracker: note: {note}", err=True)
         added = _context.record(ctx, rows, today)
@@ -237,5 +238,5 @@ def import_(
             f"tracker: note: {n} row{'s match' if n != 1 else ' matches'} entries withdrawn or corrected since: not added again",
             err=True,
         )
-    n, skipped = len(added.returns), len(rows) - len(added.returns) - len(added.withdrawn)
+    n, skipped = len(added.written), len(rows) - len(added.written) - len(added.withdrawn)
     _out.write_after_recording(clean(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded\n"))

@@ -58,9 +58,9 @@ class Registry:
 
     def resolve(self, text: str) -> Department | None:
         """Find a body by its code, a former name or an alias, ignoring case."""
+        if text in self._resolved:
+            return self._resolved[text]
         wanted = " ".join(text.split()).casefold()
-        if wanted in self._resolved:
-            return self._resolved[wanted]
         found = None
         for dept in self.departments.values():
             names = {dept.code, dept.name, *dept.aliases}
@@ -69,7 +69,7 @@ class Registry:
             if wanted in {n.casefold() for n in names if n}:
                 found = dept
                 break
-        self._resolved[wanted] = found
+        self._resolved[text] = found
         return found
 
     @cached_property

@@ -253,9 +253,14 @@ def validate(data: Dataset) -> list[Problem]:
 
 def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[str, ...] = ROLES) -> list[str]:
     """The codes of the bodies that carry `rec`'s owners' work on `day`, in the owners' order."""
+    return list(owner_codes(rec, registry, day, roles))
+
+
+def owner_codes(rec: Recommendation, registry: Registry, day: date, roles: tuple[str, ...] = ROLES) -> tuple[str, ...]:
+    """owners_on, worked out once for each day (an import of many returns asks again and again)."""
     known = rec._owners_on.get((id(registry), day, roles))
     if known is not None and known[0] is registry:
-        return list(known[1])
+        return known[1]
     codes: list[str] = []
     for owner in rec.owners:
         if owner.role in roles and owner.dept in registry.departments:
@@ -263,7 +268,7 @@ def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[s
             if code not in codes:
                 codes.append(code)
     rec._owners_on[(id(registry), day, roles)] = (registry, tuple(codes))
-    return codes
+    return tuple(codes)
 
 
 def owned_by(rec: Recommendation, registry: Registry, dept: Department, day: date) -> bool:

@@ -6,13 +6,14 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple, TypeVar
 
 from tracker.errors import DataError, NotFound, TrackerError
 
 from .problem import Problem
 from .rating import RATING_CHOICES, Rating, trend
-from .recommendations import Dataset, Recommendation, owners_on
+from .recommendations import Dataset, Recommendation, owner_codes, owners_on
 from .values import excerpt, is_url, not_utf8, parse_date
 
 # The fields of a return, the same in a status file, a CSV row and on the command line.
@@ -76,7 +77,7 @@ def file_under(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
     `text` may be a code, a name or a former name; a body merged or split before `day` files
     under the body that carries its work. Raises NotFound or DataError with the owners named.
     """
-    owners = owners_on(rec, data.registry, day)
+    owners = owner_codes(rec, data.registry, day)
     found = data.registry.resolve(text)
     if found is None:
         raise NotFound(f"unknown department {excerpt(text)}; recommendation {rec.number} is owned by {', '.join(owners)}")
@@ -105,6 +106,7 @@ def parse_rating(text: str) -> Rating:
     return rating
 
 
+@lru_cache(maxsize=4096)  # an import of many returns gives the same few hundred dates again and again
 def text_date(text: str) -> date:
     """A date given as text at the command line or in a spreadsheet."""
     try:
@@ -113,20 +115,14 @@ def text_date(text: str) -> date:
         raise DataError(f"{excerpt(text)} is not a real date written YYYY-MM-DD") from None
 
 
-def _checked(field: str, parse: Callable[[str], T], text: str) -> T:
-    try:
-        return parse(text)
-    except TrackerError as e:
-        raise FieldError(field, e.message) from None
-
-
 def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: Dataset, today: date) -> Return:
     """A return from the text of its fields (a CSV row, the command line's options), checked.
 
     A missing optional field is "". Without "dept", it is the board's assessment. Raises
     FieldError naming the first field that breaks a rule.
     """
-    if not_utf8("".join([*values.values(), *evidence])) is not None:  # then say which field
+    given = "".join([*values.values(), *evidence])
+    if not given.isascii() and not_utf8(given) is not None:  # then say which field
         for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
             if (bad := not_utf8(value)) is not None:
                 raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
@@ -136,21 +132,33 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     rec = data.find(int(number_text))
     if rec is None:
         raise FieldError("recommendation", f"there is no recommendation {int(number_text)}")
-    day = _checked("date", text_date, values["date"])
-    # No dept: the board's own assessment.
-    code = _checked("dept", lambda text: file_under(data, rec, text, day), values["dept"]) if "dept" in values else ""
-    rag = _checked("rag", parse_rating, values["rag"])
+    # Each field read in turn, in a block of its own (an import reads many: no call more than it needs).
+    try:
+        day = text_date(values["date"])
+    except TrackerError as e:
+        raise FieldError("date", e.message) from None
+    try:  # no dept: the board's own assessment
+        code = file_under(data, rec, values["dept"], day) if "dept" in values else ""
+    except TrackerError as e:
+        raise FieldError("dept", e.message) from None
+    try:
+        rag = parse_rating(values["rag"])
+    except TrackerError as e:
+        raise FieldError("rag", e.message) from None
     summary, author = values.get("summary", "").strip(), values.get("author", "").strip()
     if not summary:
         raise FieldError("summary", "is empty; say what has been done")
     if not author:
         raise FieldError("author", "is empty")
-    links = tuple(url.strip() for url in evidence)
+    links = tuple([url.strip() for url in evidence])
     for url in links:
         if not is_url(url):
             raise FieldError("evidence", f"{excerpt(url)} is not an http(s) URL")
     target_text = values.get("target_date", "")
-    target = _checked("target_date", text_date, target_text) if target_text.strip() else None
+    try:
+        target = text_date(target_text) if target_text.strip() else None
+    except TrackerError as e:
+        raise FieldError("target_date", e.message) from None
     reason = values.get("reason", "").strip() or None
     new = Return(rec.number, code, day, rag, summary, author, links, target, reason, status_file(code))
     problems = check_return(new, data, today)
@@ -173,9 +181,9 @@ def check_return(ret: Return, data: Dataset, today: date | None = None) -> list[
         pass  # the board's own: no department files it
     elif ret.dept not in data.registry.departments:
         problem("dept", f"{excerpt(ret.dept)} is not in the department registry")
-    elif rec is not None and ret.dept not in (owners := owners_on(rec, data.registry, ret.date)):
+    elif rec is not None and ret.dept not in (owners := owner_codes(rec, data.registry, ret.date)):
         problem("dept", f"{ret.dept} does not own recommendation {rec.number} (owners on {ret.date}: {', '.join(owners)})")
-    elif rec is not None and ret.target_date is not None and ret.dept not in owners_on(rec, data.registry, ret.date, ("lead",)):
+    elif rec is not None and ret.target_date is not None and ret.dept not in owner_codes(rec, data.registry, ret.date, ("lead",)):
         problem("target_date", f"only a lead moves the target date; {ret.dept} supports recommendation {rec.number}")
     if ret.date < data.review.published:
         problem("date", f"{ret.date} is before the review was published ({data.review.published})")

@@ -48,8 +48,6 @@ def excerpt(value: str, limit: int = 32) -> str:
 
 def is_url(text: str) -> bool:
     """An http(s) link that a browser, and Python's own parser, can follow."""
-    from urllib.parse import urlsplit
-
     if _URL.fullmatch(text.strip()) is None:
         return False
     if text.isascii() and "[" not in text and "]" not in text:
@@ -61,6 +59,8 @@ def is_url(text: str) -> bool:
         # as U+FDD0, a private-use one): what a reader sees of the link must be all there is to it.
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp") for ch in text.strip()):
             return False
+    from urllib.parse import urlsplit
+
     try:
         return bool(urlsplit(text.strip()).netloc)
     except ValueError:  # "http://[abc/", a host that changes under NFKC normalisation

@@ -41,7 +41,7 @@ _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 def _scalar(value: str) -> str:
     """A text value written so that any YAML reader reads back exactly `value`."""
-    if _NOT_UTF8.search(value):  # checked long before this: writing it would make the file unreadable
+    if not value.isascii() and _NOT_UTF8.search(value):  # checked long before this: it would make the file unreadable
         raise ValueError(f"not UTF-8 text: {value!r}")
     if _PLAIN_URL.fullmatch(value):
         return value
