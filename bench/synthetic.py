@@ -18,7 +18,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from tracker.domain.rating import RETURN_RATINGS  # noqa: E402
 from tracker.domain.recommendations import owners_on  # noqa: E402
-from tracker.domain.returns import Return  # noqa: E402
+from tracker.domain.returns import Entry  # noqa: E402
 from tracker.yamlio.blocks import appended, file_header, return_block  # noqa: E402
 from tracker.yamlio.recommendations import parse_recommendations  # noqa: E402
 
@@ -42,7 +42,7 @@ def build(root: Path, count: int, seed: int, recs_of: str | None = None, one_fil
     assert not problems
     start, days = date(2021, 8, 1), (date(2026, 10, 31) - date(2021, 8, 1)).days
     recs = [r for r in data.recommendations if recs_of is None or any(o.dept == recs_of for o in r.owners)]
-    by_code: dict[str, list[Return]] = {}
+    by_code: dict[str, list[Entry]] = {}
     for i in range(count):
         rec = rng.choice(recs)
         day = start + timedelta(days=rng.randrange(days))
@@ -53,7 +53,7 @@ def build(root: Path, count: int, seed: int, recs_of: str | None = None, one_fil
         leads = owners_on(rec, data.registry, day, ("lead",))
         revised = rng.random() < 0.05 and owner in leads and (recs_of is None or recs_of in leads)
         by_code.setdefault(code, []).append(
-            Return(
+            Entry(
                 recommendation=rec.number,
                 dept=code,
                 date=day,

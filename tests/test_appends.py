@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import tracker.workspace as writing
 from tracker import db, recording, sync
 from tracker.domain.rating import Rating
-from tracker.domain.returns import Return
+from tracker.domain.returns import Entry
 from tracker.yamlio.blocks import appended, file_header, return_block
 
 from .conftest import Run, update_args
@@ -257,8 +257,8 @@ def test_a_file_edited_in_place_and_grown_is_read_whole(
         assert [(r.file, r.line, r.summary) for r in db.returns(conn)] == now
 
 
-def _ret(summary: str, day: int) -> Return:
-    return Return(9, "DHSC", date(2024, 1, day), Rating.GREEN, summary, "A", file="status/DHSC.yaml")
+def _ret(summary: str, day: int) -> Entry:
+    return Entry(9, "DHSC", date(2024, 1, day), Rating.GREEN, summary, "A", file="status/DHSC.yaml")
 
 
 # What may be appended by hand: returns (some the same as one before), comments, an indented line

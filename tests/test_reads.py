@@ -16,7 +16,7 @@ from tracker import db
 from tracker.domain.corrections import Correction
 from tracker.domain.rating import RETURN_RATINGS, Rating
 from tracker.domain.recommendations import owners_on
-from tracker.domain.returns import Return, status_file
+from tracker.domain.returns import Entry, status_file
 from tracker.domain.standing import Latest, points, standings
 from tracker.standings import standings_over
 from tracker.yamlio.blocks import appended, block, file_header
@@ -34,7 +34,7 @@ def write_history(root: Path, seed: int, count: int = 400) -> None:
     rng = random.Random(seed)
     data, _ = load_dataset(root / "recommendations.yaml")
     days = sorted({date(2021, 9, 1) + timedelta(days=rng.randrange(1400)) for _ in range(25)})
-    by_file: dict[str, list[Return]] = {}
+    by_file: dict[str, list[Entry]] = {}
     for i in range(count):
         rec = rng.choice(data.recommendations)
         day = rng.choice(days)
@@ -42,7 +42,7 @@ def write_history(root: Path, seed: int, count: int = 400) -> None:
         dept = "" if board else rng.choice(owners_on(rec, data.registry, day))
         revised = not board and rng.random() < 0.2 and dept in owners_on(rec, data.registry, day, ("lead",))
         by_file.setdefault(status_file(dept), []).append(
-            Return(
+            Entry(
                 rec.number,
                 dept,
                 day,
@@ -70,9 +70,9 @@ def write_history(root: Path, seed: int, count: int = 400) -> None:
 
 def from_everything(conn: db.Connection, day: date) -> Latest:
     """What the rules need on `day`, from every entry in force rather than the database's narrowing."""
-    returns: dict[tuple[int, str], list[Return]] = {}
-    revisions: dict[int, list[Return]] = {}
-    assessments: dict[int, list[Return]] = {}
+    returns: dict[tuple[int, str], list[Entry]] = {}
+    revisions: dict[int, list[Entry]] = {}
+    assessments: dict[int, list[Entry]] = {}
     for r in db.returns(conn):
         if r.date <= day:
             returns.setdefault((r.recommendation, r.dept), []).append(r)
@@ -206,7 +206,7 @@ def test_show_lists_each_owners_newest_twenty_and_says_how_many_more(run: Run, w
     start = date(2022, 1, 1)
     dhsc = [ret(9, "DHSC", (start + timedelta(days=i)).isoformat(), ["red", "amber"][i % 2], f"Return {i}.") for i in range(45)]
     file_returns(workspace, [*dhsc, ret(9, "NHSE", "2024-01-01", "green", "The only one.")])
-    assessments = [Return(9, "", start + timedelta(days=i), Rating.GREEN, f"View {i}.", "Board") for i in range(23)]
+    assessments = [Entry(9, "", start + timedelta(days=i), Rating.GREEN, f"View {i}.", "Board") for i in range(23)]
     (workspace / "assessments.yaml").write_bytes(appended(None, "", [block(a) for a in assessments])[0])
 
     text = run("show", "9", root=workspace).stdout

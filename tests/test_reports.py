@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from tracker.domain.rating import Rating, worst
 from tracker.domain.recommendations import Owner
-from tracker.domain.returns import Return
+from tracker.domain.returns import Entry
 from tracker.domain.standing import Filters, owner_standing, standing, summary
 from tracker.yamlio.blocks import appended, file_header, return_block
 
@@ -21,12 +21,12 @@ from .conftest import Run, load_dataset
 AS_OF = "2025-06-30"
 
 
-def ret(number: int, dept: str, day: str, rag: str, summary: str = "Work goes on.", **kw: object) -> Return:
-    return Return(number, dept, date.fromisoformat(day), Rating(rag), summary, "A secretary", **kw)  # type: ignore[arg-type]
+def ret(number: int, dept: str, day: str, rag: str, summary: str = "Work goes on.", **kw: object) -> Entry:
+    return Entry(number, dept, date.fromisoformat(day), Rating(rag), summary, "A secretary", **kw)  # type: ignore[arg-type]
 
 
-def file_returns(root: Path, returns: list[Return]) -> None:
-    by_dept: dict[str, list[Return]] = {}
+def file_returns(root: Path, returns: list[Entry]) -> None:
+    by_dept: dict[str, list[Entry]] = {}
     for r in returns:
         by_dept.setdefault(r.dept, []).append(r)
     for code, items in by_dept.items():

@@ -9,7 +9,7 @@ import pytest
 from tracker.domain.rating import Rating, trend
 from tracker.domain.recommendations import Dataset, Owner, owners_on
 from tracker.domain.returns import (
-    Return,
+    Entry,
     check_return,
     check_status_file,
     file_under,
@@ -27,10 +27,10 @@ def data() -> Dataset:
     return load_dataset(REPO / "recommendations.yaml")[0]
 
 
-def ret(number: int = 9, dept: str = "DHSC", day: date = date(2024, 1, 1), rag: Rating = Rating.AMBER, **kw: object) -> Return:
+def ret(number: int = 9, dept: str = "DHSC", day: date = date(2024, 1, 1), rag: Rating = Rating.AMBER, **kw: object) -> Entry:
     fields: dict[str, object] = {"summary": "Work goes on.", "author": "A secretary", "file": f"status/{dept}.yaml", "line": 7}
     fields.update(kw)
-    return Return(number, dept, day, rag, **fields)  # type: ignore[arg-type]
+    return Entry(number, dept, day, rag, **fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_a_valid_return_has_no_problems(data: Dataset) -> None:
         (ret(reason="Slipped"), "a reason is given but no revised target date"),
     ],
 )
-def test_each_rule_for_a_return(data: Dataset, update: Return, message: str) -> None:
+def test_each_rule_for_a_return(data: Dataset, update: Entry, message: str) -> None:
     assert [p.message for p in check_return(update, data, date(2024, 1, 1))] == [message]
 
 

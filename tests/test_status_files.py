@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tracker import db, loading, recording, sync
 from tracker.domain.rating import RETURN_RATINGS, Rating
-from tracker.domain.returns import Return
+from tracker.domain.returns import Entry
 from tracker.errors import DataError
 from tracker.yamlio.blocks import appended, file_header, return_block
 from tracker.yamlio.returns import parse_status_file
@@ -27,7 +27,7 @@ from .conftest import REPO
 HEADER = file_header("DHSC", "Department of Health and Social Care")
 
 
-def ret(**kw: object) -> Return:
+def ret(**kw: object) -> Entry:
     fields: dict[str, object] = {
         "recommendation": 9,
         "dept": "DHSC",
@@ -38,10 +38,10 @@ def ret(**kw: object) -> Return:
         "file": "status/DHSC.yaml",
     }
     fields.update(kw)
-    return Return(**fields)  # type: ignore[arg-type]
+    return Entry(**fields)  # type: ignore[arg-type]
 
 
-def read(raw: bytes) -> list[Return]:
+def read(raw: bytes) -> list[Entry]:
     updates, problems = parse_status_file(raw, "status/DHSC.yaml")
     assert problems == []
     return updates
@@ -124,8 +124,8 @@ def test_a_file_that_is_not_a_list_of_returns_cannot_be_read() -> None:
 # -- any file the reader accepts takes a new return ------------------------------------------------
 
 
-def _flow(returns: list[Return]) -> str:
-    def item(r: Return) -> str:
+def _flow(returns: list[Entry]) -> str:
+    def item(r: Entry) -> str:
         fields = {"recommendation": r.recommendation, "dept": r.dept, "date": r.date.isoformat(), "rag": r.rag.value}
         fields |= {"summary": r.summary, "author": r.author}
         # ASCII escapes: a raw line separator (NEL, U+2028) would be folded inside a quoted string.

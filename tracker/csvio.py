@@ -12,14 +12,14 @@ from datetime import date
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
 from .domain.recommendations import Dataset
-from .domain.returns import FIELDS, REQUIRED, FieldError, Return, return_from_text
+from .domain.returns import FIELDS, REQUIRED, Entry, FieldError, return_from_text
 from .domain.values import excerpt, iso
 from .errors import DataError
 
 MAX_CELL = 16 * 1024 * 1024
 
 
-def write_returns(returns: Iterable[Return]) -> str:
+def write_returns(returns: Iterable[Entry]) -> str:
     """Returns as CSV; several evidence links share one cell, separated by spaces."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -41,7 +41,7 @@ def uk_date(text: str) -> str:
 
 def read_returns(
     raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]
-) -> tuple[list[Return], list[str]]:
+) -> tuple[list[Entry], list[str]]:
     """Every row of a returns CSV (its bytes, and its name as the user gave it) as a checked return,
     and notes on what was assumed; the first bad row stops the whole import.
 
@@ -90,7 +90,7 @@ def read_rows(
     today: date,
     default_author: Callable[[], str],
     where: str = "",
-) -> tuple[list[Return], list[str]]:
+) -> tuple[list[Entry], list[str]]:
     """Returns from the rows of a sheet (number, cells as text), the first being the header; and
     notes on what was left out. `where` names the sheet in errors: "sheet Returns, "."""
     notes = []
@@ -138,7 +138,7 @@ def _row(
     where: str,
     data: Dataset,
     today: date,
-) -> Return | None:
+) -> Entry | None:
     """One row as a checked return (its author left empty when the row gives none), or None if
     empty; `columns` are the header's that tracker reads, with their places."""
     cells = [v.strip() for v in values]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .domain.departments import Department, HistoryEvent, Registry
 from .domain.rating import Rating
 from .domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review
-from .domain.returns import Return, code_of_file
+from .domain.returns import Entry, code_of_file
 from .domain.values import iso, plain
 
 if TYPE_CHECKING:
@@ -298,7 +298,7 @@ def delete_returns(conn: Connection, path: str) -> None:
     conn.execute("DELETE FROM corrections WHERE file = ?", [path])
 
 
-def insert_returns(conn: Connection, returns: Sequence[Return], lines: Sequence[int] | None = None) -> None:
+def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[int] | None = None) -> None:
     """Insert returns (and assessments), each on its own line or on the one `lines` gives it."""
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
     conn.executemany(
@@ -317,7 +317,7 @@ def insert_returns(conn: Connection, returns: Sequence[Return], lines: Sequence[
 
 
 class Recorded(NamedTuple):
-    """An entry a file holds that is the same return as one being recorded (Return.key)."""
+    """An entry a file holds that is the same return as one being recorded (Entry.key)."""
 
     line: int
     in_force: bool  # no correction has withdrawn or replaced it
@@ -333,7 +333,7 @@ def _links(text: str | None) -> tuple[str, ...]:
     return tuple(url for _, url in placed)
 
 
-def recorded_as(conn: Connection, ret: Return) -> list[Recorded]:
+def recorded_as(conn: Connection, ret: Entry) -> list[Recorded]:
     """The entries of `ret`'s file that are the same return as `ret`: an indexed look-up, so that
     what a file already holds is known whatever its length, without reading it."""
     rows = conn.execute(
@@ -353,8 +353,8 @@ def recorded_as(conn: Connection, ret: Return) -> list[Recorded]:
 EntryKey = tuple[object, ...]
 
 
-def entry_key(ret: Return) -> EntryKey:
-    """What makes two returns the same (Return.key), as the database holds it: for `recorded_in`."""
+def entry_key(ret: Entry) -> EntryKey:
+    """What makes two returns the same (Entry.key), as the database holds it: for `recorded_in`."""
     return (ret.recommendation, ret.dept or None, ret.date.isoformat(), ret.rag.value, ret.summary) + (
         ret.evidence,
         iso(ret.target_date),
@@ -470,12 +470,12 @@ _WITH_EVIDENCE = f"SELECT NULL, {_ENTRY} FROM returns AS r LEFT JOIN return_evid
 _RATINGS = {rating.value: rating for rating in Rating}
 
 
-def _grouped_entries(conn: Connection, sql: str, args: Sequence[object]) -> dict[Any, list[Return]]:
+def _grouped_entries(conn: Connection, sql: str, args: Sequence[object]) -> dict[Any, list[Entry]]:
     """The entries `sql` selects (the key, then _ENTRY's columns), grouped by the key. `sql` orders
     the rows so that each entry's come together (by its id after any other order), in their links' order."""
     cursor = conn.cursor()
     cursor.row_factory = None
-    out: dict[Any, list[Return]] = {}
+    out: dict[Any, list[Entry]] = {}
     first: tuple[Any, ...] | None = None
     links: list[str] = []
     for row in cursor.execute(sql, args):
@@ -490,9 +490,9 @@ def _grouped_entries(conn: Connection, sql: str, args: Sequence[object]) -> dict
     return out
 
 
-def _entry(row: tuple[Any, ...], evidence: tuple[str, ...]) -> Return:
+def _entry(row: tuple[Any, ...], evidence: tuple[str, ...]) -> Entry:
     _, _, number, dept, day, rag, summary, author, target_date, reason, file, line, _ = row
-    return Return(
+    return Entry(
         number,
         dept or "",
         date.fromisoformat(day),
@@ -507,7 +507,7 @@ def _entry(row: tuple[Any, ...], evidence: tuple[str, ...]) -> Return:
     )
 
 
-def _entries(conn: Connection, sql: str, args: Sequence[object]) -> list[Return]:
+def _entries(conn: Connection, sql: str, args: Sequence[object]) -> list[Entry]:
     """The entries a query selects, in its order: `sql` is _WITH_EVIDENCE and what follows."""
     return _grouped_entries(conn, sql, args).get(None, [])
 
@@ -601,13 +601,13 @@ def count_returns_after(conn: Connection, day: date) -> int:
     )
 
 
-def arrived(conn: Connection, since: date, until: date) -> list[Return]:
+def arrived(conn: Connection, since: date, until: date) -> list[Entry]:
     """The returns and assessments in force dated after `since` up to `until`, in the order they were loaded."""
     where = "r.date > ? AND r.date <= ? AND r.withdrawn_by IS NULL"
     return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.id, e.position", [since.isoformat(), until.isoformat()])
 
 
-def _returns(conn: Connection, where: str, args: Sequence[object], order: str = "") -> list[Return]:
+def _returns(conn: Connection, where: str, args: Sequence[object], order: str = "") -> list[Entry]:
     rows = conn.execute(f"SELECT * FROM returns WHERE {where}{order}", args).fetchall()
     if not rows:  # most owners' look-ups on a quiet record: no second query
         return []
@@ -618,7 +618,7 @@ def _returns(conn: Connection, where: str, args: Sequence[object], order: str = 
         args,
     )
     return [
-        Return(
+        Entry(
             recommendation=row["recommendation"],
             dept=row["dept"] or "",
             date=date.fromisoformat(row["date"]),
@@ -635,25 +635,25 @@ def _returns(conn: Connection, where: str, args: Sequence[object], order: str = 
     ]
 
 
-def returns(conn: Connection, recommendation: int | None = None) -> list[Return]:
+def returns(conn: Connection, recommendation: int | None = None) -> list[Entry]:
     """Departments' returns (all, or one recommendation's) in the order they were recorded: by file, then by line."""
     where, args = ("r.recommendation = ?", [recommendation]) if recommendation is not None else ("1", [])
     where = f"r.dept IS NOT NULL AND r.withdrawn_by IS NULL AND {where}"
     return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.file, r.line, r.id, e.position", args)
 
 
-def assessments(conn: Connection, recommendation: int) -> list[Return]:
+def assessments(conn: Connection, recommendation: int) -> list[Entry]:
     """The board's assessments of a recommendation, oldest first (by date, then as recorded)."""
     where = "r.dept IS NULL AND r.withdrawn_by IS NULL AND r.recommendation = ?"
     return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.date, r.line, r.id, e.position", [recommendation])
 
 
-def returns_in_file(conn: Connection, path: str) -> list[Return]:
+def returns_in_file(conn: Connection, path: str) -> list[Entry]:
     """The returns loaded from file `path`, in their order in it."""
     return _returns(conn, "file = ?", [path], " ORDER BY line")
 
 
-def return_at(conn: Connection, path: str, line: int) -> Return | None:
+def return_at(conn: Connection, path: str, line: int) -> Entry | None:
     """The return loaded from line `line` of file `path`, if there is one."""
     found = _returns(conn, "file = ? AND line = ? AND corrects IS NULL", [path, line])  # as written
     return found[0] if found else None
@@ -709,7 +709,7 @@ def latest_on(conn: Connection, dates: Sequence[date], owners: Sequence[tuple[in
     if not days:
         return {}
     kinds = ("returns", "revisions", "assessments")
-    found: dict[date, tuple[dict[Any, list[Return]], ...]] = {day: ({}, {}, {}) for day in days}
+    found: dict[date, tuple[dict[Any, list[Entry]], ...]] = {day: ({}, {}, {}) for day in days}
     pairs = list(owners) or [(0, "")]  # VALUES needs a row: this one names no recommendation
     args = [day.isoformat() for day in days] + [value for pair in pairs for value in pair]
     for key, entries in _grouped_entries(conn, _latest_sql(len(days), len(pairs)), args).items():
@@ -733,7 +733,7 @@ def entry_counts(conn: Connection, recommendation: int) -> dict[str, int]:
     }
 
 
-def newest_entries(conn: Connection, recommendation: int, codes: Sequence[str], count: int) -> list[Return]:
+def newest_entries(conn: Connection, recommendation: int, codes: Sequence[str], count: int) -> list[Entry]:
     """The `count` newest returns in force on `recommendation` filed under each of `codes` (in the
     order of NEWEST_FIRST; "" for the board's assessments), in the order they were recorded."""
     if not codes:
@@ -752,14 +752,14 @@ def newest_entries(conn: Connection, recommendation: int, codes: Sequence[str], 
 # -- corrections ------------------------------------------------------------------------------
 
 
-def in_force(conn: Connection, path: str, recommendation: int, day: date) -> list[Return]:
+def in_force(conn: Connection, path: str, recommendation: int, day: date) -> list[Entry]:
     """The entries of file `path` on `recommendation` dated `day` that no correction has withdrawn or replaced."""
     # By the index on recommendation, department and date: a file holds its one department's entries.
     where = "recommendation = ? AND dept IS ? AND date = ? AND file = ? AND withdrawn_by IS NULL"
     return _returns(conn, where, [recommendation, code_of_file(path) or None, day.isoformat(), path], " ORDER BY line")
 
 
-def apply_correction(conn: Connection, c: Correction, target: Return, replacement: Return | None) -> None:
+def apply_correction(conn: Connection, c: Correction, target: Entry, replacement: Entry | None) -> None:
     """Record correction `c`: `target` no longer counts; `replacement` (its corrected values, in its place) does."""
     where = "recommendation = ? AND dept IS ? AND date = ? AND file = ? AND line = ? AND withdrawn_by IS NULL"  # by its index
     args = [target.recommendation, target.dept or None, target.date.isoformat(), c.file, target.line]

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from .csvio import read_rows
 from .domain.rating import RETURN_RATINGS
 from .domain.recommendations import Dataset
-from .domain.returns import Return
+from .domain.returns import Entry
 from .errors import DataError
 from .output.text import spreadsheet_cell
 
@@ -61,7 +61,7 @@ class Row:
     title: str
     role: str
     target: date | None
-    last: Return | None
+    last: Entry | None
 
 
 def write_csv(rows: Sequence[Row]) -> bytes:
@@ -160,7 +160,7 @@ def _text(value: object) -> object:
 
 def read_xlsx(
     raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]
-) -> tuple[list[Return], list[str]]:
+) -> tuple[list[Entry], list[str]]:
     """The filled rows of a workbook's Returns sheet (or its only sheet) as checked returns."""
     import warnings
     import zipfile

@@ -25,30 +25,31 @@ from . import db, workspace
 from .domain.corrections import Correction, apply
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
-from .domain.returns import Return, check_return, code_of_file
+from .domain.returns import Entry, check_return, code_of_file
 from .errors import DataError, Interrupted, TrackerError, from_machine, hold_interrupts
 from .standings import write_standing
 from .sync import BLOCK, appended_digests, catch_up, digests, file_fingerprint, open_synced, sync_files
 
-Entry = Return | Correction
+# What recording appends to a file: an entry (a return or an assessment), or a correction of one.
+Recordable = Entry | Correction
 
 
 @dataclass(frozen=True)
 class Added:
     """What add_returns did: the returns it wrote, and why tracker.db lags behind them, if it does."""
 
-    written: list[tuple[Entry, int]] = field(default_factory=list)  # each entry written, and the line it starts on
+    written: list[tuple[Recordable, int]] = field(default_factory=list)  # each entry written, and the line it starts on
     database_lags: str | None = None
-    withdrawn: list[Return] = field(default_factory=list)  # the same as returns withdrawn or corrected: not added again
+    withdrawn: list[Entry] = field(default_factory=list)  # the same as returns withdrawn or corrected: not added again
 
     @property
-    def returns(self) -> list[Entry]:
+    def returns(self) -> list[Recordable]:
         """The entries written, as their files hold them (each with its line)."""
         return [_at(e, line) for e, line in self.written]
 
 
 def add_returns(
-    root: Path, new: Sequence[Entry], today: date, conn: db.Connection | None = None, data: Dataset | None = None
+    root: Path, new: Sequence[Recordable], today: date, conn: db.Connection | None = None, data: Dataset | None = None
 ) -> Added:
     """Append returns (or corrections) to their files and to the database, under the workspace lock.
 
@@ -67,7 +68,7 @@ def add_returns(
     return _add(root, new, today, conn, data)
 
 
-def _add(root: Path, new: Sequence[Entry], today: date, conn: db.Connection, checked: Dataset | None) -> Added:
+def _add(root: Path, new: Sequence[Recordable], today: date, conn: db.Connection, checked: Dataset | None) -> Added:
     try:
         seen = db.data_version(conn)
         by_file, withdrawn = _sorted(conn, new)
@@ -112,7 +113,7 @@ def _add(root: Path, new: Sequence[Entry], today: date, conn: db.Connection, che
     return Added(written, lags, withdrawn)
 
 
-def _sorted(conn: db.Connection, new: Sequence[Entry]) -> tuple[dict[str, list[Entry]], list[Return]]:
+def _sorted(conn: db.Connection, new: Sequence[Recordable]) -> tuple[dict[str, list[Recordable]], list[Entry]]:
     """What each file is to take of `new`, and the returns that are entries withdrawn or corrected
     since (not added again). A return its file already holds is left out, and so is a second copy
     of one. Each is looked up by its index; or, for an import of about as many returns as the file
@@ -124,17 +125,17 @@ def _sorted(conn: db.Connection, new: Sequence[Entry]) -> tuple[dict[str, list[E
             keys.add(key)
             fresh.append(entry)
     known = db.loaded_files(conn)
-    counts = Counter(e.file for e in fresh if isinstance(e, Return))
+    counts = Counter(e.file for e in fresh if isinstance(e, Entry))
     read: dict[str, dict[db.EntryKey, list[db.Recorded]]] = {}
     for name, count in counts.items():
         if (loaded := known.get(name)) is None:
             read[name] = {}
         elif count * ENTRIES_PER_LOOKUP >= loaded.lines // 5:  # an entry takes five lines at least
             read[name] = db.recorded_in(conn, name)
-    by_file: dict[str, list[Entry]] = {}
-    withdrawn: list[Return] = []
+    by_file: dict[str, list[Recordable]] = {}
+    withdrawn: list[Entry] = []
     for entry in fresh:
-        if isinstance(entry, Return):
+        if isinstance(entry, Entry):
             entries = read.get(entry.file)
             same = db.recorded_as(conn, entry) if entries is None else entries.get(db.entry_key(entry), [])
             if any(s.in_force for s in same):
@@ -150,7 +151,7 @@ def _sorted(conn: db.Connection, new: Sequence[Entry]) -> tuple[dict[str, list[E
 ENTRIES_PER_LOOKUP = 4
 
 
-def _check(conn: db.Connection, new: Sequence[Entry], data: Dataset, today: date) -> None:
+def _check(conn: db.Connection, new: Sequence[Recordable], data: Dataset, today: date) -> None:
     """Every rule each entry must keep against the data as it is now; DataError for the first broken."""
     for entry in new:
         if isinstance(entry, Correction):
@@ -165,7 +166,7 @@ def _check(conn: db.Connection, new: Sequence[Entry], data: Dataset, today: date
 
 class _Plan(NamedTuple):
     name: str
-    entries: list[Entry]
+    entries: list[Recordable]
     lines: list[int]  # the line each entry starts on
     was: db.LoadedFile | None  # the file as the database holds it (None: a new file)
     append: workspace.Append | None  # the bytes appended to it
@@ -174,7 +175,9 @@ class _Plan(NamedTuple):
     content: bytes  # a new file's bytes
 
 
-def _plan(conn: db.Connection, root: Path, name: str, entries: list[Entry], loaded: db.LoadedFile | None, data: Dataset) -> _Plan:
+def _plan(
+    conn: db.Connection, root: Path, name: str, entries: list[Recordable], loaded: db.LoadedFile | None, data: Dataset
+) -> _Plan:
     """How `entries` are added to file `name`, which the database holds as it is (`loaded`).
 
     An existing file is appended to: the bytes added and the lines they start on are worked out
@@ -265,11 +268,11 @@ def _tell_database(
     return None
 
 
-def _at(entry: Entry, line: int) -> Entry:
+def _at(entry: Recordable, line: int) -> Recordable:
     """`entry` as its file now holds it, on `line`."""
-    if isinstance(entry, Return):  # as dataclasses.replace does, in a fraction of its time: an import makes many
+    if isinstance(entry, Entry):  # as dataclasses.replace does, in a fraction of its time: an import makes many
         e = entry
-        return Return(
+        return Entry(
             e.recommendation, e.dept, e.date, e.rag, e.summary, e.author, e.evidence, e.target_date, e.reason, e.file, line
         )
     return replace(entry, line=line)
@@ -278,7 +281,7 @@ def _at(entry: Entry, line: int) -> Entry:
 def _insert(conn: db.Connection, data: Dataset, p: _Plan) -> bool:
     """Insert the entries just appended to a file as they were written, each correction applied to
     the entries already loaded; False if one cannot be (the file is then read again)."""
-    returns = [(e, line) for e, line in zip(p.entries, p.lines, strict=True) if isinstance(e, Return)]
+    returns = [(e, line) for e, line in zip(p.entries, p.lines, strict=True) if isinstance(e, Entry)]
     db.insert_returns(conn, [e for e, _ in returns], [line for _, line in returns])
     for entry, line in zip(p.entries, p.lines, strict=True):
         if isinstance(entry, Correction):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import db, workspace
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
-from .domain.returns import Return, StatusFileCheck, code_of_file, recorded_twice
+from .domain.returns import Entry, StatusFileCheck, code_of_file, recorded_twice
 from .errors import DataError, InvalidData
 from .loading import load_recommendations, load_status_file, without_gc
 from .standings import restand, standing_due, write_standing
@@ -98,7 +98,7 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
 
     corrected: list[Problem] = []
 
-    def load(part: list[Return], corrections: list[Correction]) -> None:
+    def load(part: list[Entry], corrections: list[Correction]) -> None:
         db.insert_returns(conn, part)  # first: a return recorded twice in one part is found there
         check.check(part)
         for c in corrections:  # each names an entry earlier in the file, so already loaded
@@ -126,7 +126,7 @@ def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, ol
     corrected: list[Problem] = []
     db.defer_foreign_keys(conn)
 
-    def load(part: list[Return], corrections: list[Correction]) -> None:
+    def load(part: list[Entry], corrections: list[Correction]) -> None:
         db.insert_returns(conn, part)
         for ret in part:  # each return's problems in the order reading the whole file gives them
             check.check([ret])

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tracker.db import Connection
     from tracker.domain.corrections import Correction
     from tracker.domain.recommendations import Dataset
-    from tracker.domain.returns import Return
+    from tracker.domain.returns import Entry
     from tracker.domain.standing import Standing
     from tracker.recording import Added
 
@@ -84,7 +84,7 @@ def standings_over(conn: Connection, data: Dataset, dates: Sequence[date]) -> li
     return over(conn, data, dates)
 
 
-def record(ctx: typer.Context, returns: Sequence[Return | Correction], today: date) -> Added:
+def record(ctx: typer.Context, returns: Sequence[Entry | Correction], today: date) -> Added:
     """Record returns (or corrections) in their files and the database (recording.add_returns)."""
     from tracker.errors import release_interrupts
     from tracker.recording import add_returns

@@ -162,7 +162,7 @@ def update(
 
 def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, evidence: list[str]) -> None:
     """Record one return (or, with no "dept", an assessment) given on the command line, and say what was recorded."""
-    from tracker.domain.returns import FieldError, Return, return_from_text
+    from tracker.domain.returns import Entry, FieldError, return_from_text
 
     root, today, data = _context.root(ctx), _context.today(), _context.dataset(ctx)
     try:
@@ -183,7 +183,7 @@ def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, e
         return
     from tracker.output.plain import recorded
 
-    assert isinstance(added.returns[0], Return)
+    assert isinstance(added.returns[0], Entry)
     given = fields["rag"].strip()
     read_as = f"({given} read as {new.rag.word})\n" if given.casefold() != new.rag.value else ""
     _out.write_after_recording(recorded(data, added.returns[0]) + read_as)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from .problem import Problem
 from .rating import Rating
 from .recommendations import Dataset
-from .returns import Return, check_return
+from .returns import Entry, check_return
 
 KINDS = ("withdraw", "correct")
 # What a correction may change; anything it does not name stays as it was.
@@ -56,12 +56,12 @@ class Correction:
 class Applied:
     """What a correction does: the entry it names, and (for `correct`) the entry that replaces it."""
 
-    target: Return
-    replacement: Return | None
+    target: Entry
+    replacement: Entry | None
 
 
 def apply(
-    c: Correction, candidates: Callable[[int, date], Sequence[Return]], data: Dataset, today: date | None = None
+    c: Correction, candidates: Callable[[int, date], Sequence[Entry]], data: Dataset, today: date | None = None
 ) -> Applied | Problem:
     """Resolve correction `c` against the entries of its file still in force.
 
@@ -107,10 +107,10 @@ def apply(
 
 
 def correction_problems(
-    returns: Sequence[Return], corrections: Sequence[Correction], data: Dataset, today: date | None = None
+    returns: Sequence[Entry], corrections: Sequence[Correction], data: Dataset, today: date | None = None
 ) -> list[Problem]:
     """Every rule the corrections of one file break, applied in order to its returns (in memory)."""
-    in_force: dict[tuple[int, date], list[Return]] = {}
+    in_force: dict[tuple[int, date], list[Entry]] = {}
     for r in returns:
         in_force.setdefault((r.recommendation, r.date), []).append(r)
     problems = []
@@ -132,8 +132,8 @@ class Trail(NamedTuple):
     kind: str
     file: str
     line: int
-    of: Return  # the entry as it was recorded
-    now: Return | None  # its corrected values (for `correct`)
+    of: Entry  # the entry as it was recorded
+    now: Entry | None  # its corrected values (for `correct`)
     why: str
     author: str
     date: date

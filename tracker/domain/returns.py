@@ -37,9 +37,10 @@ def code_of_file(shown: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)  # slots: a long history holds a great many of these
-class Return:
-    """One department's return on one recommendation; or, with no `dept`, the board's own
-    assessment of it (kept in assessments.yaml, with no target date)."""
+class Entry:
+    """An entry of the record: one department's return on one recommendation (in its status file)
+    or, with no `dept`, the board's own assessment of it (in assessments.yaml, with no target date).
+    Returns and assessments are both entries: dated, rated, summarised, corrected alike."""
 
     recommendation: int
     dept: str
@@ -115,7 +116,7 @@ def text_date(text: str) -> date:
         raise DataError(f"{excerpt(text)} is not a real date written YYYY-MM-DD") from None
 
 
-def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: Dataset, today: date) -> Return:
+def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: Dataset, today: date) -> Entry:
     """A return from the text of its fields (a CSV row, the command line's options), checked.
 
     A missing optional field is "". Without "dept", it is the board's assessment. Raises
@@ -160,14 +161,14 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     except TrackerError as e:
         raise FieldError("target_date", e.message) from None
     reason = values.get("reason", "").strip() or None
-    new = Return(rec.number, code, day, rag, summary, author, links, target, reason, status_file(code))
+    new = Entry(rec.number, code, day, rag, summary, author, links, target, reason, status_file(code))
     problems = check_return(new, data, today)
     if problems:
         raise FieldError(problems[0].field or "date", problems[0].message)
     return new
 
 
-def check_return(ret: Return, data: Dataset, today: date | None = None) -> list[Problem]:
+def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[Problem]:
     """The rules one return must keep, whatever file it is in. `today` also rules out future dates."""
     problems: list[Problem] = []
 
@@ -201,13 +202,13 @@ def check_return(ret: Return, data: Dataset, today: date | None = None) -> list[
 class StatusFileCheck:
     """Every rule for the returns in one department's file, status/<file_code>.yaml, given part by part.
 
-    The returns seen so far are remembered by a hash of what makes them the same (Return.key) and
+    The returns seen so far are remembered by a hash of what makes them the same (Entry.key) and
     their line, not kept: `earlier(line)` gives back the return on a line when two hashes meet, so
     a file of any length is checked in little memory.
     """
 
     def __init__(
-        self, file: str, file_code: str, data: Dataset, today: date | None, earlier: Callable[[int], Return | None]
+        self, file: str, file_code: str, data: Dataset, today: date | None, earlier: Callable[[int], Entry | None]
     ) -> None:
         self.file_code, self.data, self.today, self.earlier = file_code, data, today, earlier
         self.seen: dict[int, int | list[int]] = {}
@@ -216,7 +217,7 @@ class StatusFileCheck:
             message = f"{file_code} is not a department code in the registry; name the file after one"
             self.problems.append(Problem(file, None, message))
 
-    def check(self, returns: Iterable[Return]) -> None:
+    def check(self, returns: Iterable[Entry]) -> None:
         data, file_code = self.data, self.file_code
         for ret in returns:
             self.problems.extend(check_return(ret, data, self.today))
@@ -233,12 +234,12 @@ class StatusFileCheck:
                 self.seen[hash(key)] = ret.line if seen is None else [*lines, ret.line]
 
 
-def recorded_twice(ret: Return, first: int) -> Problem:
+def recorded_twice(ret: Entry, first: int) -> Problem:
     """The rule that a file holds each return once, broken by `ret`, first recorded on line `first`."""
     return Problem(ret.file, ret.line, f"the same return is recorded twice (first on line {first})", ret.recommendation)
 
 
-def check_status_file(returns: Sequence[Return], file_code: str, data: Dataset, today: date | None = None) -> list[Problem]:
+def check_status_file(returns: Sequence[Entry], file_code: str, data: Dataset, today: date | None = None) -> list[Problem]:
     """Every rule for the returns in one department's file, status/<file_code>.yaml."""
     by_line = {r.line: r for r in returns if r.line is not None}
     check = StatusFileCheck(returns[0].file if returns else status_file(file_code), file_code, data, today, by_line.get)
@@ -246,7 +247,7 @@ def check_status_file(returns: Sequence[Return], file_code: str, data: Dataset, 
     return check.problems
 
 
-def newest_first(returns: Iterable[Return]) -> list[Return]:
+def newest_first(returns: Iterable[Entry]) -> list[Entry]:
     """The latest-return rule: the latest date wins; of two on one date, the one recorded later.
 
     "Recorded later" is later in its file (by line), or later in `returns` where lines are unknown.
@@ -255,30 +256,32 @@ def newest_first(returns: Iterable[Return]) -> list[Return]:
     return [ret for _, ret in ordered]
 
 
-class Entry(NamedTuple):
+class HistoryEntry(NamedTuple):
     """A return in an owner's history, with the rating it replaced."""
 
-    ret: Return
+    ret: Entry
     previous: Rating | None
     trend: str | None  # better, worse, same; None for a first return
 
 
-def history(returns: Iterable[Return]) -> list[Entry]:
+def history(returns: Iterable[Entry]) -> list[HistoryEntry]:
     """One owner's returns newest first, each with its change from the one before."""
     ordered = newest_first(returns)
     entries = []
     for i, ret in enumerate(ordered):
         before = ordered[i + 1].rag if i + 1 < len(ordered) else None
-        entries.append(Entry(ret, before, trend(before, ret.rag)))
+        entries.append(HistoryEntry(ret, before, trend(before, ret.rag)))
     return entries
 
 
-def history_by_owner(rec: Recommendation, data: Dataset, returns: Iterable[Return], today: date) -> list[tuple[str, list[Entry]]]:
+def history_by_owner(
+    rec: Recommendation, data: Dataset, returns: Iterable[Entry], today: date
+) -> list[tuple[str, list[HistoryEntry]]]:
     """Each owner of `rec`, by today's code, with its history of returns newest first.
 
     Returns filed under a body that has since merged count as its successor's.
     """
-    groups: dict[str, list[Return]] = {code: [] for code in owners_on(rec, data.registry, today)}
+    groups: dict[str, list[Entry]] = {code: [] for code in owners_on(rec, data.registry, today)}
     for ret in returns:
         if ret.recommendation == rec.number:
             groups.setdefault(_carried_by(data, ret.dept, today), []).append(ret)
@@ -294,7 +297,7 @@ class OwnerHistory(NamedTuple):
     """An owner's returns on a recommendation, newest first: all of them, or the newest few."""
 
     code: str  # today's code
-    entries: list[Entry]
+    entries: list[HistoryEntry]
     made: int  # how many returns it has made: more than len(entries) when only the newest are given
 
     @property
@@ -306,7 +309,7 @@ class OwnerHistory(NamedTuple):
 def owner_histories(
     rec: Recommendation,
     data: Dataset,
-    returns: Iterable[Return],
+    returns: Iterable[Entry],
     today: date,
     made: Mapping[str, int] | None = None,
     newest: int | None = None,

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from .rating import Rating, worst
 from .recommendations import Dataset, Owner, Recommendation, section_matches
-from .returns import Return, history, newest_first
+from .returns import Entry, history, newest_first
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,8 @@ class OwnerStanding:
     named_as: str  # the code the recommendation was made to
     role: str
     rag: Rating  # its latest return's rating, or NO_RETURN
-    latest: Return | None  # the latest return on or before the date, even if too old to count
-    previous: Return | None
+    latest: Entry | None  # the latest return on or before the date, even if too old to count
+    previous: Entry | None
     stale: bool  # no return within the reporting window: rated NO_RETURN
     trend: str | None  # from its previous return to its latest
     via: str | None = None  # today's code of the department that reports for it, if one does
@@ -59,10 +59,10 @@ class Standing:
     owners: tuple[OwnerStanding, ...]
     deadline: date | None  # the review's baseline, never overwritten
     target_date: date | None  # the baseline, or the latest revision
-    revision: Return | None  # the return that last revised the target date
+    revision: Entry | None  # the return that last revised the target date
     overdue: bool
     departments_rag: Rating = Rating.NO_RETURN  # the worst of the rating owners' (leads', by default)
-    assessment: Return | None = None  # the board's latest assessment on or before the date
+    assessment: Entry | None = None  # the board's latest assessment on or before the date
     by_board: bool = False  # the headline is the assessment: it is dated on or after every lead's latest return
 
     @property
@@ -86,7 +86,7 @@ def filing_codes(data: Dataset, owner: Owner, as_of: date) -> list[str]:
     return [d.code for d in data.registry.chain(owner.dept, as_of)] or [owner.dept]
 
 
-def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Return], as_of: date) -> OwnerStanding:
+def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Entry], as_of: date) -> OwnerStanding:
     """`returns`: the owner's returns dated on or before `as_of` (at least its latest two), in any order
     (those made for it by the department it reports via are filed under its own code)."""
     current = data.registry.current(owner.dept, as_of)
@@ -114,9 +114,9 @@ def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Return], as_of
 def standing(
     rec: Recommendation,
     owners: Sequence[OwnerStanding],
-    revisions: Iterable[Return],
+    revisions: Iterable[Entry],
     as_of: date,
-    assessments: Iterable[Return] = (),
+    assessments: Iterable[Entry] = (),
     rating_owners: str = "leads",
 ) -> Standing:
     """`revisions`: the returns on or before `as_of` that revised the target date (at least the
@@ -145,9 +145,9 @@ class Latest(NamedTuple):
     module's rule (returns.newest_first), on whatever it is given.
     """
 
-    returns: Mapping[tuple[int, str], Sequence[Return]]
-    revisions: Mapping[int, Sequence[Return]]
-    assessments: Mapping[int, Sequence[Return]]
+    returns: Mapping[tuple[int, str], Sequence[Entry]]
+    revisions: Mapping[int, Sequence[Entry]]
+    assessments: Mapping[int, Sequence[Entry]]
 
 
 def filed_under(data: Dataset, dates: Iterable[date]) -> list[tuple[int, str]]:

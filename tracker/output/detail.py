@@ -10,7 +10,7 @@ from datetime import date
 from tracker.domain.corrections import Trail
 from tracker.domain.departments import Department, Registry, succession
 from tracker.domain.recommendations import Dataset, Recommendation
-from tracker.domain.returns import OwnerHistory, Return
+from tracker.domain.returns import Entry, OwnerHistory
 from tracker.domain.standing import Standing
 
 from .plain import shown_value, table
@@ -55,7 +55,7 @@ def recommendation_detail(
     histories: Sequence[OwnerHistory],
     today: date,
     now: Standing,
-    assessments: Sequence[Return],
+    assessments: Sequence[Entry],
     width: int,
     trail: Sequence[Trail] = (),
     assessed: int | None = None,
@@ -134,7 +134,7 @@ def recommendation_detail(
     return "\n".join(out) + "\n"
 
 
-def _entry(ret: Return, width: int) -> list[str]:
+def _entry(ret: Entry, width: int) -> list[str]:
     lines = _wrapped(ret.summary, width, 4) + _wrapped(f"by {ret.author}", width, 4)
     for url in ret.evidence:
         lines += _wrapped(url, width, 4)

@@ -10,7 +10,7 @@ from typing import Any
 from tracker.domain.departments import Department, succession
 from tracker.domain.problem import Problem
 from tracker.domain.recommendations import Dataset, Recommendation
-from tracker.domain.returns import Entry, OwnerHistory, Return
+from tracker.domain.returns import Entry, HistoryEntry, OwnerHistory
 from tracker.domain.standing import Standing, summary
 from tracker.domain.values import iso, plain
 
@@ -67,7 +67,7 @@ def recommendation_dict(
     return d
 
 
-def return_dict(entry: Entry) -> dict[str, Any]:
+def return_dict(entry: HistoryEntry) -> dict[str, Any]:
     r = entry.ret
     return {
         "date": r.date.isoformat(),
@@ -140,7 +140,7 @@ def standing_dict(s: Standing) -> dict[str, Any]:
     }
 
 
-def assessment_dict(a: Return | None) -> dict[str, Any] | None:
+def assessment_dict(a: Entry | None) -> dict[str, Any] | None:
     if a is None:
         return None
     return {"rag": a.rag.value, "date": a.date.isoformat(), "summary": a.summary, "evidence": list(a.evidence)}

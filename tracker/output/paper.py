@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
-from tracker.domain.returns import Return
+from tracker.domain.returns import Entry
 from tracker.domain.standing import OwnerStanding, Standing, owed, summary
 
 from .document import (
@@ -134,7 +134,7 @@ def board_paper(
     since: date,
     then: list[Standing],
     details: Details,
-    arrived: Sequence[Return],
+    arrived: Sequence[Entry],
     corrected: Sequence[Trail] = (),
     dashboard: Dashboard | None = None,
 ) -> Paper:
@@ -186,7 +186,7 @@ def _purpose(data: Dataset, recommendations: int, as_of: date) -> list[Block]:
     ]
 
 
-def _summary(now: list[Standing], then: list[Standing], as_of: date, since: date, arrived: Sequence[Return]) -> list[Block]:
+def _summary(now: list[Standing], then: list[Standing], as_of: date, since: date, arrived: Sequence[Entry]) -> list[Block]:
     """The counts by headline rating, then and now, and what arrived since."""
     counts, earlier_counts = summary(now), summary(then)
     rows: list[tuple[Line, ...]] = []
@@ -284,7 +284,7 @@ def _asked(now: list[Standing], as_of: date, since: date, chase: dict[str, list[
 
 
 def _since(
-    now: list[Standing], then: list[Standing], since: date, arrived: Sequence[Return], corrected: Sequence[Trail]
+    now: list[Standing], then: list[Standing], since: date, arrived: Sequence[Entry], corrected: Sequence[Trail]
 ) -> list[Block]:
     """What arrived since the last board: returns and assessments by recommendation, target dates
     revised, headlines that changed, and exceptions new and cleared."""

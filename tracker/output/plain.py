@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from tracker.domain.recommendations import Dataset, Owner, Recommendation
-from tracker.domain.returns import Return
+from tracker.domain.returns import Entry
 from tracker.domain.standing import Standing, summary
 
 from .text import clean
@@ -91,7 +91,7 @@ def _code_today(data: Dataset, code: str, today: date) -> str:
     return code if current == code else f"{current} (was {code})"
 
 
-def recorded(data: Dataset, ret: Return) -> str:
+def recorded(data: Dataset, ret: Entry) -> str:
     """What `tracker update` wrote, for the person who asked it to: plain text, RAG as a word."""
     rec = data.recommendation(ret.recommendation)
     lines = [
@@ -156,7 +156,7 @@ def report_text(as_of: date, standings: Sequence[Standing], window: int, width: 
     )
 
 
-def corrected(c: Correction, line: int | None, target: Return, replacement: Return | None) -> str:
+def corrected(c: Correction, line: int | None, target: Entry, replacement: Entry | None) -> str:
     """What `tracker withdraw` or `correct` wrote, for the person who asked it to."""
     whose = target.dept or "the board"
     entry = f"{whose}'s {target.date} {target.rag.word} on recommendation {target.recommendation} ({target.file}:{target.line})"

@@ -10,7 +10,7 @@ import json
 import re
 
 from tracker.domain.corrections import Correction
-from tracker.domain.returns import Return
+from tracker.domain.returns import Entry
 
 
 def file_header(code: str, name: str) -> str:
@@ -51,7 +51,7 @@ def _scalar(value: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
-def return_block(ret: Return) -> str:
+def return_block(ret: Entry) -> str:
     """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml."""
     lines = [
         f"- recommendation: {ret.recommendation}",
@@ -96,7 +96,7 @@ def correction_block(c: Correction) -> str:
     return "\n".join(lines) + "\n"
 
 
-def block(entry: Return | Correction) -> str:
+def block(entry: Entry | Correction) -> str:
     return correction_block(entry) if isinstance(entry, Correction) else return_block(entry)
 
 

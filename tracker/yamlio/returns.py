@@ -12,7 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from tracker.domain.corrections import KINDS, Correction
 from tracker.domain.problem import Problem
 from tracker.domain.rating import RATING_CHOICES, Rating
-from tracker.domain.returns import ASSESSMENTS, FIELDS, Return
+from tracker.domain.returns import ASSESSMENTS, FIELDS, Entry
 from tracker.domain.values import excerpt
 from tracker.errors import DataError
 
@@ -25,7 +25,7 @@ _ASSESSMENT = {field: field != "evidence" for field in FIELDS if field not in ("
 
 
 class StatusFile(NamedTuple):
-    returns: list[Return]
+    returns: list[Entry]
     problems: list[Problem]
     # Whether a return can be added by appending a block: the file is empty, only comments, or a
     # block list at the left margin with nothing after it, its lines ended by \n alone. `[]`, a
@@ -35,13 +35,13 @@ class StatusFile(NamedTuple):
     corrections: Sequence[Correction] = ()
 
 
-def parse_status_file(raw: bytes, shown: str) -> tuple[list[Return], list[Problem]]:
+def parse_status_file(raw: bytes, shown: str) -> tuple[list[Entry], list[Problem]]:
     """Read a department's status file: a list of returns. Raises DataError if unreadable."""
     status = read_status_file(raw, shown)
     return status.returns, status.problems
 
 
-Part = Callable[[list[Return], list[Correction]], None]
+Part = Callable[[list[Entry], list[Correction]], None]
 
 
 def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> StatusFile:
@@ -63,7 +63,7 @@ def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> S
         if e.message != "the file is empty":
             raise
         root = None  # only comments so far: no returns yet
-    returns: list[Return] = []
+    returns: list[Entry] = []
     corrections: list[Correction] = []
     for node in r.sequence(root, "the file"):
         _entry(r, node, shown, returns, corrections)
@@ -122,10 +122,10 @@ def _is_utf8(raw: bytes) -> bool:
 
 def _read_in_parts(
     r: Reader, raw: bytes, starts: list[int], shown: str, each_part: Part | None, lines: int = 0
-) -> tuple[list[Return], list[Correction]]:
+) -> tuple[list[Entry], list[Correction]]:
     """Read `raw` a part at a time from the item starting at each of `starts`, `lines` line ends
     into its file."""
-    returns: list[Return] = []
+    returns: list[Entry] = []
     corrections: list[Correction] = []
     offset, counted = lines, 0
     for i in range(0, len(starts), PART):
@@ -148,7 +148,7 @@ def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
-def _entry(r: Reader, node: Node, shown: str, returns: list[Return], corrections: list[Correction]) -> None:
+def _entry(r: Reader, node: Node, shown: str, returns: list[Entry], corrections: list[Correction]) -> None:
     """Read one item of the file: a return (or assessment), or a correction of an earlier one."""
     keys = {k.value for k, _ in node.value if isinstance(k, ScalarNode)} if isinstance(node, MappingNode) else set()
     if keys & set(KINDS):
@@ -208,7 +208,7 @@ def _correction(r: Reader, node: Node, shown: str, kind: str) -> Correction | No
     )
 
 
-def _return(r: Reader, node: Node, shown: str) -> Return | None:
+def _return(r: Reader, node: Node, shown: str) -> Entry | None:
     r.recommendation = peek_number(node, "recommendation")
     board = shown == ASSESSMENTS
     f = r.mapping(node, "an assessment" if board else "a return", _ASSESSMENT if board else _RETURN)
@@ -224,4 +224,4 @@ def _return(r: Reader, node: Node, shown: str) -> Return | None:
     reason = r.text(f, "reason")
     if number is None or dept is None or day is None or rag is None or summary is None or author is None:
         return None
-    return Return(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, r.line(node))
+    return Entry(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, r.line(node))
