@@ -150,8 +150,8 @@ def _options(
 
 
 app.callback()(_options)
-# Every module in commands/ is a group of commands. Listed by hand rather than through pkgutil,
-# whose import alone costs a tenth of start-up.
+# Every module in commands/ whose name does not start with `_` is a group of commands, found by
+# globbing the folder rather than through pkgutil, whose import alone costs a tenth of start-up.
 _apps: dict[str, typer.Typer] = {}  # each command's name, and the typer app of its module
 for _module in sorted(Path(commands.__file__).parent.glob("[!_]*.py")):
     _sub = importlib.import_module(f"{commands.__name__}.{_module.stem}").app

@@ -50,7 +50,8 @@ class Out:
             hint = ", or give --format" if option else ""
             raise UsageError(f"{self.option}: {self.suffix} is not a format tracker writes; name the file {names}{hint}")
         if given is not None and named is not None and named != given:
-            raise UsageError(f"--format {given}: {self.option} {self.path} is named as a {named} file")
+            article = "an" if named in ("html", "md", "xlsx") else "a"
+            raise UsageError(f"--format {given}: {self.option} {self.path} is named as {article} {named} file")
         return given or named or default
 
     def writable(self) -> None:

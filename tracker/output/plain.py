@@ -1,4 +1,4 @@
-"""Plain text: the one function that makes user text safe to print, and listings without rich.
+"""Plain text: the listing and the report laid out without rich (text.py makes user text safe to print).
 
 A listing or a report is read at a terminal dozens of times a board cycle and piped into grep as
 often, so it is laid out here in plain text rather than through rich, whose import and table
