@@ -189,12 +189,12 @@ def test_a_file_changed_just_before_its_append_takes_back_the_others(
     before = {p: p.read_bytes() for p in (workspace / "status").iterdir()}
     append, calls = writing._append, []
 
-    def the_third_is_touched(a: writing.Append, root: Path) -> writing.Fingerprint:
+    def the_third_is_touched(a: writing.Append, root: Path, started: list[writing.Append]) -> writing.Fingerprint:
         calls.append(a)
         if len(calls) == 3:
             with open(a.path, "ab") as f:
                 f.write(b"# a comment added by hand\n")
-        return append(a, root)
+        return append(a, root, started)
 
     monkeypatch.setattr(writing, "_append", the_third_is_touched)
     result = run("import", str(several(tmp_path, "Then")), root=workspace)
@@ -418,3 +418,14 @@ def test_an_update_opens_the_database_once(run: Run, workspace: Path, monkeypatc
     monkeypatch.setattr(recording, "open_synced", counted)
     assert run(*update_args("Second", day="2024-01-02"), root=workspace).exit_code == 0
     assert len(opened) == 1
+
+
+def test_a_journal_half_written_by_a_killed_command_is_cleared_and_ignored_by_git(workspace: Path, run: Run) -> None:
+    """A command killed while writing its journal leaves the journal's temporary file, named after it."""
+    leftover = workspace / "..tracker.journal.k1ll3d.tmp"
+    leftover.write_text('{"moves": [], "app')
+    assert run("update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s", root=workspace).exit_code == 0
+    assert not leftover.exists()
+    from tracker.workspace import GITIGNORE
+
+    assert "..tracker.journal.*.tmp" in GITIGNORE.splitlines()

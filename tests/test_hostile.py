@@ -212,14 +212,19 @@ def test_a_return_that_did_not_reach_its_file_says_nothing_was_recorded(
         write_to(fd, data[: len(data) // 2])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(workspace, "write_to", fills_up)
-    monkeypatch.setattr(workspace, "prepare_write", full)
+    assert run("update", "20", "--dept", "DWP", "--rag", "a", "--summary", "Before.", root=board).exit_code == 0
+    assert (board / "status" / "DWP.yaml").exists() and not (board / "status" / "HO.yaml").exists()
     before = snapshot(board)
-    for number, dept in (("20", "DWP"), ("1", "HO")):  # appended to, and a file of its own
-        result = run("update", number, "--dept", dept, "--rag", "g", "--summary", "Lost?", root=board)
+    # The disk fills half-way through a return appended to a file (the journal went in whole), then
+    # before a new file could be written: nothing is left of either.
+    for number, dept, failing in (("20", "DWP", "write_to"), ("1", "HO", "prepare_write")):
+        with monkeypatch.context() as patched:
+            patched.setattr(workspace, failing, fills_up if failing == "write_to" else full)
+            result = run("update", number, "--dept", dept, "--rag", "g", "--summary", "Lost?", root=board)
         assert result.exit_code == 3
         assert result.stderr.endswith("no space left on device; nothing was recorded\n"), result.stderr
         assert snapshot(board) == before and not (board / ".tracker.journal").exists()
+    assert run("check", root=board).exit_code == 0
 
 
 # -- 3. The derived database is built and replaced only under the workspace lock -------------------

@@ -16,7 +16,7 @@ STATUS_DIR = "status"
 ASSESSMENTS = "assessments.yaml"  # the board's own assessments (domain.returns.status_file(""))
 GITIGNORE = (
     "# tracker.db is derived from the YAML and rebuilt on demand; the rest are tracker's working files\n"
-    "tracker.db\n.tracker.db.*.tmp\n.tracker.lock\n.tracker.journal\n.tracker.journal.*.tmp\n.*.yaml.*.tmp\n"
+    "tracker.db\n.tracker.db.*.tmp\n.tracker.lock\n.tracker.journal\n..tracker.journal.*.tmp\n.*.yaml.*.tmp\n"
 )
 LOCK = ".tracker.lock"
 # Left only by a command killed while putting files in place or appending to them; see commit().
@@ -359,19 +359,25 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
     }
     write_atomic(root / JOURNAL, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
     after: dict[Path, Fingerprint] = {}
+    started: list[Append] = []  # those written to, in whole or in part (a full disk stops a write part-way)
     try:
         for a in appends:
-            after[a.path] = _append(a, root)
+            after[a.path] = _append(a, root, started)
     except BaseException:
-        # Nothing is recorded: what was appended is taken back (truncating needs no room on a full
-        # disk), and the journal goes. If even that fails, the journal stays for the next command.
-        for a in appends:
-            if a.path in after:
-                _truncate(a.path, a.was[2], after[a.path])
+        # Nothing is recorded: what was appended, whole or in part, is taken back (truncating needs
+        # no room on a full disk), and the journal goes. If even that fails, the journal stays, and
+        # the next command finishes the append it names.
+        taken_back = True
+        for a in started:
+            try:
+                _truncate(a.path, a.was[2], a.was)
+            except OSError:
+                taken_back = False
         for tmp, _ in moves:
             tmp.unlink(missing_ok=True)
-        (root / JOURNAL).unlink()
-        _sync_folders({root})
+        if taken_back:
+            (root / JOURNAL).unlink()
+            _sync_folders({root})
         raise
     for tmp, path in moves:
         os.replace(tmp, path)
@@ -384,8 +390,9 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
 _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _append(a: Append, root: Path) -> Fingerprint:
-    """Add `a.data` at the end of `a.path`, flushed to disk, if the file is as `a.was` says."""
+def _append(a: Append, root: Path, started: list[Append]) -> Fingerprint:
+    """Add `a.data` at the end of `a.path`, flushed to disk, if the file is as `a.was` says; `a` is
+    added to `started` before the first byte is written."""
     shown = a.path.relative_to(root).as_posix()
     changed = Changed("was changed by another program as tracker was about to write to it", shown)
     if a.path.is_symlink():  # O_NOFOLLOW says so too, where there is one
@@ -398,6 +405,7 @@ def _append(a: Append, root: Path) -> Fingerprint:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or fingerprint(st) != a.was:
             raise changed
+        started.append(a)
         write_to(fd, a.data)
         os.fsync(fd)
         return fingerprint(os.fstat(fd))
@@ -441,7 +449,8 @@ def recover(root: Path) -> None:
         _sync_folders({(root / path).parent for _, path in moves})
         journal.unlink()
         _sync_folders({root})
-    for folder, pattern in ((root, ".tracker.*.tmp"), (root / STATUS_DIR, ".*.yaml.*.tmp")):
+    # A temporary file is named after the file it replaces, behind a dot: `..tracker.journal.*.tmp`.
+    for folder, pattern in ((root, ".tracker.*.tmp"), (root, "..tracker.*.tmp"), (root / STATUS_DIR, ".*.yaml.*.tmp")):
         if folder.is_dir():
             for leftover in folder.glob(pattern):
                 leftover.unlink(missing_ok=True)
