@@ -30,7 +30,7 @@ from .standings import restand, standing_due, write_standing
 from .workspace import MARKER, Fingerprint, fingerprint
 
 if TYPE_CHECKING:
-    pass
+    from .domain.corrections import Correction
 
 
 @cache
@@ -94,23 +94,31 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
     db.delete_returns(conn, name)
     check = StatusFileCheck(name, code_of_file(name), data, None, lambda line: db.return_at(conn, name, line))
 
-    from .domain.corrections import Correction, apply
-
     corrected: list[Problem] = []
 
     def load(part: list[Entry], corrections: list[Correction]) -> None:
         db.insert_returns(conn, part)  # first: a return recorded twice in one part is found there
         check.check(part)
-        for c in corrections:  # each names an entry earlier in the file, so already loaded
-            outcome = apply(c, lambda n, day: db.in_force(conn, name, n, day), data)
-            if isinstance(outcome, Problem):
-                corrected.append(outcome)
-            else:
-                db.apply_correction(conn, c, outcome.target, outcome.replacement)
+        corrected.extend(_apply_corrections(conn, name, corrections, data))  # each names an entry loaded already
 
     with without_gc():
         status = read_status_file(raw, name, load)
     return status.problems + check.problems + corrected, status.appendable
+
+
+def _apply_corrections(conn: db.Connection, name: str, corrections: list[Correction], data: Dataset) -> list[Problem]:
+    """Apply to the database the corrections read from file `name`; the problems of those that name
+    no entry in force."""
+    from .domain.corrections import apply
+
+    problems = []
+    for c in corrections:
+        outcome = apply(c, lambda n, day: db.in_force(conn, name, n, day), data)
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
+        else:
+            db.apply_correction(conn, c, outcome.target, outcome.replacement)
+    return problems
 
 
 def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, old: db.LoadedFile) -> list[Problem] | None:
@@ -119,7 +127,6 @@ def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, ol
     twice is found by an indexed look-up of the entries already loaded, and a correction applies
     to them. None, having loaded nothing, if what was appended is not whole new entries in the
     form a file is read a part at a time: the caller reads the whole file."""
-    from .domain.corrections import Correction, apply
     from .yamlio.returns import read_appended
 
     check = StatusFileCheck(name, code_of_file(name), data, None, lambda line: None)  # twice: looked up below
@@ -133,12 +140,7 @@ def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, ol
             first = min((r.line for r in db.recorded_as(conn, ret) if r.as_written and r.line < (ret.line or 0)), default=None)
             if first is not None:
                 check.problems.append(recorded_twice(ret, first))
-        for c in corrections:
-            outcome = apply(c, lambda n, day: db.in_force(conn, name, n, day), data)
-            if isinstance(outcome, Problem):
-                corrected.append(outcome)
-            else:
-                db.apply_correction(conn, c, outcome.target, outcome.replacement)
+        corrected.extend(_apply_corrections(conn, name, corrections, data))
 
     with without_gc():
         status = read_appended(raw, old.fingerprint[2], old.lines, name, load)
