@@ -171,6 +171,17 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
 
 
 @pytest.fixture(autouse=True)
+def _interrupts_released() -> Iterator[None]:
+    """Recording holds off Ctrl-C until its command ends; a test that records without a command
+    (recording.add_returns itself) must not leave the suite, and every process it starts after,
+    deaf to Ctrl-C."""
+    from tracker.errors import release_interrupts
+
+    yield
+    release_interrupts()
+
+
+@pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test finds a workspace or its author by the machine it runs on, and every test runs on TODAY."""
     monkeypatch.delenv("TRACKER_ROOT", raising=False)

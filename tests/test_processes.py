@@ -128,9 +128,16 @@ def interrupt(proc: subprocess.Popen[str]) -> int:
     return proc.wait()
 
 
+def _as_from_a_shell() -> None:
+    """A program started at a terminal takes Ctrl-C as the shell leaves it: its default action.
+    The suite itself may have been started with Ctrl-C ignored (in the background, by a script or
+    by `nohup`), and a child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def at_terminal(workspace: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
     main, secondary = pty.openpty()
-    proc = tracker(workspace, *args, stdin=secondary, stdout=secondary, stderr=secondary)
+    proc = tracker(workspace, *args, stdin=secondary, stdout=secondary, stderr=secondary, preexec_fn=_as_from_a_shell)
     os.close(secondary)
     return proc, main
 
