@@ -57,15 +57,16 @@ def database(ctx: typer.Context) -> Connection:
 
 
 _DATABASE = "tracker.database"  # where the command's context keeps its connection
+_DATASET = "tracker.dataset"  # and the recommendations read from it
 
 
 def dataset(ctx: typer.Context) -> Dataset:
     """The workspace's recommendations, as its database holds them: read once for the command."""
     from tracker import db
 
-    data: Dataset | None = ctx.meta.get("tracker.dataset")
+    data: Dataset | None = ctx.meta.get(_DATASET)
     if data is None:
-        data = ctx.meta["tracker.dataset"] = db.dataset(database(ctx))
+        data = ctx.meta[_DATASET] = db.dataset(database(ctx))
     return data
 
 

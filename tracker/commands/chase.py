@@ -25,13 +25,12 @@ def chase(
     format: Annotated[str, _options.format_option("text", "markdown", "csv", "json")] = "text",
 ) -> None:
     """List who owes returns for the next board; --format markdown --dept D is a request to send."""
-    from tracker import db
     from tracker.domain.standing import owed
     from tracker.errors import UsageError
     from tracker.output.chase import Owed
 
     conn = _context.database(ctx)
-    data = db.dataset(conn)
+    data = _context.dataset(ctx)
     today = _context.today()
     day = _options.option_date(by, "--by", data.board.next_meeting(today) or today)
     meeting = day in data.board.meetings  # a board meets that day; else the returns are simply due by it

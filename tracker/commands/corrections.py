@@ -85,7 +85,7 @@ def _correct(
     if not why.strip():
         raise UsageError("--why is required: say why, for the record")
     conn, today = _context.database(ctx), _context.today()
-    data = db.dataset(conn)
+    data = _context.dataset(ctx)
     data.recommendation(number)
     with _options.option("--date"):
         of_date = text_date(of)

@@ -41,9 +41,8 @@ def datasette_metadata(
     to, configured = Out.of(out), Out.of(config, "--config")
     for each in (to, configured):  # both checked before either is written
         each.writable()
-    conn = _context.database(ctx)
     queries = {"owed_returns": db.OWED_RETURNS, "overdue": db.OVERDUE}
-    metadata = datasette_metadata(db.dataset(conn), Path(db.NAME).stem, queries)
+    metadata = datasette_metadata(_context.dataset(ctx), Path(db.NAME).stem, queries)
     if config is not None:
         metadata, configuration = split(metadata)
         configured.write(ctx, to_json(configuration))

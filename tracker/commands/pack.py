@@ -24,12 +24,11 @@ def pack(
     ] = None,
 ) -> None:
     """Write a department's return pack: a row per recommendation it owns or reports for, to fill in."""
-    from tracker import db
     from tracker.errors import UsageError
     from tracker.packs import Row, write_csv
 
     conn, today = _context.database(ctx), _context.today()
-    data = db.dataset(conn)
+    data = _context.dataset(ctx)
     code = _options.department_code(data, dept, today)
     rows = []
     for s in _context.standings(conn, data, today):

@@ -56,7 +56,7 @@ def paper(
         raise UsageError("a Word document is not for the terminal; give --out FILE.docx, or send it to a file or a pipe")
 
     conn = _context.database(ctx)
-    data = db.dataset(conn)
+    data = _context.dataset(ctx)
     day = _options.as_of_date(as_of, data)
     held = _options.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
     previous = data.board.previous_meeting(min(day, held or day))

@@ -64,7 +64,7 @@ def show(
     from tracker.domain.values import iso
 
     conn, today = _context.database(ctx), _context.today()
-    data = db.dataset(conn)
+    data = _context.dataset(ctx)
     rec = data.recommendation(number)
     made = db.entry_counts(conn, number)
     if all_:

@@ -32,13 +32,12 @@ def report(
     format: Annotated[str, _options.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """Report every recommendation's RAG rating, owners, target date and warnings."""
-    from tracker import db
     from tracker.domain.rating import Rating
     from tracker.domain.standing import Filters
     from tracker.errors import DataError
 
     conn = _context.database(ctx)
-    data = db.dataset(conn)
+    data = _context.dataset(ctx)
     day = _options.as_of_date(as_of, data)
     code = _options.department_code(data, dept, day) if dept is not None else None
     rating = None

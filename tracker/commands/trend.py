@@ -18,11 +18,10 @@ def trend(
     format: Annotated[str, _options.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """Count recommendations by headline rating at each board meeting up to a date (else each quarter's end), and on it."""
-    from tracker import db
     from tracker.domain.standing import points, summary
 
     conn = _context.database(ctx)
-    data = db.dataset(conn)
+    data = _context.dataset(ctx)
     day = _options.as_of_date(as_of, data)
     counts = [(when, summary(shown)) for when, shown in _context.standings_over(conn, data, points(data, day))]
     if format == "json":
