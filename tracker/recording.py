@@ -79,8 +79,8 @@ def _add(root: Path, new: Sequence[Recordable], today: date, conn: db.Connection
             # entry is looked up again, and checked again if the recommendations are not those it
             # was checked against (a person may have taken minutes to answer the prompts).
             moved = catch_up(conn, root, today) or db.data_version(conn) != seen
-            data = db.dataset(conn)
-            if data != checked:
+            data = db.dataset(conn) if moved or checked is None else checked  # unmoved: read already
+            if data is not checked and data != checked:
                 _check(conn, new, data, today)
             if moved:
                 by_file, withdrawn = _sorted(conn, new)
