@@ -289,6 +289,31 @@ def test_export_and_import_use_the_same_columns(run: Run, workspace: Path, tmp_p
     assert snapshot(workspace) == before
 
 
+def test_a_large_first_import_leaves_the_database_as_a_rebuild_makes_it(
+    run: Run, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_db: OpenDb, rebuild_db: OpenDb
+) -> None:
+    """An import of more entries than the database holds builds the indexes again after inserting."""
+    from .test_reports import HISTORY, file_returns
+
+    source = tmp_path / "source"
+    run("init", str(source))
+    file_returns(source, HISTORY)
+    sheet = tmp_path / "returns.csv"
+    sheet.write_text(run("export", root=source).stdout)
+    monkeypatch.setattr("tracker.db.write.BULK", 2)
+    result = run("import", str(sheet), root=workspace)
+    assert result.exit_code == 0, result.stderr
+
+    def state(conn: db.Connection) -> tuple[list[tuple[object, ...]], ...]:
+        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+        returns = conn.execute("SELECT * FROM returns ORDER BY file, line").fetchall()
+        return [tuple(i) for i in indexes], [tuple(r)[1:] for r in returns]
+
+    imported = state(open_db(workspace))
+    assert any(name == "idx_returns_latest" for name, _ in imported[0]) and len(imported[1]) > 2
+    assert imported == state(rebuild_db(workspace))
+
+
 def test_import_is_all_or_nothing_and_names_the_row_and_column(run: Run, workspace: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "returns.csv"
     sheet.write_text("recommendation,dept,date,rag,summary\n9,DHSC,2024-01-01,amber,Fine\n20,DWP,2024-01-01,purple,Not fine\n")

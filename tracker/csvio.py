@@ -12,7 +12,7 @@ from datetime import date
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
 from .domain.recommendations import Dataset
-from .domain.returns import FIELDS, REQUIRED, Entry, FieldError, return_from_text
+from .domain.returns import FIELDS, REQUIRED, Entry, FieldError, entry_from_text
 from .domain.values import excerpt, iso
 from .errors import DataError
 
@@ -79,8 +79,6 @@ def read_returns(
 PACK_COLUMNS = ("title", "role", "current target date", "last return", "last rating", "last summary")
 # What a spreadsheet shows for a formula that failed: never a department's words.
 EXCEL_ERRORS = frozenset({"#N/A", "#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
-# The columns a department fills in: a row with none of them filled is not a return.
-FILLED = ("date", "rag", "summary", "evidence", "target_date", "reason")
 
 
 def read_rows(
@@ -110,10 +108,10 @@ def read_rows(
     author: str | None = None
     returns = []
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
-    columns = [(i, h) for i, h in enumerate(header) if h in FIELDS]  # the cells read, found once
+    places = tuple(header.index(f) if f in header else -1 for f in FIELDS)  # where each field is, found once
     for number, values in rows:
         try:
-            ret = _row(header, columns, number, values, shown, where, data, today)
+            ret = _row(header, places, number, values, shown, where, data, today)
         except DataError as e:
             bad.append((number, e.message if e.file is None else str(e)))
             continue
@@ -131,7 +129,7 @@ def read_rows(
 
 def _row(
     header: list[str],
-    columns: list[tuple[int, str]],
+    places: tuple[int, ...],
     number: int,
     values: list[str],
     shown: str,
@@ -140,7 +138,7 @@ def _row(
     today: date,
 ) -> Entry | None:
     """One row as a checked return (its author left empty when the row gives none), or None if
-    empty; `columns` are the header's that tracker reads, with their places."""
+    empty; `places` are where each of FIELDS is among the cells (-1: not there, read as "")."""
     cells = [v.strip() for v in values]
     if len(cells) > len(header) and not any(cells[len(header) :]):
         cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
@@ -148,26 +146,40 @@ def _row(
         return None
     if len(cells) != len(header):
         raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
-    row = {h: unspreadsheet_cell(cells[i]) if cells[i][:1] == "'" else cells[i] for i, h in columns}
-    if not any(row.get(field) for field in FILLED):
+    # Whether any cell starts with ' or #, asked of all at once: few do, and an import reads many rows.
+    starts = "\x00" + "\x00".join(cells)
+    if "\x00'" in starts:
+        cells = [unspreadsheet_cell(c) for c in cells]
+    cells.append("")  # what place -1, a column the sheet does not have, reads
+    rec_text, dept, day, rag, summary, author, evidence, target, reason = [cells[i] for i in places]
+    if not (day or rag or summary or evidence or target or reason):  # none of the columns a department fills in
         return None  # a pack's row the department left empty
-    for field, value in row.items():
-        if value[:1] == "#" and (value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA")):
-            raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
-    for field in ("date", "target_date"):
-        if "/" in row.get(field, "") and _UK_DATE.fullmatch(row[field]):
-            try:
-                row[field] = uk_date(row[field])
-                date.fromisoformat(row[field])
-            except ValueError:
-                what = f"{excerpt(cells[header.index(field)])} is not a real date (DD/MM/YYYY)"
-                raise DataError(f"{shown}: {where}row {number}, column {field}: {what}") from None
-    if not row.get("date"):
+    if "\x00#" in starts:
+        for field, i in zip(FIELDS, places, strict=True):
+            value = cells[i]
+            if value[:1] == "#" and (value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA")):
+                raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
+    if "/" in day or "/" in target:
+        day, target = (
+            _uk(text, field, places, values, number, shown, where) for text, field in ((day, "date"), (target, "target_date"))
+        )
+    if not day:
         raise DataError(f"{shown}: {where}row {number}, column date: is empty; give the date of the return (DD/MM/YYYY)")
-    given_author = row.get("author", "")
-    row["author"] = given_author or "-"  # checked below with a stand-in; the caller fills in who imports it
-    try:
-        ret = return_from_text(row, row.get("evidence", "").split(), data, today)
+    try:  # the author checked with a stand-in if there is none: the caller fills in who imports it
+        ret = entry_from_text(rec_text, dept, day, rag, summary, author or "-", evidence.split(), target, reason, data, today)
     except FieldError as e:
         raise DataError(f"{shown}: {where}row {number}, column {e.field}: {e.message}") from None
-    return ret if given_author else replace(ret, author="")
+    return ret if author else replace(ret, author="")
+
+
+def _uk(text: str, field: str, places: tuple[int, ...], values: list[str], number: int, shown: str, where: str) -> str:
+    """A date cell written DD/MM/YYYY as YYYY-MM-DD; any other as it is."""
+    if not _UK_DATE.fullmatch(text):
+        return text
+    try:
+        iso = uk_date(text)
+        date.fromisoformat(iso)
+    except ValueError:
+        what = f"{excerpt(values[places[FIELDS.index(field)]].strip())} is not a real date (DD/MM/YYYY)"
+        raise DataError(f"{shown}: {where}row {number}, column {field}: {what}") from None
+    return iso

@@ -137,7 +137,13 @@ def _sorted(conn: db.Connection, new: Sequence[Recordable]) -> tuple[dict[str, l
     for entry in fresh:
         if isinstance(entry, Entry):
             entries = read.get(entry.file)
-            same = db.recorded_as(conn, entry) if entries is None else entries.get(db.entry_key(entry), [])
+            if entries is None:
+                same = db.recorded_as(conn, entry)
+            elif not entries:  # a new file, or one with nothing in it: nothing to look for
+                by_file.setdefault(entry.file, []).append(entry)
+                continue
+            else:
+                same = entries.get(db.entry_key(entry), [])
             if any(s.in_force for s in same):
                 continue
             if same:
@@ -238,27 +244,8 @@ def _tell_database(
         with db.transaction(conn):
             # Asked again inside the transaction: a command outside the lock may have synced meanwhile.
             known = db.loaded_files(conn)
-            behind = False
-            for p in plans:
-                now = known.get(p.name)
-                path = root / p.name
-                if p.append is not None and p.was is not None and now == p.was:
-                    grew = after[path][2] == p.was.fingerprint[2] + len(p.append.data)
-                    if not grew or not _insert(conn, data, p):  # another program wrote to it too: read it
-                        behind = True
-                        continue
-                    added = p.append.data
-                    lines = p.was.lines + added.count(b"\n")
-                    loaded = db.LoadedFile(after[path], appended_digests(p.was, p.last_block, added), lines)
-                    db.save_file(conn, p.name, loaded)
-                elif p.was is None and now is None and p.tmp is not None:
-                    if not _insert(conn, data, p):
-                        behind = True
-                        continue
-                    loaded = db.LoadedFile(file_fingerprint(path, p.name), digests(p.content), p.content.count(b"\n"))
-                    db.save_file(conn, p.name, loaded)
-                else:
-                    behind = True
+            with db.inserting(conn, sum(len(p.entries) for p in plans)):
+                behind = [p for p in plans if not _told(conn, root, data, p, known.get(p.name), after)]
             if behind:
                 sync_files(conn, root, today)
             else:  # the standing tables are as of today (catch_up saw to it): only what the entries change
@@ -266,6 +253,34 @@ def _tell_database(
     except (db.DatabaseError, OSError, TrackerError) as e:  # the file is the record: it holds them all the same
         return str(e)
     return None
+
+
+def _told(
+    conn: db.Connection,
+    root: Path,
+    data: Dataset,
+    p: _Plan,
+    now: db.LoadedFile | None,
+    after: dict[Path, workspace.Fingerprint],
+) -> bool:
+    """Insert what plan `p` wrote to its file, which the database now holds as `now`; False if
+    it cannot be told so (the file is then read again)."""
+    path = root / p.name
+    if p.append is not None and p.was is not None and now == p.was:
+        grew = after[path][2] == p.was.fingerprint[2] + len(p.append.data)
+        if not grew or not _insert(conn, data, p):  # another program wrote to it too: read it
+            return False
+        added = p.append.data
+        lines = p.was.lines + added.count(b"\n")
+        db.save_file(conn, p.name, db.LoadedFile(after[path], appended_digests(p.was, p.last_block, added), lines))
+        return True
+    if p.was is None and now is None and p.tmp is not None:
+        if not _insert(conn, data, p):
+            return False
+        loaded = db.LoadedFile(file_fingerprint(path, p.name), digests(p.content), p.content.count(b"\n"))
+        db.save_file(conn, p.name, loaded)
+        return True
+    return False
 
 
 def _at(entry: Recordable, line: int) -> Recordable:

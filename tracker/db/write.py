@@ -3,7 +3,8 @@ the look-ups recording makes to find what is recorded already, and the standing 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -24,6 +25,8 @@ __all__ = [
     "defer_foreign_keys",
     "forget_file",
     "delete_returns",
+    "BULK",
+    "inserting",
     "insert_returns",
     "Recorded",
     "recorded_as",
@@ -124,6 +127,27 @@ def delete_returns(conn: Connection, path: str) -> None:
     conn.execute("DELETE FROM corrections WHERE file = ?", [path])
 
 
+# Inserting at least this many entries, and more than the table holds: its indexes are built again
+# afterwards, in one sort each, rather than kept up to date entry by entry (a first large import).
+BULK = 10_000
+
+
+@contextmanager
+def inserting(conn: Connection, count: int) -> Iterator[None]:
+    """Around inserting `count` entries in the caller's transaction: for a bulk insert (BULK), the
+    returns table's indexes are dropped first and made again after. A failure leaves them dropped
+    for the transaction's rollback to bring back."""
+    rebuilt = []
+    if count >= BULK and count > conn.execute("SELECT coalesce(max(id), 0) FROM returns").fetchone()[0]:  # ids never shrink
+        indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'returns' AND sql IS NOT NULL"
+        rebuilt = conn.execute(indexes).fetchall()
+        for name, _ in rebuilt:
+            conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in rebuilt:
+        conn.execute(sql)
+
+
 def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[int] | None = None) -> None:
     """Insert returns (and assessments), each on its own line or on the one `lines` gives it."""
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
@@ -131,10 +155,21 @@ def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[i
         "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (first + i, r.recommendation, r.dept or None, r.date.isoformat(), r.rag.value, r.summary, r.author)
-            + (iso(r.target_date), r.reason, r.file, r.line if lines is None else lines[i])
-            for i, r in enumerate(returns)
-        ],
+            (
+                first + i,
+                r.recommendation,
+                r.dept or None,
+                r.date.isoformat(),
+                r.rag.value,
+                r.summary,
+                r.author,
+                r.target_date and r.target_date.isoformat(),
+                r.reason,
+                r.file,
+                line,
+            )
+            for i, (r, line) in enumerate(zip(returns, [r.line for r in returns] if lines is None else lines, strict=True))
+        ],  # fmt: skip
     )
     conn.executemany(
         "INSERT INTO return_evidence (return_id, position, url) VALUES (?, ?, ?)",

@@ -117,17 +117,42 @@ def text_date(text: str) -> date:
 
 
 def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: Dataset, today: date) -> Entry:
-    """A return from the text of its fields (a CSV row, the command line's options), checked.
+    """A return from the text of its fields (the command line's options), checked.
 
     A missing optional field is "". Without "dept", it is the board's assessment. Raises
     FieldError naming the first field that breaks a rule.
     """
-    given = "".join([*values.values(), *evidence])
-    if not given.isascii() and not_utf8(given) is not None:  # then say which field
-        for field, value in [*values.items(), *(("evidence", url) for url in evidence)]:
+    get = values.get
+    return entry_from_text(
+        values["recommendation"], get("dept"), values["date"], values["rag"], get("summary", ""), get("author", ""),
+        evidence, get("target_date", ""), get("reason", ""), data, today,
+    )  # fmt: skip
+
+
+_TEXT_FIELDS = ("recommendation", "dept", "date", "rag", "summary", "author", "target_date", "reason")
+
+
+def entry_from_text(
+    number_text: str,
+    dept_text: str | None,
+    date_text: str,
+    rag_text: str,
+    summary: str,
+    author: str,
+    evidence: Sequence[str],
+    target_text: str,
+    reason_text: str,
+    data: Dataset,
+    today: date,
+) -> Entry:
+    """return_from_text, its fields given one by one (a dept of None: the board's assessment), as
+    an import of many rows gives them. Raises FieldError naming the first field that breaks a rule."""
+    texts = (number_text, dept_text or "", date_text, rag_text, summary, author, target_text, reason_text)
+    if not "".join([*texts, *evidence]).isascii():  # then look for what is not UTF-8, and say which field
+        for field, value in [*zip(_TEXT_FIELDS, texts, strict=True), *(("evidence", url) for url in evidence)]:
             if (bad := not_utf8(value)) is not None:
                 raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
-    number_text = values["recommendation"].strip()
+    number_text = number_text.strip()
     if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")
     rec = data.find(int(number_text))
@@ -135,18 +160,18 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
         raise FieldError("recommendation", f"there is no recommendation {int(number_text)}")
     # Each field read in turn, in a block of its own (an import reads many: no call more than it needs).
     try:
-        day = text_date(values["date"])
+        day = text_date(date_text)
     except TrackerError as e:
         raise FieldError("date", e.message) from None
     try:  # no dept: the board's own assessment
-        code = file_under(data, rec, values["dept"], day) if "dept" in values else ""
+        code = file_under(data, rec, dept_text, day) if dept_text is not None else ""
     except TrackerError as e:
         raise FieldError("dept", e.message) from None
     try:
-        rag = parse_rating(values["rag"])
+        rag = parse_rating(rag_text)
     except TrackerError as e:
         raise FieldError("rag", e.message) from None
-    summary, author = values.get("summary", "").strip(), values.get("author", "").strip()
+    summary, author = summary.strip(), author.strip()
     if not summary:
         raise FieldError("summary", "is empty; say what has been done")
     if not author:
@@ -155,13 +180,11 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     for url in links:
         if not is_url(url):
             raise FieldError("evidence", f"{excerpt(url)} is not an http(s) URL")
-    target_text = values.get("target_date", "")
     try:
-        target = text_date(target_text) if target_text.strip() else None
+        target = text_date(target_text) if target_text and not target_text.isspace() else None
     except TrackerError as e:
         raise FieldError("target_date", e.message) from None
-    reason = values.get("reason", "").strip() or None
-    new = Entry(rec.number, code, day, rag, summary, author, links, target, reason, status_file(code))
+    new = Entry(rec.number, code, day, rag, summary, author, links, target, reason_text.strip() or None, status_file(code))
     problems = check_return(new, data, today)
     if problems:
         raise FieldError(problems[0].field or "date", problems[0].message)

@@ -41,34 +41,39 @@ _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 def _scalar(value: str) -> str:
     """A text value written so that any YAML reader reads back exactly `value`."""
+    # Most values are plain words or plain links, written as they are (neither can hold a surrogate).
+    if _PLAIN_TEXT.fullmatch(value):
+        if value[-1] != " " and (len(value) > 5 or value.casefold() not in _YAML11_WORDS):
+            return value
+    elif _PLAIN_URL.fullmatch(value):
+        return value
     if not value.isascii() and _NOT_UTF8.search(value):  # checked long before this: it would make the file unreadable
         raise ValueError(f"not UTF-8 text: {value!r}")
-    if _PLAIN_URL.fullmatch(value):
-        return value
-    if _PLAIN_TEXT.fullmatch(value) and not value.endswith(" ") and value.casefold() not in _YAML11_WORDS:
-        return value
     # A JSON string is a YAML double-quoted scalar; escape what YAML forbids raw.
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def return_block(ret: Entry) -> str:
     """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml."""
-    lines = [
-        f"- recommendation: {ret.recommendation}",
-        *([f"  dept: {ret.dept}"] if ret.dept else []),
-        f"  date: {ret.date.isoformat()}",
-        f"  rag: {ret.rag.value}",
-        f"  summary: {_scalar(ret.summary)}",
-        f"  author: {_scalar(ret.author)}",
-    ]
+    # One format for the lines every block has: an import writes a great many blocks.
+    dept = f"  dept: {ret.dept}\n" if ret.dept else ""
+    text = (
+        f"- recommendation: {ret.recommendation}\n"
+        f"{dept}"
+        f"  date: {ret.date.isoformat()}\n"
+        f"  rag: {ret.rag.value}\n"
+        f"  summary: {_scalar(ret.summary)}\n"
+        f"  author: {_scalar(ret.author)}\n"
+    )
     if ret.evidence:
-        lines.append("  evidence:")
-        lines.extend(f"    - {_scalar(url)}" for url in ret.evidence)
+        text += "  evidence:\n"
+        for url in ret.evidence:
+            text += f"    - {_scalar(url)}\n"
     if ret.target_date is not None:
-        lines.append(f"  target_date: {ret.target_date.isoformat()}")
+        text += f"  target_date: {ret.target_date.isoformat()}\n"
     if ret.reason:
-        lines.append(f"  reason: {_scalar(ret.reason)}")
-    return "\n".join(lines) + "\n"
+        text += f"  reason: {_scalar(ret.reason)}\n"
+    return text
 
 
 def correction_block(c: Correction) -> str:
