@@ -110,6 +110,8 @@ def main() -> int:
             load_s[name] = time.perf_counter() - started
         yaml_bytes = sum(p.stat().st_size for p in (roots["tracker"] / "status").glob("*.yaml"))
         largest = max((roots["tracker"] / "status").glob("*.yaml"), key=lambda p: p.stat().st_size)
+        largest_bytes = largest.stat().st_size
+        largest_mib = largest_bytes / 2**20
 
         # (a) side by side, round after round, each command in turn (the order turning each round)
         times: dict[str, list[float]] = {f"{name} {what}": [] for name in bins for what in ("--help", "update", "assess")}
@@ -186,7 +188,7 @@ def main() -> int:
         "# Writes at scale",
         "",
         f"{when}; {host}. A synthetic workspace of {args.returns:,} returns ({yaml_bytes / 2**20:.0f} MiB of YAML; the largest",
-        f"file, {largest.name}, {largest.stat().st_size / 2**20:.0f} MiB) with its tracker.db built once"
+        f"file, {largest.name}, {largest_mib:.0f} MiB) with its tracker.db built once"
         f" ({', '.join(f'{label[n]}: {s:.0f} s' for n, s in load_s.items())});",
         f"medians of {args.rounds} rounds, each command in turn. Run from the repository: `python bench/writes.py`"
         + (f" (with `--baseline {args.baseline}`)." if args.baseline else "."),
@@ -220,7 +222,7 @@ def main() -> int:
         "machine": host,
         "returns": args.returns,
         "yaml_bytes": yaml_bytes,
-        "largest_file": {"name": largest.name, "bytes": largest.stat().st_size},
+        "largest_file": {"name": largest.name, "bytes": largest_bytes},
         "rounds": args.rounds,
         "load_s": {n: round(s, 2) for n, s in load_s.items()},
         "results": [{"measurement": n, "median_s": round(s, 4), "ratio": None if r is None else round(r, 3)} for n, s, r in rows],
