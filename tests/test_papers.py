@@ -93,9 +93,10 @@ def docx_words(path: Path) -> list[str]:
 
 
 def without_dashboard(words: list[str]) -> list[str]:
-    """The paper's words without the dashboard, which the markdown paper leaves to `tracker trend`."""
+    """The paper's words without the dashboard (before the counts, after page one), which the markdown
+    paper leaves to `tracker trend`."""
     start = words.index("Dashboard")
-    return words[:start] + words[words.index("Purpose") :]
+    return words[:start] + words[words.index("Summary", start) :]
 
 
 def papers(run: Run, root: Path, tmp_path: Path, *args: str) -> tuple[str, str, Path]:
@@ -124,7 +125,10 @@ def test_the_word_paper_has_headings_tables_shaded_ratings_landscape_appendices_
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings[0] == ("Title", markdown.splitlines()[0].removeprefix("# ").replace("\\", ""))
     sections = [text for style, text in headings if style == "Heading 1"]
-    assert sections == ["Dashboard", *re.findall(r"^## (.+)$", markdown, re.M)]
+    in_markdown = re.findall(r"^## (.+)$", markdown, re.M)
+    counts = in_markdown.index("Summary")  # page one first: the chart comes with the counts, after it
+    assert sections == [*in_markdown[:counts], "Dashboard", *in_markdown[counts:]]
+    assert sections[:4] == ["Purpose", "At a glance, 2025-06-30", "The board is asked to", "Dashboard"]
     # The header block: the board's details, a label and its value a row.
     fields = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert fields["Board"] == "Northshire Combating Drugs Partnership" and fields["Meeting"] == "2025-07-03"
@@ -151,17 +155,15 @@ def test_the_word_paper_has_headings_tables_shaded_ratings_landscape_appendices_
     # Every table is a grid whose rows never split across pages.
     assert {t.style.name for t in document.tables} == {"Table Grid"}
     assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for t in document.tables[1:] for row in t.rows)
-    # The chart is a picture across the text's width with its words as alternative text; the
-    # dashboard ends its page.
+    # The chart is a picture across the text's width with its words as alternative text, placed with
+    # the counts, after page one's signal; it forces no page break (no near-blank page).
     pictures = document.inline_shapes
     assert len(pictures) == 1 and "Headline ratings at each board meeting" in pictures[0]._inline.docPr.get("descr")
     assert pictures[0]._inline.docPr.get("name") == "Headline ratings"
     text_width = first.page_width.cm - first.left_margin.cm - first.right_margin.cm
     assert round(pictures[0].width.cm, 2) == round(text_width, 2) == 17
     assert round(pictures[0].width / pictures[0].height, 2) == 2.5  # the chart's own proportions
-    body = [p for p in document.paragraphs if p.text or p._p.find(f"{qn('w:r')}/{qn('w:br')}") is not None]
-    purpose = next(i for i, p in enumerate(body) if p.text == "Purpose")
-    assert body[purpose - 1]._p.find(f"{qn('w:r')}/{qn('w:br')}").get(qn("w:type")) == "page"
+    assert not [b for b in document.element.body.iter(qn("w:br")) if b.get(qn("w:type")) == "page"]
     # What the board is asked is a bulleted list, in a style of its own.
     asked = [p for p in document.paragraphs if p.style.name == "List Bullet"]
     assert asked and all(p.text for p in asked)

@@ -105,7 +105,9 @@ def test_an_owner_silent_for_the_window_counts_as_no_return(run: Run, board: Pat
     later = by_number(report(run, board, "--as-of", "2025-10-01"))
     dwp = next(o for o in later[21]["owners"] if o["dept"] == "DWP")  # type: ignore[attr-defined, union-attr]
     assert (dwp["rag"], dwp["last_rag"], dwp["last_update"], dwp["stale"]) == ("no_return", "amber", "2025-06-10", True)
-    assert later[21]["departments_rag"] == "no_return"  # a stale lead makes the recommendation NO RETURN
+    # A stale lead counts with its last rating, and is awaited: being late is not a delivery rating.
+    assert (later[21]["departments_rag"], later[21]["awaiting"]) == ("amber", ["DWP"])
+    assert (recs[23]["departments_rag"], recs[23]["awaiting"]) == ("no_return", ["MHCLG", "DHSC"])  # no lead ever reported
     monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: the owner's line is not wrapped
     table = run("report", "--as-of", "2025-10-01", "--section", "3.9", root=board).stdout
     assert re.search(r"^ +DWP lead \(last AMBER, 2025-06-10\) +NO RETURN", table, re.M)
@@ -145,7 +147,8 @@ def test_a_workspace_may_choose_to_rate_by_every_owner(run: Run, board: Path) ->
     )
     recs = by_number(report(run, board))
     assert (recs[20]["rag"], recs[20]["overdue"]) == ("green", True)  # OHID, a support owner, has not closed it
-    assert by_number(report(run, board, "--as-of", "2025-01-31"))[20]["rag"] == "no_return"
+    earlier = by_number(report(run, board, "--as-of", "2025-01-31"))[20]
+    assert (earlier["rag"], earlier["awaiting"]) == ("green", ["OHID"])  # the silent support is awaited, blanking nothing
     marker.write_text(marker.read_text().replace("rating_owners: all", "rating_owners: most"))
     result = run("report", root=board)
     assert result.exit_code == 3 and "rating_owners: 'most' is not one of: leads, all" in result.stderr
@@ -191,7 +194,8 @@ def test_the_json_follows_the_contract(run: Run, board: Path) -> None:
     assert list(document["summary"]) == ["red", "amber", "green", "complete", "no_return"]  # type: ignore[arg-type]
     first = document["recommendations"][0]  # type: ignore[index]
     assert list(first) == [
-        "number", "title", "section", "rag", "departments_rag", "assessment", "deadline", "target_date", "overdue", "owners",
+        "number", "title", "section", "rag", "departments_rag", "awaiting", "assessment", "deadline", "target_date", "overdue",
+        "owners",
     ]  # fmt: skip
     assert list(first["owners"][0]) == [
         "dept",
@@ -260,11 +264,11 @@ def test_the_csv_has_a_row_per_owner(run: Run, board: Path) -> None:
     rows = run("report", "--as-of", AS_OF, "--format", "csv", "--rag", "red", root=board).stdout.splitlines()
     assert rows[0] == (
         "number,title,section,rag,departments_rag,board_rag,board_date,deadline,target_date,overdue,"
-        "dept,role,reports_via,owner_rag,last_rag,last_update,stale,trend"
+        "dept,role,reports_via,owner_rag,last_rag,last_update,stale,trend,awaiting"
     )
     title = "Transparent prison substance misuse services and escorts to appointments"
     assert rows[1].startswith(f"17,{title},3.6,red,red,,,2022-03-31,")
-    assert rows[4].endswith(",HMPS,support,HMPPS,red,red,2025-05-16,no,")
+    assert rows[4].endswith(",HMPS,support,HMPPS,red,red,2025-05-16,no,,")  # every lead has reported in the window
     assert len(rows) == 1 + 4
 
 
@@ -321,7 +325,7 @@ def test_the_paper_shows_what_a_secretary_expects(run: Run, board: Path, golden:
     paper = result.stdout
     assert paper.startswith("# Delivery of the recommendations of the Review of drugs part two")
     assert "| **Position at** | 2025-06-30, with changes since 2025-03-31 |" in paper  # no board block: a date, not a meeting
-    assert "| ✖ **RED** | 1 | 0 | +1 |" in paper
+    assert "| ✖ **RED** | 1 | 1 | none |" in paper  # DHSC's red of 2022 on 9 counts until its next return
     exceptions = exceptions_of(paper)
     assert len(exceptions) == len(set(exceptions)), "each recommendation at most once among the exceptions"
     entry = next(line for line in paper.splitlines() if line.startswith("- **17. "))
@@ -331,7 +335,7 @@ def test_the_paper_shows_what_a_secretary_expects(run: Run, board: Path, golden:
     assert "was GREEN on 2025-03-31; lead DWP reported worse" in entry
     assert "9" not in exceptions  # DHSC went from red to amber, and its target date moved to 2026
     assert "20" not in exceptions  # its lead, DWP, closed it; OHID's silence is chased, not an exception
-    assert "Headline ratings that changed: 9 NO RETURN to AMBER;" in paper
+    assert "Headline ratings that changed: 9 RED to AMBER;" in paper
     assert "agree or challenge the target dates revised since 2025-03-31 (9)" in paper
     assert "A return after the report date" not in paper
     assert "| 9 | 3.1 | Workforce strategy" in paper and "9 support (from HEE) GREEN" in paper
@@ -339,6 +343,44 @@ def test_the_paper_shows_what_a_secretary_expects(run: Run, board: Path, golden:
         assert not re.search(r"(\b\w+: \*\*NO RETURN\*\*).*\1", line)
     assert tables_keep_their_columns(paper) >= 4
     golden("paper.md", paper)  # type: ignore[operator]
+
+
+def test_page_one_carries_the_signal_and_the_exceptions_come_worst_first(run: Run, board: Path) -> None:
+    from tracker.output.paper import RANKS
+
+    paper = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board).stdout
+    sections = re.findall(r"^## (.+)$", paper, re.M)
+    assert sections[:4] == ["Purpose", f"At a glance, {AS_OF}", "The board is asked to", "Summary"]  # counts after
+    glance = paper[paper.index("## At a glance") : paper.index("## The board is asked to")]
+    title = "Transparent prison substance misuse services and escorts to appointments"
+    assert f"- **Red (1):** 17 {title} (new; was NO RETURN)." in glance
+    assert "- **Worse (1):** 21 Peer mentors in every Jobcentre Plus area (GREEN to AMBER)." in glance
+    overdue = re.search(r"\*\*Overdue \((\d+)\):\*\* (.+), most overdue first\.", glance)
+    assert overdue is not None and overdue[2].startswith("21 (1,342 days); 23 (1,342 days)")  # 2021-10-27 to 2025-06-30
+    assert int(overdue[1]) == len(overdue[2].split("; ")) == 13
+    assert "**No return from any lead (27):** 1, 2, 3," in glance
+    assert "**Returns owed:** 12 bodies owe returns on 28 recommendations (how many each): DHSC 22, OHID 11," in glance
+    # Exceptions: red, worse, overdue, no return, the rest; the newest change first within each.
+    kinds = re.findall(r"^### (.+) \(\d+\)$", paper, re.M)
+    assert kinds == [k for k in RANKS if k in kinds] and kinds[:3] == ["Red", "Worse", "Overdue"]
+    part = paper[paper.index("### Overdue") : paper.index("### No return")]
+    assert re.findall(r"^- \*\*(\d+)\. ", part, re.M)[0] == "28"  # DfE's return of 2025-06-30, the newest
+    assert exceptions_of(paper) != sorted(exceptions_of(paper), key=int)
+
+
+def test_a_silent_lead_blanks_nothing(run: Run, board: Path) -> None:
+    """Rec 15 is led by MoJ, HO and DHSC: two leads' ratings stand while the third is awaited."""
+    for dept, rag in (("MoJ", "amber"), ("HO", "green")):
+        update = ("update", "15", "--dept", dept, "--rag", rag, "--summary", "Pathways agreed.", "--date", "2025-06-01")
+        result = run(*update, root=board)
+        assert result.exit_code == 0, result.stderr
+    rec = by_number(report(run, board))[15]
+    assert (rec["rag"], rec["departments_rag"], rec["awaiting"]) == ("amber", "amber", ["DHSC"])
+    shown = " ".join(run("show", "15", root=board).stdout.split())  # on the test's day, 2026-12-01: every lead silent since
+    assert "Departments: AMBER, awaiting MoJ, HO, DHSC" in shown, shown
+    paper = run("paper", "--as-of", AS_OF, root=board).stdout
+    row = next(line for line in paper.splitlines() if line.startswith("| 15 |"))
+    assert "▲ **AMBER** (MoJ AMBER; HO GREEN; DHSC awaited)" in row  # Appendix A: each lead's own rating
 
 
 def test_the_paper_takes_the_boards_details_from_its_block_and_the_command_line(run: Run, board: Path) -> None:
@@ -474,16 +516,17 @@ def test_the_boards_assessment_sets_the_headline_only_when_it_is_as_new_as_the_l
     )
     later = report(run, board, "--as-of", "2026-06-30")  # an assessment does not expire with the window
     assert (by_number(later)[23]["rag"], by_number(later)[23]["departments_rag"]) == ("amber", "no_return")
-    assert by_number(later)[28]["rag"] == "no_return"  # DfE's later return (2025-07-15, now stale) is newer than the board's
+    # DfE's later return (2025-07-15, RED) is newer than the board's: stale now, it counts with its rating, awaited.
+    assert (by_number(later)[28]["rag"], by_number(later)[28]["awaiting"]) == ("red", ["DfE"])
     assert later["summary"]["amber"] == sum(r["rag"] == "amber" for r in later["recommendations"])  # type: ignore[index, attr-defined]
     text = " ".join(run("show", "23", root=board).stdout.split())
     assert "Headline: AMBER (the board's assessment)" in text and "Departments: NO RETURN" in text
     text = " ".join(run("show", "28", root=board).stdout.split())
-    assert "Headline: NO RETURN (the departments' rating)" in text and "older than the leads' latest return" in text
+    assert "Headline: RED (the departments' rating)" in text and "older than the leads' latest return" in text
     history = text[text.index("Board assessments, newest first") :]
     assert history.index("2025-06-30 AMBER Read the guidance.") < history.index("2025-06-29 RED Guidance not yet taught.")
     shown = json.loads(run("show", "28", "--format", "json", root=board).stdout)
-    assert shown["standing"]["rag"] == "no_return" and [a["rag"] for a in shown["assessments"]] == ["amber", "red"]
+    assert shown["standing"]["rag"] == "red" and [a["rag"] for a in shown["assessments"]] == ["amber", "red"]
     assert json.loads(run("show", "23", "--format", "json", root=board).stdout)["standing"]["rag"] == "amber"
     assert run("check", root=board).stdout.startswith("ok: 32 recommendations, 22 departments, 15 returns, 3 assessments")
     assert "dept:" not in (board / "assessments.yaml").read_text()

@@ -35,7 +35,7 @@ __all__ = [
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -144,7 +144,7 @@ CREATE VIEW assessments AS
 -- shows ratings, not only returns. tracker's own commands work the standing out afresh, on any date.
 CREATE TABLE standing (
     number INTEGER PRIMARY KEY REFERENCES recommendations(number), section TEXT, title TEXT,
-    rag TEXT, rag_from TEXT, departments_rag TEXT, board_rag TEXT, board_date TEXT, board_summary TEXT,
+    rag TEXT, rag_from TEXT, departments_rag TEXT, awaiting TEXT, board_rag TEXT, board_date TEXT, board_summary TEXT,
     deadline TEXT, target_date TEXT, overdue INTEGER, leads TEXT, supports TEXT, as_of TEXT);
 CREATE TABLE owner_standing (
     number INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code), role TEXT,

@@ -263,11 +263,12 @@ def replace_standing(
         return
     day = as_of.isoformat()
     conn.executemany(
-        "INSERT INTO standing (number, section, title, rag, rag_from, departments_rag, board_rag, board_date, board_summary,"
-        " deadline, target_date, overdue, leads, supports, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO standing (number, section, title, rag, rag_from, departments_rag, awaiting, board_rag, board_date,"
+        " board_summary, deadline, target_date, overdue, leads, supports, as_of)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             (s.rec.number, s.rec.section, s.rec.title, s.rag.value, "board" if s.by_board else "departments")
-            + (s.departments_rag.value,)
+            + (s.departments_rag.value, ", ".join(s.awaiting) or None)
             + ((s.assessment.rag.value, s.assessment.date.isoformat(), s.assessment.summary) if s.assessment else (None,) * 3)
             + (iso(s.deadline), iso(s.target_date), s.overdue)
             + (", ".join(o.shown for o in s.owners if o.role == "lead") or None,)

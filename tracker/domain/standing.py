@@ -61,9 +61,15 @@ class Standing:
     target_date: date | None  # the baseline, or the latest revision
     revision: Entry | None  # the return that last revised the target date
     overdue: bool
-    departments_rag: Rating = Rating.NO_RETURN  # the worst of the rating owners' (leads', by default)
+    departments_rag: Rating = Rating.NO_RETURN  # the worst known rating of the rating owners (leads, by default)
     assessment: Entry | None = None  # the board's latest assessment on or before the date
     by_board: bool = False  # the headline is the assessment: it is dated on or after every lead's latest return
+    awaiting: tuple[str, ...] = ()  # the rating owners with no return in the window (as OwnerStanding.shown)
+
+    @property
+    def departments_text(self) -> str:
+        """`AMBER`, or `AMBER, awaiting DHSC` when a lead owes its return."""
+        return self.departments_rag.word + (f", awaiting {', '.join(self.awaiting)}" if self.awaiting else "")
 
     @property
     def worse(self) -> bool:
@@ -122,7 +128,11 @@ def standing(
     """`revisions`: the returns on or before `as_of` that revised the target date (at least the
     latest); `assessments`: the board's on or before `as_of` (at least the latest)."""
     rating = [o for o in owners if rating_owners == "all" or o.role == "lead"] or list(owners)
-    departments = worst(o.rag for o in rating)
+    # The worst known rating: a lead that has reported counts with its latest rating, however old (it
+    # is marked stale); one that owes a return is awaited, and blanks nothing (being late is a
+    # compliance fact, not a delivery rating). No return only when no lead has ever reported.
+    departments = worst(o.latest.rag for o in rating if o.latest is not None)
+    awaiting = tuple(o.shown for o in rating if o.stale)
     assessment = next(iter(newest_first(assessments)), None)
     # The board's assessment counts when it is as new as the returns the departmental rating rests on.
     rated = [o.latest.date for o in rating if o.latest is not None]
@@ -132,7 +142,7 @@ def standing(
     deadline = rec.deadline.date if rec.deadline else None
     target = revision.target_date if revision is not None else deadline
     overdue = target is not None and target < as_of and rag is not Rating.COMPLETE
-    return Standing(rec, rag, tuple(owners), deadline, target, revision, overdue, departments, assessment, by_board)
+    return Standing(rec, rag, tuple(owners), deadline, target, revision, overdue, departments, assessment, by_board, awaiting)
 
 
 class Latest(NamedTuple):

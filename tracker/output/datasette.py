@@ -30,7 +30,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "rag": f"Headline rating ({RATINGS}): the board's assessment where it is as new as the leads' returns,"
             " else departments_rag",
             "rag_from": "Where the headline comes from: board (its assessment) or departments (their returns)",
-            "departments_rag": "Departmental rating: the worst of the lead owners' ratings",
+            "departments_rag": "Departmental rating: the worst rating the lead owners have given (a lead with no return"
+            " in the window counts with its last one); no_return only when no lead has ever reported",
+            "awaiting": "Lead owners with no return in the window: awaited, and chased (today's codes)",
             "board_rag": "The board's latest assessment on or before as_of, if it has assessed it",
             "board_date": "Date of that assessment",
             "board_summary": "What that assessment says",

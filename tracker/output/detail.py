@@ -35,7 +35,7 @@ def standing_lines(s: Standing, today: date, rated_by: str = "the leads'") -> li
         f"Headline: {s.rag.word}"
         + (" (the board's assessment)" if s.by_board else " (the departments' rating)")
         + ("  OVERDUE" if s.overdue else ""),
-        f"Departments: {s.departments_rag.word}  (the worst of {rated_by} own returns)",
+        f"Departments: {s.departments_text}  (the worst rating of {rated_by} returns)",
         *(clean(f"  {o.shown} ({o.role}): {o.rating_text}") + ("  WORSE" if o.worse else "") for o in s.owners),
     ]
     if s.assessment is None:

@@ -73,6 +73,10 @@ class Appendices(NamedTuple):
     """From here on, the appendices: on pages of their own, landscape where the format has pages."""
 
 
+class Charts(NamedTuple):
+    """Here, the dashboard (the chart and the counts by section) in a format that draws one."""
+
+
 class Counts(NamedTuple):
     label: str
     counts: dict[Rating, int]
@@ -88,7 +92,7 @@ class Dashboard(NamedTuple):
     earlier: int = 0  # how many earlier dates the chart leaves out (`tracker trend` lists them all)
 
 
-Block = Heading | Para | Items | Fields | Table | Appendices
+Block = Heading | Para | Items | Fields | Table | Appendices | Charts
 
 
 class Paper(NamedTuple):

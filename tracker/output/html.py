@@ -16,6 +16,7 @@ from . import chart
 from .document import (
     FILL,
     Appendices,
+    Charts,
     Dashboard,
     Fields,
     Heading,
@@ -69,7 +70,6 @@ a { color: #1d70b8; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   h1 { font-size: 15pt; }
   table.fields th, table.fields td { padding: .1em .4em; }
-  .dashboard { break-after: page; }
   .dashboard h2 { margin-top: .8em; }
   .dashboard figure svg { max-height: 66mm; }
   table.sections td, table.sections th { font-size: 7pt; padding: 0 .3em; line-height: 1.2; }
@@ -152,7 +152,7 @@ def _dashboard(d: Dashboard) -> list[str]:
 
 
 def render(paper: Paper) -> str:
-    """The page: the same blocks as the markdown paper, opened by the dashboard where there is one."""
+    """The page: the same blocks as the markdown paper, the dashboard where the paper places it."""
     title = escape(paper.title)
     out = [
         "<!DOCTYPE html>",
@@ -170,10 +170,9 @@ def render(paper: Paper) -> str:
     dashboard = paper.dashboard
     closing = ["</body>", "</html>"]
     for block in paper.blocks:
-        if dashboard is not None and isinstance(block, Heading):  # after the header block, before the first section
-            out += _dashboard(dashboard)
-            dashboard = None
-        if isinstance(block, Heading):
+        if isinstance(block, Charts):
+            out += _dashboard(dashboard) if dashboard is not None else []
+        elif isinstance(block, Heading):
             out.append(f"<h{block.level}>{escape(block.text)}</h{block.level}>")
         elif isinstance(block, Para):
             out.append(f"<p>{_line(block.line)}</p>")

@@ -119,6 +119,7 @@ def standing_dict(s: Standing) -> dict[str, Any]:
     return {
         "rag": s.rag.value,
         "departments_rag": s.departments_rag.value,
+        "awaiting": list(s.awaiting),
         "assessment": assessment_dict(s.assessment),
         "deadline": iso(s.deadline),
         "target_date": iso(s.target_date),

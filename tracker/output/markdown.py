@@ -10,6 +10,7 @@ import re
 
 from .document import (
     Appendices,
+    Charts,
     Fields,
     Heading,
     Inline,
@@ -90,6 +91,6 @@ def render(paper: Paper) -> str:
             out += [*_table(rows[0], rows[1:]), ""]
         elif isinstance(block, Table):
             out += [*_table(list(block.headers), [[line(c) for c in row] for row in block.rows], block.align), ""]
-        elif isinstance(block, Appendices):
+        elif isinstance(block, (Appendices, Charts)):
             pass
     return "\n".join(out).rstrip("\n") + "\n"

@@ -22,6 +22,7 @@ from tracker.domain.standing import OwnerStanding, Standing, owed, summary
 from .document import (
     Appendices,
     Block,
+    Charts,
     Counts,
     Dashboard,
     Fields,
@@ -42,7 +43,7 @@ from .plain import count
 if TYPE_CHECKING:
     from tracker.domain.corrections import Trail
 
-__all__ = ["Details", "board_paper", "count", "dashboard", "reasons"]
+__all__ = ["RANKS", "Details", "Exception_", "board_paper", "count", "dashboard", "ranked", "reasons"]
 
 # The most dates the dashboard's chart shows, the latest: more would be too thin to read.
 CHARTED = 40
@@ -104,13 +105,20 @@ def reasons(s: Standing, before: Standing | None, since: date) -> list[str]:
     return out
 
 
+def _awaiting(s: Standing) -> str:
+    """`, awaiting DHSC`: said where some leads have reported (with none, every lead is awaited)."""
+    return f", awaiting {', '.join(s.awaiting)}" if s.awaiting and s.departments_rag is not Rating.NO_RETURN else ""
+
+
 def _position(s: Standing) -> Line:
-    """`▲ **AMBER** (board, 2024-12-11; departments ○ **NO RETURN**)`."""
+    """`▲ **AMBER** (board, 2024-12-11; departments ● **GREEN**, awaiting DHSC)`."""
     if s.by_board and s.assessment is not None:
-        departments: Line = ("; departments ", Mark(s.departments_rag)) if s.departments_rag is not s.rag else ()
+        departments: Line = (
+            ("; departments ", Mark(s.departments_rag), _awaiting(s)) if s.departments_rag is not s.rag or s.awaiting else ()
+        )
         return (Mark(s.rag), f" (board, {s.assessment.date}", *departments, ")")
     older: Line = ("; board ", Mark(s.assessment.rag), f" of {s.assessment.date} is older") if s.assessment is not None else ()
-    return (Mark(s.rag), " (departments", *older, ")")
+    return (Mark(s.rag), f" (departments{_awaiting(s)}", *older, ")")
 
 
 def _words(s: Standing) -> Line:
@@ -142,14 +150,112 @@ def board_paper(
     title = f"{plain(details.board)}: delivery" if details.board else "Delivery"
     title += f" of the recommendations of the {plain(data.review.title)}"
     chase = owed(now)
-    out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), as_of)]
-    out += _summary(now, then, as_of, since, arrived)
+    exceptions = ranked(now, then, since)
+    # Page one carries the signal: what is wrong, and what the board is asked to decide. Counts after.
+    out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now))]
+    out += _glance(exceptions, then, as_of, since, chase)
+    out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase)]
+    out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
     out += _since(now, then, since, arrived, corrected)
-    out += _exceptions(now, then, since)
+    out += _exceptions(exceptions)
     out += _chasing(data, now, as_of, chase)
-    out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase), Appendices()]
-    out += _appendices(data, now)
+    out += [Appendices(), *_appendices(data, now)]
     return Paper(title, dashboard, tuple(out))
+
+
+class Exception_(NamedTuple):
+    """A recommendation that is an exception: how severe (its place in RANKS), why, and when its
+    standing last changed (the newest entry behind it)."""
+
+    rank: int
+    standing: Standing
+    why: list[str]
+    changed: date
+
+
+# The kinds of exception, most severe first: a recommendation is listed under the first that fits.
+RANKS = ("Red", "Worse", "Overdue", "No return from any lead", "Other")
+
+
+def ranked(now: list[Standing], then: list[Standing], since: date) -> list[Exception_]:
+    """The exceptions in order of severity (RANKS), the newest change first within each; never by number."""
+    earlier = {s.rec.number: s for s in then}
+    out = []
+    for s in now:
+        before = earlier.get(s.rec.number)
+        why = reasons(s, before, since)
+        if not why:
+            continue
+        worse = s.worse or (before is not None and _got_worse(s, before))
+        rank = 0 if s.rag is Rating.RED else 1 if worse else 2 if s.overdue else 3 if s.rag is Rating.NO_RETURN else 4
+        out.append(Exception_(rank, s, why, _changed(s)))
+    return sorted(out, key=lambda e: (e.rank, -e.changed.toordinal(), e.standing.rec.number))
+
+
+def _got_worse(s: Standing, before: Standing) -> bool:
+    return s.rag.severity < before.rag.severity and s.rag is not Rating.NO_RETURN
+
+
+def _changed(s: Standing) -> date:
+    """The date of the newest entry a standing rests on: a return, a revision or the board's assessment."""
+    dates = [o.latest.date for o in s.owners if o.latest is not None]
+    dates += [e.date for e in (s.assessment, s.revision) if e is not None]
+    return max(dates, default=date.min)
+
+
+def _glance(
+    exceptions: list[Exception_],
+    then: list[Standing],
+    as_of: date,
+    since: date,
+    chase: dict[str, list[tuple[Standing, OwnerStanding]]],
+) -> list[Block]:
+    """Page one: each red (new ones said), each that got worse, each overdue with its days, the
+    recommendations no lead has reported on, and the returns owed."""
+    earlier = {s.rec.number: s for s in then}
+    items: list[tuple[Line, Line | None]] = []
+
+    def named(s: Standing) -> str:
+        return f"{s.rec.number} {plain(s.rec.title)}"
+
+    reds = [e.standing for e in exceptions if e.rank == 0]
+    if reds:
+
+        def new(s: Standing) -> str:
+            before = earlier.get(s.rec.number)
+            return f" (new; was {before.rag.word})" if before is not None and before.rag is not Rating.RED else ""
+
+        items.append(((Strong(f"Red ({len(reds)}):"), " " + "; ".join(named(s) + new(s) for s in reds) + "."), None))
+    worse = [e.standing for e in exceptions if e.rank == 1]
+    if worse:
+
+        def how(s: Standing) -> str:
+            before = earlier.get(s.rec.number)
+            if before is not None and _got_worse(s, before):
+                return f" ({before.rag.word} to {s.rag.word})"
+            return " (" + ", ".join(f"{o.shown} reported worse" for o in s.owners if o.worse) + ")"
+
+        items.append(((Strong(f"Worse ({len(worse)}):"), " " + "; ".join(named(s) + how(s) for s in worse) + "."), None))
+    overdue = sorted(
+        (e.standing for e in exceptions if e.standing.overdue and e.standing.target_date is not None),
+        key=lambda s: (s.target_date or as_of, s.rec.number),
+    )
+    if overdue:
+        days = "; ".join(f"{s.rec.number} ({(as_of - (s.target_date or as_of)).days:,} days)" for s in overdue)
+        items.append(((Strong(f"Overdue ({len(overdue)}):"), f" {days}, most overdue first."), None))
+    silent = sorted(e.standing.rec.number for e in exceptions if e.standing.rag is Rating.NO_RETURN)
+    if silent:
+        items.append(((Strong(f"No return from any lead ({len(silent)}):"), f" {_numbers(silent)}."), None))
+    if chase:
+        owing = sorted(chase.items(), key=lambda kv: (-len({s.rec.number for s, _ in kv[1]}), kv[0].casefold()))
+        owed_on = len({s.rec.number for items_ in chase.values() for s, _ in items_})
+        who = ", ".join(f"{code} {len({s.rec.number for s, _ in owes})}" for code, owes in owing)
+        bodies = count(len(chase), "body", "bodies")
+        words = f" {bodies} owe returns on {count(owed_on, 'recommendation')} (how many each): {who}."
+        items.append(((Strong("Returns owed:"), words), None))
+    if not items:
+        items.append((("No recommendation is red, worse, overdue or without a return.",), None))
+    return [Heading(2, f"At a glance, {as_of}"), Items(tuple(items))]
 
 
 def _header(details: Details, as_of: date, since: date) -> Block:
@@ -164,7 +270,7 @@ def _header(details: Details, as_of: date, since: date) -> Block:
     return Fields(tuple((k, (plain(v),)) for k, v in header if v))
 
 
-def _purpose(data: Dataset, recommendations: int, as_of: date) -> list[Block]:
+def _purpose(data: Dataset, recommendations: int) -> list[Block]:
     review = data.review
     return [
         Heading(2, "Purpose"),
@@ -174,20 +280,13 @@ def _purpose(data: Dataset, recommendations: int, as_of: date) -> list[Block]:
                 f" ({review.published.year}), and to ask it to note the position and decide on the exceptions.",
             )
         ),
-        Para(
-            (
-                f"A recommendation's headline rating is the board's own assessment where it is as new as {data.rated_by}"
-                f" returns, and otherwise the departments' (the worst of {data.rated_by}). An owner with no return"
-                f" in the {data.reporting_window_days} days to {as_of} counts as ",
-                Strong("NO RETURN"),
-                ".",
-            )
-        ),
     ]
 
 
-def _summary(now: list[Standing], then: list[Standing], as_of: date, since: date, arrived: Sequence[Entry]) -> list[Block]:
-    """The counts by headline rating, then and now, and what arrived since."""
+def _summary(
+    data: Dataset, now: list[Standing], then: list[Standing], as_of: date, since: date, arrived: Sequence[Entry]
+) -> list[Block]:
+    """The counts by headline rating, then and now, how a headline is made, and what arrived since."""
     counts, earlier_counts = summary(now), summary(then)
     rows: list[tuple[Line, ...]] = []
     for rating in Rating:
@@ -206,6 +305,15 @@ def _summary(now: list[Standing], then: list[Standing], as_of: date, since: date
         Table(("Headline", f"At {as_of}", f"At {since}", "Change"), tuple(rows), "lrrr"),
         Para(
             (
+                f"A headline is the board's assessment where it is as new as {data.rated_by} returns, else the"
+                f" departments' rating, the worst {data.rated_by} returns give. A lead silent in the"
+                f" {data.reporting_window_days} days to {as_of} is awaited, its last rating counting; ",
+                Strong("NO RETURN"),
+                ": no lead has reported.",
+            )
+        ),
+        Para(
+            (
                 f"{count(overdue, 'recommendation')} {'is' if overdue == 1 else 'are'} overdue."
                 f" Since {since} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
                 f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else "."),
@@ -214,20 +322,24 @@ def _summary(now: list[Standing], then: list[Standing], as_of: date, since: date
     ]
 
 
-def _exceptions(now: list[Standing], then: list[Standing], since: date) -> list[Block]:
-    """One entry per recommendation with all its reasons, and the words behind a red or a worsening."""
-    earlier = {s.rec.number: s for s in then}
-    exceptions = [(s, why) for s in now if (why := reasons(s, earlier.get(s.rec.number), since))]
+def _exceptions(exceptions: list[Exception_]) -> list[Block]:
+    """One entry per recommendation with all its reasons, and the words behind a red or a worsening;
+    in order of severity (RANKS), under a heading for each kind."""
     if not exceptions:
         return [Heading(2, "Exceptions"), Para(("None.",))]
-    items: list[tuple[Line, Line | None]] = []
-    for s, why in exceptions:
-        said = [r for r in why if r not in ("red", "no return")]
-        end = f"; {'; '.join(said)}." if said else "."
-        entry = (Strong(f"{s.rec.number}. {plain(s.rec.title)}"), ": ", *_position(s), end)
-        words = _words(s) if any(r == "red" or r.endswith(("worse", " is red")) for r in why) else ()
-        items.append((entry, words or None))
-    return [Heading(2, "Exceptions"), Items(tuple(items))]
+    out: list[Block] = [Heading(2, "Exceptions"), Para(("Each is listed once, under the first kind that fits it.",))]
+    for rank, label in enumerate(RANKS):
+        items: list[tuple[Line, Line | None]] = []
+        for e in (e for e in exceptions if e.rank == rank):
+            s, why = e.standing, e.why
+            said = [r for r in why if r not in ("red", "no return")]
+            end = f"; {'; '.join(said)}." if said else "."
+            entry = (Strong(f"{s.rec.number}. {plain(s.rec.title)}"), ": ", *_position(s), end)
+            words = _words(s) if any(r == "red" or r.endswith(("worse", " is red")) for r in why) else ()
+            items.append((entry, words or None))
+        if items:
+            out += [Heading(3, f"{label} ({len(items)})"), Items(tuple(items))]
+    return out
 
 
 def _chasing(
@@ -290,8 +402,12 @@ def _since(
     revised, headlines that changed, and exceptions new and cleared."""
     out: list[Block] = []
     received: dict[int, list[str]] = {}
+    last: dict[int, str] = {}  # who made the entry before, on each: `board GREEN, AMBER`, not `board` twice
     for r in sorted(arrived, key=lambda r: (r.recommendation, r.date, r.file, r.line or 0)):
-        received.setdefault(r.recommendation, []).append(f"{r.dept or 'board'} {r.rag.word}")
+        who = r.dept or "board"
+        said = r.rag.word if last.get(r.recommendation) == who else f"{who} {r.rag.word}"
+        received.setdefault(r.recommendation, []).append(said)
+        last[r.recommendation] = who
     if received:
         out.append(Para(("Received: " + "; ".join(f"{n} ({', '.join(who)})" for n, who in received.items()) + ".",)))
     earlier = {s.rec.number: s for s in then}
@@ -325,16 +441,27 @@ def _since(
     return out
 
 
+def _lead(o: OwnerStanding) -> str:
+    """A lead's own rating for Appendix A: `MoJ AMBER`, `DHSC AMBER of 2024-06-01, awaited`, `HO awaited`."""
+    if o.latest is None:
+        return f"{o.shown} awaited"
+    if o.stale:
+        return f"{o.shown} {o.latest.rag.word} of {o.latest.date}, awaited"
+    return f"{o.shown} {o.rag.word}"
+
+
 def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
     rows: list[tuple[Line, ...]] = []
     for s in now:
         board: Line = (Mark(s.assessment.rag), f" {s.assessment.date}") if s.assessment is not None else ("none",)
+        leads = [o for o in s.owners if o.role == "lead"]  # each lead's own rating beside the combined one
+        each = f" ({'; '.join(_lead(o) for o in leads)})" if len(leads) > 1 or s.awaiting else ""
         rows.append(
             (
                 (str(s.rec.number),),
                 (plain(s.rec.section),),
                 (plain(s.rec.title),),
-                (Mark(s.departments_rag),),
+                (Mark(s.departments_rag), each),
                 board,
                 (Mark(s.rag),),
                 (str(s.target_date or "none"),),

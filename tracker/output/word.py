@@ -23,6 +23,7 @@ from . import chart
 from .document import (
     FILL,
     Appendices,
+    Charts,
     Dashboard,
     Fields,
     Heading,
@@ -250,7 +251,6 @@ def _dashboard(links: _Links, d: Dashboard, png: bytes, rid: str, room: int) -> 
             _paragraph_xml(caption),
             _heading_xml(f"By section{f', on {when}' if when else ''}", 2),
             _grid(links, ("Section", *marks), rows, "l" + "r" * len(marks), room, 7.5, heat),
-            '<w:p><w:r><w:br w:type="page"/></w:r></w:p>',
         )
     )
 
@@ -284,15 +284,15 @@ _FOOTER = (
 
 
 def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
-    """The document's body: the title, the blocks (the dashboard before the first section), and each section's page."""
+    """The document's body: the title, the blocks (the dashboard where the paper places it), and each section's page."""
     out = [_heading_xml(paper.title, 0)]
     dashboard = paper.dashboard
     room, wide = _WIDTH - 2 * _MARGIN, False
     for block in paper.blocks:
-        if dashboard is not None and png is not None and isinstance(block, Heading):  # after the header block
-            out.append(_dashboard(links, dashboard, png, "rId5", room))
-            dashboard = None
-        if isinstance(block, Heading):
+        if isinstance(block, Charts):
+            if dashboard is not None and png is not None:
+                out.append(_dashboard(links, dashboard, png, "rId5", room))
+        elif isinstance(block, Heading):
             out.append(_heading_xml(block.text, block.level - 1))
         elif isinstance(block, Para):
             out.append(_paragraph_xml(_line_xml(links, block.line)))
