@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import date
 
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
@@ -119,7 +118,7 @@ def read_rows(
             continue
         if not ret.author:
             author = author or default_author()
-            ret = replace(ret, author=author)
+            ret = ret._replace(author=author)
         returns.append(ret)
     if bad:
         more = f" (and {len(bad) - 1} more: rows {', '.join(str(n) for n, _ in bad[1:9])}{', …' if len(bad) > 9 else ''})"
@@ -169,7 +168,7 @@ def _row(
         ret = entry_from_text(rec_text, dept, day, rag, summary, author or "-", evidence.split(), target, reason, data, today)
     except FieldError as e:
         raise DataError(f"{shown}: {where}row {number}, column {e.field}: {e.message}") from None
-    return ret if author else replace(ret, author="")
+    return ret if author else ret._replace(author="")
 
 
 def _uk(text: str, field: str, places: tuple[int, ...], values: list[str], number: int, shown: str, where: str) -> str:

@@ -147,7 +147,7 @@ def _sorted(conn: db.Connection, new: Sequence[Recordable]) -> tuple[dict[str, l
             if any(s.in_force for s in same):
                 continue
             if same:
-                withdrawn.append(replace(entry, line=same[0].line))
+                withdrawn.append(entry._replace(line=same[0].line))
                 continue
         by_file.setdefault(entry.file, []).append(entry)
     return by_file, withdrawn
@@ -285,12 +285,7 @@ def _told(
 
 def _at(entry: Recordable, line: int) -> Recordable:
     """`entry` as its file now holds it, on `line`."""
-    if isinstance(entry, Entry):  # as dataclasses.replace does, in a fraction of its time: an import makes many
-        e = entry
-        return Entry(
-            e.recommendation, e.dept, e.date, e.rag, e.summary, e.author, e.evidence, e.target_date, e.reason, e.file, line
-        )
-    return replace(entry, line=line)
+    return entry._replace(line=line) if isinstance(entry, Entry) else replace(entry, line=line)
 
 
 def _insert(conn: db.Connection, data: Dataset, p: _Plan) -> bool:

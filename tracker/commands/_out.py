@@ -10,16 +10,15 @@ workspace's record; and the user is told what was written, on stderr.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import typer
 
 from . import _context
 
 
-@dataclass(frozen=True)
-class Out:
+class Out(NamedTuple):
     """The destination an option names: `path` None is standard output."""
 
     path: Path | None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -97,7 +97,7 @@ def apply(
         return problem("an assessment has no target date to correct", "target_date")
     # The corrected entry takes the place of the one it corrects: its date and its line, so that of
     # two entries on one day, the one recorded later still counts.
-    replacement = replace(target, **changes)  # type: ignore[arg-type]
+    replacement = target._replace(**changes)  # type: ignore[arg-type]
     # A return's reason goes with its revised target date: correct both, or take both away.
     broken = check_return(replacement, data, today)
     if broken:

@@ -12,8 +12,7 @@ EVENTS = ("created", "renamed", "merged", "split", "closed", "absorbed", "announ
 ENDING_EVENTS = ("merged", "split", "closed")
 
 
-@dataclass(frozen=True)
-class HistoryEvent:
+class HistoryEvent(NamedTuple):
     """A dated change to a body: created, renamed (from, to), merged or split into another, closed, ..."""
 
     date: date
@@ -24,8 +23,7 @@ class HistoryEvent:
     into: str | None = None
 
 
-@dataclass(frozen=True)
-class Department:
+class Department(NamedTuple):
     """A body named in the recommendations (a department, an agency, a class of local bodies)."""
 
     code: str

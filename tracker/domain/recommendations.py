@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import NamedTuple
 
 from tracker.errors import NotFound
 
@@ -29,8 +30,7 @@ CATEGORIES = (
 CATEGORY_SOURCES = ("official", "board")
 
 
-@dataclass(frozen=True)
-class Owner:
+class Owner(NamedTuple):
     """A body a recommendation is made to: its lead, or a supporting body."""
 
     dept: str
@@ -49,15 +49,13 @@ class Owner:
         return f"{self.dept} (via {self.reports_via})" if self.reports_via else self.dept
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     words: str  # the review's own words, "by the end of 2021"
     date: date  # the date they are taken to mean
     reasoning: str | None = None
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     """One government document's response to a recommendation."""
 
     date: date
@@ -96,16 +94,14 @@ class Recommendation:
         return {}
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(NamedTuple):
     title: str
     author: str
     published: date
     source: str
 
 
-@dataclass(frozen=True)
-class Board:
+class Board(NamedTuple):
     """The board the workspace serves: what a paper's header block says, and when it meets."""
 
     name: str | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
@@ -36,8 +35,7 @@ def code_of_file(shown: str) -> str:
     return "" if shown == ASSESSMENTS else shown.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
-@dataclass(frozen=True, slots=True)  # slots: a long history holds a great many of these
-class Entry:
+class Entry(NamedTuple):  # a named tuple: a long history or a large import holds a great many of these
     """An entry of the record: one department's return on one recommendation (in its status file)
     or, with no `dept`, the board's own assessment of it (in assessments.yaml, with no target date).
     Returns and assessments are both entries: dated, rated, summarised, corrected alike."""
@@ -275,6 +273,10 @@ def newest_first(returns: Iterable[Entry]) -> list[Entry]:
 
     "Recorded later" is later in its file (by line), or later in `returns` where lines are unknown.
     """
+    if not isinstance(returns, Sequence):
+        returns = list(returns)
+    if len(returns) < 2:  # nothing to order (most owners, on most dates, have one return or none)
+        return list(returns)
     ordered = sorted(enumerate(returns), key=lambda p: (p[1].date, p[1].file, p[1].line or 0, p[0]), reverse=True)
     return [ret for _, ret in ordered]
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from .rating import Rating, worst
+from .rating import Rating, trend, worst
 from .recommendations import Dataset, Owner, Recommendation, section_matches
-from .returns import Entry, history, newest_first
+from .returns import Entry, newest_first
 
 
-@dataclass(frozen=True)
-class OwnerStanding:
-    """One owner of a recommendation on the date."""
+class OwnerStanding(NamedTuple):
+    """One owner of a recommendation on the date. (A named tuple: a trend makes thousands, at once.)"""
 
     dept: str  # today's code
     name: str  # today's name
@@ -50,8 +48,7 @@ class OwnerStanding:
         return self.rag.word
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     """Where one recommendation stands on a date."""
 
     rec: Recommendation
@@ -97,11 +94,11 @@ def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Entry], as_of:
     (those made for it by the department it reports via are filed under its own code)."""
     current = data.registry.current(owner.dept, as_of)
     via = data.registry.current(owner.reports_via, as_of).code if owner.reports_via else None
-    entries = history(returns)
-    latest = entries[0].ret if entries else None
-    previous = entries[1].ret if len(entries) > 1 else None
-    window = timedelta(days=data.reporting_window_days)
+    ordered = newest_first(returns)  # the latest two are all the rules read (returns.history, for two)
+    latest = ordered[0] if ordered else None
+    previous = ordered[1] if len(ordered) > 1 else None
     # Complete is final: a closed recommendation is not asked for further returns.
+    window = timedelta(days=data.reporting_window_days)
     stale = latest is None or (latest.rag is not Rating.COMPLETE and latest.date < as_of - window)
     return OwnerStanding(
         dept=current.code,
@@ -112,7 +109,7 @@ def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Entry], as_of:
         latest=latest,
         previous=previous,
         stale=stale,
-        trend=entries[0].trend if entries else None,
+        trend=trend(previous.rag, latest.rag) if latest is not None and previous is not None else None,
         via=via,
     )
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 from datetime import date
+from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # No white space, control character, backslash (which browsers read as "/", so a link could show
@@ -71,10 +71,6 @@ def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def plain(record: object) -> dict[str, object]:
+def plain(record: NamedTuple) -> dict[str, object]:
     """A flat record's fields as plain values, dates as ISO text: for tables and JSON."""
-    out = {}
-    for f in fields(record):  # type: ignore[arg-type]
-        value = getattr(record, f.name)
-        out[f.name] = value.isoformat() if isinstance(value, date) else value
-    return out
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in record._asdict().items()}
