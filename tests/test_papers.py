@@ -156,14 +156,16 @@ def test_the_word_paper_has_headings_tables_shaded_ratings_landscape_appendices_
     assert {t.style.name for t in document.tables} == {"Table Grid"}
     assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for t in document.tables[1:] for row in t.rows)
     # The chart is a picture across the text's width with its words as alternative text, placed with
-    # the counts, after page one's signal; it forces no page break (no near-blank page).
+    # the counts, opening page two: page one is the signal.
     pictures = document.inline_shapes
     assert len(pictures) == 1 and "Headline ratings at each board meeting" in pictures[0]._inline.docPr.get("descr")
     assert pictures[0]._inline.docPr.get("name") == "Headline ratings"
     text_width = first.page_width.cm - first.left_margin.cm - first.right_margin.cm
     assert round(pictures[0].width.cm, 2) == round(text_width, 2) == 17
     assert round(pictures[0].width / pictures[0].height, 2) == 2.5  # the chart's own proportions
-    assert not [b for b in document.element.body.iter(qn("w:br")) if b.get(qn("w:type")) == "page"]
+    body = [p for p in document.paragraphs if p.text or p._p.find(f"{qn('w:r')}/{qn('w:br')}") is not None]
+    dashboard = next(i for i, p in enumerate(body) if p.text == "Dashboard")
+    assert body[dashboard - 1]._p.find(f"{qn('w:r')}/{qn('w:br')}").get(qn("w:type")) == "page"
     # What the board is asked is a bulleted list, in a style of its own.
     asked = [p for p in document.paragraphs if p.style.name == "List Bullet"]
     assert asked and all(p.text for p in asked)

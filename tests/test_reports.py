@@ -345,7 +345,9 @@ def test_the_paper_shows_what_a_secretary_expects(run: Run, board: Path, golden:
     golden("paper.md", paper)  # type: ignore[operator]
 
 
-def test_page_one_carries_the_signal_and_the_exceptions_come_worst_first(run: Run, board: Path) -> None:
+def test_page_one_carries_the_signal_and_the_exceptions_come_worst_first(
+    run: Run, board: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tracker.output.paper import RANKS
 
     paper = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board).stdout
@@ -358,8 +360,11 @@ def test_page_one_carries_the_signal_and_the_exceptions_come_worst_first(run: Ru
     overdue = re.search(r"\*\*Overdue \((\d+)\):\*\* (.+), most overdue first\.", glance)
     assert overdue is not None and overdue[2].startswith("21 (1,342 days); 23 (1,342 days)")  # 2021-10-27 to 2025-06-30
     assert int(overdue[1]) == len(overdue[2].split("; ")) == 13
-    assert "**No return from any lead (27):** 1, 2, 3," in glance
-    assert "**Returns owed:** 12 bodies owe returns on 28 recommendations (how many each): DHSC 22, OHID 11," in glance
+    assert "**No return (27):** 1, 2, 3," in glance
+    owed = "**Returns owed:** 12 bodies owe 70 returns (how many each): DHSC 23, OHID 14,"  # as `tracker chase` counts
+    assert owed in glance
+    monkeypatch.setenv("TRACKER_TODAY", AS_OF)
+    assert "12 departments owe 70 returns." in run("chase", "--by", AS_OF, root=board).stdout
     # Exceptions: red, worse, overdue, no return, the rest; the newest change first within each.
     kinds = re.findall(r"^### (.+) \(\d+\)$", paper, re.M)
     assert kinds == [k for k in RANKS if k in kinds] and kinds[:3] == ["Red", "Worse", "Overdue"]
@@ -381,6 +386,30 @@ def test_a_silent_lead_blanks_nothing(run: Run, board: Path) -> None:
     paper = run("paper", "--as-of", AS_OF, root=board).stdout
     row = next(line for line in paper.splitlines() if line.startswith("| 15 |"))
     assert "▲ **AMBER** (MoJ AMBER; HO GREEN; DHSC awaited)" in row  # Appendix A: each lead's own rating
+
+
+def test_one_lead_finishing_its_part_does_not_close_a_recommendation_others_lead(run: Run, workspace: Path) -> None:
+    """Rec 23 is led by MHCLG and DHSC: MHCLG's COMPLETE leaves the rating to DHSC, who is chased."""
+    done = ("update", "23", "--dept", "MHCLG", "--rag", "complete", "--summary", "Our part is done.", "--date", "2026-11-01")
+    assert run(*done, root=workspace).exit_code == 0
+    rec = by_number(report(run, workspace, "--as-of", "2026-12-01"))[23]
+    assert (rec["rag"], rec["departments_rag"], rec["awaiting"], rec["overdue"]) == ("no_return", "no_return", ["DHSC"], True)
+    assert "\nDHSC,23,Understand the housing needs" in run("chase", "--dept", "DHSC", "--format", "csv", root=workspace).stdout
+    also = ("update", "23", "--dept", "DHSC", "--rag", "complete", "--summary", "Ours too.", "--date", "2026-11-02")
+    assert run(*also, root=workspace).exit_code == 0
+    assert by_number(report(run, workspace, "--as-of", "2026-12-01"))[23]["rag"] == "complete"  # every lead has said so
+
+
+def test_awaiting_names_owners_by_code_and_a_day_is_a_day(run: Run, workspace: Path) -> None:
+    first = ("update", "29", "--dept", "DfE", "--rag", "green", "--summary", "Programme running.", "--date", "2026-11-01")
+    assert run(*first, root=workspace).exit_code == 0
+    rec = by_number(report(run, workspace, "--as-of", "2026-12-01"))[29]
+    assert rec["awaiting"] == ["DCMS", "LA"]  # LA's returns are made by OHID; the owner awaited is LA
+    assert run("report", "--as-of", "2026-12-01", "--format", "csv", root=workspace).stdout.count(",DCMS LA\n") >= 1
+    assert "Departments: GREEN, awaiting DCMS, LA (via OHID)" in " ".join(run("show", "29", root=workspace).stdout.split())
+    moved = ("update", "2", "--dept", "DHSC", "--rag", "amber", "--summary", "Slipped.", "--date", "2026-11-01")
+    assert run(*moved, "--target-date", "2026-11-30", "--reason", "Late data.", root=workspace).exit_code == 0
+    assert "2 (1 day)" in run("paper", "--as-of", "2026-12-01", root=workspace).stdout
 
 
 def test_the_paper_takes_the_boards_details_from_its_block_and_the_command_line(run: Run, board: Path) -> None:

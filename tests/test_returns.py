@@ -328,6 +328,18 @@ def test_import_is_all_or_nothing_and_names_the_row_and_column(run: Run, workspa
     assert result.exit_code == 3 and "row 1: no 'rag' column" in result.stderr  # an unknown column is only noted
 
 
+def test_an_import_into_a_workspace_named_by_a_relative_path_makes_its_new_files(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = workspace.parent / "two.csv"
+    sheet.write_text("recommendation,dept,date,rag,summary,author\n1,HO,2024-01-01,red,x,A\n2,DHSC,2024-01-01,red,y,A\n")
+    monkeypatch.chdir(workspace.parent)
+    result = run("import", "two.csv", root=Path(workspace.name))  # two new status files, under a relative root
+    assert result.exit_code == 0, result.stderr
+    assert (workspace / "status" / "HO.yaml").exists() and (workspace / "status" / "DHSC.yaml").exists()
+    assert not list(workspace.rglob("*.tmp")) and not (workspace / ".tracker.journal").exists()
+
+
 def test_import_fills_the_author_when_the_sheet_has_none(run: Run, workspace: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "returns.csv"
     sheet.write_text("Recommendation,Dept,Date,RAG,Summary\n9,Department of Health and Social Care,2024-01-01,A,Fine\n")

@@ -545,7 +545,7 @@ def temporary(path: Path) -> tuple[int, Path]:
     import tempfile
 
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    return fd, Path(name)
+    return fd, path.parent / Path(name).name  # named as `path` is (mkstemp makes a relative folder absolute)
 
 
 def _prepare(path: Path, fill: Callable[[BinaryIO], None]) -> Path:

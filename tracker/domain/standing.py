@@ -61,12 +61,17 @@ class Standing(NamedTuple):
     departments_rag: Rating = Rating.NO_RETURN  # the worst known rating of the rating owners (leads, by default)
     assessment: Entry | None = None  # the board's latest assessment on or before the date
     by_board: bool = False  # the headline is the assessment: it is dated on or after every lead's latest return
-    awaiting: tuple[str, ...] = ()  # the rating owners with no return in the window (as OwnerStanding.shown)
+    awaiting: tuple[str, ...] = ()  # the rating owners with no return in the window: today's codes
+
+    @property
+    def awaited(self) -> tuple[OwnerStanding, ...]:
+        """The owners in `awaiting`, each as itself."""
+        return tuple(o for o in self.owners if o.stale and o.dept in self.awaiting)
 
     @property
     def departments_text(self) -> str:
         """`AMBER`, or `AMBER, awaiting DHSC` when a lead owes its return."""
-        return self.departments_rag.word + (f", awaiting {', '.join(self.awaiting)}" if self.awaiting else "")
+        return self.departments_rag.word + (f", awaiting {', '.join(o.shown for o in self.awaited)}" if self.awaiting else "")
 
     @property
     def worse(self) -> bool:
@@ -128,8 +133,13 @@ def standing(
     # The worst known rating: a lead that has reported counts with its latest rating, however old (it
     # is marked stale); one that owes a return is awaited, and blanks nothing (being late is a
     # compliance fact, not a delivery rating). No return only when no lead has ever reported.
-    departments = worst(o.latest.rag for o in rating if o.latest is not None)
-    awaiting = tuple(o.shown for o in rating if o.stale)
+    # Complete only when every lead has said so: a lead that has finished its part leaves the
+    # rating to the others, and with none of them heard from, there is no return.
+    known = [o.latest.rag for o in rating if o.latest is not None]
+    unfinished = [r for r in known if r is not Rating.COMPLETE]
+    done = len(known) == len(rating) and not unfinished
+    departments = Rating.COMPLETE if done else worst(unfinished)
+    awaiting = tuple(o.dept for o in rating if o.stale)
     assessment = next(iter(newest_first(assessments)), None)
     # The board's assessment counts when it is as new as the returns the departmental rating rests on.
     rated = [o.latest.date for o in rating if o.latest is not None]

@@ -70,6 +70,7 @@ a { color: #1d70b8; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   h1 { font-size: 15pt; }
   table.fields th, table.fields td { padding: .1em .4em; }
+  .dashboard { break-before: page; }
   .dashboard h2 { margin-top: .8em; }
   .dashboard figure svg { max-height: 66mm; }
   table.sections td, table.sections th { font-size: 7pt; padding: 0 .3em; line-height: 1.2; }

@@ -107,7 +107,9 @@ def reasons(s: Standing, before: Standing | None, since: date) -> list[str]:
 
 def _awaiting(s: Standing) -> str:
     """`, awaiting DHSC`: said where some leads have reported (with none, every lead is awaited)."""
-    return f", awaiting {', '.join(s.awaiting)}" if s.awaiting and s.departments_rag is not Rating.NO_RETURN else ""
+    return (
+        f", awaiting {', '.join(o.shown for o in s.awaited)}" if s.awaiting and s.departments_rag is not Rating.NO_RETURN else ""
+    )
 
 
 def _position(s: Standing) -> Line:
@@ -174,7 +176,7 @@ class Exception_(NamedTuple):
 
 
 # The kinds of exception, most severe first: a recommendation is listed under the first that fits.
-RANKS = ("Red", "Worse", "Overdue", "No return from any lead", "Other")
+RANKS = ("Red", "Worse", "Overdue", "No return", "Other")
 
 
 def ranked(now: list[Standing], then: list[Standing], since: date) -> list[Exception_]:
@@ -241,17 +243,17 @@ def _glance(
         key=lambda s: (s.target_date or as_of, s.rec.number),
     )
     if overdue:
-        days = "; ".join(f"{s.rec.number} ({(as_of - (s.target_date or as_of)).days:,} days)" for s in overdue)
+        late = [(s.rec.number, (as_of - (s.target_date or as_of)).days) for s in overdue]
+        days = "; ".join(f"{n} ({d:,} day{'s' if d != 1 else ''})" for n, d in late)
         items.append(((Strong(f"Overdue ({len(overdue)}):"), f" {days}, most overdue first."), None))
     silent = sorted(e.standing.rec.number for e in exceptions if e.standing.rag is Rating.NO_RETURN)
     if silent:
-        items.append(((Strong(f"No return from any lead ({len(silent)}):"), f" {_numbers(silent)}."), None))
-    if chase:
-        owing = sorted(chase.items(), key=lambda kv: (-len({s.rec.number for s, _ in kv[1]}), kv[0].casefold()))
-        owed_on = len({s.rec.number for items_ in chase.values() for s, _ in items_})
-        who = ", ".join(f"{code} {len({s.rec.number for s, _ in owes})}" for code, owes in owing)
-        bodies = count(len(chase), "body", "bodies")
-        words = f" {bodies} owe returns on {count(owed_on, 'recommendation')} (how many each): {who}."
+        items.append(((Strong(f"No return ({len(silent)}):"), f" {_numbers(silent)}."), None))
+    if chase:  # counted as `tracker chase` counts them: a return for each owner on each recommendation
+        owing = sorted(chase.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))
+        who = ", ".join(f"{code} {len(owes)}" for code, owes in owing)
+        returns = count(sum(len(owes) for owes in chase.values()), "return")
+        words = f" {count(len(chase), 'body', 'bodies')} owe {returns} (how many each): {who}."
         items.append(((Strong("Returns owed:"), words), None))
     if not items:
         items.append((("No recommendation is red, worse, overdue or without a return.",), None))
@@ -283,6 +285,10 @@ def _purpose(data: Dataset, recommendations: int) -> list[Block]:
     ]
 
 
+def _silent(data: Dataset) -> str:
+    return "A lead silent" if data.rating_owners == "leads" else "An owner silent"
+
+
 def _summary(
     data: Dataset, now: list[Standing], then: list[Standing], as_of: date, since: date, arrived: Sequence[Entry]
 ) -> list[Block]:
@@ -306,10 +312,10 @@ def _summary(
         Para(
             (
                 f"A headline is the board's assessment where it is as new as {data.rated_by} returns, else the"
-                f" departments' rating, the worst {data.rated_by} returns give. A lead silent in the"
+                f" departments' rating, the worst {data.rated_by} returns give. {_silent(data)} in the"
                 f" {data.reporting_window_days} days to {as_of} is awaited, its last rating counting; ",
                 Strong("NO RETURN"),
-                ": no lead has reported.",
+                ": none has reported, nor the board assessed.",
             )
         ),
         Para(
@@ -347,7 +353,10 @@ def _chasing(
 ) -> list[Block]:
     """The bodies owing returns, each with the recommendations it owes them on and its latest return."""
     if not chase:
-        return [Heading(2, "Chasing"), Para(("Every owner has made a return in the window.",))]
+        return [
+            Heading(2, "Chasing"),
+            Para(("Nobody owes a return: every owner of an open recommendation has made one in the window.",)),
+        ]
     latest: dict[str, date] = {}  # each department's latest return on anything
     for st in now:
         for o in st.owners:
@@ -454,8 +463,9 @@ def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
     rows: list[tuple[Line, ...]] = []
     for s in now:
         board: Line = (Mark(s.assessment.rag), f" {s.assessment.date}") if s.assessment is not None else ("none",)
-        leads = [o for o in s.owners if o.role == "lead"]  # each lead's own rating beside the combined one
-        each = f" ({'; '.join(_lead(o) for o in leads)})" if len(leads) > 1 or s.awaiting else ""
+        # Each rating owner's own rating beside the combined one (the leads', unless all owners count).
+        rating = [o for o in s.owners if o.role == "lead" or data.rating_owners == "all"]
+        each = f" ({'; '.join(_lead(o) for o in rating)})" if len(rating) > 1 or s.awaiting else ""
         rows.append(
             (
                 (str(s.rec.number),),

@@ -246,6 +246,7 @@ def _dashboard(links: _Links, d: Dashboard, png: bytes, rid: str, room: int) -> 
     heat = [list(row.counts.items()) for row in d.sections]
     return "".join(
         (
+            '<w:p><w:r><w:br w:type="page"/></w:r></w:p>',  # page one is the signal; the chart opens page two
             _heading_xml("Dashboard", 1),
             _picture_xml(png, rid, room, "Headline ratings", words),
             _paragraph_xml(caption),
