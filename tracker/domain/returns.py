@@ -273,7 +273,7 @@ def newest_first(returns: Iterable[Entry]) -> list[Entry]:
 
     "Recorded later" is later in its file (by line), or later in `returns` where lines are unknown.
     """
-    if not isinstance(returns, Sequence):
+    if not isinstance(returns, (list, tuple)):
         returns = list(returns)
     if len(returns) < 2:  # nothing to order (most owners, on most dates, have one return or none)
         return list(returns)

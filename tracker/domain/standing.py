@@ -100,21 +100,23 @@ def owner_standing(data: Dataset, owner: Owner, returns: Iterable[Entry], as_of:
     current = data.registry.current(owner.dept, as_of)
     via = data.registry.current(owner.reports_via, as_of).code if owner.reports_via else None
     ordered = newest_first(returns)  # the latest two are all the rules read (returns.history, for two)
-    latest = ordered[0] if ordered else None
+    if not ordered:  # no return yet: a trend's standings at many dates make a great many of these
+        return OwnerStanding(current.code, current.name, owner.dept, owner.role, Rating.NO_RETURN, None, None, True, None, via)
+    latest = ordered[0]
     previous = ordered[1] if len(ordered) > 1 else None
     # Complete is final: a closed recommendation is not asked for further returns.
     window = timedelta(days=data.reporting_window_days)
-    stale = latest is None or (latest.rag is not Rating.COMPLETE and latest.date < as_of - window)
+    stale = latest.rag is not Rating.COMPLETE and latest.date < as_of - window
     return OwnerStanding(
         dept=current.code,
         name=current.name,
         named_as=owner.dept,
         role=owner.role,
-        rag=Rating.NO_RETURN if stale or latest is None else latest.rag,
+        rag=Rating.NO_RETURN if stale else latest.rag,
         latest=latest,
         previous=previous,
         stale=stale,
-        trend=trend(previous.rag, latest.rag) if latest is not None and previous is not None else None,
+        trend=trend(previous.rag, latest.rag) if previous is not None else None,
         via=via,
     )
 
