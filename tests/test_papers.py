@@ -113,7 +113,9 @@ def test_word_and_html_say_the_same_words_as_the_markdown(run: Run, board: Path,
     markdown, page, word = papers(run, with_board(board), tmp_path)
     expected = markdown_words(markdown)
     assert len(expected) > 1000
-    assert without_dashboard(html_words(page).words) == expected
+    seen = html_words(page).words
+    assert seen[0] == seen[-1] == "OFFICIAL"  # the classification, top and bottom (Word's is in its header and footer)
+    assert without_dashboard(seen[1:-1]) == expected
     assert without_dashboard(docx_words(word)) == expected
 
 
@@ -190,10 +192,12 @@ def test_the_word_paper_is_set_in_arial_and_dated_the_papers_day(run: Run, board
     abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
     (level,) = [a for a in numbering.iter(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract]
     assert level.find(f"{qn('w:lvl')}/{qn('w:numFmt')}").get(qn("w:val")) == "bullet"
-    # The document's properties: its title, tracker, and the paper's date (not the day it was made).
+    # The document's properties: its title, its author (the board's secretariat, not tracker), and the
+    # paper's date (not the day it was made).
     properties = document.core_properties
     when = datetime(2025, 6, 30, tzinfo=timezone.utc)
-    assert properties.title == document.paragraphs[0].text and properties.author == properties.last_modified_by == "tracker"
+    assert properties.title == document.paragraphs[0].text
+    assert properties.author == properties.last_modified_by == "Partnership secretariat"
     assert properties.created == properties.modified == properties.last_printed == when and properties.revision == 1
 
 
@@ -224,7 +228,8 @@ def test_the_html_paper_is_one_self_contained_printable_page(run: Run, board: Pa
     assert not re.search(r"\bsrc=|url\(|@import", page, re.I)
     assert all(v.startswith("https://") for v in re.findall(r'href="([^"]*)"', page))
     assert "default-src 'none'" in page  # the browser is told too: nothing is fetched, nothing runs
-    assert "@page { size: A4;" in page and "@media print" in page and "page: wide" in page
+    assert "@page {\n  size: A4;" in page and "@media print" in page and "page: wide" in page
+    assert 'content: "Page " counter(page) " of " counter(pages)' in page  # printed, every page is numbered
     assert '<td class="rag red">✖ RED</td>' in page  # colour, and the word
     assert seen.links == ["https://www.gov.uk/x"] and ">gov.uk</a>" in page
 
@@ -293,7 +298,7 @@ def test_hostile_text_is_inert_in_every_format(run: Run, workspace: Path, tmp_pa
     assert without_dashboard(seen.words) == expected
     assert without_dashboard(docx_words(word)) == expected
     document = docx.Document(str(word))
-    assert document.core_properties.author == "tracker"
+    assert document.core_properties.author == "]]><w:p/>[2J"  # the author given, as text (the escape character gone)
     targets = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
     assert targets == ["https://example.org/a%7Cb%3Cc%3E%28d%29%60e%22x'y"]
 
@@ -480,3 +485,26 @@ def test_a_link_with_an_entity_goes_where_it_says_in_markdown(run: Run, workspac
     for bad in ("https://example.com/a\ufdd0b", "https://example.com/a\u200bb", "https://example.com/\U0010fffe"):
         result = run("assess", "1", "--rag", "red", "--summary", "x", "--date", "2025-11-01", "--evidence", bad, root=workspace)
         assert result.exit_code == 3, bad
+
+
+def test_every_page_is_marked_with_the_classification_as_the_gsc_ask(run: Run, board: Path, tmp_path: Path) -> None:
+    """Word: the classification in the header and footer of every page, with Page X of Y; HTML: in the
+    printed page's margin boxes; a paper with none says so on stderr."""
+    _, page, word = papers(run, with_board(board), tmp_path)
+    document = docx.Document(str(word))
+    for section in document.sections:  # the landscape appendices keep the same header and footer
+        assert [p.text for p in section.header.paragraphs] == ["OFFICIAL"]
+        footer = ["".join(t.text for t in p._p.iter(qn("w:t"))) for p in section.footer.paragraphs]
+        assert footer == ["Page 1 of 1", "OFFICIAL"]  # the page numbers filled in by Word
+        assert all(r.bold for p in section.header.paragraphs for r in p.runs)
+    styles = document.styles.element
+    assert styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}").get(qn("w:val")) == "en-GB"
+    assert '@page { @top-center { content: "OFFICIAL"; font: bold 10pt Arial, sans-serif; }' in page
+    # A classification given on the command line cannot end the style sheet or the string.
+    hostile = '"} body { display: none } </style><script>x()</script>'
+    result = run("paper", "--as-of", AS_OF, "--format", "html", "--classification", hostile, root=board)
+    css = result.stdout[result.stdout.index("<style>") : result.stdout.index("</style>")]
+    assert "<" not in css.removeprefix("<style>") and "display: none" not in css and "<script>" not in result.stdout
+    assert result.stderr == ""
+    result = run("paper", "--as-of", AS_OF, "--classification", "", root=board)  # blank: the board's is left out
+    assert result.exit_code == 0 and "no security classification" in result.stderr

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import _context, _options
+from . import _context, _options, _out
 from ._out import Out
 
 if TYPE_CHECKING:
@@ -103,6 +103,12 @@ def paper(
         shown,
     )
     to.write(ctx, render(kind, made, day))
+    if details.classification is None:
+        _out.echo(
+            "tracker: note: the paper has no security classification; give one with --classification OFFICIAL,"
+            " or as `classification:` in the board: block of recommendations.yaml",
+            err=True,
+        )
 
 
 def render(kind: str, made: Paper, day: date) -> str | bytes:

@@ -99,6 +99,8 @@ class Paper(NamedTuple):
     title: str
     dashboard: Dashboard | None
     blocks: tuple[Block, ...]
+    classification: str | None = None  # marked at the top and bottom of every page where the format has pages
+    author: str | None = None  # who the document says wrote it: the board's secretariat, or the board
 
 
 def plain(text: object) -> str:

@@ -63,7 +63,12 @@ table.sections td, table.sections th { padding: .1em .4em; font-size: 9.5pt; }
 table.sections th.r { width: 6.5em; white-space: nowrap; }
 table.sections td.zero { color: #6f777b; }
 a { color: #1d70b8; }
-@page { size: A4; margin: 16mm 14mm; }
+.marking { text-align: center; font-weight: bold; letter-spacing: .05em; margin: 0 0 .8em; }
+.marking.end { margin: 1.5em 0 0; }
+@page {
+  size: A4; margin: 16mm 14mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; }
+}
 @page wide { size: A4 landscape; margin: 14mm; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
@@ -152,6 +157,18 @@ def _dashboard(d: Dashboard) -> list[str]:
     return out
 
 
+def _css_text(text: str) -> str:
+    """`text` as a CSS string: every character but letters, digits and spaces escaped, so nothing
+    in it can end the string or the style sheet."""
+    return '"' + "".join(ch if ch.isascii() and (ch.isalnum() or ch == " ") else f"\\{ord(ch):x} " for ch in text) + '"'
+
+
+def _marked(classification: str) -> str:
+    """The classification at the top and bottom of every printed page (page margin boxes)."""
+    box = f"content: {_css_text(classification.upper())}; font: bold 10pt Arial, sans-serif;"
+    return f"@page {{ @top-center {{ {box} }} @bottom-center {{ {box} }} }}"
+
+
 def render(paper: Paper) -> str:
     """The page: the same blocks as the markdown paper, the dashboard where the paper places it."""
     title = escape(paper.title)
@@ -163,13 +180,15 @@ def render(paper: Paper) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
-        f"<style>{_STYLE}</style>",
+        f"<style>{_STYLE}{_marked(paper.classification) if paper.classification else ''}</style>",
         "</head>",
         "<body>",
+        *([f'<p class="marking">{escape(paper.classification.upper())}</p>'] if paper.classification else []),
         f"<h1>{title}</h1>",
     ]
     dashboard = paper.dashboard
-    closing = ["</body>", "</html>"]
+    closing = [f'<p class="marking end">{escape(paper.classification.upper())}</p>'] if paper.classification else []
+    closing += ["</body>", "</html>"]
     for block in paper.blocks:
         if isinstance(block, Charts):
             out += _dashboard(dashboard) if dashboard is not None else []

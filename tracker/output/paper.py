@@ -162,7 +162,8 @@ def board_paper(
     out += _exceptions(exceptions)
     out += _chasing(data, now, as_of, chase)
     out += [Appendices(), *_appendices(data, now)]
-    return Paper(title, dashboard, tuple(out))
+    by = plain(details.author or details.board) if details.author or details.board else None
+    return Paper(title, dashboard, tuple(out), plain(details.classification) if details.classification else None, by)
 
 
 class Exception_(NamedTuple):

@@ -261,12 +261,14 @@ def _heading_xml(text: str, level: int) -> str:
     return _paragraph_xml(_run_xml(text), "Title" if level == 0 else f"Heading{level}")
 
 
-def _section_xml(wide: bool, footer: str | None) -> str:
-    """A section's pages: A4, portrait or landscape, 2 cm margins; a section with no footer of its own keeps the last one's."""
+def _section_xml(wide: bool, footer: str | None, header: str | None = None) -> str:
+    """A section's pages: A4, portrait or landscape, 2 cm margins; a section with no header or footer
+    of its own keeps the last one's."""
     across, down, margin = (
         round(length / _TWIP) for length in ((_HEIGHT, _WIDTH, _MARGIN) if wide else (_WIDTH, _HEIGHT, _MARGIN))
     )
-    reference = f'<w:footerReference w:type="default" r:id="{footer}"/>' if footer else ""
+    reference = f'<w:headerReference w:type="default" r:id="{header}"/>' if header else ""
+    reference += f'<w:footerReference w:type="default" r:id="{footer}"/>' if footer else ""
     orientation = ' w:orient="landscape"' if wide else ""
     return (
         f'<w:sectPr>{reference}<w:pgSz w:w="{across}" w:h="{down}"{orientation}/>'
@@ -275,16 +277,31 @@ def _section_xml(wide: bool, footer: str | None) -> str:
     )
 
 
-_FOOTER = (
-    f'<w:ftr xmlns:w="{_MAIN}"><w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>'
-    + _run_xml("Page ")
-    + '<w:fldSimple w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
-    + _run_xml(" of ")
-    + '<w:fldSimple w:instr="NUMPAGES"><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>'
-)
+def _marking(classification: str) -> str:
+    """The security classification as the Government Security Classifications mark a page: centred,
+    in bold capitals."""
+    return f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{_run_xml(classification.upper(), bold=True)}</w:p>'
+
+
+def _header(classification: str) -> str:
+    return f'<w:hdr xmlns:w="{_MAIN}">{_marking(classification)}</w:hdr>'
+
+
+def _footer(classification: str | None) -> str:
+    """Page X of Y, above the classification when there is one."""
+    return (
+        f'<w:ftr xmlns:w="{_MAIN}"><w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>'
+        + _run_xml("Page ")
+        + '<w:fldSimple w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        + _run_xml(" of ")
+        + '<w:fldSimple w:instr="NUMPAGES"><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>'
+        + (_marking(classification) if classification else "")
+        + "</w:ftr>"
+    )
 
 
 def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
+    header = "rId6" if paper.classification else None
     """The document's body: the title, the blocks (the dashboard where the paper places it), and each section's page."""
     out = [_heading_xml(paper.title, 0)]
     dashboard = paper.dashboard
@@ -307,9 +324,9 @@ def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
             out.append(_grid(links, block.headers, list(block.rows), block.align, room, 9))
             out.append("<w:p/>")
         elif isinstance(block, Appendices) and not wide:  # the pages so far end here; the rest are landscape
-            out.append(f"<w:p><w:pPr>{_section_xml(False, 'rId4')}</w:pPr></w:p>")
+            out.append(f"<w:p><w:pPr>{_section_xml(False, 'rId4', header)}</w:pPr></w:p>")
             room, wide = _HEIGHT - 2 * _MARGIN, True
-    out.append(_section_xml(wide, None if wide else "rId4"))
+    out.append(_section_xml(wide, None if wide else "rId4", None if wide else header))
     return "".join(out)
 
 
@@ -323,16 +340,17 @@ def _relationships(pairs: list[tuple[str, str, str]]) -> str:
     return "".join(out)
 
 
-def _core(title: str, as_of: date) -> str:
-    """The document's properties: its title (at most the 255 characters a property holds), tracker its
-    author, the paper's date its dates."""
+def _core(title: str, as_of: date, author: str | None) -> str:
+    """The document's properties: its title (at most the 255 characters a property holds), the board
+    (or its secretariat) its author, the paper's date its dates."""
+    by = _xml(_text(author or "")[:255])
     when = f"{as_of.isoformat()}T00:00:00Z"
     return (
         f'{_DECLARATION}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
         ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{_xml(_text(title)[:255])}</dc:title><dc:subject></dc:subject><dc:creator>tracker</dc:creator>"
-        "<cp:keywords></cp:keywords><dc:description></dc:description><cp:lastModifiedBy>tracker</cp:lastModifiedBy>"
+        f"<dc:title>{_xml(_text(title)[:255])}</dc:title><dc:subject></dc:subject><dc:creator>{by}</dc:creator>"
+        f"<cp:keywords></cp:keywords><dc:description></dc:description><cp:lastModifiedBy>{by}</cp:lastModifiedBy>"
         f'<cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified><cp:category></cp:category>'
         f"<cp:lastPrinted>{when}</cp:lastPrinted></cp:coreProperties>"
@@ -347,6 +365,7 @@ def _content_types() -> str:
         "/word/numbering.xml": f"{_OFFICE}.numbering+xml",
         "/word/settings.xml": f"{_OFFICE}.settings+xml",
         "/word/footer1.xml": f"{_OFFICE}.footer+xml",
+        "/word/header1.xml": f"{_OFFICE}.header+xml",
     }
     return (
         f'{_DECLARATION}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -367,11 +386,12 @@ def _template(name: str) -> bytes:
 def render(paper: Paper, as_of: date) -> bytes:
     """The paper as the bytes of a .docx file."""
     png = chart.png(paper.dashboard.trend) if paper.dashboard is not None else None
-    links = _Links(first=6)  # after the styles, numbering, settings, footer and picture (rId1 to rId5)
+    links = _Links(first=7)  # after the styles, numbering, settings, footer, picture and header (rId1 to rId6)
     document = f"{_DECLARATION}<w:document {_NAMESPACES}><w:body>{_body(paper, links, png)}</w:body></w:document>"
     related = [(f"rId{i}", f"{_RELATIONSHIPS}/{name.removesuffix('.xml')}", name) for i, name in enumerate(_TEMPLATE, 1)]
     related.append(("rId4", f"{_RELATIONSHIPS}/footer", "footer1.xml"))
     related += [("rId5", f"{_RELATIONSHIPS}/image", "media/image1.png")] if png is not None else []
+    related += [("rId6", f"{_RELATIONSHIPS}/header", "header1.xml")] if paper.classification else []
     related += [(rid, _LINK, target) for target, rid in links.ids.items()]
     top = [
         ("rId1", f"{_RELATIONSHIPS}/officeDocument", "word/document.xml"),
@@ -380,11 +400,12 @@ def render(paper: Paper, as_of: date) -> bytes:
     parts: list[tuple[str, bytes]] = [
         ("[Content_Types].xml", _content_types().encode()),
         ("_rels/.rels", _relationships(top).encode()),
-        ("docProps/core.xml", _core(paper.title, as_of).encode()),
+        ("docProps/core.xml", _core(paper.title, as_of, paper.author).encode()),
         ("word/document.xml", document.encode()),
         ("word/_rels/document.xml.rels", _relationships(related).encode()),
         *((f"word/{name}", _template(name)) for name in _TEMPLATE),
-        ("word/footer1.xml", (_DECLARATION + _FOOTER).encode()),
+        ("word/footer1.xml", (_DECLARATION + _footer(paper.classification)).encode()),
+        *([("word/header1.xml", (_DECLARATION + _header(paper.classification)).encode())] if paper.classification else []),
         *([("word/media/image1.png", png)] if png is not None else []),
     ]
     buffer = io.BytesIO()
