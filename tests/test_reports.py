@@ -359,7 +359,7 @@ def test_page_one_carries_the_signal_and_the_exceptions_come_worst_first(
     assert "- **Worse (1):** 21 Peer mentors in every Jobcentre Plus area (GREEN to AMBER)." in glance
     overdue = re.search(r"\*\*Overdue \((\d+)\):\*\* (.+), most overdue first\.", glance)
     assert overdue is not None and overdue[2].startswith("21 (1,342 days); 23 (1,342 days)")  # 2021-10-27 to 2025-06-30
-    assert int(overdue[1]) == len(overdue[2].split("; ")) == 13
+    assert int(overdue[1]) == len(overdue[2].split("; ")) == 10
     assert "**No return (27):** 1, 2, 3," in glance
     owed = "**Returns owed:** 12 bodies owe 70 returns (how many each): DHSC 23, OHID 14,"  # as `tracker chase` counts
     assert owed in glance
@@ -369,7 +369,12 @@ def test_page_one_carries_the_signal_and_the_exceptions_come_worst_first(
     kinds = re.findall(r"^### (.+) \(\d+\)$", paper, re.M)
     assert kinds == [k for k in RANKS if k in kinds] and kinds[:3] == ["Red", "Worse", "Overdue"]
     part = paper[paper.index("### Overdue") : paper.index("### No return")]
-    assert re.findall(r"^- \*\*(\d+)\. ", part, re.M)[0] == "28"  # DfE's return of 2025-06-30, the newest
+    assert re.findall(r"^- \*\*(\d+)\. ", part, re.M)[:2] == ["5", "12"]  # none has an entry: by number
+    update = ("update", "26", "--dept", "NHSE", "--rag", "amber", "--summary", "Commissioning joined.", "--date", "2025-06-01")
+    assert run(*update, root=board).exit_code == 0
+    paper = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board).stdout
+    part = paper[paper.index("### Overdue") : paper.index("### No return")]
+    assert re.findall(r"^- \*\*(\d+)\. ", part, re.M)[:2] == ["26", "5"]  # the newest change first
     assert exceptions_of(paper) != sorted(exceptions_of(paper), key=int)
 
 
@@ -412,6 +417,27 @@ def test_awaiting_names_owners_by_code_and_a_day_is_a_day(run: Run, workspace: P
     assert "2 (1 day)" in run("paper", "--as-of", "2026-12-01", root=workspace).stdout
 
 
+def test_only_a_deadline_can_be_missed(run: Run, workspace: Path) -> None:
+    """Rec 3's date is a start ("from 2022 to 2023") and 28's the earliest ("after 2 years"): never
+    overdue; a revised target date a lead gives is a deadline all the same."""
+    recs = by_number(report(run, workspace, "--as-of", "2026-12-01"))
+    assert [(recs[n]["deadline"], recs[n]["overdue"]) for n in (3, 28, 12)] == [
+        ("2022-04-01", False),
+        ("2023-07-31", False),
+        ("2022-03-31", True),
+    ]
+    text = " ".join(run("show", "3", root=workspace).stdout.split())
+    assert "Starts: 2022-04-01 (“from 2022 to 2023”) (not a deadline: never overdue)" in text
+    assert json.loads(run("show", "28", "--format", "json", root=workspace).stdout)["deadline_kind"] == "earliest"
+    moved = ("update", "3", "--dept", "DHSC", "--rag", "amber", "--summary", "Ring-fence due.", "--date", "2026-01-05")
+    assert run(*moved, "--target-date", "2026-03-31", "--reason", "Grant conditions.", root=workspace).exit_code == 0
+    assert by_number(report(run, workspace, "--as-of", "2026-12-01"))[3]["overdue"] is True
+    marker = workspace / "recommendations.yaml"
+    marker.write_text(marker.read_text().replace("      kind: start\n", "      kind: soon\n", 1))
+    result = run("check", root=workspace)
+    assert result.exit_code == 1 and "kind: 'soon' is not one of: deadline, start, earliest" in result.stdout
+
+
 def test_the_paper_takes_the_boards_details_from_its_block_and_the_command_line(run: Run, board: Path) -> None:
     paper = run("paper", "--as-of", AS_OF, root=with_board(board)).stdout
     assert paper.startswith("# Northshire Combating Drugs Partnership: delivery of the recommendations")
@@ -440,7 +466,7 @@ def test_the_paper_says_each_rating_as_a_shape_and_a_word_and_counts_in_good_gra
         assert f"{rating.symbol} **{rating.word}**" in paper
     assert len({r.symbol for r in Rating}) == len(Rating)
     assert "### 3.1" not in paper and "## 1." not in paper  # no numbering to mistake for the review's sections
-    assert "13 recommendations are overdue." in paper
+    assert "10 recommendations are overdue." in paper  # not 3, 7 or 28: their dates are a start and an earliest
     assert "the board has recorded 0 assessments and the departments 10 returns" in paper
     from tracker.output.paper import count
 

@@ -144,7 +144,11 @@ def dataset(conn: Connection) -> Dataset:
                 owners=tuple(
                     Owner(o["dept"], o["role"], o["basis"], o["note"], o["line"], o["reports_via"]) for o in owners.get(n, [])
                 ),
-                deadline=Deadline(row["deadline_words"], deadline_date, row["deadline_reasoning"]) if deadline_date else None,
+                deadline=(
+                    Deadline(row["deadline_words"], deadline_date, row["deadline_reasoning"], row["deadline_kind"])
+                    if deadline_date
+                    else None
+                ),
                 links=tuple(link["linked"] for link in links.get(n, [])),
                 responses=tuple(
                     Response(

@@ -35,7 +35,7 @@ __all__ = [
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -95,7 +95,7 @@ CREATE TABLE department_history (
     PRIMARY KEY (code, position));
 CREATE TABLE recommendations (
     number INTEGER PRIMARY KEY, section TEXT, section_title TEXT, title TEXT, text TEXT, addressed_to TEXT,
-    deadline_words TEXT, deadline_date TEXT, deadline_reasoning TEXT, line INTEGER);
+    deadline_words TEXT, deadline_date TEXT, deadline_reasoning TEXT, deadline_kind TEXT, line INTEGER);
 CREATE TABLE owners (
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
     position INTEGER, role TEXT, basis TEXT, reports_via TEXT REFERENCES departments(code), note TEXT, line INTEGER,

@@ -83,6 +83,7 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
             "deadline_words": r.deadline.words if r.deadline else None,
             "deadline_date": iso(r.deadline.date) if r.deadline else None,
             "deadline_reasoning": r.deadline.reasoning if r.deadline else None,
+            "deadline_kind": r.deadline.kind if r.deadline else None,
             "line": r.line,
         }
         for r in recs

@@ -17,6 +17,7 @@ from .values import excerpt
 ROLES = ("lead", "support")
 # Which owners a recommendation's departmental rating is the worst of: its leads (the default), or all.
 RATING_OWNERS = ("leads", "all")
+DEADLINE_KINDS = ("deadline", "start", "earliest")
 BASES = ("text", "board")
 CATEGORIES = (
     "accepted",
@@ -53,6 +54,14 @@ class Deadline(NamedTuple):
     words: str  # the review's own words, "by the end of 2021"
     date: date  # the date they are taken to mean
     reasoning: str | None = None
+    # What the date is: a `deadline` (done by then: overdue after it), or, in the review's words, a
+    # `start` ("from 2022 to 2023") or the `earliest` a thing can be done ("after 2 years of
+    # delivery"), which nothing can be overdue against.
+    kind: str = "deadline"
+
+    @property
+    def is_deadline(self) -> bool:
+        return self.kind == "deadline"
 
 
 class Response(NamedTuple):

@@ -150,7 +150,10 @@ def standing(
     revision = next(iter(newest_first(revisions)), None)
     deadline = rec.deadline.date if rec.deadline else None
     target = revision.target_date if revision is not None else deadline
-    overdue = target is not None and target < as_of and rag is not Rating.COMPLETE
+    # Only a deadline can be missed: not the start or the earliest date the review's words give (a
+    # lead's revised target date is a deadline).
+    due = revision is not None or (rec.deadline is not None and rec.deadline.is_deadline)
+    overdue = due and target is not None and target < as_of and rag is not Rating.COMPLETE
     return Standing(rec, rag, tuple(owners), deadline, target, revision, overdue, departments, assessment, by_board, awaiting)
 
 

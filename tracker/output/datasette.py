@@ -73,6 +73,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "deadline_words": "The review's words for the deadline",
             "deadline_date": "The date those words are taken to mean",
             "deadline_reasoning": "Why, where the words are open to reading",
+            "deadline_kind": "deadline (overdue once passed), or start or earliest: dates in the review's words"
+            " that nothing can be overdue against",
             "line": "Line in recommendations.yaml",
         },
     ),

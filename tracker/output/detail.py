@@ -94,7 +94,9 @@ def recommendation_detail(
     ]
     out.append("")
     if rec.deadline:
-        out.append(clean(f"Deadline: {rec.deadline.date} (\u201c{rec.deadline.words}\u201d)"))
+        kind = {"start": "Starts", "earliest": "Not before"}.get(rec.deadline.kind, "Deadline")
+        never = "" if rec.deadline.is_deadline else "  (not a deadline: never overdue)"
+        out.append(clean(f"{kind}: {rec.deadline.date} (\u201c{rec.deadline.words}\u201d){never}"))
         if rec.deadline.reasoning:
             out += _wrapped(rec.deadline.reasoning, width, 2)
     else:

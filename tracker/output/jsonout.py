@@ -51,6 +51,7 @@ def recommendation_dict(
         "title": rec.title,
         "deadline": iso(rec.deadline.date) if rec.deadline else None,
         "deadline_words": rec.deadline.words if rec.deadline else None,
+        "deadline_kind": rec.deadline.kind if rec.deadline else None,
         "owners": owner_dicts(data, rec, today),
     }
     if histories is not None:

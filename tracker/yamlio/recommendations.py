@@ -13,6 +13,7 @@ from tracker.domain.recommendations import (
     BASES,
     CATEGORIES,
     CATEGORY_SOURCES,
+    DEADLINE_KINDS,
     RATING_OWNERS,
     ROLES,
     Board,
@@ -148,7 +149,7 @@ _RECOMMENDATION = {
     "responses": True,
 }
 _OWNER = {"dept": True, "role": True, "basis": False, "reports_via": False, "note": False}
-_DEADLINE = {"words": True, "date": True, "reasoning": False}
+_DEADLINE = {"words": True, "date": True, "reasoning": False, "kind": False}
 _RESPONSE = {"date": True, "document": True, "category": True, "category_source": True, "summary": True, "source": True}
 
 
@@ -186,8 +187,9 @@ def _recommendation(r: Reader, node: Node) -> Recommendation | None:
     if "deadline" in f and not r.is_null(f["deadline"]):
         d = r.mapping(f["deadline"], "deadline", _DEADLINE)
         words, day = r.text(d, "words"), r.date(d.get("date"), "date")
-        if words is not None and day is not None:
-            deadline = Deadline(words, day, r.text(d, "reasoning"))
+        kind = r.choice(d.get("kind"), "kind", DEADLINE_KINDS) if "kind" in d else "deadline"
+        if words is not None and day is not None and kind is not None:
+            deadline = Deadline(words, day, r.text(d, "reasoning"), kind)
 
     owners = tuple(r.each(f.get("owners"), "owners", owner))
     links = tuple(r.each(f.get("links"), "links", lambda n: r.integer(n, "links")))
