@@ -405,7 +405,8 @@ def test_one_lead_finishing_its_part_does_not_close_a_recommendation_others_lead
     assert by_number(report(run, workspace, "--as-of", "2026-12-01"))[23]["rag"] == "complete"  # every lead has said so
 
 
-def test_awaiting_names_owners_by_code_and_a_day_is_a_day(run: Run, workspace: Path) -> None:
+def test_awaiting_names_owners_by_code_and_a_day_is_a_day(run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tracker.output.paper.LISTED", 100)  # page one names every overdue one
     first = ("update", "29", "--dept", "DfE", "--rag", "green", "--summary", "Programme running.", "--date", "2026-11-01")
     assert run(*first, root=workspace).exit_code == 0
     rec = by_number(report(run, workspace, "--as-of", "2026-12-01"))[29]
@@ -436,6 +437,50 @@ def test_only_a_deadline_can_be_missed(run: Run, workspace: Path) -> None:
     marker.write_text(marker.read_text().replace("      kind: start\n", "      kind: soon\n", 1))
     result = run("check", root=workspace)
     assert result.exit_code == 1 and "kind: 'soon' is not one of: deadline, start, earliest" in result.stdout
+
+
+def test_page_one_and_the_exceptions_stay_short_however_many_there_are(
+    run: Run, board: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.output.paper.LISTED", 3)
+    monkeypatch.setattr("tracker.output.paper.EXCEPTIONS_LISTED", 5)
+    paper = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board).stdout
+    glance = paper[paper.index("## At a glance") : paper.index("## The board is asked to")]
+    assert "**Overdue (10):** 21 (1,342 days); 23 (1,342 days); 24 (1,277 days); and 7 more (Appendix C)" in glance
+    monkeypatch.setattr("tracker.output.paper.LONG", 4)
+    paper = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board).stdout
+    glance = paper[paper.index("## At a glance") : paper.index("## The board is asked to")]
+    assert "**No return (27):** 1, 2, 3, 4, and 23 more (Appendix C)." in glance
+    assert (
+        "**Returns owed:** 12 bodies owe 70 returns (how many each): DHSC 23, OHID 14, NHSE 10, DWP 7, and 8 more (Chasing)."
+        in glance
+    )
+    assert "| DHSC | **2**, **3**, **4**, and 19 more (tracker chase --dept DHSC) | 2025-05-15 |" in paper
+    part = paper[paper.index("## Exceptions") : paper.index("## Chasing")]
+    assert "are exceptions, too many to list here: each is in Appendix C" in part and "- **" not in part
+    assert (
+        "### Overdue (8)\n\n| Section | How many | Recommendations |" in part
+        and "| 3.11 Mental health support | 2 | 24, 26 |" in part  # "and 1 more" would say no less
+    )
+    appendix = paper[paper.index("## Appendix C: every exception") :]
+    listed = re.findall(r"^- \*\*(\d+)\. ", appendix, re.M)
+    assert "29 recommendations are exceptions" in part and len(listed) == len(set(listed)) == 29
+
+
+def test_a_paper_on_one_section(run: Run, board: Path) -> None:
+    paper = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", "--section", "3.6", root=board).stdout
+    assert paper.splitlines()[0].endswith(": section 3.6")
+    assert "on the 1 recommendation in section 3.6 of" in paper
+    assert exceptions_of(paper) == ["17"] and re.findall(r"^\| (\d+) \| 3\.", paper, re.M) == ["17"]  # Appendix A
+    assert "Received: 17 (DHSC AMBER, MoJ RED, HMPS RED, NHSE AMBER)." in paper  # what arrived on it alone
+    whole = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", "--section", "3", root=board).stdout
+    rows = re.findall(r"^\| (\d+) \| (\d\.\d+) \|", whole, re.M)  # Appendix A: number and section
+    assert {"9", "17"} <= {n for n, _ in rows} and all(section.startswith("3.") for _, section in rows)
+    assert not re.findall(r"^\| (\d+) \| [245]\.", whole, re.M)  # nothing from another section
+    result = run("paper", "--section", "9", root=board)
+    assert (
+        result.exit_code == 3 and "--section: no recommendation is in section '9'; the sections are 2, 3, 4, 5" in result.stderr
+    )
 
 
 def test_the_paper_takes_the_boards_details_from_its_block_and_the_command_line(run: Run, board: Path) -> None:

@@ -37,6 +37,7 @@ def paper(
     classification: Annotated[
         str | None, typer.Option("--classification", help=f"Its security classification, e.g. OFFICIAL {_FROM_BOARD}.")
     ] = None,
+    section: _options.Section = None,
     format: Annotated[
         str | None,
         _options.format_option("md", "docx", "html", help="md, docx (Word) or html (default: from --out's extension, else md)."),
@@ -58,6 +59,18 @@ def paper(
     conn = _context.database(ctx)
     data = _context.dataset(ctx)
     day = _options.as_of_date(as_of, data)
+    if section is not None:  # a paper on one section: its recommendations, and what arrived on them
+        from dataclasses import replace
+
+        from tracker.domain.recommendations import section_matches
+
+        part = tuple(r for r in data.recommendations if section_matches(r, section.strip()))
+        if not part:
+            sections = sorted({r.section.split(".")[0] for r in data.recommendations}, key=lambda s: (len(s), s))
+            raise DataError(
+                f"--section: no recommendation is in section {section.strip()!r}; the sections are {', '.join(sections)}"
+            )
+        data = replace(data, recommendations=part)
     held = _options.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
     previous = data.board.previous_meeting(min(day, held or day))
     before = _options.option_date(since, "--since", previous or day - timedelta(days=data.reporting_window_days))
@@ -91,6 +104,7 @@ def paper(
     on = dict(_context.standings_over(conn, data, [day, before, *charted]))  # every date in one look at the database
     now = on[day]
     shown = dashboard(data, [(when, on[when]) for when in charted], now, len(every) - len(charted)) if every else None
+    numbers = {r.number for r in data.recommendations}
     made = board_paper(
         data,
         day,
@@ -98,9 +112,10 @@ def paper(
         before,
         on[before],
         details,
-        db.arrived(conn, before, day),
-        db.trail(conn, since=before, until=day),
+        [e for e in db.arrived(conn, before, day) if e.recommendation in numbers],
+        [t for t in db.trail(conn, since=before, until=day) if t.of.recommendation in numbers],
         shown,
+        section.strip() if section is not None else None,
     )
     to.write(ctx, render(kind, made, day))
     if details.classification is None:

@@ -47,6 +47,14 @@ __all__ = ["RANKS", "Details", "Exception_", "board_paper", "count", "dashboard"
 
 # The most dates the dashboard's chart shows, the latest: more would be too thin to read.
 CHARTED = 40
+# However large the workspace, the part before the appendices stays short enough to table: page one
+# names at most LISTED of each kind (then says how many more), and beyond EXCEPTIONS_LISTED the
+# exceptions are counted by section, every one of them listed in full in an appendix.
+LISTED = 10
+EXCEPTIONS_LISTED = 30
+# The most items any other list before the appendices names (what arrived, who owes what, what the
+# board is asked to act on), then how many more.
+LONG = 25
 # How many words of an owner's or the board's summary an exception quotes.
 QUOTED_WORDS, QUOTED_CHARS = 30, 300
 
@@ -147,14 +155,16 @@ def board_paper(
     arrived: Sequence[Entry],
     corrected: Sequence[Trail] = (),
     dashboard: Dashboard | None = None,
+    section: str | None = None,
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`."""
     title = f"{plain(details.board)}: delivery" if details.board else "Delivery"
     title += f" of the recommendations of the {plain(data.review.title)}"
+    title += f": section {plain(section)}" if section is not None else ""
     chase = owed(now)
     exceptions = ranked(now, then, since)
     # Page one carries the signal: what is wrong, and what the board is asked to decide. Counts after.
-    out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now))]
+    out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), section)]
     out += _glance(exceptions, then, as_of, since, chase)
     out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase)]
     out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
@@ -162,6 +172,8 @@ def board_paper(
     out += _exceptions(exceptions)
     out += _chasing(data, now, as_of, chase)
     out += [Appendices(), *_appendices(data, now)]
+    if len(exceptions) > EXCEPTIONS_LISTED:
+        out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions)]
     by = plain(details.author or details.board) if details.author or details.board else None
     return Paper(title, dashboard, tuple(out), plain(details.classification) if details.classification else None, by)
 
@@ -206,6 +218,19 @@ def _changed(s: Standing) -> date:
     return max(dates, default=date.min)
 
 
+def _some(parts: Sequence[str], where: str | None, separator: str = "; ", most: int | None = None) -> str:
+    """The first LISTED (or `most`) of `parts`, and how many more there are (listed `where`)."""
+    most = LISTED if most is None else most
+    if len(parts) <= most + 2:  # "and 2 more" says no less than the two would
+        return separator.join(parts)
+    return separator.join(parts[:most]) + f"{separator}and {len(parts) - most:,} more{f' ({where})' if where else ''}"
+
+
+def _many(numbers: Sequence[int], where: str | None = None) -> str:
+    """Recommendation numbers, at most LONG of them."""
+    return _some([str(n) for n in numbers], where, ", ", LONG)
+
+
 def _glance(
     exceptions: list[Exception_],
     then: list[Standing],
@@ -217,6 +242,7 @@ def _glance(
     recommendations no lead has reported on, and the returns owed."""
     earlier = {s.rec.number: s for s in then}
     items: list[tuple[Line, Line | None]] = []
+    where = "Appendix C" if len(exceptions) > EXCEPTIONS_LISTED else "Exceptions"
 
     def named(s: Standing) -> str:
         return f"{s.rec.number} {plain(s.rec.title)}"
@@ -228,7 +254,7 @@ def _glance(
             before = earlier.get(s.rec.number)
             return f" (new; was {before.rag.word})" if before is not None and before.rag is not Rating.RED else ""
 
-        items.append(((Strong(f"Red ({len(reds)}):"), " " + "; ".join(named(s) + new(s) for s in reds) + "."), None))
+        items.append(((Strong(f"Red ({len(reds)}):"), " " + _some([named(s) + new(s) for s in reds], where) + "."), None))
     worse = [e.standing for e in exceptions if e.rank == 1]
     if worse:
 
@@ -238,21 +264,21 @@ def _glance(
                 return f" ({before.rag.word} to {s.rag.word})"
             return " (" + ", ".join(f"{o.shown} reported worse" for o in s.owners if o.worse) + ")"
 
-        items.append(((Strong(f"Worse ({len(worse)}):"), " " + "; ".join(named(s) + how(s) for s in worse) + "."), None))
+        items.append(((Strong(f"Worse ({len(worse)}):"), " " + _some([named(s) + how(s) for s in worse], where) + "."), None))
     overdue = sorted(
         (e.standing for e in exceptions if e.standing.overdue and e.standing.target_date is not None),
         key=lambda s: (s.target_date or as_of, s.rec.number),
     )
     if overdue:
         late = [(s.rec.number, (as_of - (s.target_date or as_of)).days) for s in overdue]
-        days = "; ".join(f"{n} ({d:,} day{'s' if d != 1 else ''})" for n, d in late)
+        days = _some([f"{n} ({d:,} day{'s' if d != 1 else ''})" for n, d in late], where)
         items.append(((Strong(f"Overdue ({len(overdue)}):"), f" {days}, most overdue first."), None))
     silent = sorted(e.standing.rec.number for e in exceptions if e.standing.rag is Rating.NO_RETURN)
     if silent:
-        items.append(((Strong(f"No return ({len(silent)}):"), f" {_numbers(silent)}."), None))
+        items.append(((Strong(f"No return ({len(silent)}):"), f" {_some([str(n) for n in silent], where, ', ', LONG)}."), None))
     if chase:  # counted as `tracker chase` counts them: a return for each owner on each recommendation
         owing = sorted(chase.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))
-        who = ", ".join(f"{code} {len(owes)}" for code, owes in owing)
+        who = _some([f"{code} {len(owes):,}" for code, owes in owing], "Chasing", ", ", LONG)
         returns = count(sum(len(owes) for owes in chase.values()), "return")
         words = f" {count(len(chase), 'body', 'bodies')} owe {returns} (how many each): {who}."
         items.append(((Strong("Returns owed:"), words), None))
@@ -273,13 +299,15 @@ def _header(details: Details, as_of: date, since: date) -> Block:
     return Fields(tuple((k, (plain(v),)) for k, v in header if v))
 
 
-def _purpose(data: Dataset, recommendations: int) -> list[Block]:
+def _purpose(data: Dataset, recommendations: int, section: str | None = None) -> list[Block]:
     review = data.review
+    which = f" in section {plain(section)}" if section is not None else ""
     return [
         Heading(2, "Purpose"),
         Para(
             (
-                f"To update the board on the {count(recommendations, 'recommendation')} of {plain(review.author)}'s review"
+                f"To update the board on the {count(recommendations, 'recommendation')}{which} of {plain(review.author)}'s"
+                " review"
                 f" ({review.published.year}), and to ask it to note the position and decide on the exceptions.",
             )
         ),
@@ -330,11 +358,46 @@ def _summary(
 
 
 def _exceptions(exceptions: list[Exception_]) -> list[Block]:
-    """One entry per recommendation with all its reasons, and the words behind a red or a worsening;
-    in order of severity (RANKS), under a heading for each kind."""
+    """The exceptions in order of severity (RANKS), under a heading for each kind: each in full, or,
+    beyond EXCEPTIONS_LISTED, counted by section (each in full in Appendix C)."""
     if not exceptions:
         return [Heading(2, "Exceptions"), Para(("None.",))]
-    out: list[Block] = [Heading(2, "Exceptions"), Para(("Each is listed once, under the first kind that fits it.",))]
+    if len(exceptions) <= EXCEPTIONS_LISTED:
+        return [Heading(2, "Exceptions"), *_exception_entries(exceptions)]
+    out: list[Block] = [
+        Heading(2, "Exceptions"),
+        Para(
+            (
+                f"{count(len(exceptions), 'recommendation')} are exceptions, too many to list here: each is in"
+                " Appendix C with all its reasons. Here, by kind and section:",
+            )
+        ),
+    ]
+    for rank, label in enumerate(RANKS):
+        by_section: dict[str, list[Standing]] = {}
+        for e in exceptions:
+            if e.rank == rank:
+                by_section.setdefault(e.standing.rec.section, []).append(e.standing)
+        if by_section:
+            rows = tuple(
+                (
+                    (f"{plain(key)} {plain(items[0].rec.section_title)}",),
+                    (str(len(items)),),
+                    (_some([str(s.rec.number) for s in items], None, ", ", LISTED // 2),),
+                )
+                for key, items in by_section.items()
+            )
+            out += [
+                Heading(3, f"{label} ({sum(len(v) for v in by_section.values())})"),
+                Table(("Section", "How many", "Recommendations"), rows, "lrl"),
+            ]
+    return out
+
+
+def _exception_entries(exceptions: list[Exception_]) -> list[Block]:
+    """One entry per recommendation with all its reasons, and the words behind a red or a worsening,
+    under a heading for each kind."""
+    out: list[Block] = [Para(("Each is listed once, under the first kind that fits it.",))]
     for rank, label in enumerate(RANKS):
         items: list[tuple[Line, Line | None]] = []
         for e in (e for e in exceptions if e.rank == rank):
@@ -369,12 +432,15 @@ def _chasing(
         for st, o in chase[code]:
             by_number.setdefault(st.rec.number, []).append(o)
         owing: list[Inline] = []
-        for number, owners in sorted(by_number.items()):
+        numbers = sorted(by_number.items())
+        for number, owners in numbers if len(numbers) <= LONG else numbers[:LISTED]:
             lead = any(o.role == "lead" for o in owners)
             others = sorted({o.dept for o in owners if o.via})
             also = "" if not others else f" ({'and ' if len(others) < len(owners) else ''}for {', '.join(others)})"
             owing += [", "] if owing else []
             owing += [Strong(str(number)) if lead else str(number)] + ([also] if also else [])
+        if len(numbers) > LONG:
+            owing.append(f", and {len(numbers) - LISTED:,} more (tracker chase --dept {code})")
         rows.append(((code,), tuple(owing), (str(latest[code]) if code in latest else "none yet",)))
     return [
         Heading(2, "Chasing"),
@@ -395,11 +461,13 @@ def _asked(now: list[Standing], as_of: date, since: date, chase: dict[str, list[
     revised = [s.rec.number for s in now if s.revision is not None and s.revision.date > since]
     asked: list[tuple[Line, Line | None]] = [((f"note the position at {as_of};",), None)]
     if reds:
-        asked.append(((f"agree action with the owners of the red recommendations ({_numbers(reds)});",), None))
+        asked.append(((f"agree action with the owners of the red recommendations ({_many(reds, 'Exceptions')});",), None))
     if overdue:
-        asked.append(((f"ask the leads of the overdue recommendations ({_numbers(overdue)}) for revised dates;",), None))
+        asked.append(
+            ((f"ask the leads of the overdue recommendations ({_many(overdue, 'Exceptions')}) for revised dates;",), None)
+        )
     if revised:
-        asked.append(((f"agree or challenge the target dates revised since {since} ({_numbers(revised)});",), None))
+        asked.append(((f"agree or challenge the target dates revised since {since} ({_many(revised)});",), None))
     if chase:
         asked.append(((f"ask the {count(len(chase), 'body', 'bodies')} under Chasing for returns before the next board.",), None))
     return Items(tuple(asked))
@@ -419,7 +487,8 @@ def _since(
         received.setdefault(r.recommendation, []).append(said)
         last[r.recommendation] = who
     if received:
-        out.append(Para(("Received: " + "; ".join(f"{n} ({', '.join(who)})" for n, who in received.items()) + ".",)))
+        each = [f"{n} ({_some(who, None, ', ')})" for n, who in received.items()]
+        out.append(Para(("Received: " + _some(each, None, "; ", LONG) + ".",)))
     earlier = {s.rec.number: s for s in then}
     revised = [r for r in arrived if r.target_date is not None]
     if revised:
@@ -428,7 +497,9 @@ def _since(
             before = earlier[n].target_date if n in earlier else None
             return f"was {before}; " if before else ""
 
-        moves = "; ".join(f"{r.recommendation} to {r.target_date} ({previously(r.recommendation)}{r.dept})" for r in revised)
+        moves = _some(
+            [f"{r.recommendation} to {r.target_date} ({previously(r.recommendation)}{r.dept})" for r in revised], None, "; ", LONG
+        )
         out.append(Para((f"Target dates revised: {moves}.",)))
     if corrected:
         done = [
@@ -437,16 +508,16 @@ def _since(
             + ")"
             for t in corrected
         ]
-        out.append(Para(("Corrections: " + "; ".join(done) + ".",)))
+        out.append(Para(("Corrections: " + _some(done, None, "; ", LONG) + ".",)))
     moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag is not s.rag]
     if moved:
-        changes = "; ".join(f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved)
+        changes = _some([f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved], None, "; ", LONG)
         out.append(Para((f"Headline ratings that changed: {changes}.",)))
     was = {s.rec.number for s in then if reasons(s, None, since)}
     now_ = {s.rec.number for s in now if reasons(s, earlier.get(s.rec.number), since)}
     new, cleared = sorted(now_ - was), sorted(was - now_)
     if new or cleared:
-        parts = ([f"new {_numbers(new)}"] if new else []) + ([f"cleared {_numbers(cleared)}"] if cleared else [])
+        parts = ([f"new {_many(new)}"] if new else []) + ([f"cleared {_many(cleared)}"] if cleared else [])
         out.append(Para((f"Exceptions since {since}: {'; '.join(parts)}.",)))
     return out
 
