@@ -63,6 +63,16 @@ table.sections td, table.sections th { padding: .1em .4em; font-size: 9.5pt; }
 table.sections th.r { width: 6.5em; white-space: nowrap; }
 table.sections td.zero { color: #6f777b; }
 a { color: #1d70b8; }
+/* On a phone, a table of many columns is read a row at a time: each cell under its column's name. */
+@media screen and (max-width: 600px) {
+  table.stacks, table.stacks tbody, table.stacks tr, table.stacks td { display: block; width: auto; }
+  table.stacks thead { display: none; }
+  table.stacks tr { border: 1px solid #b1b4b6; margin: 0 0 .6em; }
+  table.stacks td { border: none; border-bottom: 1px solid #f3f2f1; text-align: left; }
+  table.stacks td::before { content: attr(data-label); display: block; font-size: 9pt; color: #505a5f; }
+  table.sections th, table.sections td { font-size: 8pt; padding: .1em .15em; }
+  table.sections th.r { width: auto; white-space: normal; }
+}
 .marking { text-align: center; font-weight: bold; letter-spacing: .05em; margin: 0 0 .8em; }
 .marking.end { margin: 1.5em 0 0; }
 @page {
@@ -80,6 +90,8 @@ a { color: #1d70b8; }
   .dashboard figure svg { max-height: 66mm; }
   table.sections td, table.sections th { font-size: 7pt; padding: 0 .3em; line-height: 1.2; }
   .appendices { page: wide; break-before: page; }
+  .appendices td, .appendices th { font-size: 8.5pt; padding: .1em .35em; }
+  .marking { display: none; }  /* printed in every page's margin boxes instead */
   h2, h3 { break-after: avoid; }
   tr, li { break-inside: avoid; }
   thead { display: table-header-group; }
@@ -118,18 +130,23 @@ def _line(pieces: Line) -> str:
     return "".join(_inline(p) for p in pieces)
 
 
-def _cell(pieces: Line, right: bool) -> str:
+def _cell(pieces: Line, right: bool, label: str) -> str:
+    """A table's cell; `label`, its column's heading, heads it where a narrow screen stacks the row."""
+    named = f' data-label="{escape(label)}"'
     if len(pieces) == 1 and isinstance(pieces[0], Mark):  # a rating alone fills its cell with its colour
         r = pieces[0].rating
-        return f'<td class="rag {r.value}">{escape(Mark(r).text)}</td>'
-    return f"<td{_RIGHT if right else ''}>{_line(pieces)}</td>"
+        return f'<td class="rag {r.value}"{named}>{escape(Mark(r).text)}</td>'
+    return f"<td{_RIGHT if right else ''}{named}>{_line(pieces)}</td>"
 
 
 def _table(block: Table) -> list[str]:
     right = [i < len(block.align) and block.align[i] == "r" for i in range(len(block.headers))]
     head = "".join(f"<th{_RIGHT if r else ''}>{escape(h)}</th>" for h, r in zip(block.headers, right, strict=True))
-    out = ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>"]
-    out += ["<tr>" + "".join(_cell(c, r) for c, r in zip(row, right, strict=True)) + "</tr>" for row in block.rows]
+    out = ['<table class="stacks">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    out += [
+        "<tr>" + "".join(_cell(c, r, h) for c, r, h in zip(row, right, block.headers, strict=True)) + "</tr>"
+        for row in block.rows
+    ]
     out += ["</tbody>", "</table>"]
     return out
 
