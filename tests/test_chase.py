@@ -98,3 +98,32 @@ def test_a_request_to_one_department_is_ready_to_send(run: Run, board: Path) -> 
     assert "by **2 October 2025**, for its meeting" in on_the_day
     result = run("chase", "--format", "markdown", root=board)
     assert result.exit_code == 2 and "name it with --dept" in result.stderr
+
+
+def test_letters_to_every_department_that_owes_in_one_command(run: Run, board: Path, tmp_path: Path) -> None:
+    import docx  # type: ignore[import-untyped]
+
+    with_board(board)
+    folder = tmp_path / "letters"
+    result = run("chase", "--by", "2025-10-02", "--letters", str(folder), root=board)
+    assert result.exit_code == 0, result.stderr
+    owing = json.loads(run("chase", "--by", "2025-10-02", "--format", "json", root=board).stdout)["departments"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{d['dept']}.md" for d in owing)
+    one = run("chase", "--by", "2025-10-02", "--dept", "DWP", "--format", "markdown", root=board).stdout
+    assert (folder / "DWP.md").read_text(encoding="utf-8") == one  # the same letter as --dept DWP writes
+    assert result.stdout.startswith(f"{len(owing)} letters asking for ")
+    for kind in ("docx", "html"):
+        assert run("chase", "--by", "2025-10-02", "--letters", str(folder), "--format", kind, root=board).exit_code == 0
+    letter = docx.Document(str(folder / "DWP.docx"))
+    assert letter.paragraphs[0].text == "Returns requested from Department for Work and Pensions (DWP)"
+    assert [p.text for p in letter.sections[0].header.paragraphs] == ["OFFICIAL"]  # the board's classification
+    assert "by 2 October 2025, for its meeting" in " ".join(p.text for p in letter.paragraphs)
+    page = (folder / "DWP.html").read_text(encoding="utf-8")
+    assert "<h1>Returns requested from Department for Work and Pensions (DWP)</h1>" in page and "<script" not in page
+    refused = run("chase", "--letters", str(folder), "--format", "csv", root=board)
+    assert refused.exit_code == 2 and "--letters writes markdown, docx or html letters, not csv" in refused.stderr
+    refused = run("chase", "--format", "docx", root=board)
+    assert refused.exit_code == 2 and "--format docx writes letters: give --letters DIR" in refused.stderr
+    (tmp_path / "a-file").write_text("x")
+    refused = run("chase", "--letters", str(tmp_path / "a-file" / "inside"), root=board)
+    assert refused.exit_code == 3 and "--letters: cannot make the folder" in refused.stderr

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import _context, _options, _out
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from tracker.output.chase import Owed
 
 app = typer.Typer()
 
@@ -22,9 +28,18 @@ def chase(
         str | None,
         typer.Option("--by", help="The board's date, YYYY-MM-DD (default: its next meeting, else today)."),
     ] = None,
-    format: Annotated[str, _options.format_option("text", "markdown", "csv", "json")] = "text",
+    letters: Annotated[
+        Path | None,
+        typer.Option(
+            "--letters",
+            help="Write a letter to each department that owes returns into this folder: CODE.md, or with"
+            " --format docx or html, CODE.docx or CODE.html.",
+            file_okay=False,
+        ),
+    ] = None,
+    format: Annotated[str, _options.format_option("text", "markdown", "csv", "json", "docx", "html")] = "text",
 ) -> None:
-    """List who owes returns for the next board; --format markdown --dept D is a request to send."""
+    """List who owes returns for the next board; --format markdown --dept D is a request to send, --letters DIR one to each."""
     from tracker.domain.standing import owed
     from tracker.errors import UsageError
     from tracker.output.chase import Owed
@@ -40,6 +55,11 @@ def chase(
         for c, items in sorted(owed(_context.standings(conn, data, day)).items(), key=lambda kv: kv[0].casefold())
         if code is None or c == code
     }
+    if letters is not None:
+        _letters(ctx, letters, format, day, owing, meeting)
+        return
+    if format in ("docx", "html"):
+        raise UsageError(f"--format {format} writes letters: give --letters DIR")
     if code is not None and not owing and format in ("text", "markdown"):
         via = sorted({o.reports_via for r in data.recommendations for o in r.owners if o.dept == code and o.reports_via})
         made_by = f"; its returns are made by {', '.join(via)}" if via else ""
@@ -64,3 +84,49 @@ def chase(
         from tracker.output.chase import chase_text
 
         _out.write(chase_text(day, owing, data.reporting_window_days, _out.width(), today, meeting))
+
+
+# Each letter's format, by --format: its file's extension.
+_LETTERS = {"text": "md", "markdown": "md", "docx": "docx", "html": "html"}
+
+
+def _letters(ctx: typer.Context, folder: Path, format: str, day: date, owing: dict[str, list[Owed]], meeting: bool) -> None:
+    """Write a request to each department in `owing` into `folder` (made if it is not there), one
+    file each, atomically; say what was written."""
+    from tracker.errors import DataError, UsageError
+    from tracker.output.chase import chase_letter
+    from tracker.output.plain import count
+
+    from ._out import Out
+
+    kind = _LETTERS.get(format)
+    if kind is None:
+        raise UsageError(f"--letters writes markdown, docx or html letters, not {format}")
+    data = _context.dataset(ctx)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as e:
+        raise DataError(f"--letters: cannot make the folder {folder}: {e.strerror or e}") from None
+    if not folder.is_dir():
+        raise DataError(f"--letters: {folder} is not a folder")
+    for code, items in owing.items():
+        letter = chase_letter(day, code, items, data, meeting)
+        content: str | bytes
+        if kind == "docx":
+            from tracker.output.word import render as word
+
+            content = word(letter, day)
+        elif kind == "html":
+            from tracker.output.html import render as page
+
+            content = page(letter)
+        else:
+            from tracker.output.markdown import render as markdown
+
+            content = markdown(letter)
+        Out.of(folder / f"{code}.{kind}", "--letters").write(ctx, content)
+    if not owing:
+        _out.echo("Nobody owes a return: no letter written")
+        return
+    returns = sum(len(item.owners) for items in owing.values() for item in items)
+    _out.echo(f"{count(len(owing), 'letter')} asking for {count(returns, 'return')}, in {folder}")

@@ -207,6 +207,13 @@ def owed(standings: Iterable[Standing]) -> dict[str, list[tuple[Standing, OwnerS
     return out
 
 
+def most_overdue(standings: Iterable[Standing], as_of: date) -> list[tuple[Standing, int]]:
+    """The overdue recommendations with how many days each is past its target date on `as_of`, most
+    overdue first (the earliest target date; of two on one date, the lower number)."""
+    late = [(s, (as_of - s.target_date).days) for s in standings if s.overdue and s.target_date is not None]
+    return sorted(late, key=lambda pair: (-pair[1], pair[0].rec.number))
+
+
 def points(data: Dataset, as_of: date) -> list[date]:
     """The dates a trend is counted at: the board's meetings up to `as_of`, else the end of each
     quarter from the review's to `as_of`'s; the last one is always `as_of` itself, the position now."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
@@ -10,6 +9,7 @@ from typing import Any, NamedTuple
 from tracker.domain.recommendations import Dataset
 from tracker.domain.standing import OwnerStanding, Standing
 
+from .document import Block, Heading, Items, Line, Paper, Para, Strong, Table
 from .plain import count, table
 
 
@@ -121,50 +121,72 @@ def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> str:
-    """A ready-to-send request to one department, in markdown. Without a `meeting` date (none
-    given, none ahead in the board's block) it asks for the returns before the next board."""
-    from .markdown import md
-
+def chase_letter(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> Paper:
+    """A ready-to-send request to one department, as a document any format can render. Without a
+    `meeting` date (none given, none ahead in the board's block) it asks for the returns before the
+    next board."""
     name = data.registry.departments[code].name
     board = data.board.name or "The board"
-    when = f"by **{_long(by)}**, for its meeting" if meeting else "before its next meeting"
+    when: Line = ("by ", Strong(_long(by)), ", for its meeting") if meeting else ("before its next meeting",)
     returns = sum(len(item.owners) for item in items)
     also = f" ({returns} returns in all: some are for bodies you report for)" if returns != len(items) else ""
-    out = [
-        f"# Returns requested from {md(name)} ({md(code)})",
-        "",
-        f"{md(board)} asks {md(name)} for returns on the {count(len(items), 'recommendation')} below{also}"
-        f" {when}. Each return is a rating (red, amber, green or complete), a short summary of what has"
-        " been done, links to the evidence, and, from a lead whose target date has moved, the revised date"
-        " and the reason.",
-        "",
-        "| # | Recommendation | Role | Target date | Last return |",
-        "| ---: | --- | --- | --- | --- |",
+    blocks: list[Block] = [
+        Para(
+            (
+                f"{board} asks {name} for returns on the {count(len(items), 'recommendation')} below{also} ",
+                *when,
+                ". Each return is a rating (red, amber, green or complete), a short summary of what has been done,"
+                " links to the evidence, and, from a lead whose target date has moved, the revised date and the reason.",
+            )
+        ),
+        Table(
+            ("#", "Recommendation", "Role", "Target date", "Last return"),
+            tuple(
+                (
+                    (str(item.standing.rec.number),),
+                    (item.standing.rec.title,),
+                    (item.role,),
+                    (_long(item.standing.target_date) if item.standing.target_date else "none",),
+                    (item.last(),),
+                )
+                for item in items
+            ),
+            "r",
+        ),
     ]
-    for item in items:
-        target = _long(item.standing.target_date) if item.standing.target_date else "none"
-        out.append(f"| {item.standing.rec.number} | {md(item.standing.rec.title)} | {md(item.role)} | {target} | {item.last()} |")
     said = [(item, o) for item in items for o in item.owners if o.latest is not None]
     if said:
-        out += ["", "## What the board last heard", ""]
+        heard: list[tuple[Line, Line | None]] = []
         for item, o in said:
             assert o.latest is not None
             whose = f"{o.dept}'s" if o.via else "Yours"
-            out.append(
-                f"- **{item.standing.rec.number}. {md(item.standing.rec.title)}** ({whose}, {_long(o.latest.date)},"
-                f" {o.latest.rag.word}): \u201c{md(o.latest.summary)}\u201d"
+            heard.append(
+                (
+                    (
+                        Strong(f"{item.standing.rec.number}. {item.standing.rec.title}"),
+                        f" ({whose}, {_long(o.latest.date)}, {o.latest.rag.word}): \u201c{o.latest.summary}\u201d",
+                    ),
+                    None,
+                )
             )
+        blocks += [Heading(2, "What the board last heard"), Items(tuple(heard))]
     deadline = f"by {_long(by)}" if meeting else "before the meeting"
-    out += [
-        "",
-        "## How to reply",
-        "",
-        *textwrap.wrap(
-            "Fill in the return pack sent with this request (one row per return: the date, the rating, the"
-            " summary, any evidence links, and any revised target date with its reason), and send it back to"
-            f" the board secretariat {deadline}. Leave a row empty if there is nothing to report on it.",
-            100,
+    blocks += [
+        Heading(2, "How to reply"),
+        Para(
+            (
+                "Fill in the return pack sent with this request (one row per return: the date, the rating, the"
+                " summary, any evidence links, and any revised target date with its reason), and send it back to"
+                f" the board secretariat {deadline}. Leave a row empty if there is nothing to report on it.",
+            )
         ),
     ]
-    return "\n".join(out) + "\n"
+    by_whom = data.board.author or data.board.name
+    return Paper(f"Returns requested from {name} ({code})", None, tuple(blocks), data.board.classification, by_whom)
+
+
+def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> str:
+    """chase_letter in markdown."""
+    from .markdown import render
+
+    return render(chase_letter(by, code, items, data, meeting))

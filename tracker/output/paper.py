@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
 from tracker.domain.returns import Entry
-from tracker.domain.standing import OwnerStanding, Standing, owed, summary
+from tracker.domain.standing import OwnerStanding, Standing, most_overdue, owed, summary
 
 from .document import (
     Appendices,
@@ -265,13 +265,9 @@ def _glance(
             return " (" + ", ".join(f"{o.shown} reported worse" for o in s.owners if o.worse) + ")"
 
         items.append(((Strong(f"Worse ({len(worse)}):"), " " + _some([named(s) + how(s) for s in worse], where) + "."), None))
-    overdue = sorted(
-        (e.standing for e in exceptions if e.standing.overdue and e.standing.target_date is not None),
-        key=lambda s: (s.target_date or as_of, s.rec.number),
-    )
+    overdue = most_overdue((e.standing for e in exceptions), as_of)
     if overdue:
-        late = [(s.rec.number, (as_of - (s.target_date or as_of)).days) for s in overdue]
-        days = _some([f"{n} ({d:,} day{'s' if d != 1 else ''})" for n, d in late], where)
+        days = _some([f"{s.rec.number} ({d:,} day{'s' if d != 1 else ''})" for s, d in overdue], where)
         items.append(((Strong(f"Overdue ({len(overdue)}):"), f" {days}, most overdue first."), None))
     silent = sorted(e.standing.rec.number for e in exceptions if e.standing.rag is Rating.NO_RETURN)
     if silent:
