@@ -72,7 +72,7 @@ def test_chase_defaults_to_the_next_meeting_and_lists_as_text_and_csv(run: Run, 
     marker = board / "recommendations.yaml"
     marker.write_text(marker.read_text().replace("2025-10-02]", "2025-10-02, 2099-01-15]"))
     text = run("chase", root=board).stdout
-    assert text.startswith("Returns owed for the board on 2099-01-15: no return in the 90 days before it.")
+    assert text.startswith("Returns owed by 2099-01-08 for the board on 2099-01-15: no return in the 90 days to 2099-01-08.")
     assert text.rstrip().splitlines()[-1].endswith("returns.")
     rows = list(csv.DictReader(io.StringIO(run("chase", "--format", "csv", "--by", "2025-06-30", root=board).stdout)))
     assert list(rows[0]) == ["dept", "number", "title", "role", "target_date", "last_update", "last_rag", "days_ago", "by"]
@@ -95,7 +95,7 @@ def test_a_request_to_one_department_is_ready_to_send(run: Run, board: Path) -> 
     )
     assert "tracker pack" not in request  # nothing meant for the secretariat
     on_the_day = run("chase", "--dept", "DWP", "--by", "2025-10-02", "--format", "markdown", root=board).stdout
-    assert "by **2 October 2025**, for its meeting" in on_the_day
+    assert "by **25 September 2025**, for its meeting on 2 October 2025" in on_the_day  # a week before, by default
     result = run("chase", "--format", "markdown", root=board)
     assert result.exit_code == 2 and "name it with --dept" in result.stderr
 
@@ -117,7 +117,7 @@ def test_letters_to_every_department_that_owes_in_one_command(run: Run, board: P
     letter = docx.Document(str(folder / "DWP.docx"))
     assert letter.paragraphs[0].text == "Returns requested from Department for Work and Pensions (DWP)"
     assert [p.text for p in letter.sections[0].header.paragraphs] == ["OFFICIAL"]  # the board's classification
-    assert "by 2 October 2025, for its meeting" in " ".join(p.text for p in letter.paragraphs)
+    assert "by 25 September 2025, for its meeting on 2 October 2025" in " ".join(p.text for p in letter.paragraphs)
     page = (folder / "DWP.html").read_text(encoding="utf-8")
     assert "<h1>Returns requested from Department for Work and Pensions (DWP)</h1>" in page and "<script" not in page
     refused = run("chase", "--letters", str(folder), "--format", "csv", root=board)
@@ -127,3 +127,23 @@ def test_letters_to_every_department_that_owes_in_one_command(run: Run, board: P
     (tmp_path / "a-file").write_text("x")
     refused = run("chase", "--letters", str(tmp_path / "a-file" / "inside"), root=board)
     assert refused.exit_code == 3 and "--letters: cannot make the folder" in refused.stderr
+
+
+def test_returns_are_due_by_the_meetings_deadline_in_chase_and_the_paper_alike(run: Run, board: Path) -> None:
+    """A meeting's returns are due a week before it unless the board's block says otherwise; the
+    window is counted to that deadline, by `chase` and by the paper."""
+    with_board(board)
+    marker = board / "recommendations.yaml"
+    marker.write_text(marker.read_text().replace("2025-07-03,", "{date: 2025-07-03, returns_by: 2025-06-20},"))
+    text = run("chase", "--by", "2025-07-03", root=board).stdout
+    assert text.startswith("Returns owed by 2025-06-20 for the board on 2025-07-03: no return in the 90 days to 2025-06-20.")
+    owed = json.loads(run("chase", "--by", "2025-07-03", "--format", "json", root=board).stdout)
+    assert (owed["by"], owed["returns_by"]) == ("2025-07-03", "2025-06-20")
+    paper = run("paper", "--as-of", "2025-06-30", root=board).stdout
+    assert "| **Returns due by** | 2025-06-20 |" in paper
+    assert "no return in the 90 days to 2025-06-20, the returns deadline for the meeting on 2025-07-03" in paper
+    chased = {d["dept"]: sum(len(o["roles"]) for o in d["owes"]) for d in owed["departments"]}
+    assert f"owe {sum(chased.values())} returns" in paper  # the same count as chase's
+    marker.write_text(marker.read_text().replace("returns_by: 2025-06-20", "returns_by: 2025-07-04"))
+    result = run("check", root=board)
+    assert result.exit_code == 1 and "returns_by: 2025-07-04 is after the meeting on 2025-07-03" in result.stdout

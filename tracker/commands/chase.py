@@ -49,48 +49,52 @@ def chase(
     today = _context.today()
     day = _options.option_date(by, "--by", data.board.next_meeting(today) or today)
     meeting = day in data.board.meetings  # a board meets that day; else the returns are simply due by it
+    due = data.board.returns_deadline(day) if meeting else day  # the window is counted to it, in the paper too
     code = _options.department_code(data, dept, day) if dept is not None else None
     owing = {
         c: Owed.grouped(items)
-        for c, items in sorted(owed(_context.standings(conn, data, day)).items(), key=lambda kv: kv[0].casefold())
+        for c, items in sorted(owed(_context.standings(conn, data, due)).items(), key=lambda kv: kv[0].casefold())
         if code is None or c == code
     }
     if letters is not None:
-        _letters(ctx, letters, format, day, owing, meeting)
+        _letters(ctx, letters, format, day, owing, meeting, due)
         return
     if format in ("docx", "html"):
         raise UsageError(f"--format {format} writes letters: give --letters DIR")
     if code is not None and not owing and format in ("text", "markdown"):
         via = sorted({o.reports_via for r in data.recommendations for o in r.owners if o.dept == code and o.reports_via})
         made_by = f"; its returns are made by {', '.join(via)}" if via else ""
-        _out.write(f"{code} owes no returns for the board on {day}{made_by}\n")
+        when = f"the board on {day} (due by {due})" if meeting else f"the board on {day}"
+        _out.write(f"{code} owes no returns for {when}{made_by}\n")
         return
     if format == "json":
         from tracker.output.chase import chase_document
         from tracker.output.jsonout import to_json
 
-        _out.write(to_json(chase_document(day, owing, data, today)))
+        _out.write(to_json(chase_document(day, owing, data, today, due)))
     elif format == "csv":
         from tracker.output.chase import chase_csv
 
-        _out.write(chase_csv(day, owing, today))
+        _out.write(chase_csv(due, owing, today))
     elif format == "markdown":
         from tracker.output.chase import chase_request
 
         if code is None:
             raise UsageError("--format markdown writes a request to one department: name it with --dept")
-        _out.write(chase_request(day, code, owing[code], data, meeting))
+        _out.write(chase_request(day, code, owing[code], data, meeting, due))
     else:
         from tracker.output.chase import chase_text
 
-        _out.write(chase_text(day, owing, data.reporting_window_days, _out.width(), today, meeting))
+        _out.write(chase_text(day, owing, data.reporting_window_days, _out.width(), today, meeting, due))
 
 
 # Each letter's format, by --format: its file's extension.
 _LETTERS = {"text": "md", "markdown": "md", "docx": "docx", "html": "html"}
 
 
-def _letters(ctx: typer.Context, folder: Path, format: str, day: date, owing: dict[str, list[Owed]], meeting: bool) -> None:
+def _letters(
+    ctx: typer.Context, folder: Path, format: str, day: date, owing: dict[str, list[Owed]], meeting: bool, due: date
+) -> None:
     """Write a request to each department in `owing` into `folder` (made if it is not there), one
     file each, atomically; say what was written."""
     from tracker.errors import DataError, UsageError
@@ -110,7 +114,7 @@ def _letters(ctx: typer.Context, folder: Path, format: str, day: date, owing: di
     if not folder.is_dir():
         raise DataError(f"--letters: {folder} is not a folder")
     for code, items in owing.items():
-        letter = chase_letter(day, code, items, data, meeting)
+        letter = chase_letter(day, code, items, data, meeting, due)
         content: str | bytes
         if kind == "docx":
             from tracker.output.word import render as word

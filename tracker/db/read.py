@@ -168,12 +168,14 @@ def dataset(conn: Connection) -> Dataset:
     review = Review(
         meta["review_title"], meta["review_author"], date.fromisoformat(meta["review_published"]), meta["review_source"]
     )
+    meetings = conn.execute("SELECT date, returns_by FROM meetings ORDER BY date").fetchall()
     board = Board(
         meta.get("board_name"),
         meta.get("board_reference"),
         meta.get("board_author"),
         meta.get("board_classification"),
-        tuple(date.fromisoformat(row[0]) for row in conn.execute("SELECT date FROM meetings ORDER BY date")),
+        tuple(date.fromisoformat(row[0]) for row in meetings),
+        tuple((date.fromisoformat(row[0]), date.fromisoformat(row[1])) for row in meetings if row[1]),
     )
     return Dataset(
         review, int(meta["reporting_window_days"]), registry(conn), tuple(recs), rating_owners=meta["rating_owners"], board=board

@@ -35,7 +35,7 @@ __all__ = [
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -100,7 +100,7 @@ CREATE TABLE owners (
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
     position INTEGER, role TEXT, basis TEXT, reports_via TEXT REFERENCES departments(code), note TEXT, line INTEGER,
     PRIMARY KEY (recommendation, dept));
-CREATE TABLE meetings (date TEXT PRIMARY KEY);
+CREATE TABLE meetings (date TEXT PRIMARY KEY, returns_by TEXT);
 CREATE TABLE links (
     recommendation INTEGER REFERENCES recommendations(number), linked INTEGER REFERENCES recommendations(number),
     PRIMARY KEY (recommendation, linked));

@@ -64,7 +64,8 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
         else:
             set_meta(conn, key, value)
     conn.execute("DELETE FROM meetings")
-    db.table("meetings").insert_all({"date": day.isoformat()} for day in data.board.meetings)
+    set_by = dict(data.board.returns_by)  # only where the board set one: a week before is the rule otherwise
+    db.table("meetings").insert_all({"date": day.isoformat(), "returns_by": iso(set_by.get(day))} for day in data.board.meetings)
     depts = data.registry.departments.values()
     db.table("departments").insert_all({"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line} for d in depts)
     db.table("department_aliases").insert_all({"code": d.code, "alias": a} for d in depts for a in d.aliases)

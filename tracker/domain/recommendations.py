@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
@@ -18,6 +18,8 @@ ROLES = ("lead", "support")
 # Which owners a recommendation's departmental rating is the worst of: its leads (the default), or all.
 RATING_OWNERS = ("leads", "all")
 DEADLINE_KINDS = ("deadline", "start", "earliest")
+# How long before a meeting its returns are due, where the board's block does not say.
+RETURNS_NOTICE = timedelta(days=7)
 BASES = ("text", "board")
 CATEGORIES = (
     "accepted",
@@ -118,6 +120,11 @@ class Board(NamedTuple):
     author: str | None = None
     classification: str | None = None  # e.g. OFFICIAL
     meetings: tuple[date, ...] = ()  # in date order
+    returns_by: tuple[tuple[date, date], ...] = ()  # (meeting, its returns deadline) where the board set one
+
+    def returns_deadline(self, meeting: date) -> date:
+        """When the returns for `meeting` are due: the date the board set, else a week before it."""
+        return dict(self.returns_by).get(meeting, meeting - RETURNS_NOTICE)
 
     def previous_meeting(self, day: date) -> date | None:
         """The last meeting before `day`: a paper's "since"."""

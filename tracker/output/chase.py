@@ -49,9 +49,17 @@ class Owed(NamedTuple):
         return f"{o.latest.date} {o.latest.rag.word}" if o.latest is not None else "none yet"
 
 
-def chase_text(by: date, owed: dict[str, list[Owed]], window: int, width: int, today: date, meeting: bool = True) -> str:
-    when = f"for the board on {by}" if meeting else f"by {by}"
-    head = f"Returns owed {when}: no return in the {window} days before it. Days ago: counted from {today}.\n\n"
+def chase_text(
+    by: date, owed: dict[str, list[Owed]], window: int, width: int, today: date, meeting: bool = True, due: date | None = None
+) -> str:
+    """The chase list; `due`, the returns deadline for the meeting on `by` (the window is counted to it)."""
+    due = due or by
+    when = (
+        f"by {due} for the board on {by}: no return in the {window} days to {due}"
+        if meeting
+        else f"by {by}: no return in the {window} days before it"
+    )
+    head = f"Returns owed {when}. Days ago: counted from {today}.\n\n"
     if not owed:
         return head + "Nobody owes a return.\n"
     rows = []
@@ -74,6 +82,7 @@ def chase_text(by: date, owed: dict[str, list[Owed]], window: int, width: int, t
 
 
 def chase_csv(by: date, owed: dict[str, list[Owed]], today: date) -> str:
+    """A row per return owed; `by`, the date it is due."""
     from .csvout import csv_text
 
     header = ["dept", "number", "title", "role", "target_date", "last_update", "last_rag", "days_ago", "by"]
@@ -90,9 +99,10 @@ def chase_csv(by: date, owed: dict[str, list[Owed]], today: date) -> str:
     )
 
 
-def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset, today: date) -> dict[str, Any]:
+def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset, today: date, due: date | None = None) -> dict[str, Any]:
     return {
         "by": by.isoformat(),
+        "returns_by": (due or by).isoformat(),
         "departments": [
             {
                 "dept": code,
@@ -121,13 +131,16 @@ def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def chase_letter(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> Paper:
+def chase_letter(
+    by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True, due: date | None = None
+) -> Paper:
     """A ready-to-send request to one department, as a document any format can render. Without a
     `meeting` date (none given, none ahead in the board's block) it asks for the returns before the
     next board."""
     name = data.registry.departments[code].name
     board = data.board.name or "The board"
-    when: Line = ("by ", Strong(_long(by)), ", for its meeting") if meeting else ("before its next meeting",)
+    due = due or by  # the returns deadline for the meeting on `by`
+    when: Line = ("by ", Strong(_long(due)), f", for its meeting on {_long(by)}") if meeting else ("before its next meeting",)
     returns = sum(len(item.owners) for item in items)
     also = f" ({returns} returns in all: some are for bodies you report for)" if returns != len(items) else ""
     blocks: list[Block] = [
@@ -170,7 +183,7 @@ def chase_letter(by: date, code: str, items: Sequence[Owed], data: Dataset, meet
                 )
             )
         blocks += [Heading(2, "What the board last heard"), Items(tuple(heard))]
-    deadline = f"by {_long(by)}" if meeting else "before the meeting"
+    deadline = f"by {_long(due)}" if meeting else "before the meeting"
     blocks += [
         Heading(2, "How to reply"),
         Para(
@@ -185,8 +198,10 @@ def chase_letter(by: date, code: str, items: Sequence[Owed], data: Dataset, meet
     return Paper(f"Returns requested from {name} ({code})", None, tuple(blocks), data.board.classification, by_whom)
 
 
-def chase_request(by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True) -> str:
+def chase_request(
+    by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True, due: date | None = None
+) -> str:
     """chase_letter in markdown."""
     from .markdown import render
 
-    return render(chase_letter(by, code, items, data, meeting))
+    return render(chase_letter(by, code, items, data, meeting, due))

@@ -111,7 +111,10 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "department_aliases": ("Other names each body is known by.", {}),
     "department_history": ("Renames, mergers and other dated events in each body's history.", {}),
     "links": ("Recommendations that refer to each other.", {}),
-    "meetings": ("The board's meeting dates.", {}),
+    "meetings": (
+        "The board's meeting dates.",
+        {"returns_by": "When the returns for the meeting are due, where the board set it (else a week before)"},
+    ),
     "meta": ("About the data: the review, the board, and the date the standing tables are as of.", {}),
     "files": ("The YAML files as tracker last loaded them.", {}),
 }

@@ -83,6 +83,7 @@ class Details(NamedTuple):
     author: str | None
     classification: str | None
     since_meeting: bool = False  # "since" is the board's previous meeting, not just a date
+    returns_by: date | None = None  # the meeting's returns deadline, when the paper is for one of the board's meetings
 
     @classmethod
     def of(cls, kept: Board, meeting: date | None, since_meeting: bool, **overrides: str | None) -> Details:
@@ -95,6 +96,7 @@ class Details(NamedTuple):
             given.get("author", kept.author),
             given.get("classification", kept.classification),
             since_meeting,
+            kept.returns_deadline(meeting) if meeting is not None and meeting in kept.meetings else None,
         )
 
 
@@ -156,12 +158,16 @@ def board_paper(
     corrected: Sequence[Trail] = (),
     dashboard: Dashboard | None = None,
     section: str | None = None,
+    chased: tuple[date, list[Standing]] | None = None,
 ) -> Paper:
-    """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`."""
+    """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`;
+    `chased`: the day who owes returns is counted to (the meeting's returns deadline, as `tracker
+    chase` counts it, if it is before `as_of`) and the standings on it."""
     title = f"{plain(details.board)}: delivery" if details.board else "Delivery"
     title += f" of the recommendations of the {plain(data.review.title)}"
     title += f": section {plain(section)}" if section is not None else ""
-    chase = owed(now)
+    chase_day, chase_on = chased if chased is not None else (as_of, now)
+    chase = owed(chase_on)
     exceptions = ranked(now, then, since)
     # Page one carries the signal: what is wrong, and what the board is asked to decide. Counts after.
     out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), section)]
@@ -170,7 +176,7 @@ def board_paper(
     out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
     out += _since(now, then, since, arrived, corrected)
     out += _exceptions(exceptions)
-    out += _chasing(data, now, as_of, chase)
+    out += _chasing(data, chase_on, chase_day, chase, details)
     out += [Appendices(), *_appendices(data, now)]
     if len(exceptions) > EXCEPTIONS_LISTED:
         out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions)]
@@ -290,6 +296,7 @@ def _header(details: Details, as_of: date, since: date) -> Block:
         ("Paper reference", details.reference),
         ("Author", details.author),
         ("Classification", details.classification),
+        ("Returns due by", str(details.returns_by) if details.returns_by else None),
         ("Position at", f"{as_of}, with changes since {'the last board on ' if details.since_meeting else ''}{since}"),
     ]
     return Fields(tuple((k, (plain(v),)) for k, v in header if v))
@@ -409,9 +416,14 @@ def _exception_entries(exceptions: list[Exception_]) -> list[Block]:
 
 
 def _chasing(
-    data: Dataset, now: list[Standing], as_of: date, chase: dict[str, list[tuple[Standing, OwnerStanding]]]
+    data: Dataset,
+    now: list[Standing],
+    as_of: date,
+    chase: dict[str, list[tuple[Standing, OwnerStanding]]],
+    details: Details | None = None,
 ) -> list[Block]:
-    """The bodies owing returns, each with the recommendations it owes them on and its latest return."""
+    """The bodies owing returns (counted to `as_of`: the returns deadline where it is the earlier),
+    each with the recommendations it owes them on and its latest return."""
     if not chase:
         return [
             Heading(2, "Chasing"),
@@ -442,12 +454,19 @@ def _chasing(
         Heading(2, "Chasing"),
         Para(
             (
-                f"These bodies have made no return in the {data.reporting_window_days} days to {as_of} on the"
-                " recommendations shown (lead in bold).",
+                f"These bodies have made no return in the {data.reporting_window_days} days to {as_of}{_deadline(details, as_of)}"
+                " on the recommendations shown (lead in bold).",
             )
         ),
         Table(("Department", "Owes returns on", "Its latest return"), tuple(rows)),
     ]
+
+
+def _deadline(details: Details | None, day: date) -> str:
+    """`, the returns deadline for the meeting on 2025-07-03`, where `day` is one."""
+    if details is None or details.meeting is None or details.returns_by != day:
+        return ""
+    return f", the returns deadline for the meeting on {details.meeting}"
 
 
 def _asked(now: list[Standing], as_of: date, since: date, chase: dict[str, list[tuple[Standing, OwnerStanding]]]) -> Items:

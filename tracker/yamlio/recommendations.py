@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from tracker.domain.departments import EVENTS, Department, HistoryEvent, Registry
 from tracker.domain.problem import Problem
@@ -88,22 +88,37 @@ _TOP = {
     "recommendations": True,
 }
 _BOARD = {"name": False, "reference": False, "author": False, "classification": False, "meetings": False}
+_MEETING = {"date": True, "returns_by": False}
 
 
 def _board(r: Reader, node: Node) -> Board:
     b = r.mapping(node, "board", _BOARD)
 
+    due: list[tuple[date, date]] = []
+
     def meeting(n: Node) -> date | None:
+        """A meeting: its date, or `{date: D, returns_by: R}` where its returns are due on another day
+        than a week before it."""
         if r.is_null(n):
             r.problem(n, "meetings", "an empty entry; give each meeting's date, YYYY-MM-DD")
             return None
-        return r.date(n, "meetings")
+        if not isinstance(n, MappingNode):
+            return r.date(n, "meetings")
+        m = r.mapping(n, "a meeting", _MEETING)
+        day, by = r.date(m.get("date"), "date"), r.date(m.get("returns_by"), "returns_by") if "returns_by" in m else None
+        if day is not None and by is not None:
+            if by > day:
+                r.problem(m["returns_by"], "returns_by", f"{by} is after the meeting on {day}: returns are due before it")
+            else:
+                due.append((day, by))
+        return day
 
     meetings = [day for day in r.each(b.get("meetings"), "meetings", meeting) if day is not None]
     if meetings != sorted(set(meetings)):
         r.problem(b["meetings"], "meetings", "list each meeting once, in date order")
         meetings = sorted(set(meetings))
-    return Board(r.text(b, "name"), r.text(b, "reference"), r.text(b, "author"), r.text(b, "classification"), tuple(meetings))
+    texts = (r.text(b, "name"), r.text(b, "reference"), r.text(b, "author"), r.text(b, "classification"))
+    return Board(*texts, tuple(meetings), tuple(sorted(set(due))))
 
 
 _DEPARTMENT = {"code": True, "name": True, "part_of": False, "aliases": False, "history": False}
