@@ -115,7 +115,7 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 def report_text(as_of: date, standings: Sequence[Standing], window: int, width: int, rated_by: str = "the leads'") -> str:
     """The RAG report: a row per recommendation, then a row per owner, each flag on its own row.
 
-    Columns: the departments' rating (the worst of the leads'), the board's assessment, the
+    Columns: the departments' rating (the worst the leads' returns give), the board's assessment, the
     headline the counts count, the target date, and the flags (OVERDUE on the recommendation's
     row, WORSE on the owner's).
     """
@@ -148,8 +148,9 @@ def report_text(as_of: date, standings: Sequence[Standing], window: int, width: 
         + f"Headlines: {sum(s.by_board for s in standings)} the board's assessments,"
         + f" {sum(not s.by_board for s in standings)} the departments' ratings.\n"
         + textwrap.fill(
-            f"Depts: the worst of {rated_by} ratings. Board: the board's latest assessment. Headline: the"
-            f" board's where it is as new as {rated_by} returns, else the departments'.",
+            f"Depts: the worst rating {rated_by} returns give (a silent one is awaited, not counted). Board: the"
+            f" board's latest assessment. Headline: the board's where it is as new as {rated_by} returns, else"
+            " the departments'.",
             min(width, 100),
         )
         + "\n"
