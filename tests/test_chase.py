@@ -79,8 +79,9 @@ def test_chase_defaults_to_the_next_meeting_and_lists_as_text_and_csv(run: Run, 
     assert {"dept": "OHID", "number": "11", "role": "lead for LA"}.items() <= next(r for r in rows if r["number"] == "11").items()
 
 
-def test_a_request_to_one_department_is_ready_to_send(run: Run, board: Path) -> None:
+def test_a_request_to_one_department_is_ready_to_send(run: Run, board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with_board(board)
+    monkeypatch.setenv("TRACKER_TODAY", "2025-09-01")  # the requests go out before the returns are due
     request = run("chase", "--dept", "DWP", "--by", "2025-10-01", "--format", "markdown", root=board).stdout
     assert request.startswith("# Returns requested from Department for Work and Pensions (DWP)\n")
     assert "Northshire Combating Drugs Partnership asks Department for Work and Pensions for returns on the" in request
@@ -96,14 +97,20 @@ def test_a_request_to_one_department_is_ready_to_send(run: Run, board: Path) -> 
     assert "tracker pack" not in request  # nothing meant for the secretariat
     on_the_day = run("chase", "--dept", "DWP", "--by", "2025-10-02", "--format", "markdown", root=board).stdout
     assert "by **25 September 2025**, for its meeting on 2 October 2025" in on_the_day  # a week before, by default
+    monkeypatch.setenv("TRACKER_TODAY", "2025-09-30")  # after the deadline: as soon as they can
+    late = run("chase", "--dept", "DWP", "--by", "2025-10-02", "--format", "markdown", root=board).stdout
+    assert "as soon as you can (they were due by **25 September 2025**), for its meeting on 2 October 2025" in late
     result = run("chase", "--format", "markdown", root=board)
     assert result.exit_code == 2 and "name it with --dept" in result.stderr
 
 
-def test_letters_to_every_department_that_owes_in_one_command(run: Run, board: Path, tmp_path: Path) -> None:
+def test_letters_to_every_department_that_owes_in_one_command(
+    run: Run, board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import docx  # type: ignore[import-untyped]
 
     with_board(board)
+    monkeypatch.setenv("TRACKER_TODAY", "2025-09-01")
     folder = tmp_path / "letters"
     result = run("chase", "--by", "2025-10-02", "--letters", str(folder), root=board)
     assert result.exit_code == 0, result.stderr
@@ -136,14 +143,41 @@ def test_returns_are_due_by_the_meetings_deadline_in_chase_and_the_paper_alike(r
     marker = board / "recommendations.yaml"
     marker.write_text(marker.read_text().replace("2025-07-03,", "{date: 2025-07-03, returns_by: 2025-06-20},"))
     text = run("chase", "--by", "2025-07-03", root=board).stdout
-    assert text.startswith("Returns owed by 2025-06-20 for the board on 2025-07-03: no return in the 90 days to 2025-06-20.")
+    assert text.startswith(
+        "Returns owed by 2025-06-20 for the board on 2025-07-03: no return in the 90 days to 2025-06-20, nor since."
+    )
     owed = json.loads(run("chase", "--by", "2025-07-03", "--format", "json", root=board).stdout)
     assert (owed["by"], owed["returns_by"]) == ("2025-07-03", "2025-06-20")
     paper = run("paper", "--as-of", "2025-06-30", root=board).stdout
     assert "| **Returns due by** | 2025-06-20 |" in paper
-    assert "no return in the 90 days to 2025-06-20, the returns deadline for the meeting on 2025-07-03" in paper
+    assert "no return in the 90 days to 2025-06-20, the returns deadline for the meeting on 2025-07-03, nor since" in paper
     chased = {d["dept"]: sum(len(o["roles"]) for o in d["owes"]) for d in owed["departments"]}
     assert f"owe {sum(chased.values())} returns" in paper  # the same count as chase's
+    # A return made after the deadline, late, answers the request all the same; so does the board closing it.
+    late = ("update", "21", "--dept", "DWP", "--rag", "amber", "--summary", "Late, but here.", "--date", "2025-06-25")
+    assert run(*late, root=board).exit_code == 0
+    owed_after = json.loads(run("chase", "--by", "2025-07-03", "--format", "json", root=board).stdout)
+    (item,) = [o for d in owed_after["departments"] for o in d["owes"] if d["dept"] == "DWP" and o["number"] == 21]
+    assert item["roles"] == [{"role": "support", "for": "JCP"}]  # DWP's own is in; Jobcentre Plus's is still owed
+    assert run("assess", "29", "--rag", "complete", "--summary", "Closed.", "--date", "2025-06-25", root=board).exit_code == 0
+    owed_after = json.loads(run("chase", "--by", "2025-07-03", "--format", "json", root=board).stdout)
+    assert not [o for d in owed_after["departments"] for o in d["owes"] if o["number"] == 29]
     marker.write_text(marker.read_text().replace("returns_by: 2025-06-20", "returns_by: 2025-07-04"))
     result = run("check", root=board)
     assert result.exit_code == 1 and "returns_by: 2025-07-04 is after the meeting on 2025-07-03" in result.stdout
+
+
+def test_letters_never_touch_the_record_and_say_user_text_as_one_plain_line(run: Run, board: Path, tmp_path: Path) -> None:
+    with_board(board)
+    result = run("chase", "--letters", str(board / "status" / "x"), root=board)
+    assert result.exit_code == 2 and "is part of the workspace's record" in result.stderr
+    assert not (board / "status" / "x").exists() and run("check", root=board).exit_code == 0  # refused before made
+    marker = board / "recommendations.yaml"
+    marker.write_text(
+        marker.read_text().replace("name: Northshire Combating Drugs Partnership", 'name: "North\\n- shire\\u202e"')
+    )
+    letter = run("chase", "--by", "2025-10-02", "--dept", "DWP", "--format", "markdown", root=board).stdout
+    assert "North - shire asks" in letter and "\u202e" not in letter and "\n- shire" not in letter
+    marker.write_text(marker.read_text().replace("2025-07-03,", "{date: 2025-07-03, returns_by: 2025-03-01},"))
+    result = run("check", root=board)
+    assert result.exit_code == 1 and "returns_by: 2025-03-01 is not after the meeting before, on 2025-03-31" in result.stdout

@@ -428,7 +428,7 @@ def test_only_a_deadline_can_be_missed(run: Run, workspace: Path) -> None:
         ("2022-03-31", True),
     ]
     text = " ".join(run("show", "3", root=workspace).stdout.split())
-    assert "Starts: 2022-04-01 (“from 2022 to 2023”) (not a deadline: never overdue)" in text
+    assert "Starts: 2022-04-01 (“from 2022 to 2023”) (not a deadline: overdue only against a revised target date)" in text
     assert json.loads(run("show", "28", "--format", "json", root=workspace).stdout)["deadline_kind"] == "earliest"
     moved = ("update", "3", "--dept", "DHSC", "--rag", "amber", "--summary", "Ring-fence due.", "--date", "2026-01-05")
     assert run(*moved, "--target-date", "2026-03-31", "--reason", "Grant conditions.", root=workspace).exit_code == 0
@@ -437,6 +437,9 @@ def test_only_a_deadline_can_be_missed(run: Run, workspace: Path) -> None:
     marker.write_text(marker.read_text().replace("      kind: start\n", "      kind: soon\n", 1))
     result = run("check", root=workspace)
     assert result.exit_code == 1 and "kind: 'soon' is not one of: deadline, start, earliest" in result.stdout
+    marker.write_text(marker.read_text().replace("      kind: soon\n", "      kind:\n", 1))  # empty: never silently dropped
+    result = run("check", root=workspace)
+    assert result.exit_code == 1 and "kind: is empty; give one of: deadline, start, earliest" in result.stdout
 
 
 def test_page_one_and_the_exceptions_stay_short_however_many_there_are(

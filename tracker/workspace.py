@@ -258,13 +258,16 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
 _held: set[Path] = set()
 
 
-def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
-    """Write a file the user asked for (a paper, say): never over the workspace's record, into a
-    device or a pipe as it is (renaming over /dev/null would replace it), else atomically."""
+def _resolved(path: Path) -> Path:
     try:
-        resolved = path.resolve()
+        return path.resolve()
     except (OSError, RuntimeError):
-        resolved = path.absolute()
+        return path.absolute()
+
+
+def refuse_record(root: Path, path: Path, option: str) -> None:
+    """UsageError if `path` (a file or a folder the user named for output) is in the workspace's record."""
+    resolved = _resolved(path)
     if resolved.is_relative_to(root.resolve()):
         # Compared without case: on macOS and Windows, STATUS/dhsc.YAML is the same file.
         parts = tuple(p.casefold() for p in resolved.relative_to(root.resolve()).parts)
@@ -277,6 +280,12 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
         )
         if record:
             raise UsageError(f"{option}: {path} is part of the workspace's record; write it somewhere else")
+
+
+def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
+    """Write a file the user asked for (a paper, say): never over the workspace's record, into a
+    device or a pipe as it is (renaming over /dev/null would replace it), else atomically."""
+    refuse_record(root, path, option)
     try:
         st = path.stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -291,7 +300,7 @@ def write_out(root: Path, path: Path, data: bytes, option: str) -> None:
         if st is not None and not stat.S_ISREG(st.st_mode):
             raise DataError(f"{option}: {path} is a device, not a file")
         # Through a link, the file it points to is written: renaming over the link would replace it.
-        target = resolved if path.is_symlink() else path
+        target = _resolved(path) if path.is_symlink() else path
         if not target.parent.is_dir():
             raise DataError(f"{option}: the folder {target.parent} does not exist")
         write_atomic(target, data)

@@ -53,7 +53,9 @@ def chase(
     code = _options.department_code(data, dept, day) if dept is not None else None
     owing = {
         c: Owed.grouped(items)
-        for c, items in sorted(owed(_context.standings(conn, data, due)).items(), key=lambda kv: kv[0].casefold())
+        for c, items in sorted(
+            owed(_context.standings(conn, data, day), due, data.reporting_window_days).items(), key=lambda kv: kv[0].casefold()
+        )
         if code is None or c == code
     }
     if letters is not None:
@@ -81,7 +83,7 @@ def chase(
 
         if code is None:
             raise UsageError("--format markdown writes a request to one department: name it with --dept")
-        _out.write(chase_request(day, code, owing[code], data, meeting, due))
+        _out.write(chase_request(day, code, owing[code], data, meeting, due, today))
     else:
         from tracker.output.chase import chase_text
 
@@ -107,6 +109,9 @@ def _letters(
     if kind is None:
         raise UsageError(f"--letters writes markdown, docx or html letters, not {format}")
     data = _context.dataset(ctx)
+    from tracker.workspace import refuse_record
+
+    refuse_record(_context.root(ctx), folder, "--letters")  # before the folder is made: status/x would break the record
     try:
         folder.mkdir(exist_ok=True)
     except OSError as e:
@@ -114,7 +119,7 @@ def _letters(
     if not folder.is_dir():
         raise DataError(f"--letters: {folder} is not a folder")
     for code, items in owing.items():
-        letter = chase_letter(day, code, items, data, meeting, due)
+        letter = chase_letter(day, code, items, data, meeting, due, _context.today())
         content: str | bytes
         if kind == "docx":
             from tracker.output.word import render as word

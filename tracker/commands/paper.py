@@ -101,10 +101,7 @@ def paper(
 
         every = points(data, day)
     charted = every[-CHARTED:]
-    # Who owes returns is counted to the meeting's returns deadline, as `tracker chase` counts it (the
-    # paper's own date where that is the earlier).
-    chase_day = min(day, details.returns_by) if details.returns_by is not None else day
-    on = dict(_context.standings_over(conn, data, [day, before, chase_day, *charted]))  # every date in one look
+    on = dict(_context.standings_over(conn, data, [day, before, *charted]))  # every date in one look at the database
 
     now = on[day]
     shown = dashboard(data, [(when, on[when]) for when in charted], now, len(every) - len(charted)) if every else None
@@ -120,7 +117,7 @@ def paper(
         [t for t in db.trail(conn, since=before, until=day) if t.of.recommendation in numbers],
         shown,
         section.strip() if section is not None else None,
-        (chase_day, on[chase_day]),
+        details.returns_by,  # who owes returns is counted to the meeting's deadline, as `tracker chase` counts it
     )
     to.write(ctx, render(kind, made, day))
     if details.classification is None:

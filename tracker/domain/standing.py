@@ -193,16 +193,27 @@ def standings(data: Dataset, as_of: date, latest: Latest) -> list[Standing]:
     return out
 
 
-def owed(standings: Iterable[Standing]) -> dict[str, list[tuple[Standing, OwnerStanding]]]:
+def owed(
+    standings: Iterable[Standing], due: date | None = None, window: int = 0
+) -> dict[str, list[tuple[Standing, OwnerStanding]]]:
     """Who owes returns: every owner, lead or support, with none in the window, under the code of
     the department that makes its returns (today's body, or the one it reports via). Nobody owes
-    one on a recommendation whose headline is complete (the board has closed it)."""
+    one on a recommendation whose headline is complete (the board has closed it).
+
+    With `due` (a meeting's returns deadline), the window of `window` days ends on it: an owner
+    whose latest return is older than that owes one, and one made since the deadline, late,
+    counts all the same. Without it, the window is the standings' own (OwnerStanding.stale)."""
+    since = due - timedelta(days=window) if due is not None else None
     out: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
     for s in standings:
         if s.rag is Rating.COMPLETE:
             continue
         for o in s.owners:
-            if o.stale:
+            if since is None:
+                owes = o.stale
+            else:
+                owes = o.latest is None or (o.latest.rag is not Rating.COMPLETE and o.latest.date < since)
+            if owes:
                 out.setdefault(o.via or o.dept, []).append((s, o))
     return out
 

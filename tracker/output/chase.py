@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from tracker.domain.recommendations import Dataset
 from tracker.domain.standing import OwnerStanding, Standing
 
-from .document import Block, Heading, Items, Line, Paper, Para, Strong, Table
+from .document import Block, Heading, Items, Line, Paper, Para, Strong, Table, plain
 from .plain import count, table
 
 
@@ -55,7 +55,7 @@ def chase_text(
     """The chase list; `due`, the returns deadline for the meeting on `by` (the window is counted to it)."""
     due = due or by
     when = (
-        f"by {due} for the board on {by}: no return in the {window} days to {due}"
+        f"by {due} for the board on {by}: no return in the {window} days to {due}{', nor since' if due < today else ''}"
         if meeting
         else f"by {by}: no return in the {window} days before it"
     )
@@ -132,15 +132,29 @@ def _long(day: date) -> str:
 
 
 def chase_letter(
-    by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True, due: date | None = None
+    by: date,
+    code: str,
+    items: Sequence[Owed],
+    data: Dataset,
+    meeting: bool = True,
+    due: date | None = None,
+    today: date | None = None,
 ) -> Paper:
     """A ready-to-send request to one department, as a document any format can render. Without a
     `meeting` date (none given, none ahead in the board's block) it asks for the returns before the
     next board."""
-    name = data.registry.departments[code].name
-    board = data.board.name or "The board"
+    # Every piece of user text as one plain line, as the paper has it: a newline cannot add a bullet.
+    name = plain(data.registry.departments[code].name)
+    board = plain(data.board.name) if data.board.name else "The board"
     due = due or by  # the returns deadline for the meeting on `by`
-    when: Line = ("by ", Strong(_long(due)), f", for its meeting on {_long(by)}") if meeting else ("before its next meeting",)
+    late = meeting and today is not None and due < today  # written after the deadline: as soon as they can
+    when: Line = (
+        (("as soon as you can (they were due by ", Strong(_long(due)), f"), for its meeting on {_long(by)}"))
+        if late
+        else ("by ", Strong(_long(due)), f", for its meeting on {_long(by)}")
+    )
+    if not meeting:
+        when = ("before its next meeting",)
     returns = sum(len(item.owners) for item in items)
     also = f" ({returns} returns in all: some are for bodies you report for)" if returns != len(items) else ""
     blocks: list[Block] = [
@@ -157,7 +171,7 @@ def chase_letter(
             tuple(
                 (
                     (str(item.standing.rec.number),),
-                    (item.standing.rec.title,),
+                    (plain(item.standing.rec.title),),
                     (item.role,),
                     (_long(item.standing.target_date) if item.standing.target_date else "none",),
                     (item.last(),),
@@ -176,14 +190,14 @@ def chase_letter(
             heard.append(
                 (
                     (
-                        Strong(f"{item.standing.rec.number}. {item.standing.rec.title}"),
-                        f" ({whose}, {_long(o.latest.date)}, {o.latest.rag.word}): \u201c{o.latest.summary}\u201d",
+                        Strong(f"{item.standing.rec.number}. {plain(item.standing.rec.title)}"),
+                        f" ({whose}, {_long(o.latest.date)}, {o.latest.rag.word}): \u201c{plain(o.latest.summary)}\u201d",
                     ),
                     None,
                 )
             )
         blocks += [Heading(2, "What the board last heard"), Items(tuple(heard))]
-    deadline = f"by {_long(due)}" if meeting else "before the meeting"
+    deadline = "as soon as you can" if late else f"by {_long(due)}" if meeting else "before the meeting"
     blocks += [
         Heading(2, "How to reply"),
         Para(
@@ -194,14 +208,21 @@ def chase_letter(
             )
         ),
     ]
-    by_whom = data.board.author or data.board.name
-    return Paper(f"Returns requested from {name} ({code})", None, tuple(blocks), data.board.classification, by_whom)
+    by_whom = plain(data.board.author or data.board.name) if data.board.author or data.board.name else None
+    marking = plain(data.board.classification) if data.board.classification else None
+    return Paper(f"Returns requested from {name} ({code})", None, tuple(blocks), marking, by_whom)
 
 
 def chase_request(
-    by: date, code: str, items: Sequence[Owed], data: Dataset, meeting: bool = True, due: date | None = None
+    by: date,
+    code: str,
+    items: Sequence[Owed],
+    data: Dataset,
+    meeting: bool = True,
+    due: date | None = None,
+    today: date | None = None,
 ) -> str:
     """chase_letter in markdown."""
     from .markdown import render
 
-    return render(chase_letter(by, code, items, data, meeting, due))
+    return render(chase_letter(by, code, items, data, meeting, due, today))

@@ -38,7 +38,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "board_summary": "What that assessment says",
             "deadline": "The review's baseline deadline (never revised)",
             "target_date": "Current target date: the baseline, or the latest revision by a lead",
-            "overdue": "1 when the target date had passed on as_of and the headline is not complete",
+            "overdue": "1 when the target date had passed on as_of and the headline is not complete (a review's date"
+            " that is a start or the earliest, not a deadline, is never overdue; a lead's revised date is)",
             "leads": "Lead owners, today's codes; LA (via OHID): OHID makes the returns",
             "supports": "Supporting owners",
             "as_of": "The date this standing is as of",
@@ -65,7 +66,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "recommendations": (
-        "The review's 32 recommendations, their text quoted exactly, and the deadline each set.",
+        "The review's recommendations, their text quoted exactly, and the deadline each set.",
         {
             "number": "Recommendation number",
             "text": "Text quoted from the review's list of recommendations",

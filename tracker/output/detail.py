@@ -95,7 +95,7 @@ def recommendation_detail(
     out.append("")
     if rec.deadline:
         kind = {"start": "Starts", "earliest": "Not before"}.get(rec.deadline.kind, "Deadline")
-        never = "" if rec.deadline.is_deadline else "  (not a deadline: never overdue)"
+        never = "" if rec.deadline.is_deadline else "  (not a deadline: overdue only against a revised target date)"
         out.append(clean(f"{kind}: {rec.deadline.date} (\u201c{rec.deadline.words}\u201d){never}"))
         if rec.deadline.reasoning:
             out += _wrapped(rec.deadline.reasoning, width, 2)

@@ -158,25 +158,26 @@ def board_paper(
     corrected: Sequence[Trail] = (),
     dashboard: Dashboard | None = None,
     section: str | None = None,
-    chased: tuple[date, list[Standing]] | None = None,
+    chased: date | None = None,
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`;
-    `chased`: the day who owes returns is counted to (the meeting's returns deadline, as `tracker
-    chase` counts it, if it is before `as_of`) and the standings on it."""
+    `chased`: the day the window of who owes returns ends (the meeting's returns deadline, as `tracker
+    chase` counts it; `as_of` without one)."""
     title = f"{plain(details.board)}: delivery" if details.board else "Delivery"
     title += f" of the recommendations of the {plain(data.review.title)}"
     title += f": section {plain(section)}" if section is not None else ""
-    chase_day, chase_on = chased if chased is not None else (as_of, now)
-    chase = owed(chase_on)
+    chase_day = chased or as_of
+    chase = owed(now, chase_day, data.reporting_window_days)
     exceptions = ranked(now, then, since)
     # Page one carries the signal: what is wrong, and what the board is asked to decide. Counts after.
     out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), section)]
     out += _glance(exceptions, then, as_of, since, chase)
-    out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase)]
+    listed = "Appendix C" if len(exceptions) > EXCEPTIONS_LISTED else "Exceptions"
+    out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase, listed)]
     out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
     out += _since(now, then, since, arrived, corrected)
     out += _exceptions(exceptions)
-    out += _chasing(data, chase_on, chase_day, chase, details)
+    out += _chasing(data, now, chase_day, chase, details, as_of)
     out += [Appendices(), *_appendices(data, now)]
     if len(exceptions) > EXCEPTIONS_LISTED:
         out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions)]
@@ -421,6 +422,7 @@ def _chasing(
     as_of: date,
     chase: dict[str, list[tuple[Standing, OwnerStanding]]],
     details: Details | None = None,
+    paper_day: date | None = None,
 ) -> list[Block]:
     """The bodies owing returns (counted to `as_of`: the returns deadline where it is the earlier),
     each with the recommendations it owes them on and its latest return."""
@@ -454,7 +456,8 @@ def _chasing(
         Heading(2, "Chasing"),
         Para(
             (
-                f"These bodies have made no return in the {data.reporting_window_days} days to {as_of}{_deadline(details, as_of)}"
+                f"These bodies have made no return in the {data.reporting_window_days} days to {as_of}"
+                f"{_deadline(details, as_of)}{', nor since' if paper_day and paper_day > as_of else ''}"
                 " on the recommendations shown (lead in bold).",
             )
         ),
@@ -469,18 +472,22 @@ def _deadline(details: Details | None, day: date) -> str:
     return f", the returns deadline for the meeting on {details.meeting}"
 
 
-def _asked(now: list[Standing], as_of: date, since: date, chase: dict[str, list[tuple[Standing, OwnerStanding]]]) -> Items:
+def _asked(
+    now: list[Standing],
+    as_of: date,
+    since: date,
+    chase: dict[str, list[tuple[Standing, OwnerStanding]]],
+    listed: str = "Exceptions",
+) -> Items:
     """What the board is asked to do: note the position, and act on each kind of exception there is."""
     reds = [s.rec.number for s in now if s.rag is Rating.RED]
     overdue = [s.rec.number for s in now if s.overdue]
     revised = [s.rec.number for s in now if s.revision is not None and s.revision.date > since]
     asked: list[tuple[Line, Line | None]] = [((f"note the position at {as_of};",), None)]
     if reds:
-        asked.append(((f"agree action with the owners of the red recommendations ({_many(reds, 'Exceptions')});",), None))
+        asked.append(((f"agree action with the owners of the red recommendations ({_many(reds, listed)});",), None))
     if overdue:
-        asked.append(
-            ((f"ask the leads of the overdue recommendations ({_many(overdue, 'Exceptions')}) for revised dates;",), None)
-        )
+        asked.append(((f"ask the leads of the overdue recommendations ({_many(overdue, listed)}) for revised dates;",), None))
     if revised:
         asked.append(((f"agree or challenge the target dates revised since {since} ({_many(revised)});",), None))
     if chase:

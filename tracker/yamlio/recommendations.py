@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from tracker.domain.departments import EVENTS, Department, HistoryEvent, Registry
 from tracker.domain.problem import Problem
@@ -91,10 +91,16 @@ _BOARD = {"name": False, "reference": False, "author": False, "classification": 
 _MEETING = {"date": True, "returns_by": False}
 
 
+def _blank(r: Reader, node: Node) -> bool:
+    """A value given as nothing (`kind:`, `kind: ""`), which the readers pass over without a word."""
+    return r.is_null(node) or (isinstance(node, ScalarNode) and not node.value.strip())
+
+
 def _board(r: Reader, node: Node) -> Board:
     b = r.mapping(node, "board", _BOARD)
 
     due: list[tuple[date, date]] = []
+    held: list[date] = []  # the meetings read so far, in the order given
 
     def meeting(n: Node) -> date | None:
         """A meeting: its date, or `{date: D, returns_by: R}` where its returns are due on another day
@@ -103,14 +109,23 @@ def _board(r: Reader, node: Node) -> Board:
             r.problem(n, "meetings", "an empty entry; give each meeting's date, YYYY-MM-DD")
             return None
         if not isinstance(n, MappingNode):
-            return r.date(n, "meetings")
+            day = r.date(n, "meetings")
+            if day is not None:
+                held.append(day)
+            return day
         m = r.mapping(n, "a meeting", _MEETING)
         day, by = r.date(m.get("date"), "date"), r.date(m.get("returns_by"), "returns_by") if "returns_by" in m else None
+        if "returns_by" in m and by is None and _blank(r, m["returns_by"]):
+            r.problem(m["returns_by"], "returns_by", "is empty; give the date returns are due, YYYY-MM-DD (or leave it out)")
         if day is not None and by is not None:
             if by > day:
                 r.problem(m["returns_by"], "returns_by", f"{by} is after the meeting on {day}: returns are due before it")
+            elif held and by <= held[-1]:
+                r.problem(m["returns_by"], "returns_by", f"{by} is not after the meeting before, on {held[-1]}")
             else:
                 due.append((day, by))
+        if day is not None:
+            held.append(day)
         return day
 
     meetings = [day for day in r.each(b.get("meetings"), "meetings", meeting) if day is not None]
@@ -203,6 +218,8 @@ def _recommendation(r: Reader, node: Node) -> Recommendation | None:
         d = r.mapping(f["deadline"], "deadline", _DEADLINE)
         words, day = r.text(d, "words"), r.date(d.get("date"), "date")
         kind = r.choice(d.get("kind"), "kind", DEADLINE_KINDS) if "kind" in d else "deadline"
+        if "kind" in d and kind is None and _blank(r, d["kind"]):
+            r.problem(d["kind"], "kind", f"is empty; give one of: {', '.join(DEADLINE_KINDS)} (or leave it out: a deadline)")
         if words is not None and day is not None and kind is not None:
             deadline = Deadline(words, day, r.text(d, "reasoning"), kind)
 
