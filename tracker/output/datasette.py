@@ -58,8 +58,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "last_update": "Date of its latest return",
             "stale": "1 when it has made no return within the reporting window",
             "trend": "Its latest rating against the one before: better, worse or same",
-            "owed_by": "Who owes a return for it: the owner, or the department that reports for it; empty when it has made"
-            " one in the window or the headline is complete",
+            "owed_by": "Who owes a return for it on as_of: the owner, or the department that reports for it; empty when it"
+            " has made one in the window to as_of or the headline is complete (tracker chase counts to the next"
+            " meeting's returns deadline)",
             "named_as": "The code the review's recommendation named",
             "section": "Section of the review",
             "as_of": "The date this standing is as of",
