@@ -79,11 +79,12 @@ def chase(
 
         _out.write(chase_csv(due, owing, today))
     elif format == "markdown":
-        from tracker.output.chase import chase_request
+        from tracker.output.chase import chase_letter
+        from tracker.output.markdown import render
 
         if code is None:
             raise UsageError("--format markdown writes a request to one department: name it with --dept")
-        _out.write(chase_request(day, code, owing[code], data, meeting, due, today))
+        _out.write(render(chase_letter(day, code, owing[code], data, meeting, due, today)))
     else:
         from tracker.output.chase import chase_text
 

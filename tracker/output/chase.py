@@ -211,18 +211,3 @@ def chase_letter(
     by_whom = plain(data.board.author or data.board.name) if data.board.author or data.board.name else None
     marking = plain(data.board.classification) if data.board.classification else None
     return Paper(f"Returns requested from {name} ({code})", None, tuple(blocks), marking, by_whom)
-
-
-def chase_request(
-    by: date,
-    code: str,
-    items: Sequence[Owed],
-    data: Dataset,
-    meeting: bool = True,
-    due: date | None = None,
-    today: date | None = None,
-) -> str:
-    """chase_letter in markdown."""
-    from .markdown import render
-
-    return render(chase_letter(by, code, items, data, meeting, due, today))
