@@ -480,6 +480,9 @@ def test_a_paper_on_one_section(run: Run, board: Path) -> None:
     rows = re.findall(r"^\| (\d+) \| (\d\.\d+) \|", whole, re.M)  # Appendix A: number and section
     assert {"9", "17"} <= {n for n, _ in rows} and all(section.startswith("3.") for _, section in rows)
     assert not re.findall(r"^\| (\d+) \| [245]\.", whole, re.M)  # nothing from another section
+    for command in ("list", "report", "paper"):  # an empty section is the same mistake everywhere
+        refused = run(command, "--section", " ", root=board)
+        assert refused.exit_code == 2 and "--section: is empty; give a section of the review" in refused.stderr, command
     result = run("paper", "--section", "9", root=board)
     assert (
         result.exit_code == 3 and "--section: no recommendation is in section '9'; the sections are 2, 3, 4, 5" in result.stderr
