@@ -489,6 +489,22 @@ def test_a_paper_on_one_section(run: Run, board: Path) -> None:
     )
 
 
+def test_the_papers_options_and_the_board_block_refuse_what_cannot_be_so(run: Run, board: Path) -> None:
+    result = run("paper", "--since", "2021-01-01", root=board)
+    assert result.exit_code == 3 and "--since: 2021-01-01 is before the review was published (2021-07-08)" in result.stderr
+    result = run("paper", "--as-of", AS_OF, "--classification", "OFFICIAL " * 20, root=board)
+    assert result.exit_code == 3 and "--classification: 179 characters; a marking such as OFFICIAL-SENSITIVE fits in 100" in (
+        result.stderr
+    )
+    marker = with_board(board) / "recommendations.yaml"
+    marker.write_text(marker.read_text().replace("classification: OFFICIAL", "classification: " + "OFFICIAL " * 20, 1))
+    result = run("check", root=board)
+    assert result.exit_code == 1 and "classification: 179 characters; a marking such as OFFICIAL fits in 100" in result.stdout
+    marker.write_text(marker.read_text().replace("code: JCDU", "code: CON", 1))
+    result = run("check", root=board)
+    assert "code: CON names a device on Windows, so status/CON.yaml could not be made there" in result.stdout + result.stderr
+
+
 def test_the_paper_takes_the_boards_details_from_its_block_and_the_command_line(run: Run, board: Path) -> None:
     paper = run("paper", "--as-of", AS_OF, root=with_board(board)).stdout
     assert paper.startswith("# Northshire Combating Drugs Partnership: delivery of the recommendations")

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 _FROM_BOARD = "(default: the board: block in recommendations.yaml)"
+# The longest security classification a page's header and footer carry: a marking, not a paragraph.
+MARKING = 100
 _FORMATS = {".md": "md", ".markdown": "md", ".txt": "md", ".docx": "docx", ".html": "html", ".htm": "html"}
 
 
@@ -76,6 +78,8 @@ def paper(
     before = _options.option_date(since, "--since", previous or day - timedelta(days=data.reporting_window_days))
     if before >= day:
         raise DataError(f"--since: {before} is not before the paper's date {day}")
+    if since is not None and before < data.review.published:  # as --as-of: nothing to compare with before it
+        raise DataError(f"--since: {before} is before the review was published ({data.review.published})")
     from tracker.domain.values import not_utf8
 
     for name, value in (
@@ -86,6 +90,10 @@ def paper(
     ):
         if value is not None and (bad := not_utf8(value)) is not None:
             raise DataError(f"{name}: holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+    if classification is not None and len(classification.strip()) > MARKING:
+        raise DataError(
+            f"--classification: {len(classification.strip())} characters; a marking such as OFFICIAL-SENSITIVE fits in {MARKING}"
+        )
     details = Details.of(
         data.board,
         held,

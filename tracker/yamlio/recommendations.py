@@ -33,6 +33,8 @@ from .strict import Reader, compose, decode, line_of, peek_number
 MAX_WINDOW_DAYS = 3650
 # A code names its department's status file, so it must be a safe file name.
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
+# Names Windows keeps for devices: status/CON.yaml cannot be made there, whatever its extension.
+_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tuple[Dataset, list[Problem]]:
@@ -133,6 +135,8 @@ def _board(r: Reader, node: Node) -> Board:
         r.problem(b["meetings"], "meetings", "list each meeting once, in date order")
         meetings = sorted(set(meetings))
     texts = (r.text(b, "name"), r.text(b, "reference"), r.text(b, "author"), r.text(b, "classification"))
+    if texts[3] is not None and len(texts[3]) > 100:  # as paper's --classification: a marking, not a paragraph
+        r.problem(b["classification"], "classification", f"{len(texts[3])} characters; a marking such as OFFICIAL fits in 100")
     return Board(*texts, tuple(meetings), tuple(sorted(set(due))))
 
 
@@ -149,6 +153,11 @@ def _department(r: Reader, node: Node) -> Department | None:
     if not _CODE.fullmatch(code):
         r.problem(
             f["code"], "code", f"{excerpt(code)} is not a code: letters, digits, - and _ only (it names status/<CODE>.yaml)"
+        )
+        return None
+    if code.casefold() in _DEVICES:
+        r.problem(
+            f["code"], "code", f"{code} names a device on Windows, so status/{code}.yaml could not be made there; choose another"
         )
         return None
     what = f"department {code}"
