@@ -301,8 +301,19 @@ def test_a_large_first_import_leaves_the_database_as_a_rebuild_makes_it(
     sheet = tmp_path / "returns.csv"
     sheet.write_text(run("export", root=source).stdout)
     monkeypatch.setattr("tracker.db.write.BULK", 2)
+    statements: list[str] = []
+    connect = db.connect
+
+    def traced(path: Path, readonly: bool = False) -> db.Connection:
+        conn = connect(path, readonly)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(db, "connect", traced)
     result = run("import", str(sheet), root=workspace)
     assert result.exit_code == 0, result.stderr
+    assert any(s.startswith('DROP INDEX "idx_returns_latest"') for s in statements)  # the bulk path ran
+    monkeypatch.setattr(db, "connect", connect)
 
     def state(conn: db.Connection) -> tuple[list[tuple[object, ...]], ...]:
         indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()

@@ -158,10 +158,10 @@ def _row(
             value = cells[i]
             if value[:1] == "#" and (value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA")):
                 raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
-    if "/" in day or "/" in target:
-        day, target = (
-            _uk(text, field, places, values, number, shown, where) for text, field in ((day, "date"), (target, "target_date"))
-        )
+    if "/" in day:
+        day = _uk(day, "date", places, values, number, shown, where)
+    if "/" in target:
+        target = _uk(target, "target_date", places, values, number, shown, where)
     if not day:
         raise DataError(f"{shown}: {where}row {number}, column date: is empty; give the date of the return (DD/MM/YYYY)")
     try:  # the author checked with a stand-in if there is none: the caller fills in who imports it

@@ -10,7 +10,7 @@ text for their format: it is shown as the words it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -57,10 +57,6 @@ EXCEPTIONS_LISTED = 30
 LONG = 25
 # How many words of an owner's or the board's summary an exception quotes.
 QUOTED_WORDS, QUOTED_CHARS = 30, 300
-
-
-def _numbers(items: Iterable[int]) -> str:
-    return ", ".join(str(n) for n in items)
 
 
 def _quoted(text: str) -> str:
