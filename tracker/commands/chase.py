@@ -119,22 +119,11 @@ def _letters(
         raise DataError(f"--letters: cannot make the folder {folder}: {e.strerror or e}") from None
     if not folder.is_dir():
         raise DataError(f"--letters: {folder} is not a folder")
+    from .paper import render  # a letter is rendered as the paper is, in the format asked for
+
     for code, items in owing.items():
         letter = chase_letter(day, code, items, data, meeting, due, _context.today())
-        content: str | bytes
-        if kind == "docx":
-            from tracker.output.word import render as word
-
-            content = word(letter, day)
-        elif kind == "html":
-            from tracker.output.html import render as page
-
-            content = page(letter)
-        else:
-            from tracker.output.markdown import render as markdown
-
-            content = markdown(letter)
-        Out.of(folder / f"{code}.{kind}", "--letters").write(ctx, content)
+        Out.of(folder / f"{code}.{kind}", "--letters").write(ctx, render(kind, letter, day))
     if not owing:
         _out.echo("Nobody owes a return: no letter written")
         return

@@ -148,13 +148,13 @@ def chase_letter(
     board = plain(data.board.name) if data.board.name else "The board"
     due = due or by  # the returns deadline for the meeting on `by`
     late = meeting and today is not None and due < today  # written after the deadline: as soon as they can
-    when: Line = (
-        (("as soon as you can (they were due by ", Strong(_long(due)), f"), for its meeting on {_long(by)}"))
-        if late
-        else ("by ", Strong(_long(due)), f", for its meeting on {_long(by)}")
-    )
+    when: Line
     if not meeting:
         when = ("before its next meeting",)
+    elif late:
+        when = ("as soon as you can (they were due by ", Strong(_long(due)), f"), for its meeting on {_long(by)}")
+    else:
+        when = ("by ", Strong(_long(due)), f", for its meeting on {_long(by)}")
     returns = sum(len(item.owners) for item in items)
     also = f" ({returns} returns in all: some are for bodies you report for)" if returns != len(items) else ""
     blocks: list[Block] = [

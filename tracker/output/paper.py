@@ -167,7 +167,7 @@ def board_paper(
     exceptions = ranked(now, then, since)
     # Page one carries the signal: what is wrong, and what the board is asked to decide. Counts after.
     out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), section)]
-    out += _glance(exceptions, then, as_of, since, chase)
+    out += _glance(exceptions, then, as_of, chase)
     listed = "Appendix C" if len(exceptions) > EXCEPTIONS_LISTED else "Exceptions"
     out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase, listed)]
     out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
@@ -238,11 +238,10 @@ def _glance(
     exceptions: list[Exception_],
     then: list[Standing],
     as_of: date,
-    since: date,
     chase: dict[str, list[tuple[Standing, OwnerStanding]]],
 ) -> list[Block]:
-    """Page one: each red (new ones said), each that got worse, each overdue with its days, the
-    recommendations no lead has reported on, and the returns owed."""
+    """Page one: each red (new ones said), each that got worse, each overdue with its days, those
+    with no return (no lead has reported, the board has not assessed), and the returns owed."""
     earlier = {s.rec.number: s for s in then}
     items: list[tuple[Line, Line | None]] = []
     where = "Appendix C" if len(exceptions) > EXCEPTIONS_LISTED else "Exceptions"
@@ -278,8 +277,10 @@ def _glance(
     if chase:  # counted as `tracker chase` counts them: a return for each owner on each recommendation
         owing = sorted(chase.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))
         who = _some([f"{code} {len(owes):,}" for code, owes in owing], "Chasing", ", ", LONG)
-        returns = count(sum(len(owes) for owes in chase.values()), "return")
-        words = f" {count(len(chase), 'body', 'bodies')} owe {returns} (how many each): {who}."
+        returns = sum(len(owes) for owes in chase.values())
+        words = (
+            f" {count(len(chase), 'body', 'bodies')} owe {returns:,} return{'s' if returns != 1 else ''} (how many each): {who}."
+        )
         items.append(((Strong("Returns owed:"), words), None))
     if not items:
         items.append((("No recommendation is red, worse, overdue or without a return.",), None))
