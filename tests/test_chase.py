@@ -149,8 +149,8 @@ def test_returns_are_due_by_the_meetings_deadline_in_chase_and_the_paper_alike(r
     owed = json.loads(run("chase", "--by", "2025-07-03", "--format", "json", root=board).stdout)
     assert (owed["by"], owed["returns_by"]) == ("2025-07-03", "2025-06-20")
     paper = run("paper", "--as-of", "2025-06-30", root=board).stdout
-    assert "| **Returns due by** | 2025-06-20 |" in paper
-    assert "no return in the 90 days to 2025-06-20, the returns deadline for the meeting on 2025-07-03, nor since" in paper
+    assert "| **Returns due by** | 20 June 2025 |" in paper
+    assert "no return in the 90 days to 20 June 2025, the returns deadline for the meeting on 3 July 2025, nor since" in paper
     chased = {d["dept"]: sum(len(o["roles"]) for o in d["owes"]) for d in owed["departments"]}
     assert f"owe {sum(chased.values())} returns" in paper  # the same count as chase's
     # A return made after the deadline, late, answers the request all the same; so does the board closing it.

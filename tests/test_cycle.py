@@ -72,11 +72,11 @@ def test_two_board_cycles(run: Run, workspace: Path, tmp_path: Path) -> None:
     fix = ("correct", "17", "--dept", "MoJ", "--date", "2025-06-22", "--rag", "amber", "--why", "Amber agreed with MoJ")
     assert run(*fix, root=workspace).exit_code == 0
     paper = run("paper", "--as-of", "2025-07-03", root=workspace).stdout
-    assert "| **Meeting** | 2025-07-03 |" in paper and "changes since the last board on 2025-03-31" in paper
+    assert "| **Meeting** | 3 July 2025 |" in paper and "changes since the last board on 31 March 2025" in paper
     assert "Received: 9 (DHSC AMBER); 17 (MoJ AMBER); 20 (DWP GREEN)." in paper  # exactly what arrived, corrected
     assert "the departments 3 returns (DHSC 1, DWP 1, MoJ 1)" in paper
     today = run("paper", "--since", "2025-03-31", root=workspace).stdout  # the corrections were recorded today
-    assert "Corrections: 3 (DWP's 2025-06-21 RED withdrawn); 17 (MoJ's 2025-06-22 RED corrected to AMBER)." in today
+    assert "Corrections: 3 (DWP's 21 June 2025 RED withdrawn); 17 (MoJ's 22 June 2025 RED corrected to AMBER)." in today
     # Cycle 2: chase; who reported in the window is not chased on what it reported, until it is 90 days old.
     chased = json.loads(run("chase", "--format", "json", "--by", "2025-09-15", root=workspace).stdout)
     owing = {d["dept"]: {o["number"]: o for o in d["owes"]} for d in chased["departments"]}

@@ -130,10 +130,10 @@ def test_the_word_paper_has_headings_tables_shaded_ratings_landscape_appendices_
     in_markdown = re.findall(r"^## (.+)$", markdown, re.M)
     counts = in_markdown.index("Summary")  # page one first: the chart comes with the counts, after it
     assert sections == [*in_markdown[:counts], "Dashboard", *in_markdown[counts:]]
-    assert sections[:4] == ["Purpose", "At a glance, 2025-06-30", "The board is asked to", "Dashboard"]
+    assert sections[:4] == ["Purpose", "At a glance, 30 June 2025", "The board is asked to", "Dashboard"]
     # The header block: the board's details, a label and its value a row.
     fields = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
-    assert fields["Board"] == "Northshire Combating Drugs Partnership" and fields["Meeting"] == "2025-07-03"
+    assert fields["Board"] == "Northshire Combating Drugs Partnership" and fields["Meeting"] == "3 July 2025"
     # The summary: each rating's cell shaded in its colour, with its shape and word in it.
     summary = next(t for t in document.tables if t.rows[0].cells[0].text == "Headline")
     for row, rating in zip(summary.rows[1:], Rating, strict=True):

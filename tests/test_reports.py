@@ -264,11 +264,11 @@ def test_the_csv_has_a_row_per_owner(run: Run, board: Path) -> None:
     rows = run("report", "--as-of", AS_OF, "--format", "csv", "--rag", "red", root=board).stdout.splitlines()
     assert rows[0] == (
         "number,title,section,rag,departments_rag,board_rag,board_date,deadline,target_date,overdue,"
-        "dept,role,reports_via,owner_rag,last_rag,last_update,stale,trend,awaiting"
+        "dept,role,reports_via,owner_rag,last_rag,last_update,stale,trend,awaiting,board_evidence_date"
     )
     title = "Transparent prison substance misuse services and escorts to appointments"
     assert rows[1].startswith(f"17,{title},3.6,red,red,,,2022-03-31,")
-    assert rows[4].endswith(",HMPS,support,HMPPS,red,red,2025-05-16,no,,")  # every lead has reported in the window
+    assert rows[4].endswith(",HMPS,lead,HMPPS,red,red,2025-05-16,no,,,")  # every lead has reported in the window
     assert len(rows) == 1 + 4
 
 
@@ -319,24 +319,36 @@ def exceptions_of(paper: str) -> list[str]:
     return re.findall(r"^- \*\*(\d+)\. ", part, re.M)
 
 
+def test_a_red_support_owner_is_an_exception_of_its_own(run: Run, workspace: Path) -> None:
+    """A support owner's RED does not set the departmental rating, but the paper lists it."""
+    file_returns(
+        workspace, [ret(19, "MoJ", "2025-06-01", "green", "Funded."), ret(19, "PS", "2025-06-02", "red", "Posts empty.")]
+    )
+    paper = run("paper", "--as-of", AS_OF, root=workspace).stdout
+    entry = next(line for line in paper.splitlines() if line.startswith("- **19. "))
+    assert "● **GREEN** (departments" in entry and "support PS (via HMPPS) is red" in entry
+
+
 def test_the_paper_shows_what_a_secretary_expects(run: Run, board: Path, golden: object) -> None:
     result = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board)
     assert result.exit_code == 0, result.stderr
     paper = result.stdout
     assert paper.startswith("# Delivery of the recommendations of the Review of drugs part two")
-    assert "| **Position at** | 2025-06-30, with changes since 2025-03-31 |" in paper  # no board block: a date, not a meeting
+    assert (
+        "| **Position at** | 30 June 2025, with changes since 31 March 2025 |" in paper
+    )  # no board block: a date, not a meeting
     assert "| ✖ **RED** | 1 | 1 | none |" in paper  # DHSC's red of 2022 on 9 counts until its next return
     exceptions = exceptions_of(paper)
     assert len(exceptions) == len(set(exceptions)), "each recommendation at most once among the exceptions"
     entry = next(line for line in paper.splitlines() if line.startswith("- **17. "))
-    assert "✖ **RED** (departments); overdue (target 2022-03-31)" in entry and "support HMPS (via HMPPS) is red" in entry
-    assert "MoJ, 2025-05-15: “Escorts not available; 35% of appointments missed.”" in paper
+    assert "✖ **RED** (departments); overdue (target 31 March 2022)" in entry
+    assert "HMPS (via HMPPS), 16 May 2025: “Staffing gaps.”" in paper  # the newest red lead's words
     entry = next(line for line in paper.splitlines() if line.startswith("- **21. "))
-    assert "was GREEN on 2025-03-31; lead DWP reported worse" in entry
+    assert "was GREEN on 31 March 2025; lead DWP reported worse" in entry
     assert "9" not in exceptions  # DHSC went from red to amber, and its target date moved to 2026
     assert "20" not in exceptions  # its lead, DWP, closed it; OHID's silence is chased, not an exception
     assert "Headline ratings that changed: 9 RED to AMBER;" in paper
-    assert "agree or challenge the target dates revised since 2025-03-31 (9)" in paper
+    assert "agree or challenge the target dates revised since 31 March 2025 (9)" in paper
     assert "A return after the report date" not in paper
     assert "| 9 | 3.1 | Workforce strategy" in paper and "9 support (from HEE) GREEN" in paper
     for line in paper.splitlines():  # no line says the same thing twice
@@ -352,7 +364,7 @@ def test_page_one_carries_the_signal_and_the_exceptions_come_worst_first(
 
     paper = run("paper", "--as-of", AS_OF, "--since", "2025-03-31", root=board).stdout
     sections = re.findall(r"^## (.+)$", paper, re.M)
-    assert sections[:4] == ["Purpose", f"At a glance, {AS_OF}", "The board is asked to", "Summary"]  # counts after
+    assert sections[:4] == ["Purpose", "At a glance, 30 June 2025", "The board is asked to", "Summary"]  # counts after
     glance = paper[paper.index("## At a glance") : paper.index("## The board is asked to")]
     title = "Transparent prison substance misuse services and escorts to appointments"
     assert f"- **Red (1):** 17 {title} (new; was NO RETURN)." in glance
@@ -411,7 +423,7 @@ def test_awaiting_names_owners_by_code_and_a_day_is_a_day(run: Run, workspace: P
     assert run(*first, root=workspace).exit_code == 0
     rec = by_number(report(run, workspace, "--as-of", "2026-12-01"))[29]
     assert rec["awaiting"] == ["DCMS", "LA"]  # LA's returns are made by OHID; the owner awaited is LA
-    assert run("report", "--as-of", "2026-12-01", "--format", "csv", root=workspace).stdout.count(",DCMS LA\n") >= 1
+    assert run("report", "--as-of", "2026-12-01", "--format", "csv", root=workspace).stdout.count(",DCMS LA,\n") >= 1
     assert "Departments: GREEN, awaiting DCMS, LA (via OHID)" in " ".join(run("show", "29", root=workspace).stdout.split())
     moved = ("update", "2", "--dept", "DHSC", "--rag", "amber", "--summary", "Slipped.", "--date", "2026-11-01")
     assert run(*moved, "--target-date", "2026-11-30", "--reason", "Late data.", root=workspace).exit_code == 0
@@ -510,11 +522,11 @@ def test_the_paper_takes_the_boards_details_from_its_block_and_the_command_line(
     assert paper.startswith("# Northshire Combating Drugs Partnership: delivery of the recommendations")
     for row in (
         "| **Board** | Northshire Combating Drugs Partnership |",
-        "| **Meeting** | 2025-07-03 |",  # the board's next meeting
+        "| **Meeting** | 3 July 2025 |",  # the board's next meeting
         "| **Paper reference** | CDP/25/07 |",
         "| **Author** | Partnership secretariat |",
         "| **Classification** | OFFICIAL |",
-        "| **Position at** | 2025-06-30, with changes since the last board on 2025-03-31 |",  # the meeting before
+        "| **Position at** | 30 June 2025, with changes since the last board on 31 March 2025 |",  # the meeting before
     ):
         assert row in paper
     paper = run(
@@ -629,6 +641,7 @@ def test_the_boards_assessment_sets_the_headline_only_when_it_is_as_new_as_the_l
     assert rec["assessment"] == {
         "rag": "amber",
         "date": "2025-06-30",
+        "evidence_date": None,
         "summary": "Read the guidance.",
         "evidence": ["https://example.org/rshe"],
     }

@@ -22,7 +22,14 @@ def assess(
         typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_options.RATINGS),
     ] = "",
     summary: Annotated[str, typer.Option("--summary", help="The board's reading of the evidence.")] = "",
-    on: Annotated[str | None, typer.Option("--date", help="Date of the assessment, YYYY-MM-DD (default: today).")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="The day the board assessed, YYYY-MM-DD (default: today).")] = None,
+    evidence_date: Annotated[
+        str | None,
+        typer.Option(
+            "--evidence-date",
+            help="When the evidence is from, if older: YYYY-MM-DD, YYYY-MM or YYYY (papers as of earlier dates show it then).",
+        ),
+    ] = None,
     author: _options.Author = None,
     evidence: _options.Evidence = None,
 ) -> None:
@@ -38,4 +45,8 @@ def assess(
     _context.dataset(ctx).recommendation(number)
     day = _options.option_date(on or None, "--date", _context.today())
     fields = {"recommendation": str(number), "date": day.isoformat(), "rag": rag, "summary": summary}
+    if evidence_date is not None:
+        if not evidence_date.strip():
+            raise UsageError("--evidence-date is empty: give YYYY-MM-DD, YYYY-MM or YYYY, or leave it out")
+        fields["evidence_date"] = evidence_date
     record_one(ctx, fields, author, evidence or [])

@@ -51,10 +51,14 @@ def correct(
     evidence: _options.Evidence = None,
     target_date: Annotated[str | None, typer.Option("--target-date", help="The right revised target date.")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="The right reason for the revised target date.")] = None,
+    evidence_date: Annotated[
+        str | None,
+        typer.Option("--evidence-date", help="An assessment's: when its evidence is from (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    ] = None,
     author: _options.Author = None,
 ) -> None:
     """Correct a return or assessment: the new values count from now on, on its own date; the old stay in the file."""
-    changes = {"rag": rag, "summary": summary, "target_date": target_date, "reason": reason}
+    changes = {"rag": rag, "summary": summary, "target_date": target_date, "reason": reason, "evidence_date": evidence_date}
     _correct(ctx, "correct", number, dept, board, of, line, why, author, changes, evidence)
 
 
@@ -100,6 +104,14 @@ def _correct(
     with _options.option("--target-date"):
         if changes.get("target_date") is not None:
             values["target_date"] = text_date(str(changes["target_date"]))
+    if (when := changes.get("evidence_date")) is not None:
+        from tracker.domain.values import parse_period
+
+        try:
+            parse_period(when)
+        except ValueError as e:
+            raise DataError(f"--evidence-date: {e}") from None
+        values["evidence_date"] = when.strip()
     for field in ("summary", "reason"):
         if (text := changes.get(field)) is not None:
             with _options.option(f"--{field}"):

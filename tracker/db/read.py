@@ -57,7 +57,10 @@ def _grouped(conn: Connection, sql: str, key: str, args: Sequence[object] = ()) 
 # What every query that gives entries selects, after the key it groups them by: an entry's columns
 # in this order, then a link of its evidence, one row per link (LEFT JOIN return_evidence, in order
 # of position), an entry's rows one after another. Read as plain tuples: a long history reads fast.
-_ENTRY = "r.id, r.recommendation, r.dept, r.date, r.rag, r.summary, r.author, r.target_date, r.reason, r.file, r.line, e.url"
+_ENTRY = (
+    "r.id, r.recommendation, r.dept, r.date, r.rag, r.summary, r.author, r.target_date, r.reason, r.file, r.line,"
+    " r.evidence_date, e.url"
+)
 _WITH_EVIDENCE = f"SELECT NULL, {_ENTRY} FROM returns AS r LEFT JOIN return_evidence AS e ON e.return_id = r.id"
 _RATINGS = {rating.value: rating for rating in Rating}
 
@@ -75,15 +78,15 @@ def _grouped_entries(conn: Connection, sql: str, args: Sequence[object]) -> dict
             if first is not None:
                 out.setdefault(first[0], []).append(_entry(first, tuple(links)))
             first, links = row, []
-        if row[12] is not None:
-            links.append(row[12])
+        if row[13] is not None:
+            links.append(row[13])
     if first is not None:
         out.setdefault(first[0], []).append(_entry(first, tuple(links)))
     return out
 
 
 def _entry(row: tuple[Any, ...], evidence: tuple[str, ...]) -> Entry:
-    _, _, number, dept, day, rag, summary, author, target_date, reason, file, line, _ = row
+    _, _, number, dept, day, rag, summary, author, target_date, reason, file, line, evidence_date, _ = row
     return Entry(
         number,
         dept or "",
@@ -96,6 +99,7 @@ def _entry(row: tuple[Any, ...], evidence: tuple[str, ...]) -> Entry:
         reason,
         file,
         line,
+        evidence_date,
     )
 
 
@@ -228,6 +232,7 @@ def _returns(conn: Connection, where: str, args: Sequence[object], order: str = 
             reason=row["reason"],
             file=row["file"],
             line=row["line"],
+            evidence_date=row["evidence_date"],
         )
         for row in rows
     ]
@@ -241,9 +246,10 @@ def returns(conn: Connection, recommendation: int | None = None) -> list[Entry]:
 
 
 def assessments(conn: Connection, recommendation: int) -> list[Entry]:
-    """The board's assessments of a recommendation, oldest first (by date, then as recorded)."""
+    """The board's assessments of a recommendation, oldest first (by when their evidence was known, then as recorded)."""
     where = "r.dept IS NULL AND r.withdrawn_by IS NULL AND r.recommendation = ?"
-    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY r.date, r.line, r.id, e.position", [recommendation])
+    order = "coalesce(r.known, r.date), r.line, r.id, e.position"
+    return _entries(conn, f"{_WITH_EVIDENCE} WHERE {where} ORDER BY {order}", [recommendation])
 
 
 def returns_in_file(conn: Connection, path: str) -> list[Entry]:
@@ -263,6 +269,9 @@ def return_at(conn: Connection, path: str, line: int) -> Entry | None:
 # one later in its file (domain.returns.newest_first). The queries below narrow the history down by
 # it to the few entries the domain's rules read; the rules decide among them.
 NEWEST_FIRST = "date DESC, file DESC, line DESC"
+# An assessment counts from when its evidence was known (Entry.known): a paper as of an earlier
+# date shows what was known then. The board's assessments are looked up, and ordered, by it.
+KNOWN = "coalesce(known, date)"
 
 
 @cache
@@ -275,10 +284,10 @@ def _latest_sql(days: int, owners: int) -> str:
     reads a few entries, not by reading the history; with their evidence, one row per link.
     """
 
-    def newest(scope: str, count: int) -> str:
+    def newest(scope: str, count: int, on: str = "date") -> str:
         return (
-            f"r.id IN (SELECT id FROM returns WHERE {scope} AND date <= day.as_of AND withdrawn_by IS NULL"
-            f" ORDER BY {NEWEST_FIRST} LIMIT {count})"
+            f"r.id IN (SELECT id FROM returns WHERE {scope} AND {on} <= day.as_of AND withdrawn_by IS NULL"
+            f" ORDER BY {NEWEST_FIRST.replace('date', on)} LIMIT {count})"
         )
 
     return f"""WITH day(as_of) AS (VALUES {", ".join(["(?)"] * days)}),
@@ -291,7 +300,7 @@ latest(kind, as_of, id) AS (
         WHERE {newest("recommendation = rec.number AND target_date IS NOT NULL", 1)}
     UNION ALL
     SELECT 'assessments', day.as_of, r.id FROM day, recommendations AS rec, returns AS r
-        WHERE {newest("recommendation = rec.number AND dept IS NULL", 1)})
+        WHERE {newest("recommendation = rec.number AND dept IS NULL", 1, KNOWN)})
 SELECT latest.kind || ' ' || latest.as_of, {_ENTRY} FROM latest JOIN returns AS r ON r.id = latest.id
     LEFT JOIN return_evidence AS e ON e.return_id = r.id
 ORDER BY latest.kind, latest.as_of, r.id, e.position"""

@@ -35,7 +35,7 @@ __all__ = [
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -113,6 +113,9 @@ CREATE TABLE returns (
     id INTEGER PRIMARY KEY,
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
     date TEXT, rag TEXT, summary TEXT, author TEXT, target_date TEXT, reason TEXT, file TEXT, line INTEGER,
+    -- an assessment of older evidence: when the evidence is from (as written: a day, month or year),
+    -- and the day from which it counts (Entry.known: the period's last day, at most `date`)
+    evidence_date TEXT, known TEXT,
     -- corrections: the line of the record that withdrew or replaced this entry (it no longer counts),
     -- and, for an entry that replaces another (a correction's new values), the line of that one
     withdrawn_by INTEGER, corrects INTEGER);
@@ -134,11 +137,13 @@ CREATE INDEX idx_returns_file ON returns (file);
 CREATE INDEX idx_returns_latest ON returns (recommendation, dept, date, file, line);
 CREATE INDEX idx_returns_revisions ON returns (recommendation, date, file, line)
     WHERE target_date IS NOT NULL AND withdrawn_by IS NULL;
-CREATE INDEX idx_assessments ON returns (recommendation, date, file, line) WHERE dept IS NULL AND withdrawn_by IS NULL;
+CREATE INDEX idx_assessments ON returns (recommendation, coalesce(known, date), file, line)
+    WHERE dept IS NULL AND withdrawn_by IS NULL;
 -- The paper asks for what arrived since the last board: a look-up by date, whatever came before.
 CREATE INDEX idx_returns_date ON returns (date) WHERE withdrawn_by IS NULL;
 CREATE VIEW assessments AS
-    SELECT id, recommendation, date, rag, summary, author, file, line, withdrawn_by, corrects FROM returns WHERE dept IS NULL;
+    SELECT id, recommendation, date, evidence_date, rag, summary, author, file, line, withdrawn_by, corrects
+    FROM returns WHERE dept IS NULL;
 -- Where each recommendation stood on `as_of`, in the words a board reads (`red`, `no_return`):
 -- written by the sync whenever the YAML changed or a new day began, so that `datasette tracker.db`
 -- shows ratings, not only returns. tracker's own commands work the standing out afresh, on any date.

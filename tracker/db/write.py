@@ -154,8 +154,8 @@ def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[i
     """Insert returns (and assessments), each on its own line or on the one `lines` gives it."""
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
     conn.executemany(
-        "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line,"
+        " evidence_date, known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 first + i,
@@ -169,6 +169,8 @@ def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[i
                 r.reason,
                 r.file,
                 line,
+                r.evidence_date,
+                r.evidence_date and r.known.isoformat(),
             )
             for i, (r, line) in enumerate(zip(returns, [r.line for r in returns] if lines is None else lines, strict=True))
         ],  # fmt: skip

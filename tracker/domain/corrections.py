@@ -22,7 +22,7 @@ from .returns import Entry, check_return
 
 KINDS = ("withdraw", "correct")
 # What a correction may change; anything it does not name stays as it was.
-CHANGEABLE = ("rag", "summary", "evidence", "target_date", "reason")
+CHANGEABLE = ("rag", "summary", "evidence", "target_date", "reason", "evidence_date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class Correction:
     reason: str | None = None
     file: str = ""
     line: int | None = None
+    evidence_date: str | None = None  # an assessment's: when its evidence is from
 
     def changes(self) -> dict[str, object]:
         """The new values a correction gives, by field."""
@@ -92,9 +93,11 @@ def apply(
         return Applied(target, None)
     changes = c.changes()
     if not changes:
-        return problem("changes nothing: give a new rating, summary, evidence, target date or reason", c.kind)
+        return problem("changes nothing: give a new rating, summary, evidence, target date, reason or evidence date", c.kind)
     if target.is_assessment and ("target_date" in changes or "reason" in changes):
         return problem("an assessment has no target date to correct", "target_date")
+    if not target.is_assessment and "evidence_date" in changes:
+        return problem("a return has no evidence date to correct: its date is when it was made", "evidence_date")
     # The corrected entry takes the place of the one it corrects: its date and its line, so that of
     # two entries on one day, the one recorded later still counts.
     replacement = target._replace(**changes)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from tracker.errors import DataError, NotFound, TrackerError
 from .problem import Problem
 from .rating import RATING_CHOICES, Rating, trend
 from .recommendations import Dataset, Recommendation, owner_codes, owners_on
-from .values import excerpt, is_url, not_utf8, parse_date
+from .values import excerpt, is_url, not_utf8, parse_date, parse_period
 
 # The fields of a return, the same in a status file, a CSV row and on the command line.
 FIELDS = ("recommendation", "dept", "date", "rag", "summary", "author", "evidence", "target_date", "reason")
@@ -51,6 +51,18 @@ class Entry(NamedTuple):  # a named tuple: a long history or a large import hold
     reason: str | None = None
     file: str = ""
     line: int | None = None
+    # An assessment's evidence may be older than the day the board assessed it (`date`): when the
+    # evidence is from, as a day, a month or a year (YYYY-MM-DD, YYYY-MM, YYYY). None: from `date`.
+    evidence_date: str | None = None
+
+    @property
+    def known(self) -> datetime.date:
+        """From when the entry counts in a standing: its date, or, for an assessment of older
+        evidence, the last day of the evidence's period (never after the day it was assessed). A
+        paper as of an earlier date shows what was known then; "new since" follows `date`."""
+        if self.evidence_date is None:
+            return self.date
+        return min(parse_period(self.evidence_date)[1], self.date)
 
     @property
     def is_assessment(self) -> bool:
@@ -59,7 +71,10 @@ class Entry(NamedTuple):  # a named tuple: a long history or a large import hold
 
     def key(self) -> tuple[object, ...]:
         """What makes two returns the same return, wherever and by whomever they were written down."""
-        return (self.recommendation, self.dept, self.date, self.rag, self.summary, self.evidence, self.target_date, self.reason)
+        return (
+            self.recommendation, self.dept, self.date, self.rag, self.summary, self.evidence, self.target_date, self.reason,
+            self.evidence_date,
+        )  # fmt: skip
 
 
 class FieldError(DataError):
@@ -121,10 +136,19 @@ def return_from_text(values: Mapping[str, str], evidence: Sequence[str], data: D
     FieldError naming the first field that breaks a rule.
     """
     get = values.get
-    return entry_from_text(
+    entry = entry_from_text(
         values["recommendation"], get("dept"), values["date"], values["rag"], get("summary", ""), get("author", ""),
         evidence, get("target_date", ""), get("reason", ""), data, today,
     )  # fmt: skip
+    if (when := get("evidence_date", "").strip()) and entry.is_assessment:
+        try:
+            parse_period(when)
+        except ValueError as e:
+            raise FieldError("evidence_date", str(e)) from None
+        entry = entry._replace(evidence_date=when)
+        if problems := check_return(entry, data, today):
+            raise FieldError(problems[0].field or "evidence_date", problems[0].message)
+    return entry
 
 
 _TEXT_FIELDS = ("recommendation", "dept", "date", "rag", "summary", "author", "target_date", "reason")
@@ -211,6 +235,8 @@ def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[P
         problem("date", f"{ret.date} is before the review was published ({data.review.published})")
     if today is not None and ret.date > today:
         problem("date", f"{ret.date} is in the future")
+    if ret.evidence_date is not None and parse_period(ret.evidence_date)[0] > ret.date:
+        problem("evidence_date", f"the evidence's date {ret.evidence_date} is after the day it was assessed, {ret.date}")
     if ret.target_date is not None and ret.target_date < ret.date:
         problem("target_date", f"the revised target date {ret.target_date} is before the return's own date {ret.date}")
     if ret.target_date is not None and not ret.reason:
@@ -277,7 +303,7 @@ def newest_first(returns: Iterable[Entry]) -> list[Entry]:
         returns = list(returns)
     if len(returns) < 2:  # nothing to order (most owners, on most dates, have one return or none)
         return list(returns)
-    ordered = sorted(enumerate(returns), key=lambda p: (p[1].date, p[1].file, p[1].line or 0, p[0]), reverse=True)
+    ordered = sorted(enumerate(returns), key=lambda p: (p[1].known, p[1].file, p[1].line or 0, p[0]), reverse=True)
     return [ret for _, ret in ordered]
 
 

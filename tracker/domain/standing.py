@@ -145,7 +145,7 @@ def standing(
     assessment = next(iter(newest_first(assessments)), None)
     # The board's assessment counts when it is as new as the returns the departmental rating rests on.
     rated = [o.latest.date for o in rating if o.latest is not None]
-    by_board = assessment is not None and (not rated or assessment.date >= max(rated))
+    by_board = assessment is not None and (not rated or assessment.known >= max(rated))
     rag = assessment.rag if by_board and assessment is not None else departments
     revision = next(iter(newest_first(revisions)), None)
     deadline = rec.deadline.date if rec.deadline else None

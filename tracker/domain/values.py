@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -24,6 +24,57 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text} is not a real date") from None
+
+
+_PERIOD = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """A day, a month or a year, written YYYY-MM-DD, YYYY-MM or YYYY: its first and last days.
+
+    Raises ValueError saying what it is not, for the caller to word for its user.
+    """
+    found = _PERIOD.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"{excerpt(text)} is not a date written YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = (int(part) if part else None for part in found.groups())
+    assert year is not None
+    try:
+        if day is not None and month is not None:
+            one = date(year, month, day)
+            return one, one
+        if month is not None:
+            first = date(year, month, 1)
+            return first, date(year, 12, 31) if month == 12 else date(year, month + 1, 1) - timedelta(days=1)
+        return date(year, 1, 1), date(year, 12, 31)
+    except ValueError:
+        raise ValueError(f"{text.strip()} is not a real date") from None
+
+
+def long_date(day: date) -> str:
+    """A date as a UK reader reads it in text: `10 December 2026`."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def period_words(text: str) -> str:
+    """A day, month or year (YYYY-MM-DD, YYYY-MM, YYYY) in words: `10 December 2026`, `March 2023`, `2025`."""
+    first, _ = parse_period(text)
+    parts = text.strip().count("-")
+    return long_date(first) if parts == 2 else f"{MONTHS[first.month - 1]} {first.year}" if parts == 1 else str(first.year)
 
 
 # What Python makes of bytes that are not UTF-8 (in argv, the environment, a subprocess's output):

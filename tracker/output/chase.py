@@ -127,8 +127,10 @@ def chase_document(by: date, owed: dict[str, list[Owed]], data: Dataset, today: 
 
 
 def _long(day: date) -> str:
-    """14 January 2027, as a letter writes a date."""
-    return f"{day.day} {day:%B %Y}"
+    """14 January 2027, as a letter writes a date (in English, whatever the machine's locale)."""
+    from tracker.domain.values import long_date
+
+    return long_date(day)
 
 
 def chase_letter(

@@ -18,6 +18,7 @@ RECOMMENDATION_COLUMNS = ["number", "section", "title", "lead", "support", "dead
 REPORT_COLUMNS = [
     "number", "title", "section", "rag", "departments_rag", "board_rag", "board_date", "deadline", "target_date",
     "overdue", "dept", "role", "reports_via", "owner_rag", "last_rag", "last_update", "stale", "trend", "awaiting",
+    "board_evidence_date",
 ]  # fmt: skip
 
 
@@ -62,7 +63,7 @@ def report_csv(standings: Sequence[Standing]) -> str:
             + ([s.assessment.rag.value, s.assessment.date.isoformat()] if s.assessment else ["", ""])
             + [iso(s.deadline) or "", iso(s.target_date) or "", yes(s.overdue), o.dept, o.role, o.via or "", o.rag.value]
             + [o.last_rag.value if o.last_rag else "", iso(o.latest.date if o.latest else None) or "", yes(o.stale)]
-            + [o.trend or "", " ".join(s.awaiting)]
+            + [o.trend or "", " ".join(s.awaiting), (s.assessment.evidence_date or "") if s.assessment else ""]
             for s in standings
             for o in s.owners
         ),

@@ -42,7 +42,9 @@ def standing_lines(s: Standing, today: date, rated_by: str = "the leads'") -> li
         lines.append("Board: not assessed yet")
     else:
         older = "" if s.by_board else f"  (older than {rated_by} latest return)"
-        lines.append(f"Board: {s.assessment.rag.word} {s.assessment.date}{older}")
+        a = s.assessment
+        evidence = f", evidence of {a.evidence_date}" if a.evidence_date else ""
+        lines.append(f"Board: {a.rag.word} assessed {a.date}{evidence}{older}")
     baseline = f"baseline {s.deadline}" if s.deadline else "no baseline"
     current = str(s.target_date) if s.target_date else "none"
     lines.append(f"Target date: {current} ({baseline}{', revised' if s.revision else ''}), as at {today}")
@@ -107,7 +109,7 @@ def recommendation_detail(
     if not assessments:
         out.append("  none yet")
     for a in reversed(assessments):
-        out.append(f"  {a.date}  {a.rag.word}")
+        out.append(f"  {a.date}  {a.rag.word}" + (f"  (evidence of {a.evidence_date})" if a.evidence_date else ""))
         out += _entry(a, width)
     out += _more(rec, (len(assessments) if assessed is None else assessed) - len(assessments), "assessment")
     out += ["", "Returns, newest first"]

@@ -145,7 +145,13 @@ def standing_dict(s: Standing) -> dict[str, Any]:
 def assessment_dict(a: Entry | None) -> dict[str, Any] | None:
     if a is None:
         return None
-    return {"rag": a.rag.value, "date": a.date.isoformat(), "summary": a.summary, "evidence": list(a.evidence)}
+    return {
+        "rag": a.rag.value,
+        "date": a.date.isoformat(),
+        "evidence_date": a.evidence_date,
+        "summary": a.summary,
+        "evidence": list(a.evidence),
+    }
 
 
 def problem_dict(p: Problem, fatal: bool = False) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Board, Dataset
 from tracker.domain.returns import Entry
 from tracker.domain.standing import OwnerStanding, Standing, most_overdue, owed, summary
+from tracker.domain.values import long_date, period_words
 
 from .document import (
     Appendices,
@@ -66,6 +67,16 @@ def _quoted(text: str) -> str:
     return f"\u201c{cut}{' …' if cut != whole else ''}\u201d"
 
 
+def _long(day: date | None) -> str:
+    """A date in the paper's text, as a UK reader reads it: `10 December 2026` (tables keep ISO dates)."""
+    return long_date(day) if day is not None else "none"
+
+
+def _assessed(a: Entry) -> str:
+    """`assessed 26 November 2026 on evidence of March 2023`: both of an assessment's dates, labelled."""
+    return f"assessed {_long(a.date)}" + (f" on evidence of {period_words(a.evidence_date)}" if a.evidence_date else "")
+
+
 def _evidence(urls: Sequence[str]) -> Line:
     return (" (", Link(urls[0]), ")") if urls else ()
 
@@ -103,9 +114,9 @@ def reasons(s: Standing, before: Standing | None, since: date) -> list[str]:
     if s.rag in (Rating.RED, Rating.NO_RETURN):
         out.append(s.rag.word.lower())
     if s.overdue:
-        out.append(f"overdue (target {s.target_date})")
+        out.append(f"overdue (target {_long(s.target_date)})")
     if before is not None and s.rag.severity < before.rag.severity and s.rag is not Rating.NO_RETURN:
-        out.append(f"was {before.rag.word} on {since}")
+        out.append(f"was {before.rag.word} on {_long(since)}")
     out.extend(f"{o.role} {o.shown} reported worse" for o in s.owners if o.worse)
     out.extend(f"support {o.shown} is red" for o in s.owners if o.role != "lead" and o.rag is Rating.RED and not o.worse)
     return out
@@ -124,8 +135,8 @@ def _position(s: Standing) -> Line:
         departments: Line = (
             ("; departments ", Mark(s.departments_rag), _awaiting(s)) if s.departments_rag is not s.rag or s.awaiting else ()
         )
-        return (Mark(s.rag), f" (board, {s.assessment.date}", *departments, ")")
-    older: Line = ("; board ", Mark(s.assessment.rag), f" of {s.assessment.date} is older") if s.assessment is not None else ()
+        return (Mark(s.rag), f" (board, {_assessed(s.assessment)}", *departments, ")")
+    older: Line = ("; board ", Mark(s.assessment.rag), f" {_assessed(s.assessment)} is older") if s.assessment is not None else ()
     return (Mark(s.rag), f" (departments{_awaiting(s)}", *older, ")")
 
 
@@ -133,14 +144,14 @@ def _words(s: Standing) -> Line:
     """The latest words on the recommendation: the board's when they set the headline, else the leads'."""
     if s.by_board and s.assessment is not None:
         a = s.assessment
-        return (f"Board, {a.date}: {_quoted(a.summary)}", *_evidence(a.evidence))
+        return (f"Board, {_assessed(a)}: {_quoted(a.summary)}", *_evidence(a.evidence))
     said = [o for o in s.owners if o.latest is not None and not o.stale]
     if not said:
         return ()
     # The words that explain the exception: a red owner's, else one that got worse, else a lead's.
     o = max(said, key=lambda o: (o.rag is Rating.RED, o.worse, o.role == "lead", o.latest.date if o.latest else date.min))
     assert o.latest is not None
-    return (f"{o.shown}, {o.latest.date}: {_quoted(o.latest.summary)}", *_evidence(o.latest.evidence))
+    return (f"{o.shown}, {_long(o.latest.date)}: {_quoted(o.latest.summary)}", *_evidence(o.latest.evidence))
 
 
 def board_paper(
@@ -217,7 +228,7 @@ def _got_worse(s: Standing, before: Standing) -> bool:
 def _changed(s: Standing) -> date:
     """The date of the newest entry a standing rests on: a return, a revision or the board's assessment."""
     dates = [o.latest.date for o in s.owners if o.latest is not None]
-    dates += [e.date for e in (s.assessment, s.revision) if e is not None]
+    dates += [e.known for e in (s.assessment, s.revision) if e is not None]
     return max(dates, default=date.min)
 
 
@@ -284,18 +295,21 @@ def _glance(
         items.append(((Strong("Returns owed:"), words), None))
     if not items:
         items.append((("No recommendation is red, worse, overdue or without a return.",), None))
-    return [Heading(2, f"At a glance, {as_of}"), Items(tuple(items))]
+    return [Heading(2, f"At a glance, {_long(as_of)}"), Items(tuple(items))]
 
 
 def _header(details: Details, as_of: date, since: date) -> Block:
     header: list[tuple[str, str | None]] = [
         ("Board", details.board),
-        ("Meeting" if details.meeting is not None else "Date", str(details.meeting or as_of)),
+        ("Meeting" if details.meeting is not None else "Date", _long(details.meeting or as_of)),
         ("Paper reference", details.reference),
         ("Author", details.author),
         ("Classification", details.classification),
-        ("Returns due by", str(details.returns_by) if details.returns_by else None),
-        ("Position at", f"{as_of}, with changes since {'the last board on ' if details.since_meeting else ''}{since}"),
+        ("Returns due by", _long(details.returns_by) if details.returns_by else None),
+        (
+            "Position at",
+            f"{_long(as_of)}, with changes since {'the last board on ' if details.since_meeting else ''}{_long(since)}",
+        ),
     ]
     return Fields(tuple((k, (plain(v),)) for k, v in header if v))
 
@@ -343,7 +357,7 @@ def _summary(
             (
                 f"A headline is the board's assessment where it is as new as {data.rated_by} returns, else the"
                 f" departments' rating, the worst {data.rated_by} returns give. {_silent(data)} in the"
-                f" {data.reporting_window_days} days to {as_of} is awaited, its last rating counting; ",
+                f" {data.reporting_window_days} days to {_long(as_of)} is awaited, its last rating counting; ",
                 Strong("NO RETURN"),
                 ": none has reported, nor the board assessed.",
             )
@@ -351,7 +365,7 @@ def _summary(
         Para(
             (
                 f"{count(overdue, 'recommendation')} {'is' if overdue == 1 else 'are'} overdue."
-                f" Since {since} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
+                f" Since {_long(since)} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
                 f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else "."),
             )
         ),
@@ -453,7 +467,7 @@ def _chasing(
         Heading(2, "Chasing"),
         Para(
             (
-                f"These bodies have made no return in the {data.reporting_window_days} days to {as_of}"
+                f"These bodies have made no return in the {data.reporting_window_days} days to {_long(as_of)}"
                 f"{_deadline(details, as_of)}{', nor since' if paper_day and paper_day > as_of else ''}"
                 " on the recommendations shown (lead in bold).",
             )
@@ -466,7 +480,7 @@ def _deadline(details: Details | None, day: date) -> str:
     """`, the returns deadline for the meeting on 2025-07-03`, where `day` is one."""
     if details is None or details.meeting is None or details.returns_by != day:
         return ""
-    return f", the returns deadline for the meeting on {details.meeting}"
+    return f", the returns deadline for the meeting on {_long(details.meeting)}"
 
 
 def _asked(
@@ -480,13 +494,13 @@ def _asked(
     reds = [s.rec.number for s in now if s.rag is Rating.RED]
     overdue = [s.rec.number for s in now if s.overdue]
     revised = [s.rec.number for s in now if s.revision is not None and s.revision.date > since]
-    asked: list[tuple[Line, Line | None]] = [((f"note the position at {as_of};",), None)]
+    asked: list[tuple[Line, Line | None]] = [((f"note the position at {_long(as_of)};",), None)]
     if reds:
         asked.append(((f"agree action with the owners of the red recommendations ({_many(reds, listed)});",), None))
     if overdue:
         asked.append(((f"ask the leads of the overdue recommendations ({_many(overdue, listed)}) for revised dates;",), None))
     if revised:
-        asked.append(((f"agree or challenge the target dates revised since {since} ({_many(revised)});",), None))
+        asked.append(((f"agree or challenge the target dates revised since {_long(since)} ({_many(revised)});",), None))
     if chase:
         asked.append(((f"ask the {count(len(chase), 'body', 'bodies')} under Chasing for returns before the next board.",), None))
     return Items(tuple(asked))
@@ -514,15 +528,18 @@ def _since(
 
         def previously(n: int) -> str:
             before = earlier[n].target_date if n in earlier else None
-            return f"was {before}; " if before else ""
+            return f"was {_long(before)}; " if before else ""
 
         moves = _some(
-            [f"{r.recommendation} to {r.target_date} ({previously(r.recommendation)}{r.dept})" for r in revised], None, "; ", LONG
+            [f"{r.recommendation} to {_long(r.target_date)} ({previously(r.recommendation)}{r.dept})" for r in revised],
+            None,
+            "; ",
+            LONG,
         )
         out.append(Para((f"Target dates revised: {moves}.",)))
     if corrected:
         done = [
-            f"{t.of.recommendation} ({t.of.dept or 'board'}'s {t.of.date} {t.of.rag.word} "
+            f"{t.of.recommendation} ({t.of.dept or 'board'}'s {_long(t.of.date)} {t.of.rag.word} "
             + ("withdrawn" if t.now is None else f"corrected to {t.now.rag.word}" if t.now.rag is not t.of.rag else "corrected")
             + ")"
             for t in corrected
@@ -537,7 +554,7 @@ def _since(
     new, cleared = sorted(now_ - was), sorted(was - now_)
     if new or cleared:
         parts = ([f"new {_many(new)}"] if new else []) + ([f"cleared {_many(cleared)}"] if cleared else [])
-        out.append(Para((f"Exceptions since {since}: {'; '.join(parts)}.",)))
+        out.append(Para((f"Exceptions since {_long(since)}: {'; '.join(parts)}.",)))
     return out
 
 
@@ -553,7 +570,12 @@ def _lead(o: OwnerStanding) -> str:
 def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
     rows: list[tuple[Line, ...]] = []
     for s in now:
-        board: Line = (Mark(s.assessment.rag), f" {s.assessment.date}") if s.assessment is not None else ("none",)
+        a = s.assessment
+        board: Line = (
+            (Mark(a.rag), f" {a.date}" + (f" (evidence {a.evidence_date})" if a.evidence_date else ""))
+            if a is not None
+            else ("none",)
+        )
         # Each rating owner's own rating beside the combined one (the leads', unless all owners count).
         rating = [o for o in s.owners if o.role == "lead" or data.rating_owners == "all"]
         each = f" ({'; '.join(_lead(o) for o in rating)})" if len(rating) > 1 or s.awaiting else ""

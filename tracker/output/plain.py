@@ -97,7 +97,8 @@ def recorded(data: Dataset, ret: Entry) -> str:
     lines = [
         f"Recorded {ret.file}:{ret.line}",
         f"Recommendation {rec.number}: {clean(rec.title)}",
-        f"{ret.dept or 'Board assessment'}  {ret.date}  {ret.rag.word}  by {clean(ret.author)}",
+        f"{ret.dept or 'Board assessment'}  {ret.date}  {ret.rag.word}  by {clean(ret.author)}"
+        + (f"  (evidence of {ret.evidence_date})" if ret.evidence_date else ""),
         *textwrap.wrap(clean(ret.summary), 76, initial_indent="  ", subsequent_indent="  "),
         *(f"  {clean(url)}" for url in ret.evidence),
     ]

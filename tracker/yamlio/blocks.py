@@ -57,10 +57,12 @@ def return_block(ret: Entry) -> str:
     """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml."""
     # One format for the lines every block has: an import writes a great many blocks.
     dept = f"  dept: {ret.dept}\n" if ret.dept else ""
+    evidence_date = f"  evidence_date: {ret.evidence_date}\n" if ret.evidence_date else ""
     text = (
         f"- recommendation: {ret.recommendation}\n"
         f"{dept}"
         f"  date: {ret.date.isoformat()}\n"
+        f"{evidence_date}"
         f"  rag: {ret.rag.value}\n"
         f"  summary: {_scalar(ret.summary)}\n"
         f"  author: {_scalar(ret.author)}\n"
@@ -98,6 +100,8 @@ def correction_block(c: Correction) -> str:
         lines.append(f"  target_date: {c.target_date.isoformat()}")
     if c.reason is not None:
         lines.append(f"  reason: {_scalar(c.reason)}")
+    if c.evidence_date is not None:
+        lines.append(f"  evidence_date: {c.evidence_date}")
     return "\n".join(lines) + "\n"
 
 

@@ -21,7 +21,9 @@ from .strict import Reader, compose, decode, peek_number
 # In a status file every return says who recorded it.
 _RETURN = {field: field not in ("evidence", "target_date", "reason") for field in FIELDS}
 # The board's assessments (assessments.yaml) name no department and move no target date.
+# An assessment of older evidence says when the evidence is from (a day, a month or a year).
 _ASSESSMENT = {field: field != "evidence" for field in FIELDS if field not in ("dept", "target_date", "reason")}
+_ASSESSMENT["evidence_date"] = False
 
 
 class StatusFile(NamedTuple):
@@ -164,7 +166,7 @@ def _entry(r: Reader, node: Node, shown: str, returns: list[Entry], corrections:
 # A correction names the entry it changes by recommendation and date (and line, when several share
 # them), says why, who recorded it and when; `correct` also gives the new values.
 _REFERENCE = {"recommendation": True, "date": True, "line": False}
-_CHANGED = {"rag": False, "summary": False, "evidence": False, "target_date": False, "reason": False}
+_CHANGED = {"rag": False, "summary": False, "evidence": False, "target_date": False, "reason": False, "evidence_date": False}
 
 
 def _correction(r: Reader, node: Node, shown: str, kind: str) -> Correction | None:
@@ -205,6 +207,7 @@ def _correction(r: Reader, node: Node, shown: str, kind: str) -> Correction | No
         r.text(f, "reason") if "reason" in f else None,
         shown,
         r.line(node),
+        r.period(f.get("evidence_date"), "evidence_date") if "evidence_date" in f else None,
     )
 
 
@@ -222,6 +225,7 @@ def _return(r: Reader, node: Node, shown: str) -> Entry | None:
     evidence = tuple(r.each(f.get("evidence"), "evidence", lambda n: r.url(n, "evidence")))
     target_date = r.date(f.get("target_date"), "target_date")
     reason = r.text(f, "reason")
+    evidence_date = r.period(f.get("evidence_date"), "evidence_date")
     if number is None or dept is None or day is None or rag is None or summary is None or author is None:
         return None
-    return Entry(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, r.line(node))
+    return Entry(number, dept, day, rag, summary, author, evidence, target_date, reason, shown, r.line(node), evidence_date)

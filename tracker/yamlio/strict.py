@@ -17,7 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tracker.domain.problem import Problem
-from tracker.domain.values import excerpt, is_url, parse_date
+from tracker.domain.values import excerpt, is_url, parse_date, parse_period
 from tracker.errors import DataError
 
 try:  # libyaml: fast, and the parser whose behaviour the tests pin down
@@ -210,6 +210,18 @@ class Reader:
         except ValueError as e:
             self.problem(node, what, str(e))
             return None
+
+    def period(self, node: Node | None, what: str) -> str | None:
+        """A day, a month or a year (YYYY-MM-DD, YYYY-MM, YYYY), as written."""
+        value = self.scalar(node, what)
+        if value is None or node is None:
+            return None
+        try:
+            parse_period(value)
+        except ValueError as e:
+            self.problem(node, what, str(e))
+            return None
+        return value.strip()
 
     def choice(self, node: Node | None, what: str, choices: tuple[str, ...]) -> str | None:
         value = self.scalar(node, what)
