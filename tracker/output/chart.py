@@ -14,6 +14,7 @@ from html import escape
 from typing import NamedTuple
 
 from tracker.domain.rating import Rating
+from tracker.domain.values import long_date
 
 from .document import FILL
 
@@ -121,11 +122,11 @@ def describe(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: 
     when, last = trend[-1]
     counts = ", ".join(f"{last.get(r, 0)} {r.word}" for r in Rating)
     first = trend[0][0]
-    span = f"from {first} to {when}" if len(trend) > 1 else f"on {when}"
+    span = f"from {long_date(first)} to {long_date(when)}" if len(trend) > 1 else f"on {long_date(when)}"
     left = f" ({earlier} earlier {'date is' if earlier == 1 else 'dates are'} in tracker trend)" if earlier else ""
     each = "; ".join(f"{day}: {'/'.join(str(c.get(r, 0)) for r in Rating)}" for day, c in trend[:-1])
     before = f" Before, in the order {', '.join(r.word for r in Rating)}: {each}." if each and every else ""
-    return f"Headline ratings at each {by} {span}{left}, as stacked bars. On {when}: {counts}.{before}"
+    return f"Headline ratings at each {by} {span}{left}, as stacked bars. On {long_date(when)}: {counts}.{before}"
 
 
 def _n(v: float) -> str:
