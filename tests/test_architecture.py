@@ -36,7 +36,7 @@ MAY_IMPORT = {
     "yamlio": {"yamlio", "domain", "errors"},
     "db": {"db", "domain"},
     "workspace": {"errors"},
-    "loading": {"domain", "workspace", "yamlio"},
+    "loading": {"domain", "errors", "workspace", "yamlio"},
     "standings": {"db", "domain"},
     "sync": {"db", "domain", "errors", "loading", "standings", "workspace", "yamlio"},
     "recording": {"db", "domain", "errors", "loading", "standings", "sync", "workspace", "yamlio"},

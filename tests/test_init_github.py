@@ -48,7 +48,7 @@ def test_codeowners_gives_each_status_file_to_the_team_that_files_it(run: Run, t
     assert "PLACEHOLDERS" in text and all(o.startswith("@YOUR-ORG/") for team in owners.values() for o in team)
     # The secretariat owns everything else, the board's own files and .github/ (this file) included;
     # `*` comes first, since the last matching line wins.
-    assert list(owners)[:4] == ["*", "/recommendations.yaml", "/assessments.yaml", "/.github/"]
+    assert list(owners)[:6] == ["*", "/recommendations.yaml", "/assessments.yaml", "/actions.yaml", "/meetings.yaml", "/.github/"]
     assert {tuple(owners[p]) for p in list(owners)[:4]} == {("@YOUR-ORG/secretariat",)}
     # Every return tracker would accept on the day lands in a file whose owners include the team of
     # the department that makes it: the body itself, or the department it reports via.

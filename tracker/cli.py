@@ -158,6 +158,8 @@ for _module in sorted(Path(commands.__file__).parent.glob("[!_]*.py")):
     app.add_typer(_sub)
     for _info in _sub.registered_commands:
         _apps[_info.name or _info.callback.__name__.strip("_").replace("_", "-")] = _sub
+    for _group in _sub.registered_groups:  # a command with commands of its own: `tracker action add`
+        _apps[_group.name or _group.typer_instance.info.name] = _sub
 
 
 def _only(argv: list[str]) -> typer.Typer:

@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import check_status_file, code_of_file
+from .errors import DataError
 from .workspace import MARKER
 
 if TYPE_CHECKING:
+    from .domain.board import Action, ActionUpdate, MeetingNotes
     from .yamlio.returns import StatusFile
 
 
@@ -52,3 +55,56 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
         problems = check_status_file(status.returns, code_of_file(shown), data, today)
         problems += correction_problems(status.returns, status.corrections, data, today)
         return status._replace(problems=status.problems + problems)
+
+
+class BoardRecord(NamedTuple):
+    """The secretariat's own record as read: the actions log, each meeting's words, and every rule they break."""
+
+    actions: list[Action]
+    updates: list[ActionUpdate]
+    notes: list[MeetingNotes]
+    problems: list[Problem]
+
+
+def load_board_record(root: Path, data: Dataset, today: date | None = None) -> BoardRecord:
+    """actions.yaml and meetings.yaml, read and checked (either may be absent); DataError if one
+    cannot be read. `today` also rules out actions and updates dated in the future."""
+    from .domain.board import ACTIONS, MEETINGS, check_actions, check_meetings
+
+    record = BoardRecord([], [], [], [])
+    for name in (ACTIONS, MEETINGS):
+        raw = board_file(root, name)
+        if raw is None:
+            continue
+        from .yamlio.board import read_actions, read_meetings
+
+        if name == ACTIONS:
+            actions, updates, problems = read_actions(raw, name)
+            record.actions.extend(actions)
+            record.updates.extend(updates)
+            record.problems.extend(problems + check_actions(actions, updates, data, today))
+        else:
+            notes, problems = read_meetings(raw, name)
+            record.notes.extend(notes)
+            record.problems.extend(problems + check_meetings(notes, data))
+    return record
+
+
+def board_file(root: Path, name: str) -> bytes | None:
+    """The bytes of the secretariat's file `name`, or None if the workspace has none; never through
+    a link out of the workspace."""
+    import os
+
+    from .workspace import read
+
+    path = root / name
+    if not os.path.lexists(path):
+        return None
+    if path.is_symlink():
+        try:
+            outside = not path.resolve(strict=False).is_relative_to(root.resolve())
+        except (OSError, RuntimeError):
+            raise DataError("is a link that leads nowhere (a loop)", name) from None
+        if outside:
+            raise DataError("is outside the workspace (through a link); only files inside it are read", name)
+    return read(path, name)[0]

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import db, workspace
 from .domain.corrections import Correction, apply
@@ -29,6 +29,9 @@ from .domain.returns import Entry, check_return, code_of_file
 from .errors import DataError, Interrupted, TrackerError, from_machine, hold_interrupts
 from .standings import write_standing
 from .sync import BLOCK, appended_digests, catch_up, digests, file_fingerprint, open_synced, sync_files
+
+if TYPE_CHECKING:
+    from .domain.board import Action, ActionState, ActionUpdate
 
 # What recording appends to a file: an entry (a return or an assessment), or a correction of one.
 Recordable = Entry | Correction
@@ -301,3 +304,69 @@ def _insert(conn: db.Connection, data: Dataset, p: _Plan) -> bool:
                 return False
             db.apply_correction(conn, c, outcome.target, outcome.replacement)
     return True
+
+
+class ActionAdded(NamedTuple):
+    """What add_to_actions_log did: the block it wrote and the line it starts on (None: nothing was
+    added, the action being `status` already), and the log as it now is."""
+
+    entry: Action | ActionUpdate
+    line: int | None
+    actions: list[Action]
+    updates: list[ActionUpdate]
+    status: str = ""
+
+    def states(self, day: date) -> list[ActionState]:
+        from .domain.board import action_states
+
+        return action_states(self.actions, self.updates, day)
+
+
+def add_to_actions_log(root: Path, data: Dataset, today: date, make: Callable[[str], Action | ActionUpdate]) -> ActionAdded:
+    """Append the block `make(the next action's reference)` gives to actions.yaml, under the
+    workspace lock, only if the log so added to still reads back and keeps every rule (else
+    DataError, and the file is as it was). The log is small: it is read whole and replaced atomically."""
+    from .domain.board import ACTIONS, Action, action_states, check_actions, next_ref
+    from .loading import board_file
+    from .yamlio.board import ACTIONS_HEADER, action_block, read_actions, update_block
+
+    with workspace.lock(root):
+        existing = board_file(root, ACTIONS)
+        before = ACTIONS_HEADER.encode() if existing is None else existing
+        old_actions, old_updates, problems = read_actions(before, ACTIONS)
+        problems += check_actions(old_actions, old_updates, data, today)
+        if problems:
+            first = problems[0]
+            raise DataError(f"{first.detail()}; nothing was added: mend the log first (tracker check)", first.file, first.line)
+        entry = make(next_ref(old_actions))
+        if not isinstance(entry, Action):
+            state = next((s for s in action_states(old_actions, old_updates, entry.date) if s.action.ref == entry.ref), None)
+            if state is None and any(a.ref == entry.ref for a in old_actions):
+                raise DataError(
+                    f"{entry.ref} was raised after {entry.date}; date the update on or after the meeting that raised it"
+                )
+            if (
+                state is not None
+                and entry.status == state.status
+                and entry.note is None
+                and entry.due is None
+                and not entry.owner
+            ):
+                return ActionAdded(entry, None, old_actions, old_updates, state.status)
+        block = (action_block(entry) if isinstance(entry, Action) else update_block(entry)).encode("utf-8")
+        after = before + (b"" if not before or before.endswith(b"\n") else b"\n") + b"\n" + block
+        line = after.count(b"\n") - block.count(b"\n") + 1
+        actions, updates, problems = read_actions(after, ACTIONS)
+        problems += check_actions(actions, updates, data, today)
+        if problems:
+            first = problems[0]
+            raise DataError(first.detail(), first.file, first.line)
+        if len(actions) + len(updates) != len(old_actions) + len(old_updates) + 1:
+            raise DataError(
+                "cannot take a block at its end (it is not a plain list at the left margin); nothing was added", ACTIONS
+            )
+        try:
+            workspace.write_atomic(root / ACTIONS, after)
+        except OSError as e:
+            raise DataError(f"cannot write: {(e.strerror or str(e)).lower()}", ACTIONS) from None
+    return ActionAdded(entry, line, actions, updates)

@@ -13,6 +13,7 @@ from .errors import DataError, UsageError
 
 MARKER = "recommendations.yaml"
 STATUS_DIR = "status"
+ACTIONS, MEETINGS = "actions.yaml", "meetings.yaml"  # the secretariat's own record (domain.board)
 ASSESSMENTS = "assessments.yaml"  # the board's own assessments (domain.returns.status_file(""))
 GITIGNORE = (
     "# tracker.db is derived from the YAML and rebuilt on demand; the rest are tracker's working files\n"
@@ -274,7 +275,7 @@ def refuse_record(root: Path, path: Path, option: str) -> None:
         name = parts[-1] if parts else ""
         record = (
             parts[:1] == (STATUS_DIR.casefold(),)
-            or name in (MARKER.casefold(), ASSESSMENTS.casefold())
+            or name in (MARKER.casefold(), ASSESSMENTS.casefold(), ACTIONS.casefold(), MEETINGS.casefold())
             or name.startswith("tracker.db")  # and its journal and write-ahead log beside it
             or name.startswith(".tracker")
         )

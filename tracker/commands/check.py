@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import _context, _options, _out
+
+if TYPE_CHECKING:
+    from tracker.domain.problem import Problem
 
 app = typer.Typer()
 
@@ -24,10 +29,34 @@ def check(
     from tracker.output.check import check_output
     from tracker.sync import check as check_workspace
 
-    findings, counts = check_workspace(_context.root(ctx), _context.today())
+    root, today = _context.root(ctx), _context.today()
+    findings, counts = check_workspace(root, today)
+    if not any(fatal for _, fatal in findings):
+        findings += _secretariat(root, today)
     out, err = check_output(findings, counts, format)
     _out.write(out)
     sys.stderr.write(err)
     if any(fatal for _, fatal in findings):
         raise typer.Exit(ExitCode.DATA)
     raise typer.Exit(ExitCode.PROBLEMS if findings else ExitCode.OK)
+
+
+def _secretariat(root: Path, today: date) -> list[tuple[Problem, bool]]:
+    """The problems of the secretariat's own record (actions.yaml, meetings.yaml), each with
+    whether it made a file unreadable: checked against recommendations.yaml as it reads."""
+    import os
+
+    from tracker.domain.board import ACTIONS, MEETINGS
+    from tracker.domain.problem import Problem
+    from tracker.errors import DataError
+    from tracker.loading import load_board_record, load_recommendations
+    from tracker.workspace import MARKER, read
+
+    if not any(os.path.lexists(root / name) for name in (ACTIONS, MEETINGS)):
+        return []
+    try:
+        data, _ = load_recommendations(read(root / MARKER, MARKER)[0])
+        record = load_board_record(root, data, today)
+    except DataError as e:
+        return [(Problem(e.file or ACTIONS, e.line, e.message), True)]
+    return [(p, False) for p in record.problems]

@@ -103,6 +103,13 @@ def paper(
         author=author,
         classification=classification,
     )
+    from tracker.domain.board import action_states, notes_for
+    from tracker.loading import load_board_record
+
+    record = load_board_record(_context.root(ctx), data, _context.today())
+    if record.problems:  # the paper says what the record says, or nothing
+        first = record.problems[0]
+        raise DataError(f"{first.detail()} (tracker check lists every problem)", first.file, first.line)
     every: list[date] = []
     if kind != "md":  # the Word and HTML papers open with the dashboard: the trend at each past board
         from tracker.domain.standing import points
@@ -126,6 +133,8 @@ def paper(
         shown,
         section.strip() if section is not None else None,
         details.returns_by,  # who owes returns is counted to the meeting's deadline, as `tracker chase` counts it
+        notes_for(record.notes, held),
+        action_states(record.actions, record.updates, day),
     )
     to.write(ctx, render(kind, made, day))
     if details.classification is None:

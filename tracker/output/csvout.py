@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from tracker.domain.board import ActionState
 from tracker.domain.recommendations import Dataset, Recommendation
 from tracker.domain.standing import Standing
 from tracker.domain.values import iso
@@ -66,5 +67,25 @@ def report_csv(standings: Sequence[Standing]) -> str:
             + [o.trend or "", " ".join(s.awaiting), (s.assessment.evidence_date or "") if s.assessment else ""]
             for s in standings
             for o in s.owners
+        ),
+    )
+
+
+ACTION_COLUMNS = ["ref", "raised", "text", "owner", "due", "status", "overdue", "note", "changed", "recommendations"]
+
+
+def actions_csv(states: Sequence[ActionState], day: date) -> str:
+    """The actions log for spreadsheets: a row per action as it stands on `day`."""
+    return csv_text(
+        ACTION_COLUMNS,
+        (
+            [s.action.ref, s.action.raised.isoformat(), s.action.text, s.owner, iso(s.due) or "", s.status]
+            + [
+                "yes" if s.overdue(day) else "no",
+                s.note or "",
+                s.changed.isoformat(),
+                " ".join(map(str, s.action.recommendations)),
+            ]
+            for s in states
         ),
     )

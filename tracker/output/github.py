@@ -83,6 +83,8 @@ def codeowners(data: Dataset, today: date) -> str:
         f"*                        {SECRETARIAT}",
         f"/recommendations.yaml    {SECRETARIAT}",
         f"/assessments.yaml        {SECRETARIAT}",
+        f"/actions.yaml            {SECRETARIAT}",
+        f"/meetings.yaml           {SECRETARIAT}",
         f"/.github/                {SECRETARIAT}",
         "",
         "# Each department's returns: status/<CODE>.yaml (tracker update, tracker import).",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from tracker.domain.board import ActionState
 from tracker.domain.departments import Department, succession
 from tracker.domain.problem import Problem
 from tracker.domain.recommendations import Dataset, Recommendation
@@ -168,3 +169,20 @@ def problem_dict(p: Problem, fatal: bool = False) -> dict[str, Any]:
 def check_document(findings: Sequence[tuple[Problem, bool]], counts: dict[str, int]) -> dict[str, Any]:
     """The machine contract of `tracker check --format json`."""
     return {"ok": not findings, **counts, "problems": [problem_dict(p, fatal) for p, fatal in findings]}
+
+
+def action_dict(s: ActionState, day: date) -> dict[str, Any]:
+    a = s.action
+    return {
+        "ref": a.ref,
+        "raised": a.raised.isoformat(),
+        "text": a.text,
+        "owner": s.owner,
+        "due": iso(s.due),
+        "status": s.status,
+        "overdue": s.overdue(day),
+        "note": s.note,
+        "changed": s.changed.isoformat(),
+        "recommendations": list(a.recommendations),
+        "line": a.line,
+    }

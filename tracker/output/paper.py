@@ -42,6 +42,7 @@ from .document import (
 from .plain import count
 
 if TYPE_CHECKING:
+    from tracker.domain.board import ActionState, MeetingNotes, Risk
     from tracker.domain.corrections import Trail
 
 __all__ = ["RANKS", "Details", "Exception_", "board_paper", "count", "dashboard", "ranked", "reasons"]
@@ -144,7 +145,7 @@ def _words(s: Standing) -> Line:
     """The latest words on the recommendation: the board's when they set the headline, else the leads'."""
     if s.by_board and s.assessment is not None:
         a = s.assessment
-        return (f"Board, {_assessed(a)}: {_quoted(a.summary)}", *_evidence(a.evidence))
+        return (f"Board: {_quoted(a.summary)}", *_evidence(a.evidence))  # its dates are on the line above
     said = [o for o in s.owners if o.latest is not None and not o.stale]
     if not said:
         return ()
@@ -166,10 +167,13 @@ def board_paper(
     dashboard: Dashboard | None = None,
     section: str | None = None,
     chased: date | None = None,
+    notes: MeetingNotes | None = None,
+    actions: Sequence[ActionState] = (),
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`;
     `chased`: the day the window of who owes returns ends (the meeting's returns deadline, as `tracker
-    chase` counts it; `as_of` without one)."""
+    chase` counts it; `as_of` without one); `notes`: the secretariat's words for the meeting (its cover
+    note, the decisions it asks, its risks and issues); `actions`: the actions log as it stands on `as_of`."""
     title = f"{plain(details.board)}: delivery" if details.board else "Delivery"
     title += f" of the recommendations of the {plain(data.review.title)}"
     title += f": section {plain(section)}" if section is not None else ""
@@ -178,12 +182,17 @@ def board_paper(
     exceptions = ranked(now, then, since)
     # Page one carries the signal: what is wrong, and what the board is asked to decide. Counts after.
     out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), section)]
-    out += _glance(exceptions, then, as_of, chase)
+    out += _glance(exceptions, then, as_of, chase, actions)
     listed = "Appendix C" if len(exceptions) > EXCEPTIONS_LISTED else "Exceptions"
-    out += [Heading(2, "The board is asked to"), _asked(now, as_of, since, chase, listed)]
+    asked = Items(tuple(((plain(a),), None) for a in notes.asks)) if notes and notes.asks else None
+    out += [Heading(2, "The board is asked to"), asked or _asked(now, as_of, since, chase, listed)]
+    if notes and notes.cover:  # the secretariat's own words, after the signal and before the counts
+        out += [Heading(2, "Cover note"), *(Para((plain(p),)) for p in notes.cover)]
     out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
     out += _since(now, then, since, arrived, corrected)
     out += _exceptions(exceptions)
+    out += _actions(actions, as_of, since)
+    out += _risks(notes.risks if notes else ())
     out += _chasing(data, now, chase_day, chase, details, as_of)
     out += [Appendices(), *_appendices(data, now)]
     if len(exceptions) > EXCEPTIONS_LISTED:
@@ -250,6 +259,7 @@ def _glance(
     then: list[Standing],
     as_of: date,
     chase: dict[str, list[tuple[Standing, OwnerStanding]]],
+    actions: Sequence[ActionState] = (),
 ) -> list[Block]:
     """Page one: each red (new ones said), each that got worse, each overdue with its days, those
     with no return (no lead has reported, the board has not assessed), and the returns owed."""
@@ -293,9 +303,55 @@ def _glance(
             f" {count(len(chase), 'body', 'bodies')} owe {returns:,} return{'s' if returns != 1 else ''} (how many each): {who}."
         )
         items.append(((Strong("Returns owed:"), words), None))
+    late = sorted((s for s in actions if s.overdue(as_of)), key=lambda s: (s.due or as_of, s.action.raised))
+    if late:
+        due = _some([f"{s.action.ref} ({plain(s.owner)}, due {_long(s.due)})" for s in late], "Actions", "; ")
+        items.append(((Strong(f"Actions overdue ({len(late)}):"), f" {due}."), None))
     if not items:
         items.append((("No recommendation is red, worse, overdue or without a return.",), None))
     return [Heading(2, f"At a glance, {_long(as_of)}"), Items(tuple(items))]
+
+
+def _actions(actions: Sequence[ActionState], as_of: date, since: date) -> list[Block]:
+    """The board's actions: each still open, and each closed since the last board, with its status
+    and latest note; overdue ones first."""
+    shown = [s for s in actions if not s.closed or s.changed > since]
+    out: list[Block] = [Heading(2, "Actions from the last meeting")]
+    if not shown:
+        return [*out, Para((f"No action is open, nor closed since {_long(since)}.",))]
+    shown.sort(key=lambda s: (not s.overdue(as_of), s.closed, s.action.raised, int(s.action.ref[1:])))
+    rows = []
+    for s in shown[:LONG]:
+        status: Line = (Strong("OVERDUE"), ", ") if s.overdue(as_of) else ()
+        status += (s.status + (f" {s.changed}" if s.closed else ""),) + ((f": {plain(s.note)}",) if s.note else ())
+        rows.append(((s.action.ref,), (plain(s.action.text),), (plain(s.owner),), (str(s.due or "none"),), status))
+    closed = sum(s.closed for s in shown)
+    out.append(
+        Para(
+            (
+                f"{count(len(shown) - closed, 'action')} open at {_long(as_of)} and {closed:,} closed since {_long(since)}"
+                f"{f'; the first {LONG} here, every one in tracker action list' if len(shown) > LONG else ''}.",
+            )
+        )
+    )
+    return [*out, Table(("Ref", "Action", "Owner", "Due", "Status"), tuple(rows))]
+
+
+def _risks(risks: Sequence[Risk]) -> list[Block]:
+    """The risks and issues the secretariat reports to the meeting, as it wrote them."""
+    if not risks:
+        return []
+    rows = tuple(
+        (
+            (r.kind.capitalize(),),
+            (plain(r.text),),
+            (plain(r.owner or ""),),
+            (Mark(r.rating),) if r.rating is not None else ("",),
+            (plain(r.mitigation or ""),),
+        )
+        for r in risks
+    )
+    return [Heading(2, "Risks and issues"), Table(("Kind", "Risk or issue", "Owner", "Rating", "Mitigation"), rows)]
 
 
 def _header(details: Details, as_of: date, since: date) -> Block:
@@ -355,9 +411,9 @@ def _summary(
         Table(("Headline", f"At {as_of}", f"At {since}", "Change"), tuple(rows), "lrrr"),
         Para(
             (
-                f"A headline is the board's assessment where it is as new as {data.rated_by} returns, else the"
-                f" departments' rating, the worst {data.rated_by} returns give. {_silent(data)} in the"
-                f" {data.reporting_window_days} days to {_long(as_of)} is awaited, its last rating counting; ",
+                f"A headline is the board's assessment if it is as new as {data.rated_by} returns, else the"
+                f" departments' rating: the worst {data.rated_by} returns give. {_silent(data)} for"
+                f" {data.reporting_window_days} days is awaited, its last rating counting; ",
                 Strong("NO RETURN"),
                 ": none has reported, nor the board assessed.",
             )
@@ -412,7 +468,7 @@ def _exceptions(exceptions: list[Exception_]) -> list[Block]:
 def _exception_entries(exceptions: list[Exception_]) -> list[Block]:
     """One entry per recommendation with all its reasons, and the words behind a red or a worsening,
     under a heading for each kind."""
-    out: list[Block] = [Para(("Each is listed once, under the first kind that fits it.",))]
+    out: list[Block] = [Para(("Each is listed once, under the first kind that fits.",))]
     for rank, label in enumerate(RANKS):
         items: list[tuple[Line, Line | None]] = []
         for e in (e for e in exceptions if e.rank == rank):
@@ -462,7 +518,7 @@ def _chasing(
             owing += [Strong(str(number)) if lead else str(number)] + ([also] if also else [])
         if len(numbers) > LONG:
             owing.append(f", and {len(numbers) - LISTED:,} more (tracker chase --dept {code})")
-        rows.append(((code,), tuple(owing), (str(latest[code]) if code in latest else "none yet",)))
+        rows.append(((code,), tuple(owing), (str(latest[code]) if code in latest else "none",)))
     return [
         Heading(2, "Chasing"),
         Para(

@@ -19,6 +19,7 @@ from tracker.domain.standing import Standing, summary
 from .text import clean
 
 if TYPE_CHECKING:
+    from tracker.domain.board import Action, ActionState, ActionUpdate
     from tracker.domain.corrections import Correction
 
 
@@ -179,3 +180,43 @@ def shown_value(value: object) -> str:
     if isinstance(value, tuple):
         return " ".join(value) or "(none)"
     return getattr(value, "word", None) or ("(none)" if value is None else str(value))
+
+
+def _action_status(s: ActionState, day: date) -> str:
+    return s.status.upper() + (" OVERDUE" if s.overdue(day) else "")
+
+
+def actions_text(states: Sequence[ActionState], day: date, width: int) -> str:
+    """The actions log as it stands on `day`: a row per action, then how many are open and overdue."""
+    if not states:
+        return f"No actions on {day} (tracker action add records one).\n"
+    rows = [
+        [
+            s.action.ref,
+            str(s.action.raised),
+            clean(s.owner),
+            str(s.due or "-"),
+            _action_status(s, day),
+            clean(s.action.text) + (f" [{clean(s.note)}]" if s.note else ""),
+        ]
+        for s in states
+    ]
+    still_open = sum(not s.closed for s in states)
+    late = sum(s.overdue(day) for s in states)
+    return (
+        table(["Ref", "Raised", "Owner", "Due", "Status", "Action [latest note]"], rows, width, 5, {2: 24})
+        + f"\n{len(states)} action{'s' if len(states) != 1 else ''} on {day}: {still_open} open, {late} overdue.\n"
+    )
+
+
+def action_recorded(entry: Action | ActionUpdate, where: str, states: Sequence[ActionState]) -> str:
+    """What `tracker action` wrote, and the action as it now stands."""
+    state = next((s for s in states if s.action.ref == entry.ref), None)
+    lines = [f"Recorded {where}"]
+    if state is not None:
+        a = state.action
+        lines.append(f"{a.ref} (raised {a.raised}): {clean(a.text)}")
+        lines.append(f"  owner {clean(state.owner)}; due {state.due or 'not set'}; {state.status}")
+        if state.note:
+            lines.append(f"  note: {clean(state.note)}")
+    return "\n".join(lines) + "\n"
