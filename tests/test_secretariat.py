@@ -74,7 +74,7 @@ def test_actions_are_added_updated_and_closed_by_appending(run: Run, boarded: Pa
         (("add", "X", "--owner", "O", "--due", "2025-01-01"), "is before the meeting that raised it"),
         (("add", "X", "--owner", "O", "--recommendation", "99"), "recommendation 99 does not exist"),
         (("add", "X", "--owner", "O", "--raised", "2025-07-03"), "is in the future"),
-        (("update", "A7", "--note", "x"), "names A7, which no earlier block of the log raises"),
+        (("update", "A7", "--note", "x"), "there is no action A7; the newest is A1"),
         (("update", "A1", "--status", "finished"), "'finished' is not one of"),
         (("update", "A1"), "give what changed"),
         (("update", "Z1", "--note", "x"), "is not an action's reference"),
@@ -128,7 +128,7 @@ def test_the_paper_carries_the_secretariats_words_for_its_meeting(run: Run, boar
     assert "- agree that the secretariat writes to DHSC about 27;\n- note the risks.\n" in asked
     assert "note the position" not in asked  # the secretariat's list replaces the drafted one
     assert "Three recommendations are red; two concern prisons.\n\nNo department has made a return \\| this quarter." in paper
-    assert "- **Actions overdue (1):** A1 (Secretariat, due 1 June 2025)." in paper
+    assert "- **Actions overdue (1):** A1 (Secretariat, 29 days late)." in paper
     actions = paper[paper.index("## Actions from the last meeting") : paper.index("## Risks and issues")]
     assert "| A1 | Write to DHSC about 27 | Secretariat | 2025-06-01 | **OVERDUE**, open |" in actions
     assert "| A2 | Closed one | DWP | none | done 2025-05-01: Done &amp; dusted. |" in actions  # & escaped for markdown
@@ -170,3 +170,29 @@ def test_check_reads_the_meetings_words_strictly(run: Run, boarded: Path, text: 
     (boarded / "meetings.yaml").write_text(text)
     checked = run("check", root=boarded)
     assert checked.exit_code in (1, 3) and says in checked.stdout + checked.stderr
+
+
+def test_the_readmes_examples_are_a_board_block_and_words_that_check_accepts(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    board = next(b for b in blocks if b.startswith("board:"))
+    words = next(b for b in blocks if b.startswith("- meeting:"))
+    marker = workspace / "recommendations.yaml"
+    marker.write_text(marker.read_text().replace("\ndepartments:\n", "\n" + board + "\ndepartments:\n", 1))
+    (workspace / "meetings.yaml").write_text(words)
+    monkeypatch.setenv("TRACKER_TODAY", "2026-12-04")
+    example = re.search(r"\$ (tracker action add .*?)\nRecorded", readme, re.S)
+    assert example is not None
+    import shlex
+
+    args = shlex.split(example.group(1).replace("\\\n", " "))[1:]
+    added = run(*args, root=workspace)
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.splitlines()[1:] == readme[example.end() :].split("\n$", 1)[0].strip().splitlines()[1:]
+    assert run("check", root=workspace).exit_code == 0
+    paper = run("paper", "--meeting", "2026-12-10", root=workspace)
+    assert paper.exit_code == 0 and "## Cover note" in paper.stdout and "## Risks and issues" in paper.stdout

@@ -339,6 +339,10 @@ def add_to_actions_log(root: Path, data: Dataset, today: date, make: Callable[[s
             first = problems[0]
             raise DataError(f"{first.detail()}; nothing was added: mend the log first (tracker check)", first.file, first.line)
         entry = make(next_ref(old_actions))
+        if not isinstance(entry, Action) and all(a.ref != entry.ref for a in old_actions):
+            newest = max(old_actions, key=lambda a: int(a.ref[1:])).ref if old_actions else None
+            known = f"the newest is {newest}" if newest else "the log has none yet (tracker action add)"
+            raise DataError(f"there is no action {entry.ref}; {known}", ACTIONS)
         if not isinstance(entry, Action):
             state = next((s for s in action_states(old_actions, old_updates, entry.date) if s.action.ref == entry.ref), None)
             if state is None and any(a.ref == entry.ref for a in old_actions):

@@ -137,6 +137,18 @@ def paper(
         action_states(record.actions, record.updates, day),
     )
     to.write(ctx, render(kind, made, day))
+    if meeting is not None and data.board.meetings and held not in data.board.meetings:
+        _out.echo(
+            f"tracker: note: --meeting {held} is not one of the board's meetings (the board: block of recommendations.yaml);"
+            " the paper has no returns deadline and none of the secretariat's words for a meeting",
+            err=True,
+        )
+    elif held is not None and record.notes and notes_for(record.notes, held) is None:
+        _out.echo(
+            f"tracker: note: meetings.yaml has no words for the meeting on {held}: no cover note, no risks,"
+            " and the decisions asked are drafted from the exceptions",
+            err=True,
+        )
     if details.classification is None:
         _out.echo(
             "tracker: note: the paper has no security classification; give one with --classification OFFICIAL,"

@@ -70,6 +70,7 @@ a { color: #1d70b8; }
   table.stacks tr { border: 1px solid #b1b4b6; margin: 0 0 .6em; }
   table.stacks td { border: none; border-bottom: 1px solid #f3f2f1; text-align: left; }
   table.stacks td::before { content: attr(data-label); display: block; font-size: 9pt; color: #505a5f; }
+  table.stacks td.rag::before { color: inherit; font-weight: normal; }  /* on a rating's fill, in its text's colour */
   table.sections th, table.sections td { font-size: 8pt; padding: .1em .15em; }
   table.sections th.r { width: auto; white-space: normal; }
 }

@@ -305,11 +305,16 @@ def _glance(
         items.append(((Strong("Returns owed:"), words), None))
     late = sorted((s for s in actions if s.overdue(as_of)), key=lambda s: (s.due or as_of, s.action.raised))
     if late:
-        due = _some([f"{s.action.ref} ({plain(s.owner)}, due {_long(s.due)})" for s in late], "Actions", "; ")
+        due = _some([f"{s.action.ref} ({plain(s.owner)}, {_days(s.due, as_of)} late)" for s in late], "Actions", "; ")
         items.append(((Strong(f"Actions overdue ({len(late)}):"), f" {due}."), None))
     if not items:
         items.append((("No recommendation is red, worse, overdue or without a return.",), None))
     return [Heading(2, f"At a glance, {_long(as_of)}"), Items(tuple(items))]
+
+
+def _days(due: date | None, as_of: date) -> str:
+    late = (as_of - due).days if due is not None else 0
+    return f"{late:,} day{'s' if late != 1 else ''}"
 
 
 def _actions(actions: Sequence[ActionState], as_of: date, since: date) -> list[Block]:
