@@ -196,3 +196,71 @@ def test_the_readmes_examples_are_a_board_block_and_words_that_check_accepts(
     assert run("check", root=workspace).exit_code == 0
     paper = run("paper", "--meeting", "2026-12-10", root=workspace)
     assert paper.exit_code == 0 and "## Cover note" in paper.stdout and "## Risks and issues" in paper.stdout
+
+
+def test_an_assessment_of_other_evidence_on_the_same_day_is_a_new_one(run: Run, workspace: Path) -> None:
+    first = ("assess", "9", "--rag", "red", "--summary", "x", "--date", "2026-06-01", "--evidence-date", "2026-06")
+    assert run(*first, root=workspace).exit_code == 0
+    second = run(*first[:-1], "2024", root=workspace)
+    assert second.exit_code == 0 and "Recorded assessments.yaml" in second.stdout
+    assert (workspace / "assessments.yaml").read_text().count("- recommendation: 9\n") == 2
+
+
+def test_the_board_block_keeps_its_dates_near_the_review(run: Run, workspace: Path) -> None:
+    marker = workspace / "recommendations.yaml"
+    block = "\nboard:\n  meetings: [2020-01-01, {date: 2026-12-10, returns_by: 0001-01-01}]\n"
+    marker.write_text(marker.read_text().replace("\ndepartments:\n", block + "\ndepartments:\n", 1))
+    out = run("check", root=workspace).stdout
+    assert "meetings: 2020-01-01 is before the review was published (2021-07-08)" in out
+    assert "returns_by: 0001-01-01 is more than a year before the meeting on 2026-12-10" in out
+
+
+def test_what_the_secretariat_writes_is_shown_as_written(run: Run, boarded: Path) -> None:
+    (boarded / "meetings.yaml").write_text(
+        "- meeting: 2025-07-03\n  cover: |\n    1. numbered\n\n    ---\n\n    + plus\n  asks:\n    - '- ---'\n    - 2) two\n"
+        + "  risks:\n"
+        + "".join(f"    - kind: risk\n      text: Risk {i}\n" for i in range(30))
+    )
+    assert run("action", "add", "Not a character: \ufffe.", "--owner", "O", root=boarded).exit_code == 0
+    assert run("check", root=boarded).exit_code == 0
+    paper = run("paper", root=boarded).stdout
+    assert "| Not a character: . |" in paper
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(paper)
+    assert "<ol" not in html and "<hr" not in html and "\ufffe" not in paper
+    assert "<li>- ---</li>" in html and "<li>2) two</li>" in html and "<p>1. numbered</p>" in html
+    assert "| Risk | Risk 24 |" in paper and "Risk 25 |" not in paper and "And 5 more, in meetings.yaml." in paper
+    (boarded / "meetings.yaml").write_text("- meeting: 2025-07-03\n  asks: [null, '']\n")
+    checked = run("check", root=boarded)
+    assert checked.exit_code == 1 and checked.stdout.count("asks: an empty item") == 2
+
+
+def test_the_log_is_added_to_in_its_own_line_ends_through_its_link_and_never_when_read_only(
+    run: Run, boarded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    log = boarded / "actions.yaml"
+    log.write_bytes(b"# the log\r- action: A1\r  raised: 2025-03-31\r  text: First\r  owner: O\r")
+    added = run("action", "add", "Second", "--owner", "O", root=boarded)
+    assert added.exit_code == 0 and "Recorded actions.yaml:7" in added.stdout
+    assert b"\n" not in log.read_bytes() and run("check", root=boarded).exit_code == 0
+    log.write_text("[]\n")
+    refused = run("action", "add", "Third", "--owner", "O", root=boarded)
+    assert refused.exit_code == 3 and "cannot take a block at its end" in refused.stderr and log.read_text() == "[]\n"
+    real = boarded / "kept" / "log.yaml"
+    real.parent.mkdir()
+    log.unlink()
+    real.write_text("")
+    log.symlink_to(real)
+    assert run("action", "add", "Linked", "--owner", "O", root=boarded).exit_code == 0
+    assert log.is_symlink() and "Linked" in real.read_text()
+    if os.geteuid() != 0:  # root writes whatever the mode says
+        real.chmod(0o444)
+        refused = run("action", "add", "Read-only", "--owner", "O", root=boarded)
+        assert refused.exit_code == 3 and "is read-only" in refused.stderr
+    monkeypatch.setenv("TRACKER_TODAY", "9999-12-31")
+    (boarded / "recommendations.yaml").write_text((boarded / "recommendations.yaml").read_text())
+    late = run("action", "add", "At the end of time", "--owner", "O", root=boarded)
+    assert late.exit_code in (0, 2, 3) and "Traceback" not in late.stderr

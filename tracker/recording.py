@@ -357,20 +357,31 @@ def add_to_actions_log(root: Path, data: Dataset, today: date, make: Callable[[s
                 and not entry.owner
             ):
                 return ActionAdded(entry, None, old_actions, old_updates, state.status)
-        block = (action_block(entry) if isinstance(entry, Action) else update_block(entry)).encode("utf-8")
-        after = before + (b"" if not before or before.endswith(b"\n") else b"\n") + b"\n" + block
-        line = after.count(b"\n") - block.count(b"\n") + 1
-        actions, updates, problems = read_actions(after, ACTIONS)
-        problems += check_actions(actions, updates, data, today)
-        if problems:
-            first = problems[0]
-            raise DataError(first.detail(), first.file, first.line)
-        if len(actions) + len(updates) != len(old_actions) + len(old_updates) + 1:
-            raise DataError(
-                "cannot take a block at its end (it is not a plain list at the left margin); nothing was added", ACTIONS
-            )
+        # In the file's own line ends (YAML reads \r\n and a lone \r as line ends too).
+        end = b"\r\n" if b"\r\n" in before else b"\r" if b"\r" in before else b"\n"
+        block = (action_block(entry) if isinstance(entry, Action) else update_block(entry)).encode("utf-8").replace(b"\n", end)
+        start = before + (b"" if not before or before.endswith((b"\n", b"\r")) else end) + end
+        after = start + block
+        line = len(start.splitlines()) + 1
+        cannot = DataError(
+            "cannot take a block at its end (it is not a plain list at the left margin); nothing was added", ACTIONS
+        )
         try:
-            workspace.write_atomic(root / ACTIONS, after)
+            actions, updates, problems = read_actions(after, ACTIONS)
+        except DataError:
+            raise cannot from None
+        problems += check_actions(actions, updates, data, today)
+        if problems:  # the block's own: it is not in the file, so no line of the file is named
+            raise DataError(problems[0].detail(), ACTIONS)
+        if len(actions) + len(updates) != len(old_actions) + len(old_updates) + 1:
+            raise cannot
+        path = root / ACTIONS
+        if path.is_symlink():  # a link inside the workspace (board_file refused one out of it): its file is the log
+            path = path.resolve()
+        if existing is not None and not os.access(path, os.W_OK):
+            raise DataError("is read-only; nothing was added", ACTIONS)
+        try:
+            workspace.write_atomic(path, after)
         except OSError as e:
             raise DataError(f"cannot write: {(e.strerror or str(e)).lower()}", ACTIONS) from None
     return ActionAdded(entry, line, actions, updates)

@@ -57,7 +57,7 @@ def add(
         words = check_text(text)
     with _options.option("--owner"):
         who = check_text(owner)
-    held = data.board.previous_meeting(today.fromordinal(today.toordinal() + 1)) or today
+    held = next((m for m in reversed(data.board.meetings) if m <= today), today)  # the latest meeting held
     meeting = _options.option_date(raised, "--raised", held)
     by = _options.option_date(due, "--due", meeting) if due is not None else None
     for n in recommendation or []:

@@ -204,9 +204,9 @@ def recorded_as(conn: Connection, ret: Entry) -> list[Recorded]:
     rows = conn.execute(
         f"SELECT line, withdrawn_by IS NULL, corrects IS NULL, {_LINKS} FROM returns"
         " WHERE recommendation = ? AND dept IS ? AND date = ? AND file = ? AND rag = ? AND summary = ?"
-        " AND target_date IS ? AND reason IS ?",
+        " AND target_date IS ? AND reason IS ? AND evidence_date IS ?",
         [ret.recommendation, ret.dept or None, ret.date.isoformat(), ret.file, ret.rag.value, ret.summary]
-        + [iso(ret.target_date), ret.reason],
+        + [iso(ret.target_date), ret.reason, ret.evidence_date],
     ).fetchall()
     return [
         Recorded(line, bool(in_force), bool(as_written))
@@ -224,6 +224,7 @@ def entry_key(ret: Entry) -> EntryKey:
         ret.evidence,
         iso(ret.target_date),
         ret.reason,
+        ret.evidence_date,
     )
 
 
@@ -231,12 +232,12 @@ def recorded_in(conn: Connection, path: str) -> dict[EntryKey, list[Recorded]]:
     """Every entry of file `path`, by entry_key: read once, for an import of about as many returns
     as the file holds (cheaper then than a look-up for each)."""
     found: dict[EntryKey, list[Recorded]] = {}
-    for number, dept, day, rag, summary, target, reason, line, in_force, as_written, links in conn.execute(
-        "SELECT recommendation, dept, date, rag, summary, target_date, reason, line, withdrawn_by IS NULL, corrects IS NULL,"
-        f" {_LINKS} FROM returns WHERE file = ?",
+    for number, dept, day, rag, summary, target, reason, evidence_date, line, in_force, as_written, links in conn.execute(
+        "SELECT recommendation, dept, date, rag, summary, target_date, reason, evidence_date, line, withdrawn_by IS NULL,"
+        f" corrects IS NULL, {_LINKS} FROM returns WHERE file = ?",
         [path],
     ):
-        key = (number, dept, day, rag, summary, _links(links), target, reason)
+        key = (number, dept, day, rag, summary, _links(links), target, reason, evidence_date)
         found.setdefault(key, []).append(Recorded(line, bool(in_force), bool(as_written)))
     return found
 

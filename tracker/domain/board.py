@@ -25,7 +25,7 @@ CLOSED = ("done", "dropped")
 KINDS = ("risk", "issue")
 # A risk or issue is rated as a recommendation is, without COMPLETE or NO RETURN.
 RISK_RATINGS = (Rating.RED, Rating.AMBER, Rating.GREEN)
-_ID = re.compile(r"[Aa]?([1-9][0-9]{0,8})")
+_ID = re.compile(r"[Aa]?([1-9][0-9]{0,14})")
 
 
 def action_id(text: str) -> str | None:

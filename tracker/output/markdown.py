@@ -64,6 +64,15 @@ def line(pieces: Line) -> str:
     return "".join(_inline(p) for p in pieces)
 
 
+# What would start a block at the head of a line: a list item (-, +, 1. or 1)), a rule (---, ***)
+# or a heading's underline (===): the marker is escaped, so the line is the words it is.
+_BLOCK_START = re.compile(r"^([ ]*)([-+=])|^([ ]*\d{1,9})([.)])")
+
+
+def _starting(text: str) -> str:
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}", text)
+
+
 def _table(headers: list[str], rows: list[list[str]], align: str = "") -> list[str]:
     rule = ["---:" if i < len(align) and align[i] == "r" else "---" for i in range(len(headers))]
     out = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
@@ -78,12 +87,12 @@ def render(paper: Paper) -> str:
         if isinstance(block, Heading):
             out += [f"{'#' * block.level} {escape(block.text)}", ""]
         elif isinstance(block, Para):
-            out += [line(block.line), ""]
+            out += [_starting(line(block.line)), ""]
         elif isinstance(block, Items):
             for item, more in block.items:
-                out.append(f"- {line(item)}")
+                out.append(f"- {_starting(line(item))}")
                 if more:
-                    out.append(f"  {line(more)}")
+                    out.append(f"  {_starting(line(more))}")
             out.append("")
         elif isinstance(block, Fields):
             # A markdown table needs a header row: the block's first row heads it.

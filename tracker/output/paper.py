@@ -356,7 +356,13 @@ def _risks(risks: Sequence[Risk]) -> list[Block]:
         )
         for r in risks
     )
-    return [Heading(2, "Risks and issues"), Table(("Kind", "Risk or issue", "Owner", "Rating", "Mitigation"), rows)]
+    out: list[Block] = [
+        Heading(2, "Risks and issues"),
+        Table(("Kind", "Risk or issue", "Owner", "Rating", "Mitigation"), rows[:LONG]),
+    ]
+    if len(rows) > LONG:
+        out.append(Para((f"And {len(rows) - LONG:,} more, in meetings.yaml.",)))
+    return out
 
 
 def _header(details: Details, as_of: date, since: date) -> Block:

@@ -111,7 +111,7 @@ def recorded(data: Dataset, ret: Entry) -> str:
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`1 recommendation`, `31 recommendations`."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def report_text(as_of: date, standings: Sequence[Standing], window: int, width: int, rated_by: str = "the leads'") -> str:
@@ -209,14 +209,18 @@ def actions_text(states: Sequence[ActionState], day: date, width: int) -> str:
     )
 
 
+def _one_line(text: str) -> str:
+    return " ".join(clean(text).split())
+
+
 def action_recorded(entry: Action | ActionUpdate, where: str, states: Sequence[ActionState]) -> str:
     """What `tracker action` wrote, and the action as it now stands."""
     state = next((s for s in states if s.action.ref == entry.ref), None)
     lines = [f"Recorded {where}"]
     if state is not None:
         a = state.action
-        lines.append(f"{a.ref} (raised {a.raised}): {clean(a.text)}")
-        lines.append(f"  owner {clean(state.owner)}; due {state.due or 'not set'}; {state.status}")
+        lines.append(f"{a.ref} (raised {a.raised}): {_one_line(a.text)}")
+        lines.append(f"  owner {_one_line(state.owner)}; due {state.due or 'not set'}; {state.status}")
         if state.note:
-            lines.append(f"  note: {clean(state.note)}")
+            lines.append(f"  note: {_one_line(state.note)}")
     return "\n".join(lines) + "\n"

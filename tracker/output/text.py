@@ -9,8 +9,9 @@ import re
 
 # Control characters (ANSI escape sequences start with ESC, OSC 52 writes the clipboard) would
 # restyle or drive the terminal; bidirectional overrides (U+202E) would reorder what is shown.
-# Line and paragraph separators (U+2028, U+2029) would break a line where none is shown.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Line and paragraph separators (U+2028, U+2029) would break a line where none is shown. U+FFFE and
+# U+FFFF are no characters at all: XML (Word) cannot hold them and HTML forbids them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def clean(value: object) -> str:

@@ -87,11 +87,18 @@ def read_meetings(raw: bytes, shown: str) -> tuple[list[MeetingNotes], list[Prob
         f = r.mapping(node, "a meeting's words", _MEETING)
         meeting = r.date(f.get("meeting"), "meeting")
         cover = _paragraphs(r.scalar(f.get("cover"), "cover"))
-        asks = tuple(" ".join(a.split()) for a in r.each(f.get("asks"), "asks", lambda n: r.scalar(n, "asks")))
+        asks = tuple(" ".join(a.split()) for a in r.each(f.get("asks"), "asks", lambda n: _ask(r, n)))
         risks = tuple(r.each(f.get("risks"), "risks", lambda n: _risk(r, n)))
         if meeting is not None:
             out.append(MeetingNotes(meeting, cover, asks, risks, r.line(node)))
     return out, r.problems
+
+
+def _ask(r: Reader, node: Node) -> str | None:
+    value = r.scalar(node, "asks")
+    if value is None:
+        r.problem(node, "asks", "an empty item; give each decision the board is asked to take, or leave it out")
+    return value
 
 
 def _risk(r: Reader, node: Node) -> Risk | None:

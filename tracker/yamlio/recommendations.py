@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -74,7 +74,7 @@ def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tu
     rating_owners = "leads"
     if "rating_owners" in top:
         rating_owners = r.choice(top["rating_owners"], "rating_owners", RATING_OWNERS) or rating_owners
-    board = _board(r, top["board"]) if "board" in top and not r.is_null(top["board"]) else Board()
+    board = _board(r, top["board"], review.published) if "board" in top and not r.is_null(top["board"]) else Board()
 
     recs = [rec for node in r.sequence(top.get("recommendations"), "recommendations") if (rec := _recommendation(r, node))]
     data = Dataset(review, window, Registry(departments), tuple(recs), shown, rating_owners, board)
@@ -98,7 +98,9 @@ def _blank(r: Reader, node: Node) -> bool:
     return r.is_null(node) or (isinstance(node, ScalarNode) and not node.value.strip())
 
 
-def _board(r: Reader, node: Node) -> Board:
+def _board(r: Reader, node: Node, published: date) -> Board:
+    """The board: block. Its meetings follow the review (a paper on an earlier day has nothing to
+    report), and a meeting's returns are due at most a year before it."""
     b = r.mapping(node, "board", _BOARD)
 
     due: list[tuple[date, date]] = []
@@ -112,6 +114,9 @@ def _board(r: Reader, node: Node) -> Board:
             return None
         if not isinstance(n, MappingNode):
             day = r.date(n, "meetings")
+            if day is not None and day < published:
+                r.problem(n, "meetings", f"{day} is before the review was published ({published})")
+                return None
             if day is not None:
                 held.append(day)
             return day
@@ -119,8 +124,13 @@ def _board(r: Reader, node: Node) -> Board:
         day, by = r.date(m.get("date"), "date"), r.date(m.get("returns_by"), "returns_by") if "returns_by" in m else None
         if "returns_by" in m and by is None and _blank(r, m["returns_by"]):
             r.problem(m["returns_by"], "returns_by", "is empty; give the date returns are due, YYYY-MM-DD (or leave it out)")
+        if day is not None and day < published:
+            r.problem(m["date"], "date", f"{day} is before the review was published ({published})")
+            return None
         if day is not None and by is not None:
-            if by > day:
+            if by < day - timedelta(days=366):
+                r.problem(m["returns_by"], "returns_by", f"{by} is more than a year before the meeting on {day}")
+            elif by > day:
                 r.problem(m["returns_by"], "returns_by", f"{by} is after the meeting on {day}: returns are due before it")
             elif held and by <= held[-1]:
                 r.problem(m["returns_by"], "returns_by", f"{by} is not after the meeting before, on {held[-1]}")
