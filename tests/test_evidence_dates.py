@@ -138,3 +138,16 @@ def test_the_public_record_shows_at_the_end_of_2025_what_was_known_then(run: Run
     early = json.loads(run("report", "--as-of", "2023-04-30", "--format", "json", root=repository).stdout)
     assert next(r for r in early["recommendations"] if r["number"] == 30)["rag"] == "green"  # March 2023: five projects
     assert rag[30] == "complete"  # the third phase, 2025
+
+
+def test_a_paper_long_before_the_next_meeting_is_not_for_it_and_says_what_was_assessed_later(
+    run: Run, workspace: Path
+) -> None:
+    from .test_reports import with_board
+
+    with_board(workspace)  # meetings 2025-03-31, 2025-07-03, 2025-10-02
+    _assess(run, workspace, "--date", "2025-09-01", "--evidence-date", "2023-03")
+    paper = run("paper", "--as-of", "2023-06-30", "--since", "2023-03-01", root=workspace).stdout
+    assert "| **Date** | 30 June 2023 |" in paper and "**Meeting**" not in paper  # 2025-03-31 is too far ahead
+    assert "the board has recorded 0 assessments" in paper
+    assert "Assessed by the board after 30 June 2023, on evidence from this period: 30." in paper

@@ -19,6 +19,8 @@ app = typer.Typer()
 _FROM_BOARD = "(default: the board: block in recommendations.yaml)"
 # The longest security classification a page's header and footer carry: a marking, not a paragraph.
 MARKING = 100
+# A paper as of a day is for the board's next meeting when that is at most this many days later.
+NEXT_MEETING_DAYS = 365
 _FORMATS = {".md": "md", ".markdown": "md", ".txt": "md", ".docx": "docx", ".html": "html", ".htm": "html"}
 
 
@@ -74,6 +76,8 @@ def paper(
             )
         data = replace(data, recommendations=part)
     held = _options.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
+    if meeting is None and held is not None and (held - day).days > NEXT_MEETING_DAYS:
+        held = None  # a paper on a day long before the board's next meeting is not for that meeting
     previous = data.board.previous_meeting(min(day, held or day))
     before = _options.option_date(since, "--since", previous or day - timedelta(days=data.reporting_window_days))
     if before >= day:

@@ -433,10 +433,21 @@ def _summary(
             (
                 f"{count(overdue, 'recommendation')} {'is' if overdue == 1 else 'are'} overdue."
                 f" Since {_long(since)} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
-                f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else "."),
+                f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else ".") + _assessed_later(now, as_of, since),
             )
         ),
     ]
+
+
+def _assessed_later(now: list[Standing], as_of: date, since: date) -> str:
+    """For a paper as of an earlier date: the board's assessments that count in it though they were
+    made after it (of evidence from the period), which "recorded since" does not count."""
+    later = sorted(
+        s.rec.number for s in now if s.assessment is not None and s.assessment.date > as_of and s.assessment.known > since
+    )
+    if not later:
+        return ""
+    return f" Assessed by the board after {_long(as_of)}, on evidence from this period: {_many(later)}."
 
 
 def _exceptions(exceptions: list[Exception_]) -> list[Block]:
