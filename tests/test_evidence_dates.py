@@ -140,9 +140,7 @@ def test_the_public_record_shows_at_the_end_of_2025_what_was_known_then(run: Run
     assert rag[30] == "complete"  # the third phase, 2025
 
 
-def test_a_paper_long_before_the_next_meeting_is_not_for_it_and_says_what_was_assessed_later(
-    run: Run, workspace: Path
-) -> None:
+def test_a_paper_long_before_the_next_meeting_is_not_for_it_and_says_what_was_assessed_later(run: Run, workspace: Path) -> None:
     from .test_reports import with_board
 
     with_board(workspace)  # meetings 2025-03-31, 2025-07-03, 2025-10-02
