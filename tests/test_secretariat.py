@@ -264,3 +264,10 @@ def test_the_log_is_added_to_in_its_own_line_ends_through_its_link_and_never_whe
     (boarded / "recommendations.yaml").write_text((boarded / "recommendations.yaml").read_text())
     late = run("action", "add", "At the end of time", "--owner", "O", root=boarded)
     assert late.exit_code in (0, 2, 3) and "Traceback" not in late.stderr
+
+
+def test_check_counts_the_actions_where_there_is_a_log(run: Run, boarded: Path) -> None:
+    assert "actions" not in json.loads(run("check", "--format", "json", root=boarded).stdout)
+    assert run("action", "add", "First", "--owner", "O", root=boarded).exit_code == 0
+    assert run("check", root=boarded).stdout.endswith(", 0 assessments, 1 action, no problems\n")
+    assert json.loads(run("check", "--format", "json", root=boarded).stdout)["actions"] == 1

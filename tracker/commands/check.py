@@ -32,7 +32,7 @@ def check(
     root, today = _context.root(ctx), _context.today()
     findings, counts = check_workspace(root, today)
     if not any(fatal for _, fatal in findings):
-        findings += _secretariat(root, today)
+        findings += _secretariat(root, today, counts)
     out, err = check_output(findings, counts, format)
     _out.write(out)
     sys.stderr.write(err)
@@ -41,9 +41,10 @@ def check(
     raise typer.Exit(ExitCode.PROBLEMS if findings else ExitCode.OK)
 
 
-def _secretariat(root: Path, today: date) -> list[tuple[Problem, bool]]:
+def _secretariat(root: Path, today: date, counts: dict[str, int]) -> list[tuple[Problem, bool]]:
     """The problems of the secretariat's own record (actions.yaml, meetings.yaml), each with
-    whether it made a file unreadable: checked against recommendations.yaml as it reads."""
+    whether it made a file unreadable: checked against recommendations.yaml as it reads. The
+    actions log's actions are counted in `counts` where there is one."""
     import os
 
     from tracker.domain.board import ACTIONS, MEETINGS
@@ -59,4 +60,6 @@ def _secretariat(root: Path, today: date) -> list[tuple[Problem, bool]]:
         record = load_board_record(root, data, today)
     except DataError as e:
         return [(Problem(e.file or ACTIONS, e.line, e.message), True)]
+    if os.path.lexists(root / ACTIONS):
+        counts["actions"] = len(record.actions)
     return [(p, False) for p in record.problems]
