@@ -189,26 +189,26 @@ def _plan(
     An existing file is appended to: the bytes added and the lines they start on are worked out
     from what the database holds, and its last mebibyte is read (for its digest), not the file.
     """
-    from .yamlio.blocks import addition, appended, block, file_header, return_block
+    from .yamlio.blocks import addition, appended, blocks, file_header, return_block
 
     path = root / name
-    blocks = [block(e) for e in entries]
+    written = blocks(entries)
     if loaded is not None and loaded.appendable and not path.is_symlink():
         size = loaded.fingerprint[2]
         start = size - size % BLOCK if size % BLOCK else max(0, size - 1)
         end = workspace.read_end(path, name, start, loaded.fingerprint)
-        added, lines = addition(not end or end.endswith(b"\n"), loaded.lines, blocks)
+        added, lines = addition(not end or end.endswith(b"\n"), loaded.lines, written)
         last = end if size % BLOCK else b""
         return _Plan(name, entries, lines, loaded, workspace.Append(path, added, loaded.fingerprint), last, None, b"")
     if loaded is not None and loaded.appendable:  # a link to a file in the workspace: replaced by the file, added to
         raw = workspace.read(path, name)[0]
-        added, lines = addition(not raw or raw.endswith(b"\n"), loaded.lines, blocks)
+        added, lines = addition(not raw or raw.endswith(b"\n"), loaded.lines, written)
         return _Plan(name, entries, lines, loaded, None, b"", workspace.prepare_write(path, raw + added), b"")
     if loaded is None:
         if os.path.lexists(path):  # made since the database was brought in line: never written over
             raise workspace.Changed("was made by another program as tracker was about to write it", name)
         code = code_of_file(name)
-        content, lines = appended(None, file_header(code, data.registry.departments[code].name if code else ""), blocks)
+        content, lines = appended(None, file_header(code, data.registry.departments[code].name if code else ""), written)
         path.parent.mkdir(exist_ok=True)
         return _Plan(name, entries, lines, None, None, b"", workspace.prepare_write(path, content), content)
     # Rewriting whole moves every line, and a correction names its entry by line: never with corrections.
@@ -222,7 +222,7 @@ def _plan(
     existing = db.returns_in_file(conn, name)
     code = code_of_file(name)
     header = file_header(code, data.registry.departments[code].name if code else "")
-    content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
+    content, lines = appended(None, header, [return_block(r) for r in existing] + written)
     return _Plan(name, entries, lines[len(existing) :], loaded, None, b"", workspace.prepare_write(path, content), b"")
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from tracker.domain.corrections import Correction
+from tracker.domain.rating import Rating
 from tracker.domain.returns import Entry
 
 
@@ -53,27 +55,29 @@ def _scalar(value: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
-def return_block(ret: Entry) -> str:
-    """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml."""
+def return_block(ret: Entry, author: str | None = None) -> str:
+    """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml.
+    `author`: its author as written already (_scalar), if known."""
     # One format for the lines every block has: an import writes a great many blocks.
     dept = f"  dept: {ret.dept}\n" if ret.dept else ""
     text = (
         f"- recommendation: {ret.recommendation}\n"
         f"{dept}"
         f"  date: {ret.date.isoformat()}\n"
-        f"  rag: {ret.rag.value}\n"
+        f"  rag: {_RAG[ret.rag]}\n"
         f"  summary: {_scalar(ret.summary)}\n"
-        f"  author: {_scalar(ret.author)}\n"
+        f"  author: {_scalar(ret.author) if author is None else author}\n"
     )
     if ret.evidence:
-        text += "  evidence:\n"
-        for url in ret.evidence:
-            text += f"    - {_scalar(url)}\n"
+        text += "  evidence:\n" + "".join([f"    - {_scalar(url)}\n" for url in ret.evidence])
     if ret.target_date is not None:
         text += f"  target_date: {ret.target_date.isoformat()}\n"
     if ret.reason:
         text += f"  reason: {_scalar(ret.reason)}\n"
     return text
+
+
+_RAG = {rating: rating.value for rating in Rating}
 
 
 def correction_block(c: Correction) -> str:
@@ -105,20 +109,33 @@ def block(entry: Entry | Correction) -> str:
     return correction_block(entry) if isinstance(entry, Correction) else return_block(entry)
 
 
+def blocks(entries: Iterable[Entry | Correction]) -> list[str]:
+    """Each entry as its block; an import's many rows name the same few authors, each written once."""
+    authors: dict[str, str] = {}
+    written = []
+    for entry in entries:
+        if isinstance(entry, Correction):
+            written.append(correction_block(entry))
+            continue
+        author = authors.get(entry.author)
+        if author is None:
+            author = authors[entry.author] = _scalar(entry.author)
+        written.append(return_block(entry, author))
+    return written
+
+
 def addition(ends_with_newline: bool, newlines: int, blocks: list[str]) -> tuple[bytes, list[int]]:
     """The bytes that append `blocks` to a file holding `newlines` line ends, a blank line before each.
 
     Returns the bytes and the line each block starts on.
     """
-    parts = [] if ends_with_newline else [b"\n"]
-    line = newlines + 1 + len(parts)  # the line the added text starts on
+    line = newlines + (1 if ends_with_newline else 2)  # the line the added text starts on
     lines = []
     for block in blocks:
         lines.append(line + 1)  # after the blank line
-        encoded = block.encode("utf-8")
-        parts.extend((b"\n", encoded))
-        line += 1 + encoded.count(b"\n")
-    return b"".join(parts), lines
+        line += 1 + block.count("\n")
+    text = ("" if ends_with_newline else "\n") + ("\n" + "\n".join(blocks) if blocks else "")
+    return text.encode("utf-8"), lines
 
 
 def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[bytes, list[int]]:
