@@ -11,7 +11,7 @@ from datetime import date
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
 from .domain.recommendations import Dataset
-from .domain.returns import FIELDS, REQUIRED, Entry, FieldError, entry_from_text
+from .domain.returns import FIELDS, REQUIRED, Entry, EntryReader, FieldError
 from .domain.values import excerpt, iso
 from .errors import DataError
 
@@ -108,9 +108,10 @@ def read_rows(
     returns = []
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
     places = tuple(header.index(f) if f in header else -1 for f in FIELDS)  # where each field is, found once
+    read = EntryReader(data, today)
     for number, values in rows:
         try:
-            ret = _row(header, places, number, values, shown, where, data, today)
+            ret = _row(header, places, number, values, shown, where, read)
         except DataError as e:
             bad.append((number, e.message if e.file is None else str(e)))
             continue
@@ -133,8 +134,7 @@ def _row(
     values: list[str],
     shown: str,
     where: str,
-    data: Dataset,
-    today: date,
+    read: EntryReader,
 ) -> Entry | None:
     """One row as a checked return (its author left empty when the row gives none), or None if
     empty; `places` are where each of FIELDS is among the cells (-1: not there, read as "")."""
@@ -165,7 +165,7 @@ def _row(
     if not day:
         raise DataError(f"{shown}: {where}row {number}, column date: is empty; give the date of the return (DD/MM/YYYY)")
     try:  # the author checked with a stand-in if there is none: the caller fills in who imports it
-        ret = entry_from_text(rec_text, dept, day, rag, summary, author or "-", evidence.split(), target, reason, data, today)
+        ret = read(rec_text, dept, day, rag, summary, author or "-", evidence.split(), target, reason)
     except FieldError as e:
         raise DataError(f"{shown}: {where}row {number}, column {e.field}: {e.message}") from None
     return ret if author else ret._replace(author="")
