@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
+from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Dataset
 from tracker.domain.returns import Entry
 from tracker.domain.values import iso, plain
@@ -157,26 +158,19 @@ def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[i
         "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (
-                first + i,
-                r.recommendation,
-                r.dept or None,
-                r.date.isoformat(),
-                r.rag.value,
-                r.summary,
-                r.author,
-                r.target_date and r.target_date.isoformat(),
-                r.reason,
-                r.file,
-                line,
+            (row_id, number, dept or None, day.isoformat(), _RAG[rag], summary, author, iso(target), reason, file, line)
+            for row_id, ((number, dept, day, rag, summary, author, _, target, reason, file, _), line) in enumerate(
+                zip(returns, [r.line for r in returns] if lines is None else lines, strict=True), first
             )
-            for i, (r, line) in enumerate(zip(returns, [r.line for r in returns] if lines is None else lines, strict=True))
-        ],  # fmt: skip
+        ],
     )
     conn.executemany(
         "INSERT INTO return_evidence (return_id, position, url) VALUES (?, ?, ?)",
-        ((first + i, n, url) for i, r in enumerate(returns) for n, url in enumerate(r.evidence)),
+        [(first + i, n, url) for i, r in enumerate(returns) if r.evidence for n, url in enumerate(r.evidence)],
     )
+
+
+_RAG = {rating: rating.value for rating in Rating}  # as the database holds it
 
 
 class Recorded(NamedTuple):
