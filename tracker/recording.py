@@ -12,7 +12,6 @@ record: once they hold the returns, the returns are recorded, whatever happens t
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -118,38 +117,34 @@ def _sorted(conn: db.Connection, new: Sequence[Recordable]) -> tuple[dict[str, l
     since (not added again). A return its file already holds is left out, and so is a second copy
     of one. Each is looked up by its index; or, for an import of about as many returns as the file
     holds, the file's entries are read once; a file not there yet is not looked in."""
-    keys: set[tuple[object, ...]] = set()
-    fresh = []
+    first: dict[tuple[object, ...], Recordable] = {}
     for entry in new:
-        if (key := entry.key()) not in keys:
-            keys.add(key)
-            fresh.append(entry)
+        first.setdefault(entry.key(), entry)
+    groups: dict[str, list[Recordable]] = {}
+    for entry in first.values():
+        groups.setdefault(entry.file, []).append(entry)
     known = db.loaded_files(conn)
-    counts = Counter(e.file for e in fresh if isinstance(e, Entry))
-    read: dict[str, dict[db.EntryKey, list[db.Recorded]]] = {}
-    for name, count in counts.items():
-        if (loaded := known.get(name)) is None:
-            read[name] = {}
-        elif count * ENTRIES_PER_LOOKUP >= loaded.lines // 5:  # an entry takes five lines at least
-            read[name] = db.recorded_in(conn, name)
     by_file: dict[str, list[Recordable]] = {}
     withdrawn: list[Entry] = []
-    for entry in fresh:
-        if isinstance(entry, Entry):
-            entries = read.get(entry.file)
-            if entries is None:
-                same = db.recorded_as(conn, entry)
-            elif not entries:  # a new file, or one with nothing in it: nothing to look for
-                by_file.setdefault(entry.file, []).append(entry)
-                continue
-            else:
-                same = entries.get(db.entry_key(entry), [])
-            if any(s.in_force for s in same):
-                continue
-            if same:
-                withdrawn.append(entry._replace(line=same[0].line))
-                continue
-        by_file.setdefault(entry.file, []).append(entry)
+    for name, group in groups.items():
+        loaded = known.get(name)
+        if loaded is None:  # a new file: nothing to look for
+            by_file[name] = group
+            continue
+        count = sum(isinstance(e, Entry) for e in group)
+        read = db.recorded_in(conn, name) if count * ENTRIES_PER_LOOKUP >= loaded.lines // 5 else None  # five lines at least
+        kept: list[Recordable] = []
+        for entry in group:
+            if isinstance(entry, Entry):
+                same = db.recorded_as(conn, entry) if read is None else read.get(db.entry_key(entry), [])
+                if any(s.in_force for s in same):
+                    continue
+                if same:
+                    withdrawn.append(entry._replace(line=same[0].line))
+                    continue
+            kept.append(entry)
+        if kept:
+            by_file[name] = kept
     return by_file, withdrawn
 
 
