@@ -160,6 +160,8 @@ class EntryReader:
         self._recs: dict[str, Recommendation] = {}
         self._codes: dict[tuple[int, str, int], str] = {}  # (recommendation, dept as written, era): its code
         self._ratings: dict[str, Rating] = {}
+        self._days: dict[str, tuple[date, int]] = {}  # a date as written: the day, and its era of the registry
+        self._files: dict[str, str] = {}
 
     def __call__(
         self,
@@ -183,14 +185,18 @@ class EntryReader:
         if rec is None:
             rec = self._recs[number_text] = _recommendation(number_text, data)
         # Each field read in turn, in a block of its own (an import reads many: no call more than it needs).
-        try:
-            day = text_date(date_text)
-        except TrackerError as e:
-            raise FieldError("date", e.message) from None
+        known = self._days.get(date_text)
+        if known is None:
+            try:
+                day = text_date(date_text)
+            except TrackerError as e:
+                raise FieldError("date", e.message) from None
+            known = self._days[date_text] = (day, data.registry.era(day))
+        day, era = known
         if dept_text is None:  # the board's own assessment
             code = ""
         else:
-            key = (rec.number, dept_text, data.registry.era(day))
+            key = (rec.number, dept_text, era)
             code = self._codes.get(key, "")
             if not code:
                 try:
@@ -216,7 +222,10 @@ class EntryReader:
             target = text_date(target_text) if target_text and not target_text.isspace() else None
         except TrackerError as e:
             raise FieldError("target_date", e.message) from None
-        new = Entry(rec.number, code, day, rag, summary, author, links, target, reason_text.strip() or None, status_file(code))
+        file = self._files.get(code)
+        if file is None:
+            file = self._files[code] = status_file(code)
+        new = Entry(rec.number, code, day, rag, summary, author, links, target, reason_text.strip() or None, file)
         problems = check_return(new, data, self.today)
         if problems:
             raise FieldError(problems[0].field or "date", problems[0].message)
@@ -236,32 +245,34 @@ def _recommendation(number_text: str, data: Dataset) -> Recommendation:
 
 def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[Problem]:
     """The rules one return must keep, whatever file it is in. `today` also rules out future dates."""
+    number, dept, day, _, _, _, _, target, reason, file, line = ret  # read once: every return loaded is checked
     problems: list[Problem] = []
-
-    def problem(field: str, message: str) -> None:
-        problems.append(Problem(ret.file, ret.line, message, ret.recommendation, field))
-
-    rec = data.find(ret.recommendation)
+    rec = data.find(number)
     if rec is None:
-        problem("recommendation", f"there is no recommendation {ret.recommendation}")
-    if ret.is_assessment:
-        pass  # the board's own: no department files it
-    elif ret.dept not in data.registry.departments:
-        problem("dept", f"{excerpt(ret.dept)} is not in the department registry")
-    elif rec is not None and ret.dept not in (owners := owner_codes(rec, data.registry, ret.date)):
-        problem("dept", f"{ret.dept} does not own recommendation {rec.number} (owners on {ret.date}: {', '.join(owners)})")
-    elif rec is not None and ret.target_date is not None and ret.dept not in owner_codes(rec, data.registry, ret.date, ("lead",)):
-        problem("target_date", f"only a lead moves the target date; {ret.dept} supports recommendation {rec.number}")
-    if ret.date < data.review.published:
-        problem("date", f"{ret.date} is before the review was published ({data.review.published})")
-    if today is not None and ret.date > today:
-        problem("date", f"{ret.date} is in the future")
-    if ret.target_date is not None and ret.target_date < ret.date:
-        problem("target_date", f"the revised target date {ret.target_date} is before the return's own date {ret.date}")
-    if ret.target_date is not None and not ret.reason:
-        problem("reason", "a revised target date needs a reason")
-    if ret.reason and ret.target_date is None:
-        problem("target_date", "a reason is given but no revised target date")
+        problems.append(Problem(file, line, f"there is no recommendation {number}", number, "recommendation"))
+    if not dept:
+        pass  # the board's own assessment: no department files it
+    elif dept not in data.registry.departments:
+        problems.append(Problem(file, line, f"{excerpt(dept)} is not in the department registry", number, "dept"))
+    elif rec is not None and dept not in (owners := owner_codes(rec, data.registry, day)):
+        message = f"{dept} does not own recommendation {number} (owners on {day}: {', '.join(owners)})"
+        problems.append(Problem(file, line, message, number, "dept"))
+    elif rec is not None and target is not None and dept not in owner_codes(rec, data.registry, day, ("lead",)):
+        message = f"only a lead moves the target date; {dept} supports recommendation {number}"
+        problems.append(Problem(file, line, message, number, "target_date"))
+    if day < data.review.published:
+        message = f"{day} is before the review was published ({data.review.published})"
+        problems.append(Problem(file, line, message, number, "date"))
+    if today is not None and day > today:
+        problems.append(Problem(file, line, f"{day} is in the future", number, "date"))
+    if target is not None:
+        if target < day:
+            message = f"the revised target date {target} is before the return's own date {day}"
+            problems.append(Problem(file, line, message, number, "target_date"))
+        if not reason:
+            problems.append(Problem(file, line, "a revised target date needs a reason", number, "reason"))
+    elif reason:
+        problems.append(Problem(file, line, "a reason is given but no revised target date", number, "target_date"))
     return problems
 
 
