@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from operator import itemgetter
 
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
@@ -108,10 +109,10 @@ def read_rows(
     returns = []
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
     places = tuple(header.index(f) if f in header else -1 for f in FIELDS)  # where each field is, found once
-    read = EntryReader(data, today)
+    fields, read = itemgetter(*places), EntryReader(data, today)
     for number, values in rows:
         try:
-            ret = _row(header, places, number, values, shown, where, read)
+            ret = _row(header, places, fields, number, values, shown, where, read)
         except DataError as e:
             bad.append((number, e.message if e.file is None else str(e)))
             continue
@@ -130,6 +131,7 @@ def read_rows(
 def _row(
     header: list[str],
     places: tuple[int, ...],
+    fields: Callable[[list[str]], tuple[str, ...]],
     number: int,
     values: list[str],
     shown: str,
@@ -137,7 +139,8 @@ def _row(
     read: EntryReader,
 ) -> Entry | None:
     """One row as a checked return (its author left empty when the row gives none), or None if
-    empty; `places` are where each of FIELDS is among the cells (-1: not there, read as "")."""
+    empty; `places` are where each of FIELDS is among the cells (-1: not there, read as ""), and
+    `fields` picks them out."""
     cells = [v.strip() for v in values]
     if len(cells) > len(header) and not any(cells[len(header) :]):
         cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
@@ -150,7 +153,7 @@ def _row(
     if "\x00'" in starts:
         cells = [unspreadsheet_cell(c) for c in cells]
     cells.append("")  # what place -1, a column the sheet does not have, reads
-    rec_text, dept, day, rag, summary, author, evidence, target, reason = [cells[i] for i in places]
+    rec_text, dept, day, rag, summary, author, evidence, target, reason = fields(cells)
     if not (day or rag or summary or evidence or target or reason):  # none of the columns a department fills in
         return None  # a pack's row the department left empty
     if "\x00#" in starts:
