@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain.rating import Rating
@@ -154,9 +155,9 @@ def inserting(conn: Connection, count: int) -> Iterator[None]:
 def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[int] | None = None) -> None:
     """Insert returns (and assessments), each on its own line or on the one `lines` gives it."""
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
-    conn.executemany(
-        "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    _insert_all(
+        conn,
+        "returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line)",
         [
             (row_id, number, dept or None, day.isoformat(), _RAG[rag], summary, author, iso(target), reason, file, line)
             for row_id, ((number, dept, day, rag, summary, author, _, target, reason, file, _), line) in enumerate(
@@ -164,10 +165,23 @@ def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[i
             )
         ],
     )
-    conn.executemany(
-        "INSERT INTO return_evidence (return_id, position, url) VALUES (?, ?, ?)",
-        [(first + i, n, url) for i, r in enumerate(returns) if r.evidence for n, url in enumerate(r.evidence)],
-    )
+    links = [(first + i, n, url) for i, r in enumerate(returns) if r.evidence for n, url in enumerate(r.evidence)]
+    _insert_all(conn, "return_evidence (return_id, position, url)", links)
+
+
+def _insert_all(conn: Connection, into: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """INSERT INTO `into` each of `rows` (tuples of one length), many to a statement: a statement
+    for each row costs as much again. At most 500 values to a statement, within any SQLite's limit."""
+    if not rows:
+        return
+    one = "(" + ", ".join("?" * len(rows[0])) + ")"
+    many = 500 // len(rows[0])
+    whole = len(rows) - len(rows) % many
+    if whole:
+        statement = f"INSERT INTO {into} VALUES {', '.join([one] * many)}"
+        conn.executemany(statement, (list(chain.from_iterable(rows[i : i + many])) for i in range(0, whole, many)))
+    if whole < len(rows):
+        conn.executemany(f"INSERT INTO {into} VALUES {one}", rows[whole:])
 
 
 _RAG = {rating: rating.value for rating in Rating}  # as the database holds it
