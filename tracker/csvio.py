@@ -49,11 +49,14 @@ def read_returns(
     note); dates as YYYY-MM-DD or DD/MM/YYYY; columns it does not know are left out (said in a note).
     """
     notes = []
-    try:
-        text = raw.decode("utf-8-sig")
+    encoding = "utf-8-sig"
+    try:  # the whole file checked first, then read a line at a time
+        if not raw.isascii():  # ASCII is UTF-8 as it is
+            raw.decode(encoding)
     except UnicodeDecodeError:
+        encoding = "cp1252"
         try:
-            text = raw.decode("cp1252")
+            raw.decode(encoding)
         except UnicodeDecodeError as e:
             line = raw.count(b"\n", 0, e.start) + 1
             raise DataError(
@@ -65,11 +68,13 @@ def read_returns(
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 0
-        try:
-            for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-                yield number, values
-        except csv.Error as e:
-            raise DataError(f"row {number + 1}: {e}", shown) from None
+        # Decoded as it is read, not whole: a StringIO of the text would hold four bytes a character.
+        with io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="") as lines:
+            try:
+                for number, values in enumerate(csv.reader(lines), start=1):
+                    yield number, values
+            except csv.Error as e:
+                raise DataError(f"row {number + 1}: {e}", shown) from None
 
     returns, more = read_rows(rows(), shown, data, today, default_author)
     return returns, notes + more
