@@ -146,7 +146,7 @@ def _row(
     """One row as a checked return (its author left empty when the row gives none), or None if
     empty; `places` are where each of FIELDS is among the cells (-1: not there, read as ""), and
     `fields` picks them out."""
-    cells = [v.strip() for v in values]
+    cells = list(map(str.strip, values))
     if len(cells) > len(header) and not any(cells[len(header) :]):
         cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
     if not any(cells):
