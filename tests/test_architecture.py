@@ -67,7 +67,7 @@ MAY_IMPORT = {
 # standard library: nothing that touches files, processes, the clock's "now" or the terminal.
 PURE = ("domain", "output")
 PURE_STDLIB = {"__future__", "collections", "csv", "dataclasses", "datetime", "enum", "functools", "io", "json"}
-PURE_STDLIB |= {"re", "shlex", "textwrap", "typing", "unicodedata", "urllib", "html", "math", "zipfile"}
+PURE_STDLIB |= {"re", "shlex", "textwrap", "typing", "unicodedata", "urllib", "html", "math", "zipfile", "bisect"}
 # The one file a renderer reads: the Word paper's template parts, which are the package's own data.
 READS_PACKAGE_DATA = {"tracker/output/word.py": {"importlib"}}
 

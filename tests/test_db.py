@@ -165,3 +165,33 @@ def test_commands_started_together_all_get_a_complete_database(workspace: Path, 
     assert [(p.returncode, out.strip(), err) for p, (out, err) in zip(procs, results, strict=True)] == [(0, "32", "")] * 6
     titles = {r.number: r.title for r in db.dataset(open_db(workspace)).recommendations}
     assert titles[10] == "A Centre for Addictions"
+
+
+def test_entries_inserted_in_bulk_read_back_as_they_were_given(workspace: Path, open_db: OpenDb) -> None:
+    """Many entries are inserted many to a statement: every one, each link in its place, whatever
+    is left over after the last whole statement."""
+    from datetime import date, timedelta
+
+    from tracker.domain.rating import RETURN_RATINGS
+    from tracker.domain.returns import Entry
+
+    conn = open_db(workspace)
+    given = [
+        Entry(
+            9,
+            "DHSC",
+            date(2024, 1, 1) + timedelta(days=i % 300),
+            RETURN_RATINGS[i % 4],
+            f"Return {i}.",
+            "A secretary",
+            tuple(f"https://example.org/{i}/{n}" for n in range(i % 4)),
+            date(2026, 1, 1) if i % 7 == 0 else None,
+            "Moved." if i % 7 == 0 else None,
+            "status/DHSC.yaml",
+            10 + 8 * i,
+        )
+        for i in range(1003)  # 22 statements of 45 returns and 13 over; 9 of 166 links and 9 over
+    ]
+    with db.transaction(conn):
+        db.insert_returns(conn, given)
+    assert db.returns_in_file(conn, "status/DHSC.yaml") == given

@@ -10,6 +10,8 @@ from tracker.domain.rating import Rating, trend
 from tracker.domain.recommendations import Dataset, Owner, owners_on
 from tracker.domain.returns import (
     Entry,
+    EntryReader,
+    FieldError,
     check_return,
     check_status_file,
     file_under,
@@ -76,6 +78,34 @@ def test_a_department_is_filed_under_its_code_on_the_day(data: Dataset) -> None:
         file_under(data, recs[9], "dwp", date(2024, 1, 1))
     with pytest.raises(NotFound, match="unknown department 'Ministry of Magic'; recommendation 9 is owned by DHSC, NHSE"):
         file_under(data, recs[9], "Ministry of Magic", date(2024, 1, 1))
+
+
+def test_one_reader_for_many_rows_reads_each_as_it_would_be_read_alone(data: Dataset) -> None:
+    """An import reads its rows with one EntryReader: what it remembers from one row never decides
+    another's department across a merger, nor lets a row through that alone would be refused."""
+    read = EntryReader(data, date(2024, 6, 1))
+    rows = [
+        ("9", "Health Education England", "2022-01-01", "a"),  # HEE's own, before it merged into NHSE
+        ("9", "Health Education England", "2022-06-30", "a"),
+        ("9", "Health Education England", "2024-01-01", "a"),  # after: NHSE's
+        ("9", "HEE", "2022-01-01", "R"),
+    ]
+    assert [(e.dept, e.date.isoformat(), e.rag, e.file) for e in (read(*row, "Done.", "A", [], "", "") for row in rows)] == [
+        ("HEE", "2022-01-01", Rating.AMBER, "status/HEE.yaml"),
+        ("HEE", "2022-06-30", Rating.AMBER, "status/HEE.yaml"),
+        ("NHSE", "2024-01-01", Rating.AMBER, "status/NHSE.yaml"),
+        ("HEE", "2022-01-01", Rating.RED, "status/HEE.yaml"),
+    ]
+    with pytest.raises(FieldError, match="DWP does not own recommendation 9") as refused:
+        read("9", "DWP", "2024-01-01", "a", "Done.", "A", [], "", "")
+    assert refused.value.field == "dept"
+    with pytest.raises(FieldError, match="'purple' is not a RAG rating") as refused:
+        read("9", "HEE", "2022-01-01", "purple", "Done.", "A", [], "", "")
+    assert refused.value.field == "rag"
+    with pytest.raises(FieldError, match="there is no recommendation 99") as refused:
+        read("99", "HEE", "2022-01-01", "a", "Done.", "A", [], "", "")
+    assert refused.value.field == "recommendation"
+    assert read("9", "HEE", "2022-01-01", "a", "Done.", "A", [], "", "").dept == "HEE"  # refused rows leave nothing behind
 
 
 def test_a_valid_return_has_no_problems(data: Dataset) -> None:

@@ -7,11 +7,12 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from operator import itemgetter
 
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
 from .domain.recommendations import Dataset
-from .domain.returns import FIELDS, REQUIRED, Entry, FieldError, entry_from_text
+from .domain.returns import FIELDS, REQUIRED, Entry, EntryReader, FieldError
 from .domain.values import excerpt, iso
 from .errors import DataError
 
@@ -48,11 +49,14 @@ def read_returns(
     note); dates as YYYY-MM-DD or DD/MM/YYYY; columns it does not know are left out (said in a note).
     """
     notes = []
-    try:
-        text = raw.decode("utf-8-sig")
+    encoding = "utf-8-sig"
+    try:  # the whole file checked first, then read a line at a time
+        if not raw.isascii():  # ASCII is UTF-8 as it is
+            raw.decode(encoding)
     except UnicodeDecodeError:
+        encoding = "cp1252"
         try:
-            text = raw.decode("cp1252")
+            raw.decode(encoding)
         except UnicodeDecodeError as e:
             line = raw.count(b"\n", 0, e.start) + 1
             raise DataError(
@@ -64,11 +68,13 @@ def read_returns(
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 0
-        try:
-            for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-                yield number, values
-        except csv.Error as e:
-            raise DataError(f"row {number + 1}: {e}", shown) from None
+        # Decoded as it is read, not whole: a StringIO of the text would hold four bytes a character.
+        with io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="") as lines:
+            try:
+                for number, values in enumerate(csv.reader(lines), start=1):
+                    yield number, values
+            except csv.Error as e:
+                raise DataError(f"row {number + 1}: {e}", shown) from None
 
     returns, more = read_rows(rows(), shown, data, today, default_author)
     return returns, notes + more
@@ -108,9 +114,10 @@ def read_rows(
     returns = []
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
     places = tuple(header.index(f) if f in header else -1 for f in FIELDS)  # where each field is, found once
+    fields, read = itemgetter(*places), EntryReader(data, today)
     for number, values in rows:
         try:
-            ret = _row(header, places, number, values, shown, where, data, today)
+            ret = _row(header, places, fields, number, values, shown, where, read)
         except DataError as e:
             bad.append((number, e.message if e.file is None else str(e)))
             continue
@@ -129,16 +136,17 @@ def read_rows(
 def _row(
     header: list[str],
     places: tuple[int, ...],
+    fields: Callable[[list[str]], tuple[str, ...]],
     number: int,
     values: list[str],
     shown: str,
     where: str,
-    data: Dataset,
-    today: date,
+    read: EntryReader,
 ) -> Entry | None:
     """One row as a checked return (its author left empty when the row gives none), or None if
-    empty; `places` are where each of FIELDS is among the cells (-1: not there, read as "")."""
-    cells = [v.strip() for v in values]
+    empty; `places` are where each of FIELDS is among the cells (-1: not there, read as ""), and
+    `fields` picks them out."""
+    cells = list(map(str.strip, values))
     if len(cells) > len(header) and not any(cells[len(header) :]):
         cells = cells[: len(header)]  # empty cells past the last column, as spreadsheets save them
     if not any(cells):
@@ -150,7 +158,7 @@ def _row(
     if "\x00'" in starts:
         cells = [unspreadsheet_cell(c) for c in cells]
     cells.append("")  # what place -1, a column the sheet does not have, reads
-    rec_text, dept, day, rag, summary, author, evidence, target, reason = [cells[i] for i in places]
+    rec_text, dept, day, rag, summary, author, evidence, target, reason = fields(cells)
     if not (day or rag or summary or evidence or target or reason):  # none of the columns a department fills in
         return None  # a pack's row the department left empty
     if "\x00#" in starts:
@@ -165,7 +173,7 @@ def _row(
     if not day:
         raise DataError(f"{shown}: {where}row {number}, column date: is empty; give the date of the return (DD/MM/YYYY)")
     try:  # the author checked with a stand-in if there is none: the caller fills in who imports it
-        ret = entry_from_text(rec_text, dept, day, rag, summary, author or "-", evidence.split(), target, reason, data, today)
+        ret = read(rec_text, dept, day, rag, summary, author or "-", evidence.split(), target, reason)
     except FieldError as e:
         raise DataError(f"{shown}: {where}row {number}, column {e.field}: {e.message}") from None
     return ret if author else ret._replace(author="")

@@ -12,7 +12,6 @@ record: once they hold the returns, the returns are recorded, whatever happens t
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -121,38 +120,34 @@ def _sorted(conn: db.Connection, new: Sequence[Recordable]) -> tuple[dict[str, l
     since (not added again). A return its file already holds is left out, and so is a second copy
     of one. Each is looked up by its index; or, for an import of about as many returns as the file
     holds, the file's entries are read once; a file not there yet is not looked in."""
-    keys: set[tuple[object, ...]] = set()
-    fresh = []
+    first: dict[tuple[object, ...], Recordable] = {}
     for entry in new:
-        if (key := entry.key()) not in keys:
-            keys.add(key)
-            fresh.append(entry)
+        first.setdefault(entry.key(), entry)
+    groups: dict[str, list[Recordable]] = {}
+    for entry in first.values():
+        groups.setdefault(entry.file, []).append(entry)
     known = db.loaded_files(conn)
-    counts = Counter(e.file for e in fresh if isinstance(e, Entry))
-    read: dict[str, dict[db.EntryKey, list[db.Recorded]]] = {}
-    for name, count in counts.items():
-        if (loaded := known.get(name)) is None:
-            read[name] = {}
-        elif count * ENTRIES_PER_LOOKUP >= loaded.lines // 5:  # an entry takes five lines at least
-            read[name] = db.recorded_in(conn, name)
     by_file: dict[str, list[Recordable]] = {}
     withdrawn: list[Entry] = []
-    for entry in fresh:
-        if isinstance(entry, Entry):
-            entries = read.get(entry.file)
-            if entries is None:
-                same = db.recorded_as(conn, entry)
-            elif not entries:  # a new file, or one with nothing in it: nothing to look for
-                by_file.setdefault(entry.file, []).append(entry)
-                continue
-            else:
-                same = entries.get(db.entry_key(entry), [])
-            if any(s.in_force for s in same):
-                continue
-            if same:
-                withdrawn.append(entry._replace(line=same[0].line))
-                continue
-        by_file.setdefault(entry.file, []).append(entry)
+    for name, group in groups.items():
+        loaded = known.get(name)
+        if loaded is None:  # a new file: nothing to look for
+            by_file[name] = group
+            continue
+        count = sum(isinstance(e, Entry) for e in group)
+        read = db.recorded_in(conn, name) if count * ENTRIES_PER_LOOKUP >= loaded.lines // 5 else None  # five lines at least
+        kept: list[Recordable] = []
+        for entry in group:
+            if isinstance(entry, Entry):
+                same = db.recorded_as(conn, entry) if read is None else read.get(db.entry_key(entry), [])
+                if any(s.in_force for s in same):
+                    continue
+                if same:
+                    withdrawn.append(entry._replace(line=same[0].line))
+                    continue
+            kept.append(entry)
+        if kept:
+            by_file[name] = kept
     return by_file, withdrawn
 
 
@@ -192,26 +187,26 @@ def _plan(
     An existing file is appended to: the bytes added and the lines they start on are worked out
     from what the database holds, and its last mebibyte is read (for its digest), not the file.
     """
-    from .yamlio.blocks import addition, appended, block, file_header, return_block
+    from .yamlio.blocks import addition, appended, blocks, file_header, return_block
 
     path = root / name
-    blocks = [block(e) for e in entries]
+    written = blocks(entries)
     if loaded is not None and loaded.appendable and not path.is_symlink():
         size = loaded.fingerprint[2]
         start = size - size % BLOCK if size % BLOCK else max(0, size - 1)
         end = workspace.read_end(path, name, start, loaded.fingerprint)
-        added, lines = addition(not end or end.endswith(b"\n"), loaded.lines, blocks)
+        added, lines = addition(not end or end.endswith(b"\n"), loaded.lines, written)
         last = end if size % BLOCK else b""
         return _Plan(name, entries, lines, loaded, workspace.Append(path, added, loaded.fingerprint), last, None, b"")
     if loaded is not None and loaded.appendable:  # a link to a file in the workspace: replaced by the file, added to
         raw = workspace.read(path, name)[0]
-        added, lines = addition(not raw or raw.endswith(b"\n"), loaded.lines, blocks)
+        added, lines = addition(not raw or raw.endswith(b"\n"), loaded.lines, written)
         return _Plan(name, entries, lines, loaded, None, b"", workspace.prepare_write(path, raw + added), b"")
     if loaded is None:
         if os.path.lexists(path):  # made since the database was brought in line: never written over
             raise workspace.Changed("was made by another program as tracker was about to write it", name)
         code = code_of_file(name)
-        content, lines = appended(None, file_header(code, data.registry.departments[code].name if code else ""), blocks)
+        content, lines = appended(None, file_header(code, data.registry.departments[code].name if code else ""), written)
         path.parent.mkdir(exist_ok=True)
         return _Plan(name, entries, lines, None, None, b"", workspace.prepare_write(path, content), content)
     # Rewriting whole moves every line, and a correction names its entry by line: never with corrections.
@@ -225,7 +220,7 @@ def _plan(
     existing = db.returns_in_file(conn, name)
     code = code_of_file(name)
     header = file_header(code, data.registry.departments[code].name if code else "")
-    content, lines = appended(None, header, [return_block(r) for r in existing] + blocks)
+    content, lines = appended(None, header, [return_block(r) for r in existing] + written)
     return _Plan(name, entries, lines[len(existing) :], loaded, None, b"", workspace.prepare_write(path, content), b"")
 
 

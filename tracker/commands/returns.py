@@ -231,12 +231,14 @@ def import_(
         for note in notes:
             _out.echo(f"tracker: note: {note}", err=True)
         added = _context.record(ctx, rows, today)
-    _context.warn_if_lagging(added.database_lags)
-    if added.withdrawn:
-        n = len(added.withdrawn)
+        lags, withdrawn, n = added.database_lags, len(added.withdrawn), len(added.written)
+        skipped = len(rows) - n - withdrawn
+        del rows, added  # freed now, not scanned by the collector once it is back on
+    _context.warn_if_lagging(lags)
+    if withdrawn:
         _out.echo(
-            f"tracker: note: {n} row{'s match' if n != 1 else ' matches'} entries withdrawn or corrected since: not added again",
+            f"tracker: note: {withdrawn} row{'s match' if withdrawn != 1 else ' matches'} entries withdrawn or corrected since:"
+            " not added again",
             err=True,
         )
-    n, skipped = len(added.written), len(rows) - len(added.written) - len(added.withdrawn)
     _out.write_after_recording(clean(f"imported {n} return{'s' if n != 1 else ''} from {file}; {skipped} already recorded\n"))

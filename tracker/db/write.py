@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
+from tracker.domain.rating import Rating
 from tracker.domain.recommendations import Dataset
 from tracker.domain.returns import Entry
-from tracker.domain.values import iso, plain
+from tracker.domain.values import iso, parse_period, plain
 
 if TYPE_CHECKING:
     from tracker.domain.corrections import Correction
@@ -153,32 +155,42 @@ def inserting(conn: Connection, count: int) -> Iterator[None]:
 def insert_returns(conn: Connection, returns: Sequence[Entry], lines: Sequence[int] | None = None) -> None:
     """Insert returns (and assessments), each on its own line or on the one `lines` gives it."""
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
-    conn.executemany(
-        "INSERT INTO returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line,"
-        " evidence_date, known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    _insert_all(
+        conn,
+        "returns (id, recommendation, dept, date, rag, summary, author, target_date, reason, file, line, evidence_date, known)",
         [
-            (
-                first + i,
-                r.recommendation,
-                r.dept or None,
-                r.date.isoformat(),
-                r.rag.value,
-                r.summary,
-                r.author,
-                r.target_date and r.target_date.isoformat(),
-                r.reason,
-                r.file,
-                line,
-                r.evidence_date,
-                r.evidence_date and r.known.isoformat(),
+            (row_id, number, dept or None, day.isoformat(), _RAG[rag], summary, author, iso(target), reason, file, line)
+            + ((evidence_date, _known(day, evidence_date)) if evidence_date else (None, None))
+            for row_id, ((number, dept, day, rag, summary, author, _, target, reason, file, _, evidence_date), line) in enumerate(
+                zip(returns, [r.line for r in returns] if lines is None else lines, strict=True), first
             )
-            for i, (r, line) in enumerate(zip(returns, [r.line for r in returns] if lines is None else lines, strict=True))
-        ],  # fmt: skip
+        ],
     )
-    conn.executemany(
-        "INSERT INTO return_evidence (return_id, position, url) VALUES (?, ?, ?)",
-        ((first + i, n, url) for i, r in enumerate(returns) for n, url in enumerate(r.evidence)),
-    )
+    links = [(first + i, n, url) for i, r in enumerate(returns) if r.evidence for n, url in enumerate(r.evidence)]
+    _insert_all(conn, "return_evidence (return_id, position, url)", links)
+
+
+def _insert_all(conn: Connection, into: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """INSERT INTO `into` each of `rows` (tuples of one length), many to a statement: a statement
+    for each row costs as much again. At most 500 values to a statement, within any SQLite's limit."""
+    if not rows:
+        return
+    one = "(" + ", ".join("?" * len(rows[0])) + ")"
+    many = 500 // len(rows[0])
+    whole = len(rows) - len(rows) % many
+    if whole:
+        statement = f"INSERT INTO {into} VALUES {', '.join([one] * many)}"
+        conn.executemany(statement, (list(chain.from_iterable(rows[i : i + many])) for i in range(0, whole, many)))
+    if whole < len(rows):
+        conn.executemany(f"INSERT INTO {into} VALUES {one}", rows[whole:])
+
+
+_RAG = {rating: rating.value for rating in Rating}  # as the database holds it
+
+
+def _known(day: date, evidence_date: str) -> str:
+    """Entry.known, as the database holds it: from when an assessment of older evidence counts."""
+    return min(parse_period(evidence_date)[1], day).isoformat()
 
 
 class Recorded(NamedTuple):

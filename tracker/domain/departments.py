@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -81,7 +82,8 @@ class Registry:
         The one place a body is followed to its successors; renames keep the code, so they need
         no following. An unknown code has an empty chain.
         """
-        found = self._chains.get((code, day))
+        key = (code, self.era(day))
+        found = self._chains.get(key)
         if found is not None:
             return found
         dept = self.departments.get(code)
@@ -90,13 +92,22 @@ class Registry:
             chain.append(dept)
             end = dept.ended(day)
             dept = self.departments.get(end.into) if end is not None and end.into else None
-        self._chains[(code, day)] = tuple(chain)
+        self._chains[key] = tuple(chain)
         return tuple(chain)
 
     @cached_property
-    def _chains(self) -> dict[tuple[str, date], tuple[Department, ...]]:
-        """Chains already followed: a report asks for the same body on the same day many times."""
+    def _chains(self) -> dict[tuple[str, int], tuple[Department, ...]]:
+        """Chains already followed, by body and era: a report or an import asks again and again."""
         return {}
+
+    def era(self, day: date) -> int:
+        """How many of the days a body ended (merged, split, closed) are on or before `day`: on two
+        days of one era, every body's chain is the same, and so is every recommendation's owners."""
+        return bisect_right(self._endings, day)
+
+    @cached_property
+    def _endings(self) -> list[date]:
+        return sorted({e.date for d in self.departments.values() for e in d.history if e.event in ENDING_EVENTS})
 
     def current(self, code: str, day: date) -> Department:
         """The body that carries `code`'s work on `day`."""

@@ -100,8 +100,8 @@ class Recommendation:
         return tuple(o for o in self.owners if o.role != "lead")
 
     @cached_property
-    def _owners_on(self) -> dict[tuple[int, date, tuple[str, ...]], tuple[Registry, tuple[str, ...]]]:
-        """owners_on's answers, by registry, day and roles: an import of many returns asks the same again and again."""
+    def _owners_on(self) -> dict[tuple[int, int, tuple[str, ...]], tuple[Registry, tuple[str, ...]]]:
+        """owners_on's answers, by registry, era (Registry.era) and roles: an import of many returns asks again and again."""
         return {}
 
 
@@ -269,8 +269,9 @@ def owners_on(rec: Recommendation, registry: Registry, day: date, roles: tuple[s
 
 
 def owner_codes(rec: Recommendation, registry: Registry, day: date, roles: tuple[str, ...] = ROLES) -> tuple[str, ...]:
-    """owners_on, worked out once for each day (an import of many returns asks again and again)."""
-    known = rec._owners_on.get((id(registry), day, roles))
+    """owners_on, worked out once for each era of the registry (an import of many returns asks again and again)."""
+    key = (id(registry), registry.era(day), roles)
+    known = rec._owners_on.get(key)
     if known is not None and known[0] is registry:
         return known[1]
     codes: list[str] = []
@@ -279,7 +280,7 @@ def owner_codes(rec: Recommendation, registry: Registry, day: date, roles: tuple
             code = registry.current(owner.dept, day).code
             if code not in codes:
                 codes.append(code)
-    rec._owners_on[(id(registry), day, roles)] = (registry, tuple(codes))
+    rec._owners_on[key] = (registry, tuple(codes))
     return tuple(codes)
 
 

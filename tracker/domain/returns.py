@@ -167,82 +167,139 @@ def entry_from_text(
     data: Dataset,
     today: date,
 ) -> Entry:
-    """return_from_text, its fields given one by one (a dept of None: the board's assessment), as
-    an import of many rows gives them. Raises FieldError naming the first field that breaks a rule."""
-    texts = (number_text, dept_text or "", date_text, rag_text, summary, author, target_text, reason_text)
-    if not "".join([*texts, *evidence]).isascii():  # then look for what is not UTF-8, and say which field
-        for field, value in [*zip(_TEXT_FIELDS, texts, strict=True), *(("evidence", url) for url in evidence)]:
-            if (bad := not_utf8(value)) is not None:
-                raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+    """return_from_text, its fields given one by one (a dept of None: the board's assessment).
+    Raises FieldError naming the first field that breaks a rule."""
+    return EntryReader(data, today)(
+        number_text, dept_text, date_text, rag_text, summary, author, evidence, target_text, reason_text
+    )
+
+
+class EntryReader:
+    """entry_from_text for many entries against the same data on the same day, as an import reads
+    its rows: what rows say again and again (a recommendation's number, a department as written on
+    it in an era of the registry, a rating as written) is worked out once."""
+
+    def __init__(self, data: Dataset, today: date) -> None:
+        self.data, self.today = data, today
+        self._recs: dict[str, Recommendation] = {}
+        self._codes: dict[tuple[int, str, int], str] = {}  # (recommendation, dept as written, era): its code
+        self._ratings: dict[str, Rating] = {}
+        self._days: dict[str, tuple[date, int]] = {}  # a date as written: the day, and its era of the registry
+        self._files: dict[str, str] = {}
+
+    def __call__(
+        self,
+        number_text: str,
+        dept_text: str | None,
+        date_text: str,
+        rag_text: str,
+        summary: str,
+        author: str,
+        evidence: Sequence[str],
+        target_text: str,
+        reason_text: str,
+    ) -> Entry:
+        data = self.data
+        texts = (number_text, dept_text or "", date_text, rag_text, summary, author, target_text, reason_text)
+        if not "".join([*texts, *evidence]).isascii():  # then look for what is not UTF-8, and say which field
+            for field, value in [*zip(_TEXT_FIELDS, texts, strict=True), *(("evidence", url) for url in evidence)]:
+                if (bad := not_utf8(value)) is not None:
+                    raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+        rec = self._recs.get(number_text)
+        if rec is None:
+            rec = self._recs[number_text] = _recommendation(number_text, data)
+        # Each field read in turn, in a block of its own (an import reads many: no call more than it needs).
+        known = self._days.get(date_text)
+        if known is None:
+            try:
+                day = text_date(date_text)
+            except TrackerError as e:
+                raise FieldError("date", e.message) from None
+            known = self._days[date_text] = (day, data.registry.era(day))
+        day, era = known
+        if dept_text is None:  # the board's own assessment
+            code = ""
+        else:
+            key = (rec.number, dept_text, era)
+            code = self._codes.get(key, "")
+            if not code:
+                try:
+                    code = self._codes[key] = file_under(data, rec, dept_text, day)
+                except TrackerError as e:
+                    raise FieldError("dept", e.message) from None
+        rag = self._ratings.get(rag_text)
+        if rag is None:
+            try:
+                rag = self._ratings[rag_text] = parse_rating(rag_text)
+            except TrackerError as e:
+                raise FieldError("rag", e.message) from None
+        summary, author = summary.strip(), author.strip()
+        if not summary:
+            raise FieldError("summary", "is empty; say what has been done")
+        if not author:
+            raise FieldError("author", "is empty")
+        links = tuple([url.strip() for url in evidence])
+        for url in links:
+            if not is_url(url):
+                raise FieldError("evidence", f"{excerpt(url)} is not an http(s) URL")
+        try:
+            target = text_date(target_text) if target_text and not target_text.isspace() else None
+        except TrackerError as e:
+            raise FieldError("target_date", e.message) from None
+        file = self._files.get(code)
+        if file is None:
+            file = self._files[code] = status_file(code)
+        new = Entry(rec.number, code, day, rag, summary, author, links, target, reason_text.strip() or None, file)
+        problems = check_return(new, data, self.today)
+        if problems:
+            raise FieldError(problems[0].field or "date", problems[0].message)
+        return new
+
+
+def _recommendation(number_text: str, data: Dataset) -> Recommendation:
+    """The recommendation a field's text names; FieldError if it names none."""
     number_text = number_text.strip()
     if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")
     rec = data.find(int(number_text))
     if rec is None:
         raise FieldError("recommendation", f"there is no recommendation {int(number_text)}")
-    # Each field read in turn, in a block of its own (an import reads many: no call more than it needs).
-    try:
-        day = text_date(date_text)
-    except TrackerError as e:
-        raise FieldError("date", e.message) from None
-    try:  # no dept: the board's own assessment
-        code = file_under(data, rec, dept_text, day) if dept_text is not None else ""
-    except TrackerError as e:
-        raise FieldError("dept", e.message) from None
-    try:
-        rag = parse_rating(rag_text)
-    except TrackerError as e:
-        raise FieldError("rag", e.message) from None
-    summary, author = summary.strip(), author.strip()
-    if not summary:
-        raise FieldError("summary", "is empty; say what has been done")
-    if not author:
-        raise FieldError("author", "is empty")
-    links = tuple([url.strip() for url in evidence])
-    for url in links:
-        if not is_url(url):
-            raise FieldError("evidence", f"{excerpt(url)} is not an http(s) URL")
-    try:
-        target = text_date(target_text) if target_text and not target_text.isspace() else None
-    except TrackerError as e:
-        raise FieldError("target_date", e.message) from None
-    new = Entry(rec.number, code, day, rag, summary, author, links, target, reason_text.strip() or None, status_file(code))
-    problems = check_return(new, data, today)
-    if problems:
-        raise FieldError(problems[0].field or "date", problems[0].message)
-    return new
+    return rec
 
 
 def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[Problem]:
     """The rules one return must keep, whatever file it is in. `today` also rules out future dates."""
+    number, dept, day, _, _, _, _, target, reason, file, line, evidence_date = ret  # read once: every return loaded is checked
     problems: list[Problem] = []
-
-    def problem(field: str, message: str) -> None:
-        problems.append(Problem(ret.file, ret.line, message, ret.recommendation, field))
-
-    rec = data.find(ret.recommendation)
+    rec = data.find(number)
     if rec is None:
-        problem("recommendation", f"there is no recommendation {ret.recommendation}")
-    if ret.is_assessment:
-        pass  # the board's own: no department files it
-    elif ret.dept not in data.registry.departments:
-        problem("dept", f"{excerpt(ret.dept)} is not in the department registry")
-    elif rec is not None and ret.dept not in (owners := owner_codes(rec, data.registry, ret.date)):
-        problem("dept", f"{ret.dept} does not own recommendation {rec.number} (owners on {ret.date}: {', '.join(owners)})")
-    elif rec is not None and ret.target_date is not None and ret.dept not in owner_codes(rec, data.registry, ret.date, ("lead",)):
-        problem("target_date", f"only a lead moves the target date; {ret.dept} supports recommendation {rec.number}")
-    if ret.date < data.review.published:
-        problem("date", f"{ret.date} is before the review was published ({data.review.published})")
-    if today is not None and ret.date > today:
-        problem("date", f"{ret.date} is in the future")
-    if ret.evidence_date is not None and parse_period(ret.evidence_date)[0] > ret.date:
-        problem("evidence_date", f"the evidence's date {ret.evidence_date} is after the day it was assessed, {ret.date}")
-    if ret.target_date is not None and ret.target_date < ret.date:
-        problem("target_date", f"the revised target date {ret.target_date} is before the return's own date {ret.date}")
-    if ret.target_date is not None and not ret.reason:
-        problem("reason", "a revised target date needs a reason")
-    if ret.reason and ret.target_date is None:
-        problem("target_date", "a reason is given but no revised target date")
+        problems.append(Problem(file, line, f"there is no recommendation {number}", number, "recommendation"))
+    if not dept:
+        pass  # the board's own assessment: no department files it
+    elif dept not in data.registry.departments:
+        problems.append(Problem(file, line, f"{excerpt(dept)} is not in the department registry", number, "dept"))
+    elif rec is not None and dept not in (owners := owner_codes(rec, data.registry, day)):
+        message = f"{dept} does not own recommendation {number} (owners on {day}: {', '.join(owners)})"
+        problems.append(Problem(file, line, message, number, "dept"))
+    elif rec is not None and target is not None and dept not in owner_codes(rec, data.registry, day, ("lead",)):
+        message = f"only a lead moves the target date; {dept} supports recommendation {number}"
+        problems.append(Problem(file, line, message, number, "target_date"))
+    if day < data.review.published:
+        message = f"{day} is before the review was published ({data.review.published})"
+        problems.append(Problem(file, line, message, number, "date"))
+    if today is not None and day > today:
+        problems.append(Problem(file, line, f"{day} is in the future", number, "date"))
+    if evidence_date is not None and parse_period(evidence_date)[0] > day:
+        message = f"the evidence's date {evidence_date} is after the day it was assessed, {day}"
+        problems.append(Problem(file, line, message, number, "evidence_date"))
+    if target is not None:
+        if target < day:
+            message = f"the revised target date {target} is before the return's own date {day}"
+            problems.append(Problem(file, line, message, number, "target_date"))
+        if not reason:
+            problems.append(Problem(file, line, "a revised target date needs a reason", number, "reason"))
+    elif reason:
+        problems.append(Problem(file, line, "a reason is given but no revised target date", number, "target_date"))
     return problems
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from tracker.domain.corrections import Correction
+from tracker.domain.rating import Rating
 from tracker.domain.returns import Entry
 
 
@@ -53,8 +55,9 @@ def _scalar(value: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
-def return_block(ret: Entry) -> str:
-    """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml."""
+def return_block(ret: Entry, author: str | None = None) -> str:
+    """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml.
+    `author`: its author as written already (_scalar), if known."""
     # One format for the lines every block has: an import writes a great many blocks.
     dept = f"  dept: {ret.dept}\n" if ret.dept else ""
     evidence_date = f"  evidence_date: {ret.evidence_date}\n" if ret.evidence_date else ""
@@ -63,19 +66,20 @@ def return_block(ret: Entry) -> str:
         f"{dept}"
         f"  date: {ret.date.isoformat()}\n"
         f"{evidence_date}"
-        f"  rag: {ret.rag.value}\n"
+        f"  rag: {_RAG[ret.rag]}\n"
         f"  summary: {_scalar(ret.summary)}\n"
-        f"  author: {_scalar(ret.author)}\n"
+        f"  author: {_scalar(ret.author) if author is None else author}\n"
     )
     if ret.evidence:
-        text += "  evidence:\n"
-        for url in ret.evidence:
-            text += f"    - {_scalar(url)}\n"
+        text += "  evidence:\n" + "".join([f"    - {_scalar(url)}\n" for url in ret.evidence])
     if ret.target_date is not None:
         text += f"  target_date: {ret.target_date.isoformat()}\n"
     if ret.reason:
         text += f"  reason: {_scalar(ret.reason)}\n"
     return text
+
+
+_RAG = {rating: rating.value for rating in Rating}
 
 
 def correction_block(c: Correction) -> str:
@@ -109,20 +113,39 @@ def block(entry: Entry | Correction) -> str:
     return correction_block(entry) if isinstance(entry, Correction) else return_block(entry)
 
 
+def blocks(entries: Iterable[Entry | Correction]) -> list[str]:
+    """Each entry as its block; an import's many rows name the same few authors, each written once."""
+    authors: dict[str, str] = {}
+    written = []
+    for entry in entries:
+        if isinstance(entry, Correction):
+            written.append(correction_block(entry))
+            continue
+        author = authors.get(entry.author)
+        if author is None:
+            author = authors[entry.author] = _scalar(entry.author)
+        written.append(return_block(entry, author))
+    return written
+
+
 def addition(ends_with_newline: bool, newlines: int, blocks: list[str]) -> tuple[bytes, list[int]]:
     """The bytes that append `blocks` to a file holding `newlines` line ends, a blank line before each.
 
     Returns the bytes and the line each block starts on.
     """
-    parts = [] if ends_with_newline else [b"\n"]
-    line = newlines + 1 + len(parts)  # the line the added text starts on
+    return _joined("" if ends_with_newline else "\n", newlines, blocks)
+
+
+def _joined(before: str, newlines: int, blocks: list[str]) -> tuple[bytes, list[int]]:
+    """`before` (empty, or ending with a line end), then `blocks`, a blank line before each, as
+    UTF-8: made in one join and one encoding, however many blocks (an import writes megabytes);
+    and the line each block starts on, `newlines` line ends coming before `before`."""
+    line = newlines + before.count("\n") + 1  # the line the blocks' blank line is on
     lines = []
     for block in blocks:
         lines.append(line + 1)  # after the blank line
-        encoded = block.encode("utf-8")
-        parts.extend((b"\n", encoded))
-        line += 1 + encoded.count(b"\n")
-    return b"".join(parts), lines
+        line += 1 + block.count("\n")
+    return "\n".join([before, *blocks]).encode("utf-8"), lines
 
 
 def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[bytes, list[int]]:
@@ -130,6 +153,8 @@ def appended(existing: bytes | None, header: str, blocks: list[str]) -> tuple[by
 
     What is there already is kept byte for byte. Returns the bytes and the line each block starts on.
     """
+    if existing is None and header.endswith("\n"):
+        return _joined(header, 0, blocks)
     data = header.encode("utf-8") if existing is None else existing
     added, lines = addition(not data or data.endswith(b"\n"), data.count(b"\n"), blocks)
     return data + added, lines
