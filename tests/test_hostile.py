@@ -573,21 +573,22 @@ def test_a_journal_tracker_did_not_write_is_refused_not_followed(board: Path, cl
 def test_a_journal_that_does_not_match_the_file_it_appends_to_is_not_followed(
     board: Path, cli: Cli, tmp_path: Path, how: str
 ) -> None:
-    import json
+    from tracker import workspace
 
     path = board / "status" / "DWP.yaml"
     raw = path.read_bytes()
-    added = "\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: s\n  author: T\n"
+    ino = path.stat().st_ino
+    added = b"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: s\n  author: T\n"
     if how == "other bytes":  # the file holds, after the length named, bytes that are not the start of those to add
-        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw) - 10, added]]}
+        length = len(raw) - 10
     elif how == "shorter":  # the file is shorter than the length named: it was changed since
-        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw) + 10, added]]}
+        length = len(raw) + 10
     else:  # the file is now a link: never written through
         (tmp_path / "elsewhere.yaml").write_bytes(raw)
         path.unlink()
         path.symlink_to(tmp_path / "elsewhere.yaml")
-        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw), added]]}
-    (board / ".tracker.journal").write_text(json.dumps(journal))
+        length = len(raw)
+    workspace.write_journal(board, [], [workspace.Append(path, added, (0, 0, length, ino))])  # as a killed command leaves it
     before = snapshot(board)
     result = cli(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s")
     assert result.returncode == 3 and "cannot finish the interrupted write of status/DWP.yaml" in result.stderr, result.stderr
@@ -672,15 +673,91 @@ def test_a_body_that_reports_via_one_that_reports_via_another_is_refused(board: 
     assert result.returncode == 1 and "AoMRC reports via DHSC, which itself reports via another" in result.stdout
 
 
-def test_check_finishes_an_import_a_kill_left_half_way(board: Path, cli: Cli) -> None:
-    import json
-
+def killed_import(root: Path, summary: str) -> tuple[Path, bytes]:
+    """What an import killed between writing its journal and renaming its new DWP.yaml into place
+    leaves, on this machine: the new file, written in full, and the journal naming it."""
     from tracker import workspace
 
-    path = board / "status" / "DWP.yaml"
-    block = b"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: After the kill\n  author: T\n"
-    tmp = workspace.prepare_write(path, path.read_bytes() + block)  # written in full, then killed before the rename
-    (board / ".tracker.journal").write_text(json.dumps({"moves": [[tmp.relative_to(board).as_posix(), "status/DWP.yaml"]]}))
+    path = root / "status" / "DWP.yaml"
+    block = f"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: {summary}\n  author: T\n"
+    tmp = workspace.prepare_write(path, path.read_bytes() + block.encode())
+    workspace.write_journal(root, [(tmp, path)], [])
+    return tmp, path.read_bytes()
+
+
+def test_check_never_writes_it_reports_a_journal_and_a_recording_command_finishes_it(board: Path, cli: Cli) -> None:
+    tmp, raw = killed_import(board, "After the kill")
+    before = snapshot(board)
     result = cli(board, "check")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "After the kill" in path.read_text() and not (board / ".tracker.journal").exists() and not tmp.exists()
+    assert result.returncode == 3 and ".tracker.journal: a write that did not finish" in result.stdout, result.stdout
+    assert snapshot(board) == before and tmp.exists()
+    assert cli(board, "load").returncode == 0
+    assert "After the kill" in (board / "status" / "DWP.yaml").read_text() and not (board / ".tracker.journal").exists()
+    assert not tmp.exists() and cli(board, "check").returncode == 0
+
+
+@pytest.mark.parametrize("how", ["a pull request", "another machine", "a copy", "git tracks it"])
+def test_a_journal_this_machines_tracker_did_not_write_is_never_followed(
+    board: Path, cli: Cli, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    tmp, raw = killed_import(board, "Planted")
+    journal = board / ".tracker.journal"
+    if how == "a pull request":  # the journal and its temporary file as a checkout writes them: new files
+        for path in (journal, tmp):
+            path.with_name("checkout").write_bytes(path.read_bytes())
+            path.with_name("checkout").replace(path)
+    elif how == "another machine":
+        written = json.loads(journal.read_bytes())
+        data = json.dumps(written | {"host": "elsewhere"}).encode()
+        inode = journal.stat().st_ino
+        with open(journal, "r+b") as f:  # the same file, other words
+            f.truncate(0)
+            f.write(data)
+        assert journal.stat().st_ino == inode
+    elif how == "a copy":  # a workspace copied, journal and all: every file is new
+        shutil.copytree(board, tmp_path / "copy", symlinks=True)
+        board, tmp = tmp_path / "copy", tmp_path / "copy" / tmp.relative_to(board)
+    else:
+        if shutil.which("git") is None:
+            pytest.skip("no git here")
+        subprocess.run(["git", "init", "-q", str(board)], check=True)
+        subprocess.run(["git", "-C", str(board), "add", "-f", ".tracker.journal"], check=True)
+    before = snapshot(board)
+    for command in (["check"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"], ["report"]):
+        result = cli(board, *command)
+        assert result.returncode == 3, (command, result.stdout, result.stderr)
+        if command != ["check"]:
+            assert (
+                result.stderr == "tracker: error: .tracker.journal: is not a journal tracker wrote on this machine;"
+                " remove it (it names files to change), then try again\n"
+            ), result.stderr
+        assert snapshot(board) == before and (board / "status" / "DWP.yaml").read_bytes() == raw and tmp.exists()
+
+
+def test_a_journal_of_nested_brackets_is_refused_in_one_line(board: Path, cli: Cli) -> None:
+    (board / ".tracker.journal").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    before = snapshot(board)
+    for command in (["check"], ["report"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"]):
+        result = cli(board, *command)
+        assert result.returncode == 3 and "Traceback" not in result.stderr, (command, result.stderr)
+    assert snapshot(board) == before
+
+
+def test_init_github_keeps_the_journal_out_of_git_and_under_the_secretariat(run: Run, tmp_path: Path) -> None:
+    from tracker.workspace import GITIGNORE
+
+    target = tmp_path / "board"
+    assert run("init", str(target), "--github").exit_code == 0
+    assert ".tracker.journal" in (target / ".gitignore").read_text().splitlines()
+    assert any(line.split()[:1] == ["/.tracker.*"] for line in (target / ".github/CODEOWNERS").read_text().splitlines())
+    # A workspace without a .gitignore gets one with --github; one that leaves the journal in is told so.
+    for name in (".gitignore", ".github/CODEOWNERS"):
+        (target / name).unlink()
+    assert run("init", str(target), "--github").exit_code == 0 and (target / ".gitignore").read_text() == GITIGNORE
+    (target / ".gitignore").write_text("tracker.db\n")
+    (target / ".github/CODEOWNERS").unlink()
+    result = run("init", str(target), "--github")
+    assert result.exit_code == 0 and "does not leave out tracker's working files" in result.stderr
+    assert (target / ".gitignore").read_text() == "tracker.db\n"

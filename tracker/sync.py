@@ -151,29 +151,38 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
     """Every problem in the workspace, each with whether it made a file unreadable, and the counts.
 
     When tracker.db holds the workspace's files as they are, built by these rules, nothing needs
-    reading: the database only ever holds data that passed every rule. An import that a kill left
-    half-way (its intent journal still there) is finished first, under the lock, as any writer would:
-    `check` judges the record as it stands, not as it stood before that import.
+    reading: the database only ever holds data that passed every rule. `check` never writes: an
+    intent journal (left by a command killed half-way, or carried in by a pull request) is not
+    followed but reported, and fails the check: the files are checked as they stand, and a command
+    that records finishes the journal if this machine's tracker wrote it.
     """
-    if os.path.lexists(root / workspace.JOURNAL):
+    journal = os.path.lexists(root / workspace.JOURNAL)
+    if journal:  # a command writing now removes its journal once done: wait for it
         try:
-            with workspace.lock(root):  # taking the lock finishes the journal
-                pass
-        except DataError as e:
-            none = {"recommendations": 0, "departments": 0, "returns": 0, "assessments": 0}
-            return [(Problem(e.file or workspace.JOURNAL, e.line, e.message), True)], none
-    counts = _counts_if_unchanged(root, today)
+            with workspace.lock(root, finish=False):
+                journal = os.path.lexists(root / workspace.JOURNAL)
+        except OSError:  # a workspace one may only read: no command is writing to it
+            pass
+    counts = None if journal else _counts_if_unchanged(root, today)
     if counts is not None:
         return [], counts
     findings, counts, read = _check_files(root, today)
-    if findings and _written_since(root, read):
+    if findings and not journal and _written_since(root, read):
         # A command was appending to a file as it was read: read again once it has finished.
         try:
-            with workspace.lock(root):
+            with workspace.lock(root, finish=False):
                 findings, counts, read = _check_files(root, today)
         except OSError:  # a workspace one may only read: no command is writing to it
             pass
+    if journal:
+        findings.insert(0, (Problem(workspace.JOURNAL, None, _UNFINISHED), True))
     return findings, counts
+
+
+_UNFINISHED = (
+    "a write that did not finish: the files were checked as they stand; `tracker load` finishes it if tracker"
+    " on this machine left it, and refuses it otherwise (then remove it); it is never committed"
+)
 
 
 def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int], dict[Path, Fingerprint]]:

@@ -199,8 +199,9 @@ def read_end(path: Path, shown: str, start: int, was: Fingerprint) -> bytes:
 
 
 @contextmanager
-def lock(root: Path, timeout: float = 120) -> Iterator[None]:
-    """Hold the workspace's write lock: one command at a time appends to status files.
+def lock(root: Path, timeout: float = 120, finish: bool = True) -> Iterator[None]:
+    """Hold the workspace's write lock: one command at a time appends to status files; and, unless
+    `finish` is False (`check`, which never writes), finish what a killed command left in its journal.
 
     An OS file lock, released by the system when the process ends however it ends, so a killed
     command never leaves the workspace locked.
@@ -212,7 +213,8 @@ def lock(root: Path, timeout: float = 120) -> Iterator[None]:
     with _locked(root / LOCK, timeout):
         _held.add(key)
         try:
-            recover(root)
+            if finish:
+                recover(root)
             yield
         finally:
             _held.discard(key)
@@ -360,13 +362,7 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
             raise
         _sync_folders({path.parent})
         return {}
-    import json
-
-    journal = {
-        "moves": [[tmp.relative_to(root).as_posix(), path.relative_to(root).as_posix()] for tmp, path in moves],
-        "appends": [[a.path.relative_to(root).as_posix(), a.was[2], a.data.decode("utf-8")] for a in appends],
-    }
-    write_atomic(root / JOURNAL, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
+    write_journal(root, moves, appends)
     after: dict[Path, Fingerprint] = {}
     started: list[Append] = []  # those written to, in whole or in part (a full disk stops a write part-way)
     try:
@@ -394,6 +390,46 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
     (root / JOURNAL).unlink()
     _sync_folders({root})
     return after
+
+
+def write_journal(root: Path, moves: Sequence[tuple[Path, Path]], appends: Sequence[Append]) -> None:
+    """Write, flush and put in place the intent journal of `commit`: what it moves and appends, and
+    what says this machine's tracker wrote it (see _journal): the machine and process, the journal's
+    own file (its device and inode, known before it is renamed into place) and each temporary file's."""
+    import json
+
+    def inode(st: os.stat_result) -> list[int]:
+        return [st.st_dev, st.st_ino]
+
+    fd, tmp = temporary(root / JOURNAL)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            journal = {
+                "host": _host(),
+                "pid": os.getpid(),
+                "journal": inode(os.fstat(f.fileno())),
+                "moves": [[t.relative_to(root).as_posix(), p.relative_to(root).as_posix(), *_made(t.lstat())] for t, p in moves],
+                "appends": [[a.path.relative_to(root).as_posix(), a.was[2], a.data.decode("utf-8"), a.was[3]] for a in appends],
+            }
+            f.write(json.dumps(journal, ensure_ascii=False).encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, root / JOURNAL)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folders({root})
+
+
+def _made(st: os.stat_result) -> list[int]:
+    """A prepared file as tracker made it: its device, inode and change time (no checkout or copy keeps them)."""
+    return [st.st_dev, st.st_ino, st.st_ctime_ns]
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -500,36 +536,71 @@ def _finish_append(root: Path, name: str, length: int, data: bytes) -> None:
         os.close(fd)
 
 
+NOT_WRITTEN_HERE = "is not a journal tracker wrote on this machine; remove it (it names files to change), then try again"
+
+
 def _journal(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, int, bytes]]]:
-    """The moves and appends a journal names, if tracker wrote it: a temporary status file onto its
-    own status file; bytes added at a given length to a status file or to assessments.yaml; nothing
-    else (a journal could come from elsewhere: git can carry one in a pull request)."""
-    refuse = DataError("is not a journal tracker wrote; remove it (it names files to change), then try again", JOURNAL)
+    """The moves and appends a journal names, if this machine's tracker wrote it: a temporary status
+    file onto its own status file; bytes added at a given length to a status file or to
+    assessments.yaml; nothing else. A journal could come from elsewhere (git can carry one in a pull
+    request, with a temporary file beside it), so it must name this machine, be the very file
+    tracker wrote (its device and inode, which a checkout or a copy cannot keep), name temporary
+    files that are those tracker made, and not be in git."""
+    refuse = DataError(NOT_WRITTEN_HERE, JOURNAL)
     if (root / JOURNAL).is_symlink():
         raise refuse
     import json
 
-    raw, _ = read(root / JOURNAL, JOURNAL)
+    raw, st = read(root / JOURNAL, JOURNAL)
     try:
         journal = json.loads(raw)
-        pairs = [(str(tmp), str(path)) for tmp, path in journal["moves"]]
-        appends = [(name, length, text.encode("utf-8")) for name, length, text in journal.get("appends", [])]
-    except (ValueError, TypeError, KeyError, AttributeError):
+        pairs = [(str(tmp), str(path), [dev, ino, ctime]) for tmp, path, dev, ino, ctime in journal["moves"]]
+        appends = [(name, length, text.encode("utf-8"), ino) for name, length, text, ino in journal.get("appends", [])]
+        here = journal["host"] == _host() and journal["journal"] == [st.st_dev, st.st_ino]
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         raise refuse from None
-    for tmp, path in pairs:
+    if not here or _in_git(root):
+        raise refuse
+    for tmp, path, inode in pairs:
+        try:
+            tmp_st = (root / tmp).lstat()
+            if _made(tmp_st) != inode or not stat.S_ISREG(tmp_st.st_mode):
+                raise refuse
+        except FileNotFoundError:  # renamed into place already
+            pass
+        except OSError:
+            raise refuse from None
         folder, _, name = path.rpartition("/")
         if folder != STATUS_DIR or not _status_name(name):
             raise refuse
         tmp_folder, _, tmp_name = tmp.rpartition("/")
         if tmp_folder != STATUS_DIR or not (tmp_name.startswith(f".{name}.") and tmp_name.endswith(".tmp")):
             raise refuse
-    names = [name for name, _, _ in appends]
-    for name, length, _ in appends:
+    names = [name for name, _, _, _ in appends]
+    for name, length, _, ino in appends:
         folder, _, base = name.rpartition("/") if isinstance(name, str) else ("", "", "")
         record = name == ASSESSMENTS or (folder == STATUS_DIR and _status_name(base))
         if not record or type(length) is not int or length < 0 or names.count(name) > 1:
             raise refuse
-    return pairs, appends
+        try:
+            if (root / name).lstat().st_ino != ino:  # the file appended to: an append never changes its inode
+                raise _unfinished(name, "it was changed since")
+        except OSError as e:
+            raise _unfinished(name, (e.strerror or str(e)).lower()) from None
+    return [(tmp, path) for tmp, path, _ in pairs], [(name, length, data) for name, length, data, _ in appends]
+
+
+def _in_git(root: Path) -> bool:
+    """Whether git tracks the journal: it came with a checkout, not from a command killed here."""
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--", JOURNAL], capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.SubprocessError):  # no git here: nothing can have checked it out
+        return False
+    return found.returncode == 0 and bool(found.stdout.strip())
 
 
 def _status_name(name: str) -> bool:
