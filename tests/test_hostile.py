@@ -761,3 +761,25 @@ def test_init_github_keeps_the_journal_out_of_git_and_under_the_secretariat(run:
     result = run("init", str(target), "--github")
     assert result.exit_code == 0 and "does not leave out tracker's working files" in result.stderr
     assert (target / ".gitignore").read_text() == "tracker.db\n"
+
+
+# -- Returns never vanish with exit 0 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("indent", ["  ", "\t", " "])
+def test_a_return_indented_before_the_first_item_at_the_margin_is_read_not_dropped(board: Path, cli: Cli, indent: str) -> None:
+    path = board / "status" / "DWP.yaml"
+    raw = path.read_bytes()
+    first = raw.index(b"\n- ") + 1
+    hidden = f"{indent}- recommendation: 20\n{indent}  dept: DWP\n{indent}  date: 2026-01-05\n{indent}  rag: red\n"
+    hidden += f"{indent}  summary: Hidden\n{indent}  author: T\n"
+    path.write_bytes(raw[:first] + hidden.encode() + raw[first:])
+    result = cli(board, "check")
+    assert result.returncode == 3 and "status/DWP.yaml" in result.stdout, result.stdout  # not YAML: a list in a list
+    assert cli(board, "export").returncode == 3
+    # Alone, a list indented by spaces is a list: its returns are read (YAML allows no tab there).
+    path.write_bytes(b"# DWP\n" + hidden.encode())
+    if indent == "\t":
+        assert cli(board, "check").returncode == 3
+    else:
+        assert cli(board, "check").returncode == 0 and "Hidden" in cli(board, "export").stdout

@@ -53,7 +53,9 @@ def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> S
     r = Reader(shown)
     if (raw.isascii() or _is_utf8(raw)) and not _OTHER_BREAKS.search(raw) and not _NOT_AN_ITEM.search(raw):
         # Read as bytes, a part at a time: the file's text is never held whole.
-        if starts := [m.start() for m in _ITEM.finditer(raw)]:
+        starts = [m.start() for m in _ITEM.finditer(raw)]
+        # Before the first item, only comments and blank lines: an indented line there is read the careful way.
+        if starts and not _CONTINUED.search(raw, 0, starts[0]):
             read, corrected = _read_in_parts(r, raw, starts, shown, each_part)
             return StatusFile(read, r.problems, True, corrected)
     text = decode(raw, shown)
