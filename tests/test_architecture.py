@@ -41,7 +41,8 @@ MAY_IMPORT = {
     "sync": {"db", "domain", "errors", "loading", "standings", "workspace", "yamlio"},
     "recording": {"db", "domain", "errors", "loading", "standings", "sync", "workspace", "yamlio"},
     "csvio": {"domain", "errors", "output"},
-    "packs": {"csvio", "domain", "errors", "output"},
+    "packs": {"csvio", "domain", "errors", "output", "xlsx"},
+    "xlsx": {"errors"},
     "output": {"output", "domain"},
     "commands": {
         "about",

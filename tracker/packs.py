@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from .csvio import read_rows
 from .domain.rating import RETURN_RATINGS
 from .domain.recommendations import Dataset
 from .domain.returns import Entry
-from .errors import DataError
 from .output.text import spreadsheet_cell
 
 SHEET = "Returns"
 HELP = "How to fill it in"
-MAX_UNPACKED = 256 * 2**20
-MAX_EMPTY_ROWS = 10_000
 
 # What the department reads (locked), then what it fills in: the columns `tracker import` reads.
 READ = ["recommendation", "dept", "title", "role", "current target date", "last return", "last rating", "last summary"]
@@ -161,72 +157,13 @@ def _text(value: object) -> object:
 def read_xlsx(
     raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]
 ) -> tuple[list[Entry], list[str]]:
-    """The filled rows of a workbook's Returns sheet (or its only sheet) as checked returns."""
-    import warnings
-    import zipfile
+    """The filled rows of a workbook's Returns sheet (or its only sheet) as checked returns: every
+    row, however far down, read as a stream (tracker/xlsx.py), in time linear in the workbook's size."""
+    from .xlsx import sheet_rows
 
-    from openpyxl import load_workbook
-
-    try:  # a workbook is a zip: what it would unpack to is bounded before anything is unpacked
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-            # A negative shared-string index would be read, silently, as another cell's text.
-            sheets = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/")]
-            damaged = unpacked <= MAX_UNPACKED and any(_NEGATIVE_STRING.search(z.read(i)) for i in sheets)
-    except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise DataError(f"not an Excel workbook that can be read ({e}); save it as .xlsx", shown) from None
-    if unpacked > MAX_UNPACKED:
-        raise DataError(f"unpacks to {unpacked // 2**20} MiB, over the {MAX_UNPACKED // 2**20} MiB a return pack needs", shown)
-    if damaged:
-        raise DataError("the workbook cannot be read (a cell names text that is not in it); save it again from Excel", shown)
-    try:
-        with warnings.catch_warnings():  # openpyxl warns about what it cannot read; errors say it once
-            warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-            try:
-                names = book.sheetnames
-                sheet = book[SHEET] if SHEET in names else book[names[0]] if len(names) == 1 else None
-                if sheet is None:
-                    raise DataError(f"no sheet named {SHEET!r} (its sheets: {', '.join(names)})", shown)
-                sheet.reset_dimensions()  # read every row and column, whatever the file says its size is
-
-                def rows() -> Iterator[tuple[int, list[str]]]:
-                    empty = 0
-                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                        cells = [_cell_text(v) for v in values]
-                        empty = empty + 1 if not any(cells) else 0
-                        if empty > MAX_EMPTY_ROWS:
-                            return  # a sheet padded with empty rows: what follows is not a pack's
-                        yield number, cells
-
-                returns, notes = read_rows(rows(), shown, data, today, default_author, where=f"sheet {sheet.title}, ")
-                others = [n for n in names if n not in (sheet.title, HELP)]
-                if others:
-                    notes.append(f"{shown}: read the sheet {sheet.title!r} only; left out {', '.join(repr(n) for n in others)}")
-                return returns, notes
-            finally:
-                book.close()
-    except DataError:
-        raise
-    except Exception as e:  # a damaged or hand-made workbook: its XML, its numbers, its references
-        raise DataError(
-            f"the workbook cannot be read ({type(e).__name__}: {str(e)[:80]}); save it again from Excel", shown
-        ) from None
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a CSV would hold: a date as YYYY-MM-DD, a whole number without ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    # Excel writes a character XML cannot hold as _xHHHH_ (a line break in a cell as _x000D_).
-    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), str(value))
-
-
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NEGATIVE_STRING = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>\s*-')
+    title, names, rows = sheet_rows(raw, shown, SHEET)
+    returns, notes = read_rows(rows, shown, data, today, default_author, where=f"sheet {title}, ")
+    others = [n for n in names if n not in (title, HELP)]
+    if others:
+        notes.append(f"{shown}: read the sheet {title!r} only; left out {', '.join(repr(n) for n in others)}")
+    return returns, notes
