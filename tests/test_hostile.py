@@ -783,3 +783,69 @@ def test_a_return_indented_before_the_first_item_at_the_margin_is_read_not_dropp
         assert cli(board, "check").returncode == 3
     else:
         assert cli(board, "check").returncode == 0 and "Hidden" in cli(board, "export").stdout
+
+
+EDIT = b"\n- recommendation: 3\n  dept: DWP\n  date: 2025-06-03\n  rag: amber\n  summary: Edited meanwhile\n  author: E\n"
+UPDATE = ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "By tracker", "--date", "2026-11-30"]
+
+
+def test_a_file_rewritten_whole_never_replaces_an_edit_made_meanwhile(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import workspace
+
+    path = board / "status" / "DWP.yaml"
+    path.write_bytes(path.read_bytes() + b"...\n")  # an explicit end: a form a block cannot be appended to
+    assert cli(board, "export").returncode == 0  # loaded as it is
+    prepare = workspace.prepare_write
+
+    def edited_meanwhile(target: Path, data: bytes) -> Path:
+        tmp = prepare(target, data)
+        if target == path:
+            with open(path, "ab") as f:  # another program, in place
+                f.write(b"# edited meanwhile\n")
+        return tmp
+
+    monkeypatch.setattr(workspace, "prepare_write", edited_meanwhile)
+    result = cli(board, *UPDATE)
+    assert result.returncode == 3 and "status/DWP.yaml: was changed by another program" in result.stderr, result.stderr
+    assert "nothing was recorded" in result.stderr
+    text = path.read_bytes()
+    assert text.endswith(b"...\n# edited meanwhile\n") and b"By tracker" not in text
+    assert not list((board / "status").glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("how", ["appends after", "writes over"])
+def test_another_program_writing_as_tracker_appends_is_never_lost_or_hidden(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    from tracker import workspace
+
+    path = board / "status" / "DWP.yaml"
+    assert cli(board, "export").returncode == 0
+    end = path.stat().st_size
+    write_to = workspace.write_to
+
+    def meanwhile(fd: int, data: bytes) -> None:
+        write_to(fd, data)
+        if how == "appends after":  # its bytes follow tracker's
+            with open(path, "ab") as f:
+                f.write(EDIT)
+        else:  # it found the end before tracker appended, and writes there now
+            with open(path, "r+b") as f:
+                f.seek(end)
+                f.write(EDIT)
+
+    monkeypatch.setattr(workspace, "write_to", meanwhile)
+    result = cli(board, *UPDATE)
+    monkeypatch.setattr(workspace, "write_to", write_to)
+    if how == "appends after":  # recorded, and the other program's return is read too, not hidden by the database
+        assert result.returncode == 0, result.stderr
+        exported = cli(board, "export").stdout
+        assert "By tracker" in exported and "Edited meanwhile" in exported
+        assert cli(board, "check").returncode == 0
+    else:  # tracker's return is not in the file: not recorded, and the other program's bytes are kept
+        assert result.returncode == 3 and "was written to by another program as tracker appended to it" in result.stderr
+        assert "nothing was recorded" not in result.stderr and result.stderr.count("\n") == 1
+        assert EDIT in path.read_bytes()
+        assert cli(board, "check").returncode == 3  # the journal names what tracker added: a person looks

@@ -340,7 +340,14 @@ class Changed(DataError):
     """A file was changed by another program between tracker reading it and writing to it."""
 
 
-def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append] = ()) -> dict[Path, Fingerprint]:
+class Tangled(DataError):
+    """Another program wrote to a file as tracker appended to it, and what tracker added could not be
+    taken back without losing what the other wrote: the journal is left naming it."""
+
+
+def commit(
+    root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append] = (), expect: Mapping[Path, Fingerprint] | None = None
+) -> dict[Path, Fingerprint]:
     """Put prepared files in place and append to others: all of them, or (if the process dies
     first) none of them; how each appended file is afterwards.
 
@@ -351,17 +358,28 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
     (`recover`): every prepared file is complete and every addition is in the journal before the
     journal exists, so finishing is always possible. An append is refused (Changed), and whatever
     was appended is taken back, if its file is not as it was when tracker read it: another program
-    wrote to it meanwhile, and its lines are not those tracker counted.
+    wrote to it meanwhile, and its lines are not those tracker counted. A file in `expect` is
+    replaced only if it is still as its fingerprint there says: one rewritten whole is never put
+    over an edit another program made since tracker read it.
     """
+    expect = expect or {}
     if len(moves) == 1 and not appends:
         tmp, path = moves[0]
         try:
+            _unchanged(root, path, expect)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         _sync_folders({path.parent})
         return {}
+    try:
+        for _, path in moves:
+            _unchanged(root, path, expect)
+    except BaseException:
+        for tmp, _ in moves:
+            tmp.unlink(missing_ok=True)
+        raise
     write_journal(root, moves, appends)
     after: dict[Path, Fingerprint] = {}
     started: list[Append] = []  # those written to, in whole or in part (a full disk stops a write part-way)
@@ -372,18 +390,24 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
         # Nothing is recorded: what was appended, whole or in part, is taken back (truncating needs
         # no room on a full disk), and the journal goes. If even that fails, the journal stays, and
         # the next command finishes the append it names.
-        taken_back = True
+        tangled = []
         for a in started:
             try:
-                _truncate(a.path, a.was[2], a.was)
+                if not _truncate(a.path, a.was[2], a.data):
+                    tangled.append(a.path.relative_to(root).as_posix())
             except OSError:
-                taken_back = False
+                tangled.append(a.path.relative_to(root).as_posix())
         for tmp, _ in moves:
             tmp.unlink(missing_ok=True)
-        if taken_back:
+        if not tangled:
             (root / JOURNAL).unlink()
             _sync_folders({root})
-        raise
+            raise
+        raise Tangled(
+            f"{tangled[0]} was written to by another program as tracker appended to it, and what tracker added could not"
+            f" be taken back without losing what it wrote; {JOURNAL} names what tracker added: look at the file, then"
+            f" remove {JOURNAL}"
+        ) from None
     for tmp, path in moves:
         os.replace(tmp, path)
     _sync_folders({path.parent for _, path in moves})
@@ -453,9 +477,38 @@ def _append(a: Append, root: Path, started: list[Append]) -> Fingerprint:
         started.append(a)
         write_to(fd, a.data)
         os.fsync(fd)
-        return fingerprint(os.fstat(fd))
+        after = os.fstat(fd)
     finally:
         os.close(fd)
+    # Another program writing in place (from an end it found before tracker appended) would write
+    # over what tracker added: the file is read back, and what is not there is not recorded.
+    if _read_at(a.path, a.was[2], len(a.data)) != a.data:
+        raise Changed("was written to by another program as tracker appended to it", shown)
+    return fingerprint(after)
+
+
+def _read_at(path: Path, start: int, length: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        os.lseek(fd, start, os.SEEK_SET)
+        out = b""
+        while len(out) < length and (chunk := os.read(fd, length - len(out))):
+            out += chunk
+        return out
+    finally:
+        os.close(fd)
+
+
+def _unchanged(root: Path, path: Path, expect: Mapping[Path, Fingerprint]) -> None:
+    """Changed unless `path` is as `expect` says it was (if it says)."""
+    if path not in expect:
+        return
+    try:
+        same = fingerprint(path.stat()) == expect[path]  # as the database took it: through a link in the workspace
+    except FileNotFoundError:
+        same = False
+    if not same:
+        raise Changed("was changed by another program as tracker was about to write to it", path.relative_to(root).as_posix())
 
 
 def write_to(fd: int, data: bytes) -> None:
@@ -465,13 +518,24 @@ def write_to(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _truncate(path: Path, length: int, appended: Fingerprint) -> None:
-    """Take back an append: cut `path` back to `length`, if it is still the file appended to."""
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+def _truncate(path: Path, length: int, data: bytes) -> bool:
+    """Take back an append: cut `path` back to `length`, if all it holds after that is the start of
+    `data` (what tracker added, whole or in part); whether it was (else it is left as it is: another
+    program wrote to it too, and cutting would lose what it wrote)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        if os.fstat(fd).st_ino == appended[3]:
-            os.ftruncate(fd, length)
-            os.fsync(fd)
+        done = os.fstat(fd).st_size - length
+        if not 0 <= done <= len(data):
+            return False
+        os.lseek(fd, length, os.SEEK_SET)
+        written = b""
+        while len(written) < done and (chunk := os.read(fd, done - len(written))):
+            written += chunk
+        if written != data[:done]:
+            return False
+        os.ftruncate(fd, length)
+        os.fsync(fd)
+        return True
     finally:
         os.close(fd)
 
