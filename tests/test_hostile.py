@@ -849,3 +849,30 @@ def test_another_program_writing_as_tracker_appends_is_never_lost_or_hidden(
         assert "nothing was recorded" not in result.stderr and result.stderr.count("\n") == 1
         assert EDIT in path.read_bytes()
         assert cli(board, "check").returncode == 3  # the journal names what tracker added: a person looks
+
+
+# -- Every date option is bounded: nothing counts 32,000 quarters' ends ------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trend", "--as-of", "9999-12-31"],
+        ["report", "--as-of", "9999-12-31"],
+        ["paper", "--as-of", "9999-12-31"],
+        ["chase", "--by", "9999-12-31"],
+        ["update", "20", "--dept", "DWP", "--rag", "a", "--summary", "s", "--target-date", "9999-12-31", "--reason", "r"],
+    ],
+)
+def test_a_date_option_far_in_the_future_is_refused_at_once(board: Path, cli: Cli, args: list[str]) -> None:
+    before = snapshot(board)
+    result = cli(board, *args)
+    option = next(a for a in args if a.startswith("--") and "date" in a or a in ("--as-of", "--by"))
+    assert result.returncode == 3 and result.stderr.count("\n") == 1, result.stderr
+    assert f"{option}: 9999-12-31 is more than 50 years ahead; give a date up to 2076-12-31" in result.stderr, result.stderr
+    assert snapshot(board) == before
+
+
+def test_a_date_option_within_the_bound_is_counted(board: Path, cli: Cli) -> None:
+    result = cli(board, "trend", "--as-of", "2076-12-31", "--format", "csv")
+    assert result.returncode == 0 and result.stdout.count("\n") < 400 and "2076-12-31" in result.stdout

@@ -163,14 +163,25 @@ def option(name: str) -> Iterator[None]:
         raise
 
 
+# How far ahead of today a date option may be: a trend or a paper as of 9999-12-31 would count
+# 32,000 quarters' ends, and no plan of the review's reaches that far.
+YEARS_AHEAD = 50
+
+
 def option_date(text: str | None, name: str, default: date) -> date:
-    """A date given as an option, YYYY-MM-DD; `default` when the option is not given."""
+    """A date given as an option, YYYY-MM-DD, at most YEARS_AHEAD years after today; `default`
+    when the option is not given."""
     from tracker.domain.returns import text_date
+    from tracker.errors import DataError
 
     if text is None:
         return default
     with option(name):
-        return text_date(text)
+        day = text_date(text)
+    latest = date(_context.today().year + YEARS_AHEAD, 12, 31)
+    if day > latest:
+        raise DataError(f"{name}: {day} is more than {YEARS_AHEAD} years ahead; give a date up to {latest}")
+    return day
 
 
 def as_of_date(text: str | None, data: Dataset) -> date:
