@@ -206,3 +206,23 @@ def test_dates_numbers_and_escapes_read_as_excel_shows_them(run: Run, workspace:
 
     rows = list(csv.reader(io.StringIO(run("export", root=workspace).stdout.lstrip("\ufeff"))))
     assert rows[1][:6] == ["20", "DWP", "2025-06-02", "green", "Two\nruns", "T"], rows
+
+
+def test_a_pack_holds_text_a_workbook_cannot_and_is_written(run: Run, workspace: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    marker = workspace / "recommendations.yaml"
+    text = marker.read_text(encoding="utf-8")
+    name = "Department for Work and Pensions"
+    assert f"name: {name}" in text
+    marker.write_text(text.replace(f"name: {name}", f'name: "{name}\\x07"', 1), encoding="utf-8")  # which check accepts
+    summary = "Half\ufffeway\uffff there"  # which update accepts
+    recorded = run("update", "20", "--dept", "DWP", "--rag", "a", "--summary", summary, "--date", "2026-11-01", root=workspace)
+    assert recorded.exit_code == 0, recorded.stderr
+    pack = tmp_path / "DWP.xlsx"
+    result = run("pack", "--dept", "DWP", "--out", str(pack), root=workspace)
+    assert result.exit_code == 0, result.stderr
+    book = load_workbook(pack)
+    assert any(row[7] == "Halfway there" for row in book["Returns"].iter_rows(values_only=True))
+    assert book["How to fill it in"]["A1"].value.startswith(f"Return pack for {name} (DWP)")
+    assert run("import", str(pack), root=workspace).exit_code == 0  # a pack as sent imports nothing, without error

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -136,7 +137,7 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     sheet.protection.formatRows = False
     help_sheet = book.create_sheet(HELP)
     for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *INSTRUCTIONS]:
-        help_sheet.append([line])
+        help_sheet.append([_text(line)])
     help_sheet.column_dimensions["A"].width = 100
     help_sheet["A1"].font = Font(bold=True, size=13)
     buf = io.BytesIO()
@@ -145,13 +146,15 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
 
 
 def _text(value: object) -> object:
-    # A cell the department reads: a number, a date, or text without the characters a workbook
-    # cannot hold (set as text below, so "=..." is never a formula).
+    # A cell the department reads: a number, a date, or text without the characters XML 1.0 cannot
+    # hold (controls, U+FFFE, U+FFFF, lone surrogates), which a return may hold and a workbook may
+    # not (set as text below, so "=..." is never a formula).
     if isinstance(value, (int, date)):
         return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    return _NOT_XML.sub("", str(value))
 
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def read_xlsx(
