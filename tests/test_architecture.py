@@ -34,7 +34,7 @@ MAY_IMPORT = {
     "domain": {"domain", "errors"},
     "errors": set(),
     "yamlio": {"yamlio", "domain", "errors"},
-    "db": {"db", "domain"},
+    "db": {"db", "domain", "errors"},
     "workspace": {"errors"},
     "loading": {"domain", "workspace", "yamlio"},
     "standings": {"db", "domain"},

@@ -876,3 +876,29 @@ def test_a_date_option_far_in_the_future_is_refused_at_once(board: Path, cli: Cl
 def test_a_date_option_within_the_bound_is_counted(board: Path, cli: Cli) -> None:
     result = cli(board, "trend", "--as-of", "2076-12-31", "--format", "csv")
     assert result.returncode == 0 and result.stdout.count("\n") < 400 and "2076-12-31" in result.stdout
+
+
+# -- A database another program changed is rebuilt, not trusted ----------------------------------
+
+
+@pytest.mark.parametrize("command", [["report"], ["export"], ["show", "20"], ["paper"], ["trend"], ["check"]])
+def test_a_value_another_program_wrote_into_the_database_is_never_shown(board: Path, cli: Cli, command: list[str]) -> None:
+    expected = cli(board, *command)
+    assert expected.returncode == 0 and cli(board, "load").returncode == 0
+    conn = sqlite3.connect(board / "tracker.db")
+    with conn:  # the schema refuses a rating tracker never writes
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE returns SET rag = 'purple'")
+    with conn:  # a program that turns the checks off gets it in: it is not trusted
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE returns SET rag = 'purple' WHERE id IN (SELECT max(id) FROM returns WHERE dept = 'DWP')")
+        conn.execute("UPDATE returns SET date = 'someday' WHERE id IN (SELECT min(id) FROM returns WHERE dept = 'DWP')")
+    conn.close()
+    before = snapshot(board)
+    result = cli(board, *command)
+    assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout), result.stderr
+    assert "purple" not in result.stdout and snapshot(board) == before
+    if command == ["check"]:  # which never writes, and judges the YAML: the database is rebuilt by the next command
+        return
+    with sqlite3.connect(board / "tracker.db") as conn:
+        assert conn.execute("SELECT count(*) FROM returns WHERE rag = 'purple' OR date = 'someday'").fetchone()[0] == 0

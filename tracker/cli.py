@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from . import commands
 from .commands.completion import COMPLETE_VAR
-from .errors import ExitCode, Interrupted, TrackerError, from_machine, held_until_exit, silence_stdout
+from .errors import ExitCode, Interrupted, TrackerError, Untrusted, from_machine, held_until_exit, silence_stdout
 from .output.text import clean
 
 
@@ -47,7 +47,23 @@ class _Group(TyperGroup):
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         failure: TrackerError | None
         try:
-            result = super().invoke(ctx)
+            untrusted = False
+            # What click takes apart as it invokes the command: kept, to invoke it again.
+            protected = "_protected_args" if hasattr(ctx, "_protected_args") else "protected_args"
+            args = (list(getattr(ctx, protected)), list(ctx.args))
+            try:
+                result = super().invoke(ctx)
+            except Untrusted:
+                untrusted = True
+            if untrusted:
+                # Another program changed tracker.db: it is rebuilt from the YAML, and the command
+                # runs once more on it (nothing was written or printed before the database was read).
+                from tracker.commands._context import rebuild_database
+
+                rebuild_database(ctx)
+                setattr(ctx, protected, args[0])
+                ctx.args = args[1]
+                result = super().invoke(ctx)
             sys.stdout.flush()  # inside the boundary: a full disk or a closed pipe is reported too
             return result
         except KeyboardInterrupt:

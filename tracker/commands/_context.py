@@ -56,6 +56,17 @@ def database(ctx: typer.Context) -> Connection:
     return conn
 
 
+def rebuild_database(ctx: typer.Context) -> None:
+    """Rebuild the database from the YAML (another program changed it), forgetting the connection
+    and the data read from it before."""
+    from tracker.sync import rebuild
+
+    ctx.meta.pop(_DATABASE, None)
+    ctx.meta.pop(_DATASET, None)
+    with closing(rebuild(root(ctx), today())):
+        pass
+
+
 _DATABASE = "tracker.database"  # where the command's context keeps its connection
 _DATASET = "tracker.dataset"  # and the recommendations read from it
 
