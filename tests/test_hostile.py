@@ -902,3 +902,33 @@ def test_a_value_another_program_wrote_into_the_database_is_never_shown(board: P
         return
     with sqlite3.connect(board / "tracker.db") as conn:
         assert conn.execute("SELECT count(*) FROM returns WHERE rag = 'purple' OR date = 'someday'").fetchone()[0] == 0
+
+
+# -- The lock -------------------------------------------------------------------------------------
+
+
+def test_the_lock_requires_a_filelock_that_never_follows_a_link() -> None:
+    import re
+
+    # 3.12.0 to 3.20.0 truncate the file a linked lock points to; 3.20.3 fixes SoftFileLock too.
+    found = re.search(r'"filelock>=([0-9.]+)"', (REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert found is not None and tuple(int(n) for n in found[1].split(".")) >= (3, 20, 3)
+
+
+@pytest.mark.parametrize("command", [["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"], ["load", "--rebuild"]])
+def test_a_link_in_place_of_the_lock_is_refused_in_one_line_and_its_target_kept(
+    board: Path, cli: Cli, tmp_path: Path, command: list[str]
+) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("not yours\n")
+    (board / ".tracker.lock").symlink_to(victim)
+    before = snapshot(board)
+    result = cli(board, *command)
+    assert result.returncode == 3 and result.stderr == (
+        "tracker: error: .tracker.lock: is a link; the workspace lock is a plain file tracker makes:"
+        " remove the link, then try again\n"
+    ), result.stderr
+    assert victim.read_text() == "not yours\n" and snapshot(board) == before
+    (board / ".tracker.lock").unlink()
+    (board / ".tracker.lock").symlink_to(tmp_path / "nowhere")  # a link to nothing: nothing is made there
+    assert cli(board, *command).returncode == 3 and not (tmp_path / "nowhere").exists()

@@ -229,6 +229,11 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
     start-up. Elsewhere filelock, which takes the same lock where there is flock.
     """
     busy = DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK)
+    # A link in the lock's place (git can carry one) is never opened: a lock opened through it would
+    # create or truncate the file it points to, outside the workspace.
+    linked = DataError("is a link; the workspace lock is a plain file tracker makes: remove the link, then try again", LOCK)
+    if path.is_symlink():
+        raise linked
     if os.name != "posix":
         from filelock import FileLock, Timeout
 
@@ -241,7 +246,14 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
     import fcntl
     import time
 
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as e:
+        import errno
+
+        if e.errno == errno.ELOOP:  # made a link since it was looked at
+            raise linked from None
+        raise
     try:
         deadline = time.monotonic() + timeout
         while True:
