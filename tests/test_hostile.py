@@ -932,3 +932,32 @@ def test_a_link_in_place_of_the_lock_is_refused_in_one_line_and_its_target_kept(
     (board / ".tracker.lock").unlink()
     (board / ".tracker.lock").symlink_to(tmp_path / "nowhere")  # a link to nothing: nothing is made there
     assert cli(board, *command).returncode == 3 and not (tmp_path / "nowhere").exists()
+
+
+# -- What export writes, import reads back --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "summary", ["#N/A", "#ref!", "'#N/A", "''#VALUE!", "#GETTING_DATA", "Line one\rline two", "\rStarts with one", "a\r\nb\rc"]
+)
+def test_export_writes_only_what_import_reads_back(board: Path, cli: Cli, tmp_path: Path, summary: str) -> None:
+    recorded = cli(board, "update", "20", "--dept", "DWP", "--rag", "a", "--summary", summary, "--date", "2026-11-30")
+    assert recorded.returncode == 0, recorded.stderr
+    exported = cli(board, "export").stdout
+    sheet = tmp_path / "returns.csv"
+    sheet.write_bytes(exported.encode("utf-8"))
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(board / "recommendations.yaml", fresh)
+    result = cli(fresh, "import", str(sheet))
+    assert result.returncode == 0, result.stderr
+    assert cli(fresh, "export").stdout == exported  # every return, each as it was
+
+
+def test_a_spreadsheet_error_typed_in_a_cell_is_still_refused(board: Path, cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "errors.csv"
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,#N/A\n20,DWP,2025-01-11,green,'#N/A\n")
+    result = cli(board, "import", str(sheet))
+    assert result.returncode == 3 and "row 2, column summary: holds the spreadsheet error #N/A" in result.stderr
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-11,green,'#N/A\n")  # quoted: the words
+    assert cli(board, "import", str(sheet)).returncode == 0

@@ -19,14 +19,38 @@ MAX_CELL = 16 * 1024 * 1024
 
 
 def write_returns(returns: Iterable[Entry]) -> str:
-    """Returns as CSV; several evidence links share one cell, separated by spaces."""
+    """Returns as CSV that `read_returns` reads back as they are; several evidence links share one
+    cell, separated by spaces."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    # A cell holding a bare carriage return is quoted, or a reader ends the row there: Python 3.12
+    # does so itself, 3.10 and 3.11 only when told to quote every cell of the row.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(FIELDS)
     for r in returns:
         text = [r.summary, r.author, " ".join(r.evidence), iso(r.target_date) or "", r.reason or ""]
-        writer.writerow([r.recommendation, r.dept, r.date.isoformat(), r.rag.value, *map(spreadsheet_cell, text)])
+        row = [str(r.recommendation), r.dept, r.date.isoformat(), r.rag.value, *map(cell, text)]
+        (quoted if any("\r" in t for t in text) else writer).writerow(row)
     return buf.getvalue()
+
+
+def cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as the text it is (see spreadsheet_cell), and that import does
+    not take for a spreadsheet's error: words that are one (`#N/A`) get a quote before them too."""
+    text = spreadsheet_cell(text)
+    return "'" + text if text[:1] in ("#", "'") and spreadsheet_error(text.lstrip("'")) else text
+
+
+def uncell(text: str) -> str:
+    """The value `cell` wrote."""
+    if text[:1] == "'" and spreadsheet_error(text.lstrip("'")):
+        text = text[1:]
+    return unspreadsheet_cell(text)
+
+
+def spreadsheet_error(text: str) -> bool:
+    """Whether a cell shows what a spreadsheet shows for a formula that failed: never a department's words."""
+    return text[:1] == "#" and (text.upper() in EXCEL_ERRORS or text.upper().startswith("#GETTING_DATA"))
 
 
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -147,16 +171,16 @@ def _row(
         raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
     # Whether any cell starts with ' or #, asked of all at once: few do, and an import reads many rows.
     starts = "\x00" + "\x00".join(cells)
-    if "\x00'" in starts:
-        cells = [unspreadsheet_cell(c) for c in cells]
     cells.append("")  # what place -1, a column the sheet does not have, reads
+    raw = cells
+    if "\x00'" in starts:
+        cells = [uncell(c) for c in cells]
     rec_text, dept, day, rag, summary, author, evidence, target, reason = [cells[i] for i in places]
     if not (day or rag or summary or evidence or target or reason):  # none of the columns a department fills in
         return None  # a pack's row the department left empty
-    if "\x00#" in starts:
+    if "\x00#" in starts:  # a spreadsheet's error as the cell holds it: `'#N/A` is the words #N/A
         for field, i in zip(FIELDS, places, strict=True):
-            value = cells[i]
-            if value[:1] == "#" and (value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA")):
+            if spreadsheet_error(value := raw[i]):
                 raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
     if "/" in day:
         day = _uk(day, "date", places, values, number, shown, where)
