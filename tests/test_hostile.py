@@ -961,3 +961,22 @@ def test_a_spreadsheet_error_typed_in_a_cell_is_still_refused(board: Path, cli: 
     assert result.returncode == 3 and "row 2, column summary: holds the spreadsheet error #N/A" in result.stderr
     sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-11,green,'#N/A\n")  # quoted: the words
     assert cli(board, "import", str(sheet)).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "{big}", "--dept", "DWP", "--rag", "g", "--summary", "s"],
+        ["show", "{big}"],
+        ["report", "--rag", "{big}"],
+        ["report", "--format", "{big}"],
+        ["update", "20", "--dept", "{big}", "--rag", "g", "--summary", "s"],
+        ["update", "20", "--dept", "DWP", "--rag", "{big}", "--summary", "s"],
+        ["trend", "--as-of", "{big}"],
+    ],
+)
+def test_no_error_quotes_a_value_of_100_kb(board: Path, cli: Cli, args: list[str]) -> None:
+    big = "x" * 100_000
+    result = cli(board, *(a.format(big=big) for a in args))
+    assert result.returncode in (2, 3) and result.stderr.count("\n") == 1 and len(result.stderr) < 1000, result.stderr[:300]
+    assert "xxxx" in result.stderr  # the value is still named, cut short

@@ -22,8 +22,13 @@ from .output.text import clean
 
 
 def _say(message: str) -> None:
-    """One line on stderr, whatever the message holds: no control characters, no line breaks."""
+    """One line on stderr, whatever the message holds: no control characters, no line breaks, and no
+    value of 100 KB quoted whole (click quotes an argument it refuses as it was given)."""
     line = " ".join(clean(message).split("\n"))
+    if len(line) > 1000:
+        import re
+
+        line = re.sub(r"\S{257,}", lambda m: m[0][:128] + "…" + m[0][-2:] * (m[0][-1:] in "'\""), line)
     try:
         typer.echo(f"tracker: error: {line}", err=True)
     except OSError:  # stderr itself is gone: the exit code still tells
