@@ -980,3 +980,24 @@ def test_no_error_quotes_a_value_of_100_kb(board: Path, cli: Cli, args: list[str
     result = cli(board, *(a.format(big=big) for a in args))
     assert result.returncode in (2, 3) and result.stderr.count("\n") == 1 and len(result.stderr) < 1000, result.stderr[:300]
     assert "xxxx" in result.stderr  # the value is still named, cut short
+
+
+@pytest.mark.parametrize("what", ["a folder", "nothing", "unreadable"])
+def test_import_of_a_file_that_cannot_be_read_exits_3_as_documented(
+    board: Path, cli: Cli, tmp_path: Path, what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "returns.csv"
+    if what == "a folder":
+        path.mkdir()
+    elif what == "unreadable":
+        path.write_text("recommendation,dept,date,rag,summary\n")
+        real = os.open
+
+        def refuse(name: object, *args: object, **kw: object) -> int:
+            if Path(str(name)) == path:
+                raise PermissionError(13, "Permission denied", str(name))
+            return real(name, *args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refuse)
+    result = cli(board, "import", str(path))
+    assert result.returncode == 3 and result.stderr.startswith(f"tracker: error: {path}: "), result.stderr
