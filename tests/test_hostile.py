@@ -1001,3 +1001,18 @@ def test_import_of_a_file_that_cannot_be_read_exits_3_as_documented(
         monkeypatch.setattr(os, "open", refuse)
     result = cli(board, "import", str(path))
     assert result.returncode == 3 and result.stderr.startswith(f"tracker: error: {path}: "), result.stderr
+
+
+def test_a_stray_byte_in_a_utf8_csv_names_its_row_never_reads_all_as_windows_1252(board: Path, cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "returns.csv"
+    rows = 'recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,Café £5m\n20,DWP,2025-01-11,green,"Two\nlines"\n'
+    sheet.write_bytes(rows.encode("utf-8") + b"20,DWP,2025-01-12,green,Bad \xff byte\n")
+    before = snapshot(board)
+    result = cli(board, "import", str(sheet))
+    assert result.returncode == 3 and result.stderr == (
+        f"tracker: error: {sheet}: row 4: byte 0xff is not UTF-8, where the rest of the file is; save it as CSV UTF-8\n"
+    ), result.stderr
+    assert snapshot(board) == before
+    # A file with no UTF-8 in it is Excel's plain "CSV", Windows-1252, as before.
+    sheet.write_bytes("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,Café £5m\n".encode("cp1252"))
+    assert cli(board, "import", str(sheet)).returncode == 0 and "Café £5m" in cli(board, "export").stdout

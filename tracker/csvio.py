@@ -75,6 +75,7 @@ def read_returns(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        _stray_bytes(raw, shown)  # UTF-8 but for a byte or two: named, never read as Windows-1252
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as e:
@@ -96,6 +97,20 @@ def read_returns(
 
     returns, more = read_rows(rows(), shown, data, today, default_author)
     return returns, notes + more
+
+
+def _stray_bytes(raw: bytes, shown: str) -> None:
+    """DataError naming the first row that is not UTF-8, if the rest of the file is UTF-8 (it holds
+    characters written as UTF-8, or UTF-8's byte-order mark): a stray byte there would otherwise
+    have every row read as Windows-1252, each é as Ã©."""
+    text = raw.decode("utf-8", errors="surrogateescape")
+    if not (raw.startswith(b"\xef\xbb\xbf") or any(c > "\x7f" and not "\udc80" <= c <= "\udcff" for c in text)):
+        return  # no character in the file is written as UTF-8: Windows-1252, as Excel's plain "CSV" is
+    bad = next(i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff")
+    byte = ord(text[bad]) - 0xDC00
+    rows = enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), start=1)
+    row = next((n for n, values in rows if any("\udc80" <= c <= "\udcff" for v in values for c in v)), 1)
+    raise DataError(f"row {row}: byte 0x{byte:02x} is not UTF-8, where the rest of the file is; save it as CSV UTF-8", shown)
 
 
 # The columns of a return pack (see pack.py) that are there for the department to read, not to import.
