@@ -1016,3 +1016,33 @@ def test_a_stray_byte_in_a_utf8_csv_names_its_row_never_reads_all_as_windows_125
     # A file with no UTF-8 in it is Excel's plain "CSV", Windows-1252, as before.
     sheet.write_bytes("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,Café £5m\n".encode("cp1252"))
     assert cli(board, "import", str(sheet)).returncode == 0 and "Café £5m" in cli(board, "export").stdout
+
+
+@pytest.mark.parametrize("database", ["missing", "stale"])
+@pytest.mark.parametrize("command", [["report"], ["export"], ["trend"], ["show", "20"]])
+def test_a_workspace_one_may_only_read_is_read_in_memory(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database: str, command: list[str]
+) -> None:
+    import errno
+
+    assert cli(board, "load").returncode == 0
+    with (board / "status" / "DWP.yaml").open("a", encoding="utf-8") as f:  # tracker.db is stale now
+        f.write("\n- recommendation: 20\n  dept: DWP\n  date: 2026-11-30\n  rag: red\n  summary: Late\n  author: A\n")
+    if database == "missing":
+        (board / "tracker.db").unlink()
+    writable = tmp_path / "writable"
+    shutil.copytree(board, writable)
+    expected = cli(writable, *command)
+    assert expected.returncode == 0, expected.stderr
+    before = {p.name: p.read_bytes() for p in board.rglob("*") if p.is_file()}
+    real = os.open
+
+    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
+            raise OSError(errno.EROFS, "Read-only file system", str(name))
+        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = cli(board, *command)
+    assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr
+    assert {p.name: p.read_bytes() for p in board.rglob("*") if p.is_file()} == before

@@ -267,20 +267,47 @@ def open_synced(root: Path, today: date | None = None) -> db.Connection:
             conn.close()
             raise
         conn.close()
-    with workspace.lock(root):
-        if not path.exists():
-            return _build_aside(root, today)
-        conn = _connect(path)
-        try:
-            with db.transaction(conn):  # re-checked under the lock: another command may have done it
-                if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
-                    _recreate(conn, root, today)
-                elif not _is_fresh(conn, root) or standing_due(conn, today):
-                    sync_files(conn, root, today)
-        except BaseException:
-            conn.close()
+    try:
+        with workspace.lock(root):
+            if not path.exists():
+                return _build_aside(root, today)
+            conn = _connect(path)
+            try:
+                with db.transaction(conn):  # re-checked under the lock: another command may have done it
+                    if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
+                        _recreate(conn, root, today)
+                    elif not _is_fresh(conn, root) or standing_due(conn, today):
+                        sync_files(conn, root, today)
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+    except (OSError, db.OperationalError) as e:
+        if not _read_only(e):
             raise
-        return conn
+    # A workspace one may only read (a read-only checkout, a share): the YAML is read into a
+    # database in memory, which the command reads as it would tracker.db, and nothing is written.
+    return _in_memory(root, today)
+
+
+def _read_only(e: Exception) -> bool:
+    """Whether `e` says the workspace or its database may not be written to."""
+    import errno
+
+    if isinstance(e, OSError):
+        return e.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    return "readonly" in str(e) or "read-only" in str(e) or "unable to open" in str(e)
+
+
+def _in_memory(root: Path, today: date | None) -> db.Connection:
+    conn = db.connect(Path(":memory:"))
+    try:
+        with db.transaction(conn):
+            _recreate(conn, root, today)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def catch_up(conn: db.Connection, root: Path, today: date | None) -> bool:
