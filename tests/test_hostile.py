@@ -1046,3 +1046,27 @@ def test_a_workspace_one_may_only_read_is_read_in_memory(
     result = cli(board, *command)
     assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr
     assert {p.name: p.read_bytes() for p in board.rglob("*") if p.is_file()} == before
+
+
+# -- Spreadsheets as people open them -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export"],
+        ["report", "--format", "csv"],
+        ["list", "--format", "csv"],
+        ["pack", "--dept", "DWP"],
+        ["trend", "--format", "csv"],
+    ],
+)
+def test_every_csv_says_it_is_utf8_and_keeps_sections_as_text(board: Path, cli: Cli, args: list[str]) -> None:
+    out = cli(board, *args).stdout
+    assert out.startswith("\ufeff") and not out.startswith("\ufeff\ufeff")
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    for row in rows:
+        if "section" in row:  # 3.10 and 3.1 stay two sections: no spreadsheet reads §3.10 as a number
+            assert row["section"].startswith("§") and row["section"][1:].replace(".", "").isdigit()
+    if "section" in rows[0]:
+        assert cli(board, "report", "--section", rows[0]["section"]).returncode == 0  # as the option takes it too

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
+from tracker.output.csvout import BOM
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
 from .domain.recommendations import Dataset
@@ -21,7 +22,8 @@ MAX_CELL = 16 * 1024 * 1024
 def write_returns(returns: Iterable[Entry]) -> str:
     """Returns as CSV that `read_returns` reads back as they are; several evidence links share one
     cell, separated by spaces."""
-    buf = io.StringIO()
+    buf = io.StringIO(BOM)  # for a spreadsheet, which reads UTF-8 only after one
+    buf.seek(0, io.SEEK_END)
     writer = csv.writer(buf, lineterminator="\n")
     # A cell holding a bare carriage return is quoted, or a reader ends the row there: Python 3.12
     # does so itself, 3.10 and 3.11 only when told to quote every cell of the row.

@@ -18,6 +18,7 @@ from .csvio import read_rows
 from .domain.rating import RETURN_RATINGS
 from .domain.recommendations import Dataset
 from .domain.returns import Entry
+from .output.csvout import BOM
 from .output.text import spreadsheet_cell
 
 SHEET = "Returns"
@@ -62,7 +63,9 @@ class Row:
 
 
 def write_csv(rows: Sequence[Row]) -> bytes:
-    buf = io.StringIO()
+    """The pack as CSV, after a byte-order mark: a spreadsheet reads UTF-8 only after one."""
+    buf = io.StringIO(BOM)
+    buf.seek(0, io.SEEK_END)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(READ + FILL)
     for r in rows:

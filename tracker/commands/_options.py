@@ -134,9 +134,9 @@ Dept = Annotated[
 def _section(value: str | None) -> str | None:
     """A section as given, without the white space around it; an empty one is a usage error, the
     same in every command (it would match nothing in one and everything in another)."""
-    if value is not None and not value.strip():
+    if value is not None and not value.strip().lstrip("§"):
         raise typer.BadParameter("is empty; give a section of the review, e.g. 3 or 3.11", param_hint="--section")
-    return value.strip() if value is not None else None
+    return value.strip().lstrip("§").strip() if value is not None else None  # §3.11 as the CSVs write it
 
 
 Section = Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.", callback=_section)]
