@@ -1070,3 +1070,20 @@ def test_every_csv_says_it_is_utf8_and_keeps_sections_as_text(board: Path, cli: 
             assert row["section"].startswith("§") and row["section"][1:].replace(".", "").isdigit()
     if "section" in rows[0]:
         assert cli(board, "report", "--section", rows[0]["section"]).returncode == 0  # as the option takes it too
+
+
+def test_a_file_whose_dates_are_month_first_is_refused_as_a_us_spreadsheets(board: Path, cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "us.csv"
+    # 12/02/2026 reads as 12 February either way round; 03/31/2027 only as 31 March, month-first.
+    sheet.write_text(
+        "recommendation,dept,date,rag,summary,target_date,reason\n"
+        "20,DWP,12/02/2026,green,First,,\n"
+        "3,DWP,11/01/2026,amber,Second,03/31/2027,Moved\n"
+    )
+    before = snapshot(board)
+    result = cli(board, "import", str(sheet))
+    assert result.returncode == 3 and result.stderr.count("\n") == 1, result.stderr
+    assert "row 3, column target_date: '03/31/2027' is a date written month-first, as a US spreadsheet" in result.stderr
+    assert snapshot(board) == before
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,31/02/2026,green,First\n")  # no date either way
+    assert "'31/02/2026' is not a real date (DD/MM/YYYY)" in cli(board, "import", str(sheet)).stderr

@@ -152,6 +152,8 @@ def read_rows(
     for number, values in rows:
         try:
             ret = _row(header, places, number, values, shown, where, data, today)
+        except MonthFirst:
+            raise
         except DataError as e:
             bad.append((number, e.message if e.file is None else str(e)))
             continue
@@ -220,6 +222,25 @@ def _uk(text: str, field: str, places: tuple[int, ...], values: list[str], numbe
         iso = uk_date(text)
         date.fromisoformat(iso)
     except ValueError:
-        what = f"{excerpt(values[places[FIELDS.index(field)]].strip())} is not a real date (DD/MM/YYYY)"
-        raise DataError(f"{shown}: {where}row {number}, column {field}: {what}") from None
+        quoted = excerpt(values[places[FIELDS.index(field)]].strip())
+        m = _UK_DATE.fullmatch(text)
+        if m and _real(int(m[3]), int(m[1]), int(m[2])):  # a real date only month-first: the whole file is
+            raise MonthFirst(
+                f"{shown}: {where}row {number}, column {field}: {quoted} is a date written month-first, as a US"
+                " spreadsheet writes them, so none of the file's dates can be read as DD/MM/YYYY (12/02/2026 would be"
+                " read as 12 February); save it with dates as DD/MM/YYYY or YYYY-MM-DD"
+            ) from None
+        raise DataError(f"{shown}: {where}row {number}, column {field}: {quoted} is not a real date (DD/MM/YYYY)") from None
     return iso
+
+
+class MonthFirst(DataError):
+    """A file whose dates are written month-first: refused whole, whatever its other rows say."""
+
+
+def _real(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
