@@ -226,3 +226,22 @@ def test_a_pack_holds_text_a_workbook_cannot_and_is_written(run: Run, workspace:
     assert any(row[7] == "Halfway there" for row in book["Returns"].iter_rows(values_only=True))
     assert book["How to fill it in"]["A1"].value.startswith(f"Return pack for {name} (DWP)")
     assert run("import", str(pack), root=workspace).exit_code == 0  # a pack as sent imports nothing, without error
+
+
+def test_the_pack_prints_on_a4_landscape_and_takes_only_dates_in_date_columns(run: Run, workspace: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    pack = tmp_path / "DWP.xlsx"
+    assert run("pack", "--dept", "DWP", "--out", str(pack), root=workspace).exit_code == 0
+    sheet = load_workbook(pack)["Returns"]
+    setup = sheet.page_setup
+    assert (setup.orientation, str(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == ("landscape", "9", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
+    header = [c.value for c in sheet[1]]
+    columns = {header.index(name) for name in ("date", "target_date")}
+    dated = {
+        str(r).split(":")[0].rstrip("0123456789"): v.type for v in sheet.data_validations.dataValidation for r in v.sqref.ranges
+    }
+    from openpyxl.utils import get_column_letter
+
+    assert {get_column_letter(i + 1) for i in columns} == {c for c, kind in dated.items() if kind == "date"}

@@ -134,6 +134,21 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     sheet.add_data_validation(ratings)
     rag_column = get_column_letter(len(READ) + FILL.index("rag") + 1)
     ratings.add(f"{rag_column}2:{rag_column}{max(last_row, 2)}")
+    # The two date columns take only a date (Excel says so as it is typed, not at import).
+    for field in ("date", "target_date"):
+        column = get_column_letter(len(READ) + FILL.index(field) + 1)
+        days = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)")
+        days.error, days.errorTitle = "Type a date, DD/MM/YYYY.", field
+        days.showErrorMessage = True
+        sheet.add_data_validation(days)
+        days.add(f"{column}2:{column}{max(last_row, 2)}")
+    # Printed as people print it: A4 landscape, every column on one page's width, the header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True  # locked cells stay as the board sent them; the white ones take input
     sheet.protection.formatColumns = False
