@@ -1087,3 +1087,17 @@ def test_a_file_whose_dates_are_month_first_is_refused_as_a_us_spreadsheets(boar
     assert snapshot(board) == before
     sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,31/02/2026,green,First\n")  # no date either way
     assert "'31/02/2026' is not a real date (DD/MM/YYYY)" in cli(board, "import", str(sheet)).stderr
+
+
+@pytest.mark.parametrize(
+    "head", [b"\t# a comment after a tab\n", b"# a comment with a \x00 in it\n", b"  \t# spaces, then a tab\n"]
+)
+def test_a_status_file_pyyaml_cannot_read_is_never_passed(board: Path, cli: Cli, head: bytes) -> None:
+    import yaml
+
+    path = board / "status" / "DWP.yaml"
+    path.write_bytes(head + path.read_bytes())
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(path.read_bytes().decode("utf-8"))
+    result = cli(board, "check")
+    assert result.returncode == 3 and result.stdout.startswith("status/DWP.yaml"), result.stdout
