@@ -149,7 +149,14 @@ def read_rows(
     returns = []
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
     places = tuple(header.index(f) if f in header else -1 for f in FIELDS)  # where each field is, found once
+    # The columns a department fills in: a row of the header's width with all of them empty is left
+    # out at once (a pack's row it had nothing to say on; a sheet of many such rows), as _row would.
+    fill = [places[FIELDS.index(f)] for f in ("date", "rag", "summary", "evidence", "target_date", "reason")]
+    fill = [i for i in fill if i >= 0]
+    width = len(header)
     for number, values in rows:
+        if len(values) == width and not any(values[i] and not values[i].isspace() for i in fill):
+            continue
         try:
             ret = _row(header, places, number, values, shown, where, data, today)
         except MonthFirst:

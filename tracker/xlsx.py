@@ -151,10 +151,9 @@ def _parser(h: _Handlers) -> XMLParserType:
     p = expat.ParserCreate()
     p.buffer_text = True
     p.buffer_size = CHUNK
-    # Most workbooks name their elements without a prefix: only a prefixed name is taken apart.
-    start, end = h.start, h.end
-    p.StartElementHandler = lambda name, attrs: start(name if ":" not in name else _local(name), attrs)
-    p.EndElementHandler = lambda name: end(name if ":" not in name else _local(name))
+    # Each handler takes a prefixed name (x:row) apart itself: most workbooks use none.
+    p.StartElementHandler = h.start
+    p.EndElementHandler = h.end
     p.CharacterDataHandler = h.text
 
     def no_doctype(*_: object) -> None:
@@ -181,6 +180,7 @@ class _Workbook(_Handlers):
         self.date1904 = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = _local(name) if ":" in name else name
         if name == "sheet":
             rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
             self.sheets.append((attrs.get("name", ""), rid))
@@ -193,6 +193,7 @@ class _Relations(_Handlers):
         self.targets: dict[str, str] = {}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = _local(name) if ":" in name else name
         if name == "Relationship":
             self.targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
@@ -207,6 +208,7 @@ class _Strings(_Handlers):
         self.phonetic = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = _local(name) if ":" in name else name
         if name == "si":
             self.parts = []
         elif name == "t":
@@ -215,6 +217,7 @@ class _Strings(_Handlers):
             self.phonetic += 1
 
     def end(self, name: str) -> None:
+        name = _local(name) if ":" in name else name
         if name == "si":
             self.strings.append("".join(self.parts))
         elif name == "t":
@@ -247,6 +250,7 @@ class _Styles(_Handlers):
         self.in_xfs = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = _local(name) if ":" in name else name
         if name == "numFmt":
             try:
                 self.formats[int(attrs.get("numFmtId", ""))] = attrs.get("formatCode", "")
@@ -261,6 +265,7 @@ class _Styles(_Handlers):
                 self.xfs.append(0)
 
     def end(self, name: str) -> None:
+        name = _local(name) if ":" in name else name
         if name == "cellXfs":
             self.in_xfs = False
 
@@ -277,6 +282,9 @@ _COLUMN = re.compile(r"([A-Za-z]{1,3})")
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
+_DIGITS = "0123456789"
+
+
 def column(ref: str) -> int | None:
     """The column (0 for A) of a cell reference such as "K40"; None if it names none."""
     m = _COLUMN.match(ref)
@@ -286,6 +294,11 @@ def column(ref: str) -> int | None:
     for ch in m[1].upper():
         n = n * 26 + ord(ch) - 64
     return n - 1
+
+
+# Each column's letters, looked up rather than worked out for every cell: A to ZZ.
+_LETTERS = [chr(65 + i) for i in range(26)]
+_columns = {name: i for i, name in enumerate(_LETTERS + [a + b for a in _LETTERS for b in _LETTERS])}
 
 
 class _Sheet(_Handlers):
@@ -310,14 +323,21 @@ class _Sheet(_Handlers):
         return done
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == "c":
+        if ":" in name:
+            name = _local(name)
+        if name == "v":
+            self.collect = self.in_cell
+        elif name == "c":
             ref = attrs.get("r")
-            col = column(ref) if ref else self.col + 1
+            col = _columns.get(ref.rstrip(_DIGITS)) if ref else self.col + 1
+            if col is None:
+                col = column(ref or "")
             if col is None or not 0 <= col < MAX_COLUMNS:
                 raise Damaged(f"row {self.number}: a cell names no column Excel has ({(ref or '')[:20]!r})")
             self.col, self.type, self.in_cell, self.parts = col, attrs.get("t", "n"), True, []
+            style = attrs.get("s")
             try:
-                self.style = int(attrs.get("s", "0"))
+                self.style = int(style) if style else 0
             except ValueError:
                 self.style = 0
         elif name == "row":
@@ -326,8 +346,6 @@ class _Sheet(_Handlers):
             except ValueError:
                 raise Damaged(f"a row is numbered {attrs['r'][:20]!r}") from None
             self.row, self.col = {}, -1
-        elif self.in_cell and name == "v":
-            self.collect = True
         elif self.in_cell and name == "is":
             self.inline += 1
         elif self.in_cell and name == "t" and self.inline:
@@ -336,22 +354,24 @@ class _Sheet(_Handlers):
             self.inline += 100  # a phonetic guide in an inline string: not the cell's text
 
     def end(self, name: str) -> None:
-        if name in ("v", "t"):
+        if ":" in name:
+            name = _local(name)
+        if name == "v" or name == "t":
             self.collect = False
-        elif name == "is":
-            self.inline = max(0, self.inline - 1)
-        elif name == "rPh" and self.inline >= 100:
-            self.inline -= 100
         elif name == "c":
             self.in_cell = False
             value = self.value("".join(self.parts))
-            if value.strip():  # a cell of spaces is empty, as import reads it
+            if value and not value.isspace():  # a cell of spaces is empty, as import reads it
                 self.row[self.col] = value
         elif name == "row":
             width = max(self.row) + 1 if self.row else 0
             if width > self.limit:
                 raise TooWide(self.number, width)
             self.done.append((self.number, [self.row.get(i, "") for i in range(width)]))
+        elif name == "is":
+            self.inline = max(0, self.inline - 1)
+        elif name == "rPh" and self.inline >= 100:
+            self.inline -= 100
 
     def text(self, data: str) -> None:
         if self.collect:
@@ -379,6 +399,8 @@ class _Sheet(_Handlers):
         return self.number_text(text)
 
     def number_text(self, text: str) -> str:
+        if text.isdigit() and self.style not in self.dates:  # most numbers: a whole one
+            return str(int(text))
         try:
             number = float(text)
         except ValueError:
