@@ -245,3 +245,20 @@ def test_the_pack_prints_on_a4_landscape_and_takes_only_dates_in_date_columns(ru
     from openpyxl.utils import get_column_letter
 
     assert {get_column_letter(i + 1) for i in columns} == {c for c, kind in dated.items() if kind == "date"}
+
+
+@pytest.mark.parametrize("where", ["sheet", "shared strings"])
+def test_a_workbook_of_more_elements_than_a_pack_could_hold_is_refused_not_read_at_length(
+    run: Run, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from tracker import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ELEMENTS", 1000)  # as 6,000,000 is to a flood of 36 MB
+    path = tmp_path / "flood.xlsx"
+    if where == "sheet":
+        path.write_bytes(workbook(sheet_xml({1: HEADER}, "<row/>" * 2000)))
+    else:
+        path.write_bytes(workbook(sheet_xml({1: HEADER}), strings=[""] * 1000))
+    result = run("import", str(path), root=workspace)
+    assert result.exit_code == 3 and "its XML has over 1,000 elements, more than a return pack could hold" in result.stderr
+    assert result.stderr.count("\n") == 1

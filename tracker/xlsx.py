@@ -85,6 +85,7 @@ def sheet_rows(raw: bytes, shown: str, wanted: str) -> tuple[str, list[str], Ite
     except Damaged as e:
         raise refuse(str(e)) from None
     sheet = _Sheet(strings.strings, styles.dates(), book.date1904)
+    sheet.elements = strings.elements  # the bound is on the two together
     if path not in infos:
         raise refuse(f"it has no {path}")
 
@@ -93,6 +94,7 @@ def sheet_rows(raw: bytes, shown: str, wanted: str) -> tuple[str, list[str], Ite
             parser = _parser(sheet)
             while chunk := f.read(CHUNK):
                 parser.Parse(chunk, False)
+                _too_many(sheet)
                 yield from sheet.take()
             parser.Parse(b"", True)
             yield from sheet.take()
@@ -124,7 +126,14 @@ def _short(e: BaseException) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+# More elements than any return pack holds (800,000 rows of two cells are 4,000,000): reading more
+# would take long for nothing, so the workbook is refused once its XML has named this many.
+MAX_ELEMENTS = 6_000_000
+
+
 class _Handlers:
+    elements = 0  # counted by the handlers that could meet many: the shared strings' and the sheet's
+
     def start(self, name: str, attrs: dict[str, str]) -> None:
         pass
 
@@ -164,11 +173,17 @@ def _parser(h: _Handlers) -> XMLParserType:
     return p
 
 
+def _too_many(h: _Handlers) -> None:
+    if h.elements > MAX_ELEMENTS:
+        raise Damaged(f"its XML has over {MAX_ELEMENTS:,} elements, more than a return pack could hold")
+
+
 def _parse(f: IO[bytes], h: _Handlers) -> None:
     parser = _parser(h)
     try:
         while chunk := f.read(CHUNK):
             parser.Parse(chunk, False)
+            _too_many(h)
         parser.Parse(b"", True)
     except _expat_errors() as e:
         raise Damaged(_short(e)) from None
@@ -208,6 +223,7 @@ class _Strings(_Handlers):
         self.phonetic = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
         name = _local(name) if ":" in name else name
         if name == "si":
             self.parts = []
@@ -323,6 +339,7 @@ class _Sheet(_Handlers):
         return done
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
         if ":" in name:
             name = _local(name)
         if name == "v":
@@ -364,7 +381,9 @@ class _Sheet(_Handlers):
             if value and not value.isspace():  # a cell of spaces is empty, as import reads it
                 self.row[self.col] = value
         elif name == "row":
-            width = max(self.row) + 1 if self.row else 0
+            if not self.row:  # nothing in it (formatted, say): import would leave it out
+                return
+            width = max(self.row) + 1
             if width > self.limit:
                 raise TooWide(self.number, width)
             self.done.append((self.number, [self.row.get(i, "") for i in range(width)]))
