@@ -157,7 +157,9 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
     that records finishes the journal if this machine's tracker wrote it.
     """
     journal = os.path.lexists(root / workspace.JOURNAL)
-    if journal:  # a command writing now removes its journal once done: wait for it
+    # A command writing now removes its journal once done: wait for it. (Every writer makes the lock
+    # file first: where there is none, no command is writing, and check makes none.)
+    if journal and os.path.lexists(root / workspace.LOCK):
         try:
             with workspace.lock(root, finish=False):
                 journal = os.path.lexists(root / workspace.JOURNAL)
@@ -168,9 +170,13 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
         return [], counts
     findings, counts, read = _check_files(root, today)
     if findings and not journal and _written_since(root, read):
-        # A command was appending to a file as it was read: read again once it has finished.
+        # A command was appending to a file as it was read: read again once it has finished (under
+        # the lock, if there is one to wait for; check makes none).
         try:
-            with workspace.lock(root, finish=False):
+            if os.path.lexists(root / workspace.LOCK):
+                with workspace.lock(root, finish=False):
+                    findings, counts, read = _check_files(root, today)
+            else:
                 findings, counts, read = _check_files(root, today)
         except OSError:  # a workspace one may only read: no command is writing to it
             pass
