@@ -151,6 +151,9 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
 
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = "1:1"
+    from openpyxl.worksheet.page import PageMargins
+
+    sheet.page_margins = PageMargins(left=0.25, right=0.25, top=0.5, bottom=0.5)  # Excel's "Narrow": larger print
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True  # locked cells stay as the board sent them; the white ones take input
     sheet.protection.formatColumns = False
@@ -159,6 +162,9 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *INSTRUCTIONS]:
         help_sheet.append([_text(line)])
     help_sheet.column_dimensions["A"].width = 100
+    help_sheet.page_setup.paperSize = help_sheet.PAPERSIZE_A4  # one page wide: its lines are not cut
+    help_sheet.page_setup.fitToWidth, help_sheet.page_setup.fitToHeight = 1, 0
+    help_sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     help_sheet["A1"].font = Font(bold=True, size=13)
     buf = io.BytesIO()
     book.save(buf)
