@@ -113,7 +113,11 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     last_row = len(rows) + 1
-    for row in sheet.iter_rows(min_row=2, max_row=last_row):
+    for number, row in enumerate(sheet.iter_rows(min_row=2, max_row=last_row), start=2):
+        # Tall enough for its wrapped text: a spreadsheet does not work the height out for every
+        # program that opens or prints it, and the lines of one row would print over the next's.
+        lines = max((-(-len(c.value) // WIDTHS[i]) for i, c in enumerate(row) if isinstance(c.value, str)), default=1)
+        sheet.row_dimensions[number].height = min(409, 15 * max(1, lines))
         for i, cell in enumerate(row):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(cell.value, str):
