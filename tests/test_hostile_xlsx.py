@@ -237,6 +237,9 @@ def test_the_pack_prints_on_a4_landscape_and_takes_only_dates_in_date_columns(ru
     setup = sheet.page_setup
     assert (setup.orientation, str(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == ("landscape", "9", 1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
+    for number in range(2, sheet.max_row + 1):  # each row as tall as its wrapped title, so none prints over the next
+        title = sheet.cell(number, 3).value
+        assert sheet.row_dimensions[number].height >= 15 * -(-len(title) // sheet.column_dimensions["C"].width)
     help_sheet = load_workbook(pack)["How to fill it in"]  # one page wide too: no line of it cut
     assert help_sheet.sheet_properties.pageSetUpPr.fitToPage and help_sheet.page_setup.fitToWidth == 1
     header = [c.value for c in sheet[1]]
