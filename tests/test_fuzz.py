@@ -138,7 +138,7 @@ def pyyaml_items(raw: bytes) -> int | None:
     YAML, or not a list)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        loaded = yaml.load(raw.decode("utf-8"), Loader=loader)
+        loaded = yaml.load(raw.decode("utf-8-sig"), Loader=loader)  # a byte-order mark says UTF-8, as tracker reads it
     except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     return 0 if loaded is None else len(loaded) if isinstance(loaded, list) else None
