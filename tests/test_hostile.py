@@ -1102,3 +1102,25 @@ def test_a_status_file_pyyaml_cannot_read_is_never_passed(board: Path, cli: Cli,
         yaml.safe_load(path.read_bytes().decode("utf-8"))
     result = cli(board, "check")
     assert result.returncode == 3 and result.stdout.startswith("status/DWP.yaml"), result.stdout
+
+
+def test_a_database_another_program_changed_in_a_workspace_one_may_only_read_is_read_in_memory(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    expected = cli(board, "report")
+    with sqlite3.connect(board / "tracker.db") as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE returns SET rag = 'purple' WHERE id IN (SELECT max(id) FROM returns WHERE dept = 'DWP')")
+    conn.close()
+    real = os.open
+
+    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
+            raise OSError(errno.EROFS, "Read-only file system", str(name))
+        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = cli(board, "report")
+    assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr

@@ -289,14 +289,14 @@ def open_synced(root: Path, today: date | None = None) -> db.Connection:
                 raise
             return conn
     except (OSError, db.OperationalError) as e:
-        if not _read_only(e):
+        if not read_only(e):
             raise
     # A workspace one may only read (a read-only checkout, a share): the YAML is read into a
     # database in memory, which the command reads as it would tracker.db, and nothing is written.
-    return _in_memory(root, today)
+    return in_memory(root, today)
 
 
-def _read_only(e: Exception) -> bool:
+def read_only(e: Exception) -> bool:
     """Whether `e` says the workspace or its database may not be written to."""
     import errno
 
@@ -305,7 +305,8 @@ def _read_only(e: Exception) -> bool:
     return "readonly" in str(e) or "read-only" in str(e) or "unable to open" in str(e)
 
 
-def _in_memory(root: Path, today: date | None) -> db.Connection:
+def in_memory(root: Path, today: date | None) -> db.Connection:
+    """A database in memory holding the workspace's YAML, for a workspace one may only read."""
     conn = db.connect(Path(":memory:"))
     try:
         with db.transaction(conn):

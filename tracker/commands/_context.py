@@ -59,12 +59,19 @@ def database(ctx: typer.Context) -> Connection:
 def rebuild_database(ctx: typer.Context) -> None:
     """Rebuild the database from the YAML (another program changed it), forgetting the connection
     and the data read from it before."""
-    from tracker.sync import rebuild
+    from tracker import db
+    from tracker.sync import in_memory, read_only, rebuild
 
     ctx.meta.pop(_DATABASE, None)
     ctx.meta.pop(_DATASET, None)
-    with closing(rebuild(root(ctx), today())):
-        pass
+    try:
+        with closing(rebuild(root(ctx), today())):
+            pass
+    except (OSError, db.OperationalError) as e:
+        if not read_only(e):
+            raise
+        # A workspace one may only read: the command reads the YAML in memory instead.
+        ctx.meta[_DATABASE] = ctx.with_resource(closing(in_memory(root(ctx), today())))
 
 
 _DATABASE = "tracker.database"  # where the command's context keeps its connection
