@@ -100,8 +100,12 @@ def test_an_update_killed_as_it_appends_is_finished_by_the_next_command(workspac
     )
     assert killed.returncode == -9, killed.stderr
     assert (workspace / writing.JOURNAL).exists()  # what the killed command meant to do
-    check = tracker(workspace, "check")  # takes the lock: finishes the append
-    assert check.returncode == 0, check.stdout + check.stderr
+    before = (workspace / DHSC).read_bytes()
+    check = tracker(workspace, "check")  # never writes: says a write did not finish
+    assert check.returncode == 3 and ".tracker.journal: a write that did not finish" in check.stdout, check.stdout + check.stderr
+    assert (workspace / DHSC).read_bytes() == before and (workspace / writing.JOURNAL).exists()
+    load = tracker(workspace, "load")  # takes the lock: finishes the append
+    assert load.returncode == 0, load.stdout + load.stderr
     assert not (workspace / writing.JOURNAL).exists()
     assert summaries(workspace) == ["First", "Second"]
     text = (workspace / DHSC).read_text(encoding="utf-8")

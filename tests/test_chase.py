@@ -74,7 +74,9 @@ def test_chase_defaults_to_the_next_meeting_and_lists_as_text_and_csv(run: Run, 
     text = run("chase", root=board).stdout
     assert text.startswith("Returns owed by 2099-01-08 for the board on 2099-01-15: no return in the 90 days to 2099-01-08.")
     assert text.rstrip().splitlines()[-1].endswith("returns.")
-    rows = list(csv.DictReader(io.StringIO(run("chase", "--format", "csv", "--by", "2025-06-30", root=board).stdout)))
+    chased = run("chase", "--format", "csv", "--by", "2025-06-30", root=board).stdout
+    assert chased.startswith("\ufeff")  # a spreadsheet reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(chased.removeprefix("\ufeff"))))
     assert list(rows[0]) == ["dept", "number", "title", "role", "target_date", "last_update", "last_rag", "days_ago", "by"]
     assert {"dept": "OHID", "number": "11", "role": "lead for LA"}.items() <= next(r for r in rows if r["number"] == "11").items()
 

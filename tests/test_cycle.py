@@ -86,7 +86,7 @@ def test_two_board_cycles(run: Run, workspace: Path, tmp_path: Path) -> None:
     assert next(o for o in dhsc["owes"] if o["number"] == 9)["days_ago"] == (TODAY - date(2025, 6, 20)).days
     request = run("chase", "--dept", "MoJ", "--format", "markdown", "--by", "2025-10-02", root=workspace).stdout
     assert "Northshire Combating Drugs Partnership asks Ministry of Justice for returns" in request
-    pack = list(csv.DictReader(io.StringIO(run("pack", "--dept", "MoJ", root=workspace).stdout)))
+    pack = list(csv.DictReader(io.StringIO(run("pack", "--dept", "MoJ", root=workspace).stdout.removeprefix("\ufeff"))))
     assert next(r for r in pack if r["recommendation"] == "17")["last rating"] == "amber"
 
 

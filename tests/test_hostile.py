@@ -573,21 +573,22 @@ def test_a_journal_tracker_did_not_write_is_refused_not_followed(board: Path, cl
 def test_a_journal_that_does_not_match_the_file_it_appends_to_is_not_followed(
     board: Path, cli: Cli, tmp_path: Path, how: str
 ) -> None:
-    import json
+    from tracker import workspace
 
     path = board / "status" / "DWP.yaml"
     raw = path.read_bytes()
-    added = "\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: s\n  author: T\n"
+    ino = path.stat().st_ino
+    added = b"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: s\n  author: T\n"
     if how == "other bytes":  # the file holds, after the length named, bytes that are not the start of those to add
-        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw) - 10, added]]}
+        length = len(raw) - 10
     elif how == "shorter":  # the file is shorter than the length named: it was changed since
-        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw) + 10, added]]}
+        length = len(raw) + 10
     else:  # the file is now a link: never written through
         (tmp_path / "elsewhere.yaml").write_bytes(raw)
         path.unlink()
         path.symlink_to(tmp_path / "elsewhere.yaml")
-        journal = {"moves": [], "appends": [["status/DWP.yaml", len(raw), added]]}
-    (board / ".tracker.journal").write_text(json.dumps(journal))
+        length = len(raw)
+    workspace.write_journal(board, [], [workspace.Append(path, added, (0, 0, length, ino))])  # as a killed command leaves it
     before = snapshot(board)
     result = cli(board, "update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s")
     assert result.returncode == 3 and "cannot finish the interrupted write of status/DWP.yaml" in result.stderr, result.stderr
@@ -672,15 +673,454 @@ def test_a_body_that_reports_via_one_that_reports_via_another_is_refused(board: 
     assert result.returncode == 1 and "AoMRC reports via DHSC, which itself reports via another" in result.stdout
 
 
-def test_check_finishes_an_import_a_kill_left_half_way(board: Path, cli: Cli) -> None:
+def killed_import(root: Path, summary: str) -> tuple[Path, bytes]:
+    """What an import killed between writing its journal and renaming its new DWP.yaml into place
+    leaves, on this machine: the new file, written in full, and the journal naming it."""
+    from tracker import workspace
+
+    path = root / "status" / "DWP.yaml"
+    block = f"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: {summary}\n  author: T\n"
+    tmp = workspace.prepare_write(path, path.read_bytes() + block.encode())
+    workspace.write_journal(root, [(tmp, path)], [])
+    return tmp, path.read_bytes()
+
+
+def test_check_never_writes_it_reports_a_journal_and_a_recording_command_finishes_it(board: Path, cli: Cli) -> None:
+    tmp, raw = killed_import(board, "After the kill")
+    before = {p.relative_to(board): p.read_bytes() for p in board.rglob("*") if p.is_file()}
+    result = cli(board, "check")
+    assert result.returncode == 3 and ".tracker.journal: a write that did not finish" in result.stdout, result.stdout
+    assert {p.relative_to(board): p.read_bytes() for p in board.rglob("*") if p.is_file()} == before  # not even a lock file
+    assert tmp.exists()
+    assert cli(board, "load").returncode == 0
+    assert "After the kill" in (board / "status" / "DWP.yaml").read_text() and not (board / ".tracker.journal").exists()
+    assert not tmp.exists() and cli(board, "check").returncode == 0
+
+
+@pytest.mark.parametrize("how", ["a pull request", "another machine", "a copy", "git tracks it"])
+def test_a_journal_this_machines_tracker_did_not_write_is_never_followed(
+    board: Path, cli: Cli, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import json
 
+    tmp, raw = killed_import(board, "Planted")
+    journal = board / ".tracker.journal"
+    if how == "a pull request":  # the journal and its temporary file as a checkout writes them: new files
+        for path in (journal, tmp):
+            path.with_name("checkout").write_bytes(path.read_bytes())
+            path.with_name("checkout").replace(path)
+    elif how == "another machine":
+        written = json.loads(journal.read_bytes())
+        data = json.dumps(written | {"host": "elsewhere"}).encode()
+        inode = journal.stat().st_ino
+        with open(journal, "r+b") as f:  # the same file, other words
+            f.truncate(0)
+            f.write(data)
+        assert journal.stat().st_ino == inode
+    elif how == "a copy":  # a workspace copied, journal and all: every file is new
+        shutil.copytree(board, tmp_path / "copy", symlinks=True)
+        board, tmp = tmp_path / "copy", tmp_path / "copy" / tmp.relative_to(board)
+    else:
+        if shutil.which("git") is None:
+            pytest.skip("no git here")
+        subprocess.run(["git", "init", "-q", str(board)], check=True)
+        subprocess.run(["git", "-C", str(board), "add", "-f", ".tracker.journal"], check=True)
+    before = snapshot(board)
+    for command in (["check"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"], ["report"]):
+        result = cli(board, *command)
+        assert result.returncode == 3, (command, result.stdout, result.stderr)
+        if command != ["check"]:
+            assert (
+                result.stderr == "tracker: error: .tracker.journal: is not a journal tracker wrote on this machine;"
+                " remove it (it names files to change), then try again\n"
+            ), result.stderr
+        assert snapshot(board) == before and (board / "status" / "DWP.yaml").read_bytes() == raw and tmp.exists()
+
+
+def test_a_journal_of_nested_brackets_is_refused_in_one_line(board: Path, cli: Cli) -> None:
+    (board / ".tracker.journal").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    before = snapshot(board)
+    for command in (["check"], ["report"], ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"]):
+        result = cli(board, *command)
+        assert result.returncode == 3 and "Traceback" not in result.stderr, (command, result.stderr)
+    assert snapshot(board) == before
+
+
+def test_init_github_keeps_the_journal_out_of_git_and_under_the_secretariat(run: Run, tmp_path: Path) -> None:
+    from tracker.workspace import GITIGNORE
+
+    target = tmp_path / "board"
+    assert run("init", str(target), "--github").exit_code == 0
+    assert ".tracker.journal" in (target / ".gitignore").read_text().splitlines()
+    assert any(line.split()[:1] == ["/.tracker.*"] for line in (target / ".github/CODEOWNERS").read_text().splitlines())
+    # A workspace without a .gitignore gets one with --github; one that leaves the journal in is told so.
+    for name in (".gitignore", ".github/CODEOWNERS"):
+        (target / name).unlink()
+    assert run("init", str(target), "--github").exit_code == 0 and (target / ".gitignore").read_text() == GITIGNORE
+    (target / ".gitignore").write_text("tracker.db\n")
+    (target / ".github/CODEOWNERS").unlink()
+    result = run("init", str(target), "--github")
+    assert result.exit_code == 0 and "does not leave out tracker's working files" in result.stderr
+    assert (target / ".gitignore").read_text() == "tracker.db\n"
+
+
+# -- Returns never vanish with exit 0 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("indent", ["  ", "\t", " "])
+def test_a_return_indented_before_the_first_item_at_the_margin_is_read_not_dropped(board: Path, cli: Cli, indent: str) -> None:
+    path = board / "status" / "DWP.yaml"
+    raw = path.read_bytes()
+    first = raw.index(b"\n- ") + 1
+    hidden = f"{indent}- recommendation: 20\n{indent}  dept: DWP\n{indent}  date: 2026-01-05\n{indent}  rag: red\n"
+    hidden += f"{indent}  summary: Hidden\n{indent}  author: T\n"
+    path.write_bytes(raw[:first] + hidden.encode() + raw[first:])
+    result = cli(board, "check")
+    assert result.returncode == 3 and "status/DWP.yaml" in result.stdout, result.stdout  # not YAML: a list in a list
+    assert cli(board, "export").returncode == 3
+    # Alone, a list indented by spaces is a list: its returns are read (YAML allows no tab there).
+    path.write_bytes(b"# DWP\n" + hidden.encode())
+    if indent == "\t":
+        assert cli(board, "check").returncode == 3
+    else:
+        assert cli(board, "check").returncode == 0 and "Hidden" in cli(board, "export").stdout
+
+
+EDIT = b"\n- recommendation: 3\n  dept: DWP\n  date: 2025-06-03\n  rag: amber\n  summary: Edited meanwhile\n  author: E\n"
+UPDATE = ["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "By tracker", "--date", "2026-11-30"]
+
+
+def test_a_file_rewritten_whole_never_replaces_an_edit_made_meanwhile(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tracker import workspace
 
     path = board / "status" / "DWP.yaml"
-    block = b"\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-02\n  rag: green\n  summary: After the kill\n  author: T\n"
-    tmp = workspace.prepare_write(path, path.read_bytes() + block)  # written in full, then killed before the rename
-    (board / ".tracker.journal").write_text(json.dumps({"moves": [[tmp.relative_to(board).as_posix(), "status/DWP.yaml"]]}))
+    path.write_bytes(path.read_bytes() + b"...\n")  # an explicit end: a form a block cannot be appended to
+    assert cli(board, "export").returncode == 0  # loaded as it is
+    prepare = workspace.prepare_write
+
+    def edited_meanwhile(target: Path, data: bytes) -> Path:
+        tmp = prepare(target, data)
+        if target == path:
+            with open(path, "ab") as f:  # another program, in place
+                f.write(b"# edited meanwhile\n")
+        return tmp
+
+    monkeypatch.setattr(workspace, "prepare_write", edited_meanwhile)
+    result = cli(board, *UPDATE)
+    assert result.returncode == 3 and "status/DWP.yaml: was changed by another program" in result.stderr, result.stderr
+    assert "nothing was recorded" in result.stderr
+    text = path.read_bytes()
+    assert text.endswith(b"...\n# edited meanwhile\n") and b"By tracker" not in text
+    assert not list((board / "status").glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("how", ["appends after", "writes over"])
+def test_another_program_writing_as_tracker_appends_is_never_lost_or_hidden(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    from tracker import workspace
+
+    path = board / "status" / "DWP.yaml"
+    assert cli(board, "export").returncode == 0
+    end = path.stat().st_size
+    write_to = workspace.write_to
+
+    def meanwhile(fd: int, data: bytes) -> None:
+        write_to(fd, data)
+        if how == "appends after":  # its bytes follow tracker's
+            with open(path, "ab") as f:
+                f.write(EDIT)
+        else:  # it found the end before tracker appended, and writes there now
+            with open(path, "r+b") as f:
+                f.seek(end)
+                f.write(EDIT)
+
+    monkeypatch.setattr(workspace, "write_to", meanwhile)
+    result = cli(board, *UPDATE)
+    monkeypatch.setattr(workspace, "write_to", write_to)
+    if how == "appends after":  # recorded, and the other program's return is read too, not hidden by the database
+        assert result.returncode == 0, result.stderr
+        exported = cli(board, "export").stdout
+        assert "By tracker" in exported and "Edited meanwhile" in exported
+        assert cli(board, "check").returncode == 0
+    else:  # tracker's return is not in the file: not recorded, and the other program's bytes are kept
+        assert result.returncode == 3 and "was written to by another program as tracker appended to it" in result.stderr
+        assert "nothing was recorded" not in result.stderr and result.stderr.count("\n") == 1
+        assert EDIT in path.read_bytes()
+        assert cli(board, "check").returncode == 3  # the journal names what tracker added: a person looks
+
+
+# -- Every date option is bounded: nothing counts 32,000 quarters' ends ------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trend", "--as-of", "9999-12-31"],
+        ["report", "--as-of", "9999-12-31"],
+        ["paper", "--as-of", "9999-12-31"],
+        ["chase", "--by", "9999-12-31"],
+        ["update", "20", "--dept", "DWP", "--rag", "a", "--summary", "s", "--target-date", "9999-12-31", "--reason", "r"],
+    ],
+)
+def test_a_date_option_far_in_the_future_is_refused_at_once(board: Path, cli: Cli, args: list[str]) -> None:
+    before = snapshot(board)
+    result = cli(board, *args)
+    option = next(a for a in args if a.startswith("--") and "date" in a or a in ("--as-of", "--by"))
+    assert result.returncode == 3 and result.stderr.count("\n") == 1, result.stderr
+    assert f"{option}: 9999-12-31 is more than 50 years ahead; give a date up to 2076-12-31" in result.stderr, result.stderr
+    assert snapshot(board) == before
+
+
+def test_a_date_option_within_the_bound_is_counted(board: Path, cli: Cli) -> None:
+    result = cli(board, "trend", "--as-of", "2076-12-31", "--format", "csv")
+    assert result.returncode == 0 and result.stdout.count("\n") < 400 and "2076-12-31" in result.stdout
+
+
+# -- A database another program changed is rebuilt, not trusted ----------------------------------
+
+
+@pytest.mark.parametrize("command", [["report"], ["export"], ["show", "20"], ["paper"], ["trend"], ["check"]])
+def test_a_value_another_program_wrote_into_the_database_is_never_shown(board: Path, cli: Cli, command: list[str]) -> None:
+    expected = cli(board, *command)
+    assert expected.returncode == 0 and cli(board, "load").returncode == 0
+    conn = sqlite3.connect(board / "tracker.db")
+    with conn:  # the schema refuses a rating tracker never writes
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE returns SET rag = 'purple'")
+    with conn:  # a program that turns the checks off gets it in: it is not trusted
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE returns SET rag = 'purple' WHERE id IN (SELECT max(id) FROM returns WHERE dept = 'DWP')")
+        conn.execute("UPDATE returns SET date = 'someday' WHERE id IN (SELECT min(id) FROM returns WHERE dept = 'DWP')")
+    conn.close()
+    before = snapshot(board)
+    result = cli(board, *command)
+    assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout), result.stderr
+    assert "purple" not in result.stdout and snapshot(board) == before
+    if command == ["check"]:  # which never writes, and judges the YAML: the database is rebuilt by the next command
+        return
+    with sqlite3.connect(board / "tracker.db") as conn:
+        assert conn.execute("SELECT count(*) FROM returns WHERE rag = 'purple' OR date = 'someday'").fetchone()[0] == 0
+
+
+# -- The lock -------------------------------------------------------------------------------------
+
+
+def test_the_lock_requires_a_filelock_that_never_follows_a_link() -> None:
+    import re
+
+    # 3.12.0 to 3.20.0 truncate the file a linked lock points to; 3.20.3 fixes SoftFileLock too.
+    found = re.search(r'"filelock>=([0-9.]+)"', (REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert found is not None and tuple(int(n) for n in found[1].split(".")) >= (3, 20, 3)
+
+
+@pytest.mark.parametrize("command", [["update", "20", "--dept", "DWP", "--rag", "g", "--summary", "s"], ["load", "--rebuild"]])
+def test_a_link_in_place_of_the_lock_is_refused_in_one_line_and_its_target_kept(
+    board: Path, cli: Cli, tmp_path: Path, command: list[str]
+) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("not yours\n")
+    (board / ".tracker.lock").symlink_to(victim)
+    before = snapshot(board)
+    result = cli(board, *command)
+    assert result.returncode == 3 and result.stderr == (
+        "tracker: error: .tracker.lock: is a link; the workspace lock is a plain file tracker makes:"
+        " remove the link, then try again\n"
+    ), result.stderr
+    assert victim.read_text() == "not yours\n" and snapshot(board) == before
+    (board / ".tracker.lock").unlink()
+    (board / ".tracker.lock").symlink_to(tmp_path / "nowhere")  # a link to nothing: nothing is made there
+    assert cli(board, *command).returncode == 3 and not (tmp_path / "nowhere").exists()
+
+
+# -- What export writes, import reads back --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "summary", ["#N/A", "#ref!", "'#N/A", "''#VALUE!", "#GETTING_DATA", "Line one\rline two", "\rStarts with one", "a\r\nb\rc"]
+)
+def test_export_writes_only_what_import_reads_back(board: Path, cli: Cli, tmp_path: Path, summary: str) -> None:
+    recorded = cli(board, "update", "20", "--dept", "DWP", "--rag", "a", "--summary", summary, "--date", "2026-11-30")
+    assert recorded.returncode == 0, recorded.stderr
+    exported = cli(board, "export").stdout
+    sheet = tmp_path / "returns.csv"
+    sheet.write_bytes(exported.encode("utf-8"))
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(board / "recommendations.yaml", fresh)
+    result = cli(fresh, "import", str(sheet))
+    assert result.returncode == 0, result.stderr
+    assert cli(fresh, "export").stdout == exported  # every return, each as it was
+
+
+def test_a_spreadsheet_error_typed_in_a_cell_is_still_refused(board: Path, cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "errors.csv"
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,#N/A\n20,DWP,2025-01-11,green,'#N/A\n")
+    result = cli(board, "import", str(sheet))
+    assert result.returncode == 3 and "row 2, column summary: holds the spreadsheet error #N/A" in result.stderr
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,2025-01-11,green,'#N/A\n")  # quoted: the words
+    assert cli(board, "import", str(sheet)).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "{big}", "--dept", "DWP", "--rag", "g", "--summary", "s"],
+        ["show", "{big}"],
+        ["report", "--rag", "{big}"],
+        ["report", "--format", "{big}"],
+        ["update", "20", "--dept", "{big}", "--rag", "g", "--summary", "s"],
+        ["update", "20", "--dept", "DWP", "--rag", "{big}", "--summary", "s"],
+        ["trend", "--as-of", "{big}"],
+    ],
+)
+def test_no_error_quotes_a_value_of_100_kb(board: Path, cli: Cli, args: list[str]) -> None:
+    big = "x" * 100_000
+    result = cli(board, *(a.format(big=big) for a in args))
+    assert result.returncode in (2, 3) and result.stderr.count("\n") == 1 and len(result.stderr) < 1000, result.stderr[:300]
+    assert "xxxx" in result.stderr  # the value is still named, cut short
+
+
+@pytest.mark.parametrize("what", ["a folder", "nothing", "unreadable"])
+def test_import_of_a_file_that_cannot_be_read_exits_3_as_documented(
+    board: Path, cli: Cli, tmp_path: Path, what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "returns.csv"
+    if what == "a folder":
+        path.mkdir()
+    elif what == "unreadable":
+        path.write_text("recommendation,dept,date,rag,summary\n")
+        real = os.open
+
+        def refuse(name: object, *args: object, **kw: object) -> int:
+            if Path(str(name)) == path:
+                raise PermissionError(13, "Permission denied", str(name))
+            return real(name, *args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refuse)
+    result = cli(board, "import", str(path))
+    assert result.returncode == 3 and result.stderr.startswith(f"tracker: error: {path}: "), result.stderr
+
+
+def test_a_stray_byte_in_a_utf8_csv_names_its_row_never_reads_all_as_windows_1252(board: Path, cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "returns.csv"
+    rows = 'recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,Café £5m\n20,DWP,2025-01-11,green,"Two\nlines"\n'
+    sheet.write_bytes(rows.encode("utf-8") + b"20,DWP,2025-01-12,green,Bad \xff byte\n")
+    before = snapshot(board)
+    result = cli(board, "import", str(sheet))
+    assert result.returncode == 3 and result.stderr == (
+        f"tracker: error: {sheet}: row 4: byte 0xff is not UTF-8, where the rest of the file is; save it as CSV UTF-8\n"
+    ), result.stderr
+    assert snapshot(board) == before
+    # A file with no UTF-8 in it is Excel's plain "CSV", Windows-1252, as before.
+    sheet.write_bytes("recommendation,dept,date,rag,summary\n20,DWP,2025-01-10,green,Café £5m\n".encode("cp1252"))
+    assert cli(board, "import", str(sheet)).returncode == 0 and "Café £5m" in cli(board, "export").stdout
+
+
+@pytest.mark.parametrize("database", ["missing", "stale"])
+@pytest.mark.parametrize("command", [["report"], ["export"], ["trend"], ["show", "20"]])
+def test_a_workspace_one_may_only_read_is_read_in_memory(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database: str, command: list[str]
+) -> None:
+    import errno
+
+    assert cli(board, "load").returncode == 0
+    with (board / "status" / "DWP.yaml").open("a", encoding="utf-8") as f:  # tracker.db is stale now
+        f.write("\n- recommendation: 20\n  dept: DWP\n  date: 2026-11-30\n  rag: red\n  summary: Late\n  author: A\n")
+    if database == "missing":
+        (board / "tracker.db").unlink()
+    writable = tmp_path / "writable"
+    shutil.copytree(board, writable)
+    expected = cli(writable, *command)
+    assert expected.returncode == 0, expected.stderr
+    before = {p.name: p.read_bytes() for p in board.rglob("*") if p.is_file()}
+    real = os.open
+
+    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
+            raise OSError(errno.EROFS, "Read-only file system", str(name))
+        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = cli(board, *command)
+    assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr
+    assert {p.name: p.read_bytes() for p in board.rglob("*") if p.is_file()} == before
+
+
+# -- Spreadsheets as people open them -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export"],
+        ["report", "--format", "csv"],
+        ["list", "--format", "csv"],
+        ["pack", "--dept", "DWP"],
+        ["trend", "--format", "csv"],
+    ],
+)
+def test_every_csv_says_it_is_utf8_and_keeps_sections_as_text(board: Path, cli: Cli, args: list[str]) -> None:
+    out = cli(board, *args).stdout
+    assert out.startswith("\ufeff") and not out.startswith("\ufeff\ufeff")
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    for row in rows:
+        if "section" in row:  # 3.10 and 3.1 stay two sections: no spreadsheet reads §3.10 as a number
+            assert row["section"].startswith("§") and row["section"][1:].replace(".", "").isdigit()
+    if "section" in rows[0]:
+        assert cli(board, "report", "--section", rows[0]["section"]).returncode == 0  # as the option takes it too
+
+
+def test_a_file_whose_dates_are_month_first_is_refused_as_a_us_spreadsheets(board: Path, cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "us.csv"
+    # 12/02/2026 reads as 12 February either way round; 03/31/2027 only as 31 March, month-first.
+    sheet.write_text(
+        "recommendation,dept,date,rag,summary,target_date,reason\n"
+        "20,DWP,12/02/2026,green,First,,\n"
+        "3,DWP,11/01/2026,amber,Second,03/31/2027,Moved\n"
+    )
+    before = snapshot(board)
+    result = cli(board, "import", str(sheet))
+    assert result.returncode == 3 and result.stderr.count("\n") == 1, result.stderr
+    assert "row 3, column target_date: '03/31/2027' is a date written month-first, as a US spreadsheet" in result.stderr
+    assert snapshot(board) == before
+    sheet.write_text("recommendation,dept,date,rag,summary\n20,DWP,31/02/2026,green,First\n")  # no date either way
+    assert "'31/02/2026' is not a real date (DD/MM/YYYY)" in cli(board, "import", str(sheet)).stderr
+
+
+@pytest.mark.parametrize(
+    "head", [b"\t# a comment after a tab\n", b"# a comment with a \x00 in it\n", b"  \t# spaces, then a tab\n"]
+)
+def test_a_status_file_pyyaml_cannot_read_is_never_passed(board: Path, cli: Cli, head: bytes) -> None:
+    import yaml
+
+    path = board / "status" / "DWP.yaml"
+    path.write_bytes(head + path.read_bytes())
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(path.read_bytes().decode("utf-8"))
     result = cli(board, "check")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "After the kill" in path.read_text() and not (board / ".tracker.journal").exists() and not tmp.exists()
+    assert result.returncode == 3 and result.stdout.startswith("status/DWP.yaml"), result.stdout
+
+
+def test_a_database_another_program_changed_in_a_workspace_one_may_only_read_is_read_in_memory(
+    board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    expected = cli(board, "report")
+    with sqlite3.connect(board / "tracker.db") as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE returns SET rag = 'purple' WHERE id IN (SELECT max(id) FROM returns WHERE dept = 'DWP')")
+    conn.close()
+    real = os.open
+
+    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
+            raise OSError(errno.EROFS, "Read-only file system", str(name))
+        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = cli(board, "report")
+    assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr

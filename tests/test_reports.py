@@ -263,11 +263,11 @@ def test_each_flag_is_on_the_line_of_what_it_belongs_to(run: Run, board: Path, m
 def test_the_csv_has_a_row_per_owner(run: Run, board: Path) -> None:
     rows = run("report", "--as-of", AS_OF, "--format", "csv", "--rag", "red", root=board).stdout.splitlines()
     assert rows[0] == (
-        "number,title,section,rag,departments_rag,board_rag,board_date,deadline,target_date,overdue,"
+        "\ufeffnumber,title,section,rag,departments_rag,board_rag,board_date,deadline,target_date,overdue,"
         "dept,role,reports_via,owner_rag,last_rag,last_update,stale,trend,awaiting,board_evidence_date"
     )
     title = "Transparent prison substance misuse services and escorts to appointments"
-    assert rows[1].startswith(f"17,{title},3.6,red,red,,,2022-03-31,")
+    assert rows[1].startswith(f"17,{title},§3.6,red,red,,,2022-03-31,")
     assert rows[4].endswith(",HMPS,lead,HMPPS,red,red,2025-05-16,no,,,")  # every lead has reported in the window
     assert len(rows) == 1 + 4
 
@@ -688,7 +688,7 @@ def test_the_trend_counts_headlines_at_each_meeting_or_quarter(run: Run, board: 
     document = json.loads(run("trend", "--as-of", "2025-09-01", "--format", "json", root=board).stdout)
     assert document["by"] == "meeting" and [p["date"] for p in document["points"]] == ["2025-03-31", "2025-07-03", "2025-09-01"]
     rows = run("trend", "--format", "csv", root=board).stdout.splitlines()
-    assert rows[0] == "date,red,amber,green,complete,no_return" and len(rows) == 5  # three meetings, and today
+    assert rows[0] == "\ufeffdate,red,amber,green,complete,no_return" and len(rows) == 5  # three meetings, and today
     text = run("trend", root=board).stdout
     assert text.startswith("Headline ratings at each board meeting before ") and "2025-10-02" in text
     assert run("trend", root=board).stdout == text  # the same data and date: the same bytes

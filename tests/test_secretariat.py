@@ -64,7 +64,11 @@ def test_actions_are_added_updated_and_closed_by_appending(run: Run, boarded: Pa
     assert (boarded / "actions.yaml").read_bytes() == log
     text = run("action", "list", root=boarded).stdout
     assert "IN-PROGRESS OVERDUE" in text and "2 actions on 2025-06-30: 1 open, 1 overdue." in text
-    assert run("action", "list", "--format", "csv", root=boarded).stdout.splitlines()[0].startswith("ref,raised,text,owner,due")
+    assert (
+        run("action", "list", "--format", "csv", root=boarded)
+        .stdout.splitlines()[0]
+        .startswith("\ufeffref,raised,text,owner,due")
+    )
 
 
 @pytest.mark.parametrize(

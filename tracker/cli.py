@@ -17,13 +17,18 @@ from typer.core import TyperGroup
 
 from . import commands
 from .commands.completion import COMPLETE_VAR
-from .errors import ExitCode, Interrupted, TrackerError, from_machine, held_until_exit, silence_stdout
+from .errors import ExitCode, Interrupted, TrackerError, Untrusted, from_machine, held_until_exit, silence_stdout
 from .output.text import clean
 
 
 def _say(message: str) -> None:
-    """One line on stderr, whatever the message holds: no control characters, no line breaks."""
+    """One line on stderr, whatever the message holds: no control characters, no line breaks, and no
+    value of 100 KB quoted whole (click quotes an argument it refuses as it was given)."""
     line = " ".join(clean(message).split("\n"))
+    if len(line) > 1000:
+        import re
+
+        line = re.sub(r"\S{257,}", lambda m: m[0][:128] + "…" + m[0][-2:] * (m[0][-1:] in "'\""), line)
     try:
         typer.echo(f"tracker: error: {line}", err=True)
     except OSError:  # stderr itself is gone: the exit code still tells
@@ -47,7 +52,23 @@ class _Group(TyperGroup):
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         failure: TrackerError | None
         try:
-            result = super().invoke(ctx)
+            untrusted = False
+            # What click takes apart as it invokes the command: kept, to invoke it again.
+            protected = "_protected_args" if hasattr(ctx, "_protected_args") else "protected_args"
+            args = (list(getattr(ctx, protected)), list(ctx.args))
+            try:
+                result = super().invoke(ctx)
+            except Untrusted:
+                untrusted = True
+            if untrusted:
+                # Another program changed tracker.db: it is rebuilt from the YAML, and the command
+                # runs once more on it (nothing was written or printed before the database was read).
+                from tracker.commands._context import rebuild_database
+
+                rebuild_database(ctx)
+                setattr(ctx, protected, args[0])
+                ctx.args = args[1]
+                result = super().invoke(ctx)
             sys.stdout.flush()  # inside the boundary: a full disk or a closed pipe is reported too
             return result
         except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from operator import itemgetter
 
+from tracker.output.csvout import BOM
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
 from .domain.recommendations import Dataset
@@ -20,14 +21,39 @@ MAX_CELL = 16 * 1024 * 1024
 
 
 def write_returns(returns: Iterable[Entry]) -> str:
-    """Returns as CSV; several evidence links share one cell, separated by spaces."""
-    buf = io.StringIO()
+    """Returns as CSV that `read_returns` reads back as they are; several evidence links share one
+    cell, separated by spaces."""
+    buf = io.StringIO(BOM)  # for a spreadsheet, which reads UTF-8 only after one
+    buf.seek(0, io.SEEK_END)
     writer = csv.writer(buf, lineterminator="\n")
+    # A cell holding a bare carriage return is quoted, or a reader ends the row there: Python 3.12
+    # does so itself, 3.10 and 3.11 only when told to quote every cell of the row.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(FIELDS)
     for r in returns:
         text = [r.summary, r.author, " ".join(r.evidence), iso(r.target_date) or "", r.reason or ""]
-        writer.writerow([r.recommendation, r.dept, r.date.isoformat(), r.rag.value, *map(spreadsheet_cell, text)])
+        row = [str(r.recommendation), r.dept, r.date.isoformat(), r.rag.value, *map(cell, text)]
+        (quoted if any("\r" in t for t in text) else writer).writerow(row)
     return buf.getvalue()
+
+
+def cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as the text it is (see spreadsheet_cell), and that import does
+    not take for a spreadsheet's error: words that are one (`#N/A`) get a quote before them too."""
+    text = spreadsheet_cell(text)
+    return "'" + text if text[:1] in ("#", "'") and spreadsheet_error(text.lstrip("'")) else text
+
+
+def uncell(text: str) -> str:
+    """The value `cell` wrote."""
+    if text[:1] == "'" and spreadsheet_error(text.lstrip("'")):
+        text = text[1:]
+    return unspreadsheet_cell(text)
+
+
+def spreadsheet_error(text: str) -> bool:
+    """Whether a cell shows what a spreadsheet shows for a formula that failed: never a department's words."""
+    return text[:1] == "#" and (text.upper() in EXCEL_ERRORS or text.upper().startswith("#GETTING_DATA"))
 
 
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -54,6 +80,7 @@ def read_returns(
         if not raw.isascii():  # ASCII is UTF-8 as it is
             raw.decode(encoding)
     except UnicodeDecodeError:
+        _stray_bytes(raw, shown)  # UTF-8 but for a byte or two: named, never read as Windows-1252
         encoding = "cp1252"
         try:
             raw.decode(encoding)
@@ -78,6 +105,20 @@ def read_returns(
 
     returns, more = read_rows(rows(), shown, data, today, default_author)
     return returns, notes + more
+
+
+def _stray_bytes(raw: bytes, shown: str) -> None:
+    """DataError naming the first row that is not UTF-8, if the rest of the file is UTF-8 (it holds
+    characters written as UTF-8, or UTF-8's byte-order mark): a stray byte there would otherwise
+    have every row read as Windows-1252, each é as Ã©."""
+    text = raw.decode("utf-8", errors="surrogateescape")
+    if not (raw.startswith(b"\xef\xbb\xbf") or any(c > "\x7f" and not "\udc80" <= c <= "\udcff" for c in text)):
+        return  # no character in the file is written as UTF-8: Windows-1252, as Excel's plain "CSV" is
+    bad = next(i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff")
+    byte = ord(text[bad]) - 0xDC00
+    rows = enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), start=1)
+    row = next((n for n, values in rows if any("\udc80" <= c <= "\udcff" for v in values for c in v)), 1)
+    raise DataError(f"row {row}: byte 0x{byte:02x} is not UTF-8, where the rest of the file is; save it as CSV UTF-8", shown)
 
 
 # The columns of a return pack (see pack.py) that are there for the department to read, not to import.
@@ -115,9 +156,18 @@ def read_rows(
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first
     places = tuple(header.index(f) if f in header else -1 for f in FIELDS)  # where each field is, found once
     fields, read = itemgetter(*places), EntryReader(data, today)
+    # The columns a department fills in: a row of the header's width with all of them empty is left
+    # out at once (a pack's row it had nothing to say on; a sheet of many such rows), as _row would.
+    fill = [places[FIELDS.index(f)] for f in ("date", "rag", "summary", "evidence", "target_date", "reason")]
+    fill = [i for i in fill if i >= 0]
+    width = len(header)
     for number, values in rows:
+        if len(values) == width and not any(values[i] and not values[i].isspace() for i in fill):
+            continue
         try:
             ret = _row(header, places, fields, number, values, shown, where, read)
+        except MonthFirst:
+            raise
         except DataError as e:
             bad.append((number, e.message if e.file is None else str(e)))
             continue
@@ -155,16 +205,16 @@ def _row(
         raise DataError(f"{where}row {number}: has {len(cells)} cells but the header has {len(header)}", shown)
     # Whether any cell starts with ' or #, asked of all at once: few do, and an import reads many rows.
     starts = "\x00" + "\x00".join(cells)
-    if "\x00'" in starts:
-        cells = [unspreadsheet_cell(c) for c in cells]
     cells.append("")  # what place -1, a column the sheet does not have, reads
+    raw = cells
+    if "\x00'" in starts:
+        cells = [uncell(c) for c in cells]
     rec_text, dept, day, rag, summary, author, evidence, target, reason = fields(cells)
     if not (day or rag or summary or evidence or target or reason):  # none of the columns a department fills in
         return None  # a pack's row the department left empty
-    if "\x00#" in starts:
+    if "\x00#" in starts:  # a spreadsheet's error as the cell holds it: `'#N/A` is the words #N/A
         for field, i in zip(FIELDS, places, strict=True):
-            value = cells[i]
-            if value[:1] == "#" and (value.upper() in EXCEL_ERRORS or value.upper().startswith("#GETTING_DATA")):
+            if spreadsheet_error(value := raw[i]):
                 raise DataError(f"{shown}: {where}row {number}, column {field}: holds the spreadsheet error {value}, not a value")
     if "/" in day:
         day = _uk(day, "date", places, values, number, shown, where)
@@ -187,6 +237,25 @@ def _uk(text: str, field: str, places: tuple[int, ...], values: list[str], numbe
         iso = uk_date(text)
         date.fromisoformat(iso)
     except ValueError:
-        what = f"{excerpt(values[places[FIELDS.index(field)]].strip())} is not a real date (DD/MM/YYYY)"
-        raise DataError(f"{shown}: {where}row {number}, column {field}: {what}") from None
+        quoted = excerpt(values[places[FIELDS.index(field)]].strip())
+        m = _UK_DATE.fullmatch(text)
+        if m and _real(int(m[3]), int(m[1]), int(m[2])):  # a real date only month-first: the whole file is
+            raise MonthFirst(
+                f"{shown}: {where}row {number}, column {field}: {quoted} is a date written month-first, as a US"
+                " spreadsheet writes them, so none of the file's dates can be read as DD/MM/YYYY (12/02/2026 would be"
+                " read as 12 February); save it with dates as DD/MM/YYYY or YYYY-MM-DD"
+            ) from None
+        raise DataError(f"{shown}: {where}row {number}, column {field}: {quoted} is not a real date (DD/MM/YYYY)") from None
     return iso
+
+
+class MonthFirst(DataError):
+    """A file whose dates are written month-first: refused whole, whatever its other rows say."""
+
+
+def _real(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True

@@ -59,6 +59,14 @@ class InvalidData(TrackerError):
         return self.message
 
 
+class Untrusted(TrackerError):
+    """tracker.db holds a value tracker never writes: another program changed it. The command is run
+    again on a database rebuilt from the YAML (cli.py)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"holds a value tracker did not write ({what}); it is derived from the YAML: rebuild it", "tracker.db")
+
+
 class UsageError(TrackerError):
     exit_code = ExitCode.USAGE
 

@@ -10,21 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from .csvio import read_rows
 from .domain.rating import RETURN_RATINGS
 from .domain.recommendations import Dataset
 from .domain.returns import Entry
-from .errors import DataError
+from .output.csvout import BOM
 from .output.text import spreadsheet_cell
 
 SHEET = "Returns"
 HELP = "How to fill it in"
-MAX_UNPACKED = 256 * 2**20
-MAX_EMPTY_ROWS = 10_000
 
 # What the department reads (locked), then what it fills in: the columns `tracker import` reads.
 READ = ["recommendation", "dept", "title", "role", "current target date", "last return", "last rating", "last summary"]
@@ -65,7 +63,9 @@ class Row:
 
 
 def write_csv(rows: Sequence[Row]) -> bytes:
-    buf = io.StringIO()
+    """The pack as CSV, after a byte-order mark: a spreadsheet reads UTF-8 only after one."""
+    buf = io.StringIO(BOM)
+    buf.seek(0, io.SEEK_END)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(READ + FILL)
     for r in rows:
@@ -113,7 +113,11 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     last_row = len(rows) + 1
-    for row in sheet.iter_rows(min_row=2, max_row=last_row):
+    for number, row in enumerate(sheet.iter_rows(min_row=2, max_row=last_row), start=2):
+        # Tall enough for its wrapped text: a spreadsheet does not work the height out for every
+        # program that opens or prints it, and the lines of one row would print over the next's.
+        lines = max((-(-len(c.value) // WIDTHS[i]) for i, c in enumerate(row) if isinstance(c.value, str)), default=1)
+        sheet.row_dimensions[number].height = min(409, 15 * max(1, lines))
         for i, cell in enumerate(row):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(cell.value, str):
@@ -134,14 +138,37 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     sheet.add_data_validation(ratings)
     rag_column = get_column_letter(len(READ) + FILL.index("rag") + 1)
     ratings.add(f"{rag_column}2:{rag_column}{max(last_row, 2)}")
+    # The two date columns take only a date (Excel says so as it is typed, not at import).
+    for field in ("date", "target_date"):
+        column = get_column_letter(len(READ) + FILL.index(field) + 1)
+        days = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)")
+        days.error, days.errorTitle = "Type a date, DD/MM/YYYY.", field
+        days.showErrorMessage = True
+        sheet.add_data_validation(days)
+        days.add(f"{column}2:{column}{max(last_row, 2)}")
+    # Printed as people print it: A4 landscape, every column on one page's width, the header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "1:1"
+    from openpyxl.worksheet.page import PageMargins
+
+    sheet.page_margins = PageMargins(left=0.25, right=0.25, top=0.5, bottom=0.5)  # Excel's "Narrow": larger print
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True  # locked cells stay as the board sent them; the white ones take input
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
     help_sheet = book.create_sheet(HELP)
     for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *INSTRUCTIONS]:
-        help_sheet.append([line])
+        help_sheet.append([_text(line)])
     help_sheet.column_dimensions["A"].width = 100
+    help_sheet.page_setup.paperSize = help_sheet.PAPERSIZE_A4  # one page wide: its lines are not cut
+    help_sheet.page_setup.fitToWidth, help_sheet.page_setup.fitToHeight = 1, 0
+    help_sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     help_sheet["A1"].font = Font(bold=True, size=13)
     buf = io.BytesIO()
     book.save(buf)
@@ -149,84 +176,27 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
 
 
 def _text(value: object) -> object:
-    # A cell the department reads: a number, a date, or text without the characters a workbook
-    # cannot hold (set as text below, so "=..." is never a formula).
+    # A cell the department reads: a number, a date, or text without the characters XML 1.0 cannot
+    # hold (controls, U+FFFE, U+FFFF, lone surrogates), which a return may hold and a workbook may
+    # not (set as text below, so "=..." is never a formula).
     if isinstance(value, (int, date)):
         return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    return _NOT_XML.sub("", str(value))
 
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def read_xlsx(
     raw: bytes, shown: str, data: Dataset, today: date, default_author: Callable[[], str]
 ) -> tuple[list[Entry], list[str]]:
-    """The filled rows of a workbook's Returns sheet (or its only sheet) as checked returns."""
-    import warnings
-    import zipfile
+    """The filled rows of a workbook's Returns sheet (or its only sheet) as checked returns: every
+    row, however far down, read as a stream (tracker/xlsx.py), in time linear in the workbook's size."""
+    from .xlsx import sheet_rows
 
-    from openpyxl import load_workbook
-
-    try:  # a workbook is a zip: what it would unpack to is bounded before anything is unpacked
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-            # A negative shared-string index would be read, silently, as another cell's text.
-            sheets = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/")]
-            damaged = unpacked <= MAX_UNPACKED and any(_NEGATIVE_STRING.search(z.read(i)) for i in sheets)
-    except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise DataError(f"not an Excel workbook that can be read ({e}); save it as .xlsx", shown) from None
-    if unpacked > MAX_UNPACKED:
-        raise DataError(f"unpacks to {unpacked // 2**20} MiB, over the {MAX_UNPACKED // 2**20} MiB a return pack needs", shown)
-    if damaged:
-        raise DataError("the workbook cannot be read (a cell names text that is not in it); save it again from Excel", shown)
-    try:
-        with warnings.catch_warnings():  # openpyxl warns about what it cannot read; errors say it once
-            warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-            try:
-                names = book.sheetnames
-                sheet = book[SHEET] if SHEET in names else book[names[0]] if len(names) == 1 else None
-                if sheet is None:
-                    raise DataError(f"no sheet named {SHEET!r} (its sheets: {', '.join(names)})", shown)
-                sheet.reset_dimensions()  # read every row and column, whatever the file says its size is
-
-                def rows() -> Iterator[tuple[int, list[str]]]:
-                    empty = 0
-                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                        cells = [_cell_text(v) for v in values]
-                        empty = empty + 1 if not any(cells) else 0
-                        if empty > MAX_EMPTY_ROWS:
-                            return  # a sheet padded with empty rows: what follows is not a pack's
-                        yield number, cells
-
-                returns, notes = read_rows(rows(), shown, data, today, default_author, where=f"sheet {sheet.title}, ")
-                others = [n for n in names if n not in (sheet.title, HELP)]
-                if others:
-                    notes.append(f"{shown}: read the sheet {sheet.title!r} only; left out {', '.join(repr(n) for n in others)}")
-                return returns, notes
-            finally:
-                book.close()
-    except DataError:
-        raise
-    except Exception as e:  # a damaged or hand-made workbook: its XML, its numbers, its references
-        raise DataError(
-            f"the workbook cannot be read ({type(e).__name__}: {str(e)[:80]}); save it again from Excel", shown
-        ) from None
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a CSV would hold: a date as YYYY-MM-DD, a whole number without ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    # Excel writes a character XML cannot hold as _xHHHH_ (a line break in a cell as _x000D_).
-    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), str(value))
-
-
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NEGATIVE_STRING = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>\s*-')
+    title, names, rows = sheet_rows(raw, shown, SHEET)
+    returns, notes = read_rows(rows, shown, data, today, default_author, where=f"sheet {title}, ")
+    others = [n for n in names if n not in (title, HELP)]
+    if others:
+        notes.append(f"{shown}: read the sheet {title!r} only; left out {', '.join(repr(n) for n in others)}")
+    return returns, notes

@@ -94,8 +94,10 @@ def _add(root: Path, new: Sequence[Recordable], today: date, conn: db.Connection
                 for name, entries in by_file.items():
                     plans.append(_plan(conn, root, name, entries, known.get(name), data))
                 hold_interrupts()  # released when the command ends
+                # A file rewritten whole replaces only the file as it was read: never an edit made since.
+                expect = {root / p.name: p.was.fingerprint for p in plans if p.tmp and p.was is not None}
                 after = workspace.commit(
-                    root, [(p.tmp, root / p.name) for p in plans if p.tmp], [p.append for p in plans if p.append]
+                    root, [(p.tmp, root / p.name) for p in plans if p.tmp], [p.append for p in plans if p.append], expect
                 )
             except BaseException:
                 for p in plans:
@@ -107,6 +109,8 @@ def _add(root: Path, new: Sequence[Recordable], today: date, conn: db.Connection
             lags = _tell_database(conn, root, today, data, plans, after)
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing was recorded") from None
+    except workspace.Tangled:
+        raise  # it says what is in the file
     except Exception as e:
         failure = e if isinstance(e, TrackerError) else from_machine(e)
         if failure is None:

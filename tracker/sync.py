@@ -151,29 +151,44 @@ def check(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str
     """Every problem in the workspace, each with whether it made a file unreadable, and the counts.
 
     When tracker.db holds the workspace's files as they are, built by these rules, nothing needs
-    reading: the database only ever holds data that passed every rule. An import that a kill left
-    half-way (its intent journal still there) is finished first, under the lock, as any writer would:
-    `check` judges the record as it stands, not as it stood before that import.
+    reading: the database only ever holds data that passed every rule. `check` never writes: an
+    intent journal (left by a command killed half-way, or carried in by a pull request) is not
+    followed but reported, and fails the check: the files are checked as they stand, and a command
+    that records finishes the journal if this machine's tracker wrote it.
     """
-    if os.path.lexists(root / workspace.JOURNAL):
+    journal = os.path.lexists(root / workspace.JOURNAL)
+    # A command writing now removes its journal once done: wait for it. (Every writer makes the lock
+    # file first: where there is none, no command is writing, and check makes none.)
+    if journal and os.path.lexists(root / workspace.LOCK):
         try:
-            with workspace.lock(root):  # taking the lock finishes the journal
-                pass
-        except DataError as e:
-            none = {"recommendations": 0, "departments": 0, "returns": 0, "assessments": 0}
-            return [(Problem(e.file or workspace.JOURNAL, e.line, e.message), True)], none
-    counts = _counts_if_unchanged(root, today)
+            with workspace.lock(root, finish=False):
+                journal = os.path.lexists(root / workspace.JOURNAL)
+        except OSError:  # a workspace one may only read: no command is writing to it
+            pass
+    counts = None if journal else _counts_if_unchanged(root, today)
     if counts is not None:
         return [], counts
     findings, counts, read = _check_files(root, today)
-    if findings and _written_since(root, read):
-        # A command was appending to a file as it was read: read again once it has finished.
+    if findings and not journal and _written_since(root, read):
+        # A command was appending to a file as it was read: read again once it has finished (under
+        # the lock, if there is one to wait for; check makes none).
         try:
-            with workspace.lock(root):
+            if os.path.lexists(root / workspace.LOCK):
+                with workspace.lock(root, finish=False):
+                    findings, counts, read = _check_files(root, today)
+            else:
                 findings, counts, read = _check_files(root, today)
         except OSError:  # a workspace one may only read: no command is writing to it
             pass
+    if journal:
+        findings.insert(0, (Problem(workspace.JOURNAL, None, _UNFINISHED), True))
     return findings, counts
+
+
+_UNFINISHED = (
+    "a write that did not finish: the files were checked as they stand; `tracker load` finishes it if tracker"
+    " on this machine left it, and refuses it otherwise (then remove it); it is never committed"
+)
 
 
 def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], dict[str, int], dict[Path, Fingerprint]]:
@@ -258,20 +273,48 @@ def open_synced(root: Path, today: date | None = None) -> db.Connection:
             conn.close()
             raise
         conn.close()
-    with workspace.lock(root):
-        if not path.exists():
-            return _build_aside(root, today)
-        conn = _connect(path)
-        try:
-            with db.transaction(conn):  # re-checked under the lock: another command may have done it
-                if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
-                    _recreate(conn, root, today)
-                elif not _is_fresh(conn, root) or standing_due(conn, today):
-                    sync_files(conn, root, today)
-        except BaseException:
-            conn.close()
+    try:
+        with workspace.lock(root):
+            if not path.exists():
+                return _build_aside(root, today)
+            conn = _connect(path)
+            try:
+                with db.transaction(conn):  # re-checked under the lock: another command may have done it
+                    if not _built_here(conn):  # another schema, or other rules: nothing in it can be trusted
+                        _recreate(conn, root, today)
+                    elif not _is_fresh(conn, root) or standing_due(conn, today):
+                        sync_files(conn, root, today)
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+    except (OSError, db.OperationalError) as e:
+        if not read_only(e):
             raise
-        return conn
+    # A workspace one may only read (a read-only checkout, a share): the YAML is read into a
+    # database in memory, which the command reads as it would tracker.db, and nothing is written.
+    return in_memory(root, today)
+
+
+def read_only(e: Exception) -> bool:
+    """Whether `e` says the workspace or its database may not be written to."""
+    import errno
+
+    if isinstance(e, OSError):
+        return e.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    return "readonly" in str(e) or "read-only" in str(e) or "unable to open" in str(e)
+
+
+def in_memory(root: Path, today: date | None) -> db.Connection:
+    """A database in memory holding the workspace's YAML, for a workspace one may only read."""
+    conn = db.connect(Path(":memory:"))
+    try:
+        with db.transaction(conn):
+            _recreate(conn, root, today)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def catch_up(conn: db.Connection, root: Path, today: date | None) -> bool:

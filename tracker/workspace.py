@@ -200,8 +200,9 @@ def read_end(path: Path, shown: str, start: int, was: Fingerprint) -> bytes:
 
 
 @contextmanager
-def lock(root: Path, timeout: float = 120) -> Iterator[None]:
-    """Hold the workspace's write lock: one command at a time appends to status files.
+def lock(root: Path, timeout: float = 120, finish: bool = True) -> Iterator[None]:
+    """Hold the workspace's write lock: one command at a time appends to status files; and, unless
+    `finish` is False (`check`, which never writes), finish what a killed command left in its journal.
 
     An OS file lock, released by the system when the process ends however it ends, so a killed
     command never leaves the workspace locked.
@@ -213,7 +214,8 @@ def lock(root: Path, timeout: float = 120) -> Iterator[None]:
     with _locked(root / LOCK, timeout):
         _held.add(key)
         try:
-            recover(root)
+            if finish:
+                recover(root)
             yield
         finally:
             _held.discard(key)
@@ -228,6 +230,11 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
     start-up. Elsewhere filelock, which takes the same lock where there is flock.
     """
     busy = DataError(f"another tracker command has held the workspace lock for {timeout:.0f} s; try again", LOCK)
+    # A link in the lock's place (git can carry one) is never opened: a lock opened through it would
+    # create or truncate the file it points to, outside the workspace.
+    linked = DataError("is a link; the workspace lock is a plain file tracker makes: remove the link, then try again", LOCK)
+    if path.is_symlink():
+        raise linked
     if os.name != "posix":
         from filelock import FileLock, Timeout
 
@@ -240,7 +247,14 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
     import fcntl
     import time
 
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as e:
+        import errno
+
+        if e.errno == errno.ELOOP:  # made a link since it was looked at
+            raise linked from None
+        raise
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -339,7 +353,14 @@ class Changed(DataError):
     """A file was changed by another program between tracker reading it and writing to it."""
 
 
-def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append] = ()) -> dict[Path, Fingerprint]:
+class Tangled(DataError):
+    """Another program wrote to a file as tracker appended to it, and what tracker added could not be
+    taken back without losing what the other wrote: the journal is left naming it."""
+
+
+def commit(
+    root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append] = (), expect: Mapping[Path, Fingerprint] | None = None
+) -> dict[Path, Fingerprint]:
     """Put prepared files in place and append to others: all of them, or (if the process dies
     first) none of them; how each appended file is afterwards.
 
@@ -350,24 +371,29 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
     (`recover`): every prepared file is complete and every addition is in the journal before the
     journal exists, so finishing is always possible. An append is refused (Changed), and whatever
     was appended is taken back, if its file is not as it was when tracker read it: another program
-    wrote to it meanwhile, and its lines are not those tracker counted.
+    wrote to it meanwhile, and its lines are not those tracker counted. A file in `expect` is
+    replaced only if it is still as its fingerprint there says: one rewritten whole is never put
+    over an edit another program made since tracker read it.
     """
+    expect = expect or {}
     if len(moves) == 1 and not appends:
         tmp, path = moves[0]
         try:
+            _unchanged(root, path, expect)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         _sync_folders({path.parent})
         return {}
-    import json
-
-    journal = {
-        "moves": [[tmp.relative_to(root).as_posix(), path.relative_to(root).as_posix()] for tmp, path in moves],
-        "appends": [[a.path.relative_to(root).as_posix(), a.was[2], a.data.decode("utf-8")] for a in appends],
-    }
-    write_atomic(root / JOURNAL, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
+    try:
+        for _, path in moves:
+            _unchanged(root, path, expect)
+    except BaseException:
+        for tmp, _ in moves:
+            tmp.unlink(missing_ok=True)
+        raise
+    write_journal(root, moves, appends)
     after: dict[Path, Fingerprint] = {}
     started: list[Append] = []  # those written to, in whole or in part (a full disk stops a write part-way)
     try:
@@ -377,24 +403,70 @@ def commit(root: Path, moves: list[tuple[Path, Path]], appends: Sequence[Append]
         # Nothing is recorded: what was appended, whole or in part, is taken back (truncating needs
         # no room on a full disk), and the journal goes. If even that fails, the journal stays, and
         # the next command finishes the append it names.
-        taken_back = True
+        tangled = []
         for a in started:
             try:
-                _truncate(a.path, a.was[2], a.was)
+                if not _truncate(a.path, a.was[2], a.data):
+                    tangled.append(a.path.relative_to(root).as_posix())
             except OSError:
-                taken_back = False
+                tangled.append(a.path.relative_to(root).as_posix())
         for tmp, _ in moves:
             tmp.unlink(missing_ok=True)
-        if taken_back:
+        if not tangled:
             (root / JOURNAL).unlink()
             _sync_folders({root})
-        raise
+            raise
+        raise Tangled(
+            f"{tangled[0]} was written to by another program as tracker appended to it, and what tracker added could not"
+            f" be taken back without losing what it wrote; {JOURNAL} names what tracker added: look at the file, then"
+            f" remove {JOURNAL}"
+        ) from None
     for tmp, path in moves:
         os.replace(tmp, path)
     _sync_folders({path.parent for _, path in moves})
     (root / JOURNAL).unlink()
     _sync_folders({root})
     return after
+
+
+def write_journal(root: Path, moves: Sequence[tuple[Path, Path]], appends: Sequence[Append]) -> None:
+    """Write, flush and put in place the intent journal of `commit`: what it moves and appends, and
+    what says this machine's tracker wrote it (see _journal): the machine and process, the journal's
+    own file (its device and inode, known before it is renamed into place) and each temporary file's."""
+    import json
+
+    def inode(st: os.stat_result) -> list[int]:
+        return [st.st_dev, st.st_ino]
+
+    fd, tmp = temporary(root / JOURNAL)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            journal = {
+                "host": _host(),
+                "pid": os.getpid(),
+                "journal": inode(os.fstat(f.fileno())),
+                "moves": [[t.relative_to(root).as_posix(), p.relative_to(root).as_posix(), *_made(t.lstat())] for t, p in moves],
+                "appends": [[a.path.relative_to(root).as_posix(), a.was[2], a.data.decode("utf-8"), a.was[3]] for a in appends],
+            }
+            f.write(json.dumps(journal, ensure_ascii=False).encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, root / JOURNAL)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folders({root})
+
+
+def _made(st: os.stat_result) -> list[int]:
+    """A prepared file as tracker made it: its device, inode and change time (no checkout or copy keeps them)."""
+    return [st.st_dev, st.st_ino, st.st_ctime_ns]
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -418,9 +490,38 @@ def _append(a: Append, root: Path, started: list[Append]) -> Fingerprint:
         started.append(a)
         write_to(fd, a.data)
         os.fsync(fd)
-        return fingerprint(os.fstat(fd))
+        after = os.fstat(fd)
     finally:
         os.close(fd)
+    # Another program writing in place (from an end it found before tracker appended) would write
+    # over what tracker added: the file is read back, and what is not there is not recorded.
+    if _read_at(a.path, a.was[2], len(a.data)) != a.data:
+        raise Changed("was written to by another program as tracker appended to it", shown)
+    return fingerprint(after)
+
+
+def _read_at(path: Path, start: int, length: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        os.lseek(fd, start, os.SEEK_SET)
+        out = b""
+        while len(out) < length and (chunk := os.read(fd, length - len(out))):
+            out += chunk
+        return out
+    finally:
+        os.close(fd)
+
+
+def _unchanged(root: Path, path: Path, expect: Mapping[Path, Fingerprint]) -> None:
+    """Changed unless `path` is as `expect` says it was (if it says)."""
+    if path not in expect:
+        return
+    try:
+        same = fingerprint(path.stat()) == expect[path]  # as the database took it: through a link in the workspace
+    except FileNotFoundError:
+        same = False
+    if not same:
+        raise Changed("was changed by another program as tracker was about to write to it", path.relative_to(root).as_posix())
 
 
 def write_to(fd: int, data: bytes) -> None:
@@ -430,13 +531,24 @@ def write_to(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _truncate(path: Path, length: int, appended: Fingerprint) -> None:
-    """Take back an append: cut `path` back to `length`, if it is still the file appended to."""
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+def _truncate(path: Path, length: int, data: bytes) -> bool:
+    """Take back an append: cut `path` back to `length`, if all it holds after that is the start of
+    `data` (what tracker added, whole or in part); whether it was (else it is left as it is: another
+    program wrote to it too, and cutting would lose what it wrote)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        if os.fstat(fd).st_ino == appended[3]:
-            os.ftruncate(fd, length)
-            os.fsync(fd)
+        done = os.fstat(fd).st_size - length
+        if not 0 <= done <= len(data):
+            return False
+        os.lseek(fd, length, os.SEEK_SET)
+        written = b""
+        while len(written) < done and (chunk := os.read(fd, done - len(written))):
+            written += chunk
+        if written != data[:done]:
+            return False
+        os.ftruncate(fd, length)
+        os.fsync(fd)
+        return True
     finally:
         os.close(fd)
 
@@ -501,36 +613,71 @@ def _finish_append(root: Path, name: str, length: int, data: bytes) -> None:
         os.close(fd)
 
 
+NOT_WRITTEN_HERE = "is not a journal tracker wrote on this machine; remove it (it names files to change), then try again"
+
+
 def _journal(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, int, bytes]]]:
-    """The moves and appends a journal names, if tracker wrote it: a temporary status file onto its
-    own status file; bytes added at a given length to a status file or to assessments.yaml; nothing
-    else (a journal could come from elsewhere: git can carry one in a pull request)."""
-    refuse = DataError("is not a journal tracker wrote; remove it (it names files to change), then try again", JOURNAL)
+    """The moves and appends a journal names, if this machine's tracker wrote it: a temporary status
+    file onto its own status file; bytes added at a given length to a status file or to
+    assessments.yaml; nothing else. A journal could come from elsewhere (git can carry one in a pull
+    request, with a temporary file beside it), so it must name this machine, be the very file
+    tracker wrote (its device and inode, which a checkout or a copy cannot keep), name temporary
+    files that are those tracker made, and not be in git."""
+    refuse = DataError(NOT_WRITTEN_HERE, JOURNAL)
     if (root / JOURNAL).is_symlink():
         raise refuse
     import json
 
-    raw, _ = read(root / JOURNAL, JOURNAL)
+    raw, st = read(root / JOURNAL, JOURNAL)
     try:
         journal = json.loads(raw)
-        pairs = [(str(tmp), str(path)) for tmp, path in journal["moves"]]
-        appends = [(name, length, text.encode("utf-8")) for name, length, text in journal.get("appends", [])]
-    except (ValueError, TypeError, KeyError, AttributeError):
+        pairs = [(str(tmp), str(path), [dev, ino, ctime]) for tmp, path, dev, ino, ctime in journal["moves"]]
+        appends = [(name, length, text.encode("utf-8"), ino) for name, length, text, ino in journal.get("appends", [])]
+        here = journal["host"] == _host() and journal["journal"] == [st.st_dev, st.st_ino]
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         raise refuse from None
-    for tmp, path in pairs:
+    if not here or _in_git(root):
+        raise refuse
+    for tmp, path, inode in pairs:
+        try:
+            tmp_st = (root / tmp).lstat()
+            if _made(tmp_st) != inode or not stat.S_ISREG(tmp_st.st_mode):
+                raise refuse
+        except FileNotFoundError:  # renamed into place already
+            pass
+        except OSError:
+            raise refuse from None
         folder, _, name = path.rpartition("/")
         if folder != STATUS_DIR or not _status_name(name):
             raise refuse
         tmp_folder, _, tmp_name = tmp.rpartition("/")
         if tmp_folder != STATUS_DIR or not (tmp_name.startswith(f".{name}.") and tmp_name.endswith(".tmp")):
             raise refuse
-    names = [name for name, _, _ in appends]
-    for name, length, _ in appends:
+    names = [name for name, _, _, _ in appends]
+    for name, length, _, ino in appends:
         folder, _, base = name.rpartition("/") if isinstance(name, str) else ("", "", "")
         record = name == ASSESSMENTS or (folder == STATUS_DIR and _status_name(base))
         if not record or type(length) is not int or length < 0 or names.count(name) > 1:
             raise refuse
-    return pairs, appends
+        try:
+            if (root / name).lstat().st_ino != ino:  # the file appended to: an append never changes its inode
+                raise _unfinished(name, "it was changed since")
+        except OSError as e:
+            raise _unfinished(name, (e.strerror or str(e)).lower()) from None
+    return [(tmp, path) for tmp, path, _ in pairs], [(name, length, data) for name, length, data, _ in appends]
+
+
+def _in_git(root: Path) -> bool:
+    """Whether git tracks the journal: it came with a checkout, not from a command killed here."""
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--", JOURNAL], capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.SubprocessError):  # no git here: nothing can have checked it out
+        return False
+    return found.returncode == 0 and bool(found.stdout.strip())
 
 
 def _status_name(name: str) -> bool:

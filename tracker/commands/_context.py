@@ -56,6 +56,24 @@ def database(ctx: typer.Context) -> Connection:
     return conn
 
 
+def rebuild_database(ctx: typer.Context) -> None:
+    """Rebuild the database from the YAML (another program changed it), forgetting the connection
+    and the data read from it before."""
+    from tracker import db
+    from tracker.sync import in_memory, read_only, rebuild
+
+    ctx.meta.pop(_DATABASE, None)
+    ctx.meta.pop(_DATASET, None)
+    try:
+        with closing(rebuild(root(ctx), today())):
+            pass
+    except (OSError, db.OperationalError) as e:
+        if not read_only(e):
+            raise
+        # A workspace one may only read: the command reads the YAML in memory instead.
+        ctx.meta[_DATABASE] = ctx.with_resource(closing(in_memory(root(ctx), today())))
+
+
 _DATABASE = "tracker.database"  # where the command's context keeps its connection
 _DATASET = "tracker.dataset"  # and the recommendations read from it
 

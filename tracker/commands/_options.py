@@ -134,9 +134,9 @@ Dept = Annotated[
 def _section(value: str | None) -> str | None:
     """A section as given, without the white space around it; an empty one is a usage error, the
     same in every command (it would match nothing in one and everything in another)."""
-    if value is not None and not value.strip():
+    if value is not None and not value.strip().lstrip("§"):
         raise typer.BadParameter("is empty; give a section of the review, e.g. 3 or 3.11", param_hint="--section")
-    return value.strip() if value is not None else None
+    return value.strip().lstrip("§").strip() if value is not None else None  # §3.11 as the CSVs write it
 
 
 Section = Annotated[str | None, typer.Option("--section", help="Only this section of the review: 3 or 3.11.", callback=_section)]
@@ -163,14 +163,25 @@ def option(name: str) -> Iterator[None]:
         raise
 
 
+# How far ahead of today a date option may be: a trend or a paper as of 9999-12-31 would count
+# 32,000 quarters' ends, and no plan of the review's reaches that far.
+YEARS_AHEAD = 50
+
+
 def option_date(text: str | None, name: str, default: date) -> date:
-    """A date given as an option, YYYY-MM-DD; `default` when the option is not given."""
+    """A date given as an option, YYYY-MM-DD, at most YEARS_AHEAD years after today; `default`
+    when the option is not given."""
     from tracker.domain.returns import text_date
+    from tracker.errors import DataError
 
     if text is None:
         return default
     with option(name):
-        return text_date(text)
+        day = text_date(text)
+    latest = date(_context.today().year + YEARS_AHEAD, 12, 31)
+    if day > latest:
+        raise DataError(f"{name}: {day} is more than {YEARS_AHEAD} years ahead; give a date up to {latest}")
+    return day
 
 
 def as_of_date(text: str | None, data: Dataset) -> date:

@@ -112,6 +112,8 @@ def write(text: str) -> None:
         from tracker.output.text import clean
 
         text = clean(text)
+    if text[:1] == "\ufeff" and "utf" not in (getattr(sys.stdout, "encoding", None) or "").lower():
+        text = text[1:]  # a CSV's byte-order mark says UTF-8: not for output in another encoding
     sys.stdout.write(text)
 
 

@@ -45,6 +45,7 @@ def init(
     kit = _github_kit(directory, _install_spec(install), exists) if github else None
     files = kit.files if kit is not None else {}
     if exists:
+        files = {**files, **_gitignore(directory)}
         created, kept = add(directory, files)
         if not created:
             raise UsageError(f"{directory} already holds a workspace and every file --github writes; refusing to overwrite them")
@@ -57,6 +58,26 @@ def init(
     if kit is not None and install is None:
         _say_where_the_workflow_installs_from(directory, created, kit)
     _say_what_next(directory, exists, github and directory / CODEOWNERS in created)
+
+
+def _gitignore(directory: Path) -> dict[str, bytes]:
+    """A .gitignore for a workspace that has none, leaving out tracker's working files (its intent
+    journal above all: committed, it would name changes to the record); a note if one leaves them in."""
+    from tracker.workspace import GITIGNORE, JOURNAL
+
+    path = directory / ".gitignore"
+    if not path.exists():
+        return {".gitignore": GITIGNORE.encode("utf-8")}
+    try:
+        kept = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        kept = []
+    missing = [line for line in GITIGNORE.splitlines()[1:] if line not in kept]
+    if JOURNAL in missing and "/" + JOURNAL not in kept:
+        _out.echo(
+            f"tracker: note: {path} does not leave out tracker's working files; add these lines: {' '.join(missing)}", err=True
+        )
+    return {}
 
 
 class _Kit(NamedTuple):

@@ -207,7 +207,8 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A CSV file in the columns `tracker export` writes, or a filled return pack (.xlsx or .csv).", dir_okay=False
+            # A folder is refused as any file that cannot be read is, exit 3, by workspace.read: not as a usage error.
+            help="A CSV file in the columns `tracker export` writes, or a filled return pack (.xlsx or .csv)."
         ),
     ],
 ) -> None:

@@ -18,6 +18,8 @@ from tracker.domain.returns import Entry, code_of_file
 if TYPE_CHECKING:
     from tracker.domain.corrections import Trail
     from tracker.domain.standing import Latest
+from tracker.errors import Untrusted
+
 from .schema import Connection
 
 # -- reading ----------------------------------------------------------------------------------
@@ -403,3 +405,28 @@ def trail(
         for row in rows
         if row["of_id"] is not None
     ]
+
+
+# -- a database another program changed ------------------------------------------------------
+
+
+def _trusted(read: Any) -> Any:
+    """`read`, raising Untrusted where a value it finds is not one tracker writes (a rating
+    `purple`, a date that is no date): another program changed the database."""
+    import functools
+
+    @functools.wraps(read)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return read(*args, **kwargs)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError) as e:
+            what = f"{type(e).__name__}: {str(e)[:80]}"
+        # Raised outside the handler, so that nothing keeps the query's cursor (and its lock) alive.
+        raise Untrusted(what)
+
+    return checked
+
+
+for _name in __all__:
+    if callable(globals()[_name]) and getattr(globals()[_name], "__module__", None) == __name__:
+        globals()[_name] = _trusted(globals()[_name])

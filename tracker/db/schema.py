@@ -35,7 +35,7 @@ __all__ = [
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -112,7 +112,8 @@ CREATE TABLE responses (
 CREATE TABLE returns (
     id INTEGER PRIMARY KEY,
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
-    date TEXT, rag TEXT, summary TEXT, author TEXT, target_date TEXT, reason TEXT, file TEXT, line INTEGER,
+    date TEXT, rag TEXT CHECK (rag IN ('red', 'amber', 'green', 'complete')), summary TEXT,
+    author TEXT, target_date TEXT, reason TEXT, file TEXT, line INTEGER,
     -- an assessment of older evidence: when the evidence is from (as written: a day, month or year),
     -- and the day from which it counts (Entry.known: the period's last day, at most `date`)
     evidence_date TEXT, known TEXT,

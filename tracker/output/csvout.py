@@ -23,9 +23,15 @@ REPORT_COLUMNS = [
 ]  # fmt: skip
 
 
+# A spreadsheet reads CSV as UTF-8 only if it starts with UTF-8's byte-order mark (LibreOffice showed
+# £552m as Â£552m without it); tracker import reads it with or without.
+BOM = "\ufeff"
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Rows as CSV under `header`, every cell safe for a spreadsheet."""
-    buf = io.StringIO()
+    """Rows as CSV under `header`, every cell safe for a spreadsheet, after a byte-order mark."""
+    buf = io.StringIO(BOM)
+    buf.seek(0, io.SEEK_END)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
@@ -40,7 +46,7 @@ def recommendations_csv(data: Dataset, recs: Iterable[Recommendation], today: da
         deadline = rec.deadline
         return [
             rec.number,
-            rec.section,
+            section_text(rec.section),
             rec.title,
             lead,
             support,
@@ -60,7 +66,7 @@ def report_csv(standings: Sequence[Standing]) -> str:
     return csv_text(
         REPORT_COLUMNS,
         (
-            [s.rec.number, s.rec.title, s.rec.section, s.rag.value, s.departments_rag.value]
+            [s.rec.number, s.rec.title, section_text(s.rec.section), s.rag.value, s.departments_rag.value]
             + ([s.assessment.rag.value, s.assessment.date.isoformat()] if s.assessment else ["", ""])
             + [iso(s.deadline) or "", iso(s.target_date) or "", yes(s.overdue), o.dept, o.role, o.via or "", o.rag.value]
             + [o.last_rag.value if o.last_rag else "", iso(o.latest.date if o.latest else None) or "", yes(o.stale)]
@@ -89,3 +95,9 @@ def actions_csv(states: Sequence[ActionState], day: date) -> str:
             for s in states
         ),
     )
+
+
+def section_text(section: str) -> str:
+    """A section as a spreadsheet keeps it as text: §3.10, which no spreadsheet reads as the number
+    3.1 (the same as section 3.1's)."""
+    return f"§{section}" if section else ""

@@ -86,6 +86,10 @@ def codeowners(data: Dataset, today: date) -> str:
         f"/actions.yaml            {SECRETARIAT}",
         f"/meetings.yaml           {SECRETARIAT}",
         f"/.github/                {SECRETARIAT}",
+        "# tracker's working files are never committed (.gitignore leaves them out): an intent journal",
+        "# names changes to status files, so a pull request carrying one fails `tracker check` and must not be merged.",
+        f"/.tracker.*              {SECRETARIAT}",
+        f"/.gitignore              {SECRETARIAT}",
         "",
         "# Each department's returns: status/<CODE>.yaml (tracker update, tracker import).",
     ]

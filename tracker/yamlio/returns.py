@@ -53,9 +53,17 @@ def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> S
     read, and not kept.
     """
     r = Reader(shown)
-    if (raw.isascii() or _is_utf8(raw)) and not _OTHER_BREAKS.search(raw) and not _NOT_AN_ITEM.search(raw):
+    if (
+        (raw.isascii() or _is_utf8(raw))
+        and not _OTHER_BREAKS.search(raw)
+        and not _NOT_AN_ITEM.search(raw)
+        and not _TAB.search(raw)
+    ):
         # Read as bytes, a part at a time: the file's text is never held whole.
-        if starts := [m.start() for m in _ITEM.finditer(raw)]:
+        starts = [m.start() for m in _ITEM.finditer(raw)]
+        # Before the first item, only comments and blank lines: an indented line there, or a character
+        # YAML does not allow even in a comment, is read the careful way (which is never composed in parts).
+        if starts and not _CONTINUED.search(raw, 0, starts[0]) and not _UNPRINTABLE.search(raw[: starts[0]].decode("utf-8")):
             read, corrected = _read_in_parts(r, raw, starts, shown, each_part)
             return StatusFile(read, r.problems, True, corrected)
     text = decode(raw, shown)
@@ -89,10 +97,11 @@ def read_appended(raw: bytes, start: int, lines: int, shown: str, each_part: Par
     tail = raw[start:]
     if start and raw[start - 1 : start] != b"\n":
         return None
-    if not (tail.isascii() or _is_utf8(tail)) or _OTHER_BREAKS.search(tail) or _NOT_AN_ITEM.search(tail):
+    if not (tail.isascii() or _is_utf8(tail)) or _OTHER_BREAKS.search(tail) or _NOT_AN_ITEM.search(tail) or _TAB.search(tail):
         return None
     starts = [m.start() for m in _ITEM.finditer(tail)]
-    if _CONTINUED.search(tail, 0, starts[0] if starts else len(tail)):
+    head = starts[0] if starts else len(tail)
+    if _CONTINUED.search(tail, 0, head) or _UNPRINTABLE.search(tail[:head].decode("utf-8")):
         return None
     r = Reader(shown)
     if starts:
@@ -109,6 +118,10 @@ _ITEM = re.compile(rb"^-(?:[ \t]|$)", re.MULTILINE)
 # or with a byte-order mark (its first line is not at the margin), is read whole, the careful way.
 _OTHER_BREAKS = re.compile(rb"\r|\xc2\x85|\xe2\x80[\xa8\xa9]")
 _BREAKS_NOT_LF = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]")  # CRLF still counts lines by \n
+# What YAML allows nowhere in a file, not even in a comment.
+_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A tab in a line's indentation, before a comment even: YAML readers differ on it, so it is read the careful way.
+_TAB = re.compile(rb"^ *\t", re.MULTILINE)
 # An indented line that is not a comment: before a file's first item it would belong to the item before.
 _CONTINUED = re.compile(rb"^[ \t]+[^ \t\n#]", re.MULTILINE)
 PART = 2000
