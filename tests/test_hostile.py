@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from subprocess import PIPE
 from typing import NamedTuple
@@ -901,7 +902,7 @@ def test_a_value_another_program_wrote_into_the_database_is_never_shown(board: P
     assert "purple" not in result.stdout and snapshot(board) == before
     if command == ["check"]:  # which never writes, and judges the YAML: the database is rebuilt by the next command
         return
-    with sqlite3.connect(board / "tracker.db") as conn:
+    with closing(sqlite3.connect(board / "tracker.db")) as conn:  # `with` a connection alone leaves it open
         assert conn.execute("SELECT count(*) FROM returns WHERE rag = 'purple' OR date = 'someday'").fetchone()[0] == 0
 
 
@@ -1124,3 +1125,17 @@ def test_a_database_another_program_changed_in_a_workspace_one_may_only_read_is_
     monkeypatch.setattr(os, "open", read_only)
     result = cli(board, "report")
     assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr
+
+
+def test_a_nul_character_is_refused_wherever_a_return_comes_from(board: Path, run: Run) -> None:
+    """No CSV on Python 3.10, nor any spreadsheet, can hold a NUL: export could not write what came in with one."""
+    (board / "nul.csv").write_bytes(b"recommendation,dept,date,rag,summary\n20,DWP,2025-06-02,green,On\x00track\n")
+    imported = run("import", str(board / "nul.csv"), root=board)
+    assert imported.exit_code == 3 and "NUL" in imported.stderr  # the csv module of Python 3.10 refuses it itself
+    status = board / "status" / "DWP.yaml"
+    status.write_bytes(
+        status.read_bytes() + b'\n- recommendation: 20\n  dept: DWP\n  date: 2025-06-03\n  rag: green\n  summary: "On\\0track"\n'
+        b"  author: A\n"
+    )
+    checked = run("check", root=board)
+    assert checked.exit_code == 1 and "summary: holds a NUL character" in checked.stdout

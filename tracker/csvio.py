@@ -117,8 +117,11 @@ def _stray_bytes(raw: bytes, shown: str) -> None:
     bad = next(i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff")
     byte = ord(text[bad]) - 0xDC00
     rows = enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), start=1)
-    row = next((n for n, values in rows if any("\udc80" <= c <= "\udcff" for v in values for c in v)), 1)
-    raise DataError(f"row {row}: byte 0x{byte:02x} is not UTF-8, where the rest of the file is; save it as CSV UTF-8", shown)
+    try:
+        where = f"row {next((n for n, values in rows if any(chr(0xDC80) <= c <= chr(0xDCFF) for v in values for c in v)), 1)}"
+    except csv.Error:  # a file the csv module cannot read (a NUL, on Python 3.10): its line, then
+        where = f"line {text.count(chr(10), 0, bad) + 1}"
+    raise DataError(f"{where}: byte 0x{byte:02x} is not UTF-8, where the rest of the file is; save it as CSV UTF-8", shown)
 
 
 # The columns of a return pack (see pack.py) that are there for the department to read, not to import.

@@ -201,10 +201,14 @@ class EntryReader:
     ) -> Entry:
         data = self.data
         texts = (number_text, dept_text or "", date_text, rag_text, summary, author, target_text, reason_text)
-        if not "".join([*texts, *evidence]).isascii():  # then look for what is not UTF-8, and say which field
+        joined = "".join([*texts, *evidence])
+        if not joined.isascii():  # then look for what is not UTF-8, and say which field
             for field, value in [*zip(_TEXT_FIELDS, texts, strict=True), *(("evidence", url) for url in evidence)]:
                 if (bad := not_utf8(value)) is not None:
                     raise FieldError(field, f"holds bytes that are not UTF-8 text ({bad}); give it in UTF-8")
+        if "\x00" in joined:  # no CSV on Python 3.10, nor any spreadsheet, can hold it: export could not write it
+            field = next(f for f, v in [*zip(_TEXT_FIELDS, texts, strict=True), ("evidence", " ".join(evidence))] if "\x00" in v)
+            raise FieldError(field, "holds a NUL character (\\0), which no spreadsheet can hold; leave it out")
         rec = self._recs.get(number_text)
         if rec is None:
             rec = self._recs[number_text] = _recommendation(number_text, data)

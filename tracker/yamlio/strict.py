@@ -176,6 +176,8 @@ class Reader:
         if not isinstance(node, ScalarNode):
             self.fatal(node, f"{what} must be a single value, not {_kind(node)}")
         value: str = node.value
+        if "\x00" in value:  # written "\0" or "\x00": export could not give it to a spreadsheet
+            self.problem(node, what, "holds a NUL character (\\0), which no spreadsheet can hold; leave it out")
         return value if value.strip() else None
 
     # -- typed values (None when absent or unreadable; unreadable ones are problems) ---------
