@@ -1139,3 +1139,12 @@ def test_a_nul_character_is_refused_wherever_a_return_comes_from(board: Path, ru
     )
     checked = run("check", root=board)
     assert checked.exit_code == 1 and "summary: holds a NUL character" in checked.stdout
+
+
+def test_a_pack_is_never_written_over_a_file_without_force(board: Path, run: Run) -> None:
+    filled = board.parent / "dwp.csv"
+    filled.write_text("a pack DWP has filled in\n")
+    again = run("pack", "--dept", "DWP", "--out", str(filled), root=board)
+    assert again.exit_code == 2 and "--force" in again.stderr and filled.read_text() == "a pack DWP has filled in\n"
+    assert run("pack", "--dept", "DWP", "--out", str(filled), "--force", root=board).exit_code == 0
+    assert filled.read_text(encoding="utf-8-sig").startswith("recommendation,dept,")

@@ -166,6 +166,10 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *INSTRUCTIONS]:
         help_sheet.append([_text(line)])
     help_sheet.column_dimensions["A"].width = 100
+    for (cell,) in help_sheet.iter_rows():  # a long line wraps within the page, rather than running off it
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if isinstance(cell.value, str) and len(cell.value) > 100:
+            help_sheet.row_dimensions[cell.row].height = 15 * -(-len(cell.value) // 100)
     help_sheet.page_setup.paperSize = help_sheet.PAPERSIZE_A4  # one page wide: its lines are not cut
     help_sheet.page_setup.fitToWidth, help_sheet.page_setup.fitToHeight = 1, 0
     help_sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -22,6 +22,9 @@ def pack(
     out: Annotated[
         Path | None, typer.Option("--out", help="FILE.xlsx (a workbook) or FILE.csv; without it, CSV on stdout.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write over a file that is there already (it may be a pack filled in).")
+    ] = False,
 ) -> None:
     """Write a department's return pack: a row per recommendation it owns or reports for, to fill in."""
     from tracker.errors import UsageError
@@ -42,6 +45,11 @@ def pack(
             raise UsageError(f"--dept: {code}'s returns are made by {', '.join(via)}: its rows are in {via[0]}'s pack")
         raise UsageError(f"--dept: {code} owns no recommendation and reports for none; there is nothing to ask it")
     to = Out.of(out)
+    if out is not None and not force and out.is_file() and not to.terminal:
+        raise UsageError(
+            f"--out: {out} is there already, and may be a pack a department has filled in: import it first, or give"
+            " --force to write a new one over it"
+        )
     kind = to.format(None, {".xlsx": "xlsx", ".csv": "csv"}, "csv", ".xlsx (a workbook) or .csv", option=False)
     content: str | bytes
     if kind == "xlsx":
