@@ -1148,3 +1148,37 @@ def test_a_pack_is_never_written_over_a_file_without_force(board: Path, run: Run
     assert again.exit_code == 2 and "--force" in again.stderr and filled.read_text() == "a pack DWP has filled in\n"
     assert run("pack", "--dept", "DWP", "--out", str(filled), "--force", root=board).exit_code == 0
     assert filled.read_text(encoding="utf-8-sig").startswith("recommendation,dept,")
+
+
+def test_a_command_waiting_for_the_lock_says_so(board: Path, run: Run) -> None:
+    import fcntl
+    import threading
+
+    fd = os.open(board / ".tracker.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    threading.Timer(1.5, lambda: os.close(fd)).start()  # another command finishes
+    result = run("update", "20", "--dept", "DWP", "--rag", "green", "--summary", "Waited.", "--date", "2025-06-05", root=board)
+    assert result.exit_code == 0, result.stderr
+    assert "tracker: waiting for another tracker command to finish with the workspace (at most 120 s)\n" in result.stderr
+
+
+def test_load_on_a_workspace_one_may_only_read_says_the_database_was_not_written(
+    board: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    assert run("load", root=board).exit_code == 0
+    with (board / "status" / "DWP.yaml").open("a", encoding="utf-8") as f:  # tracker.db is stale now
+        f.write("\n- recommendation: 20\n  dept: DWP\n  date: 2026-11-30\n  rag: red\n  summary: Late\n  author: A\n")
+    before = (board / "tracker.db").read_bytes()
+    real = os.open
+
+    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
+            raise OSError(errno.EROFS, "Read-only file system", str(name))
+        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = run("load", root=board)
+    assert result.exit_code == 3 and "cannot write it: the workspace may only be read" in result.stderr
+    assert "1 return" not in result.stdout and (board / "tracker.db").read_bytes() == before

@@ -267,3 +267,56 @@ def test_a_workbook_of_more_elements_than_a_pack_could_hold_is_refused_not_read_
     result = run("import", str(path), root=workspace)
     assert result.exit_code == 3 and "its XML has over 1,000 elements, more than a return pack could hold" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+def test_every_part_counts_towards_the_bound_on_elements(
+    run: Run, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: str
+) -> None:
+    """A few hundred kilobytes of <xf/> in the styles kept an import busy for half a minute."""
+    from tracker import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ELEMENTS", 1000)
+    book = zipfile.ZipFile(io.BytesIO(workbook(sheet_xml({1: HEADER, 2: a_return("Flooded.")}))))
+    parts = {name: book.read(name) for name in book.namelist()}
+    flood = {
+        "xl/styles.xml": f"<styleSheet {NS}><cellXfs>{'<xf/>' * 2000}</cellXfs></styleSheet>".encode(),
+        "xl/workbook.xml": parts["xl/workbook.xml"].replace(b"</sheets>", b"</sheets>" + b"<a/>" * 2000),
+        "xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>", b"<Relationship/>" * 2000 + b"</Relationships>"
+        ),
+    }
+    parts[part] = flood[part]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    (tmp_path / "flood.xlsx").write_bytes(buf.getvalue())
+    result = run("import", str(tmp_path / "flood.xlsx"), root=workspace)
+    assert result.exit_code == 3 and "its XML has over 1,000 elements" in result.stderr
+    assert not (workspace / "status" / "DWP.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ('<c r="E2" t="e"><v>#BLOCKED!</v></c>', "holds the spreadsheet error #BLOCKED!"),
+        ('<c r="C2" s="1"><v>2958466</v></c>', "a date cell holds '2958466', which is no date"),
+    ],
+)
+def test_a_cell_a_spreadsheet_could_not_work_out_is_named(
+    run: Run, workspace: Path, tmp_path: Path, value: str, says: str
+) -> None:
+    cells = a_return("Fine.")
+    column = value[value.index('r="') + 3]
+    row = row_xml(2, [v if chr(65 + i) != column else "" for i, v in enumerate(cells)]).replace("</row>", value + "</row>")
+    book = zipfile.ZipFile(io.BytesIO(workbook(sheet_xml({1: HEADER}, row))))
+    parts = {name: book.read(name) for name in book.namelist()}
+    parts["xl/styles.xml"] = f'<styleSheet {NS}><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>'.encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    (tmp_path / "odd.xlsx").write_bytes(buf.getvalue())
+    result = run("import", str(tmp_path / "odd.xlsx"), root=workspace)
+    assert result.exit_code == 3 and says in result.stderr and result.stderr.count("\n") == 1

@@ -51,9 +51,17 @@ def uncell(text: str) -> str:
     return unspreadsheet_cell(text)
 
 
+def some(names: list[str], most: int = 10) -> str:
+    """The first `most` of `names` and how many more: a note stays one short line."""
+    return ", ".join(names[:most]) + (f", and {len(names) - most:,} more" if len(names) > most else "")
+
+
 def spreadsheet_error(text: str) -> bool:
     """Whether a cell shows what a spreadsheet shows for a formula that failed: never a department's words."""
-    return text[:1] == "#" and (text.upper() in EXCEL_ERRORS or text.upper().startswith("#GETTING_DATA"))
+    if text[:1] != "#":
+        return False
+    upper = text.upper()
+    return upper in EXCEL_ERRORS or upper.startswith("#GETTING_DATA") or _ERROR_WORD.fullmatch(upper) is not None
 
 
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -128,6 +136,9 @@ def _stray_bytes(raw: bytes, shown: str) -> None:
 PACK_COLUMNS = ("title", "role", "current target date", "last return", "last rating", "last summary")
 # What a spreadsheet shows for a formula that failed: never a department's words.
 EXCEL_ERRORS = frozenset({"#N/A", "#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+# And the errors newer spreadsheets add (#BLOCKED!, #CONNECT!, #FIELD!, #BUSY!, #PYTHON!, ...): one
+# word in capitals after the #, ending in ! or ?. Export quotes words of this shape, so they round-trip.
+_ERROR_WORD = re.compile(r"#[A-Z][A-Z0-9_/.]*[!?]")
 
 
 def read_rows(
@@ -153,7 +164,7 @@ def read_rows(
         raise DataError(f"{where}row 1: the column {repeated[0]!r} appears twice", shown)
     unknown = [h or f"(column {i + 1}, no name)" for i, h in enumerate(header) if h not in FIELDS and h not in PACK_COLUMNS]
     if unknown:
-        notes.append(f"{shown}: left out the columns tracker does not read: {', '.join(unknown)}")
+        notes.append(f"{shown}: left out the columns tracker does not read: {some(unknown)}")
     author: str | None = None
     returns = []
     bad: list[tuple[int, str]] = []  # every row that cannot be used is named, not just the first

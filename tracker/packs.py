@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .csvio import read_rows
+from .csvio import read_rows, some
 from .domain.rating import RETURN_RATINGS
 from .domain.recommendations import Dataset
 from .domain.returns import Entry
@@ -202,5 +202,5 @@ def read_xlsx(
     returns, notes = read_rows(rows, shown, data, today, default_author, where=f"sheet {title}, ")
     others = [n for n in names if n not in (title, HELP)]
     if others:
-        notes.append(f"{shown}: read the sheet {title!r} only; left out {', '.join(repr(n) for n in others)}")
+        notes.append(f"{shown}: read the sheet {title!r} only; left out {some([repr(n) for n in others])}")
     return returns, notes

@@ -257,13 +257,18 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
         raise
     try:
         deadline = time.monotonic() + timeout
+        said = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if now >= deadline:
                     raise busy from None
+                if not said and deadline - now < timeout - 1:  # a second gone: say why nothing happens yet
+                    _waiting(timeout)
+                    said = True
                 time.sleep(0.02)
         yield
     finally:
@@ -271,6 +276,17 @@ def _locked(path: Path, timeout: float) -> Iterator[None]:
 
 
 _held: set[Path] = set()
+
+
+def _waiting(timeout: float) -> None:
+    """One line on stderr: the command waits for another that is writing to the workspace."""
+    import sys
+
+    try:
+        sys.stderr.write(f"tracker: waiting for another tracker command to finish with the workspace (at most {timeout:.0f} s)\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # no stderr to say it on: the wait is the same
+        pass
 
 
 def _resolved(path: Path) -> Path:

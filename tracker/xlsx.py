@@ -63,29 +63,34 @@ def sheet_rows(raw: bytes, shown: str, wanted: str) -> tuple[str, list[str], Ite
             raise Damaged(f"{name}: {_short(e)}") from None
 
     try:
+        # Every part read counts towards one bound on the workbook's elements (MAX_ELEMENTS).
         book = _Workbook()
         stream("xl/workbook.xml", book)
         rels = _Relations()
+        rels.elements = book.elements
         stream("xl/_rels/workbook.xml.rels", rels)
         names = [name for name, _ in book.sheets]
         chosen = [s for s in book.sheets if s[0] == wanted] or (book.sheets if len(book.sheets) == 1 else [])
         if not chosen:
-            raise DataError(f"no sheet named {wanted!r} (its sheets: {', '.join(names)})", shown)
+            listed = ", ".join(names[:10]) + (f", and {len(names) - 10:,} more" if len(names) > 10 else "")
+            raise DataError(f"no sheet named {wanted!r} (its sheets: {listed})", shown)
         name, rid = chosen[0]
         target = rels.targets.get(rid)
         if target is None:
             raise Damaged(f"the sheet {name!r} has no part")
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
         strings = _Strings()
+        strings.elements = rels.elements
         if "xl/sharedStrings.xml" in infos:
             stream("xl/sharedStrings.xml", strings)
         styles = _Styles()
+        styles.elements = strings.elements
         if "xl/styles.xml" in infos:
             stream("xl/styles.xml", styles)
     except Damaged as e:
         raise refuse(str(e)) from None
     sheet = _Sheet(strings.strings, styles.dates(), book.date1904)
-    sheet.elements = strings.elements  # the bound is on the two together
+    sheet.elements = styles.elements  # the bound is on every part together
     if path not in infos:
         raise refuse(f"it has no {path}")
 
@@ -132,7 +137,7 @@ MAX_ELEMENTS = 6_000_000
 
 
 class _Handlers:
-    elements = 0  # counted by the handlers that could meet many: the shared strings' and the sheet's
+    elements = 0  # how many elements the parts read so far have named: each handler counts its own
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         pass
@@ -195,6 +200,7 @@ class _Workbook(_Handlers):
         self.date1904 = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
         name = _local(name) if ":" in name else name
         if name == "sheet":
             rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
@@ -208,6 +214,7 @@ class _Relations(_Handlers):
         self.targets: dict[str, str] = {}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
         name = _local(name) if ":" in name else name
         if name == "Relationship":
             self.targets[attrs.get("Id", "")] = attrs.get("Target", "")
@@ -266,6 +273,7 @@ class _Styles(_Handlers):
         self.in_xfs = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
         name = _local(name) if ":" in name else name
         if name == "numFmt":
             try:
@@ -425,7 +433,10 @@ class _Sheet(_Handlers):
         except ValueError:
             raise Damaged(f"row {self.number}: a number cell holds {text[:20]!r}") from None
         if self.style in self.dates and number == number and abs(number) < 3_000_000:
-            return excel_date(number, self.date1904).isoformat()
+            try:
+                return excel_date(number, self.date1904).isoformat()
+            except (OverflowError, ValueError):  # past 9999 or before year 1: no day of any calendar
+                raise Damaged(f"row {self.number}: a date cell holds {text[:20]!r}, which is no date") from None
         if number.is_integer() and abs(number) < 1e16:
             return str(int(number))
         return text if re.fullmatch(r"-?\d+(\.\d+)?", text) else repr(number)
@@ -442,4 +453,10 @@ def excel_date(serial: float, date1904: bool = False) -> date:
 
 def _unescape(text: str) -> str:
     # Excel writes a character XML cannot hold as _xHHHH_ (a line break in a cell as _x000D_).
-    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
+    # A surrogate (_xD800_) is no character of its own: left as it is written.
+    return _EXCEL_ESCAPE.sub(_escaped, text) if "_x" in text else text
+
+
+def _escaped(m: re.Match[str]) -> str:
+    code = int(m[1], 16)
+    return m[0] if 0xD800 <= code <= 0xDFFF else chr(code)

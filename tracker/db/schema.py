@@ -25,6 +25,7 @@ __all__ = [
     "create_schema",
     "drop_everything",
     "data_version",
+    "in_memory",
     "schema_version",
     "meta",
     "set_meta",
@@ -178,6 +179,11 @@ def drop_everything(conn: Connection) -> None:
     for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall():
         if kind in ("table", "view"):
             conn.execute(f"DROP {kind.upper()} IF EXISTS [{name}]")
+
+
+def in_memory(conn: Connection) -> bool:
+    """Whether the connection's database is in memory (a workspace one may only read), not tracker.db."""
+    return not conn.execute("PRAGMA database_list").fetchone()[2]
 
 
 def data_version(conn: Connection) -> int:
