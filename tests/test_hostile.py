@@ -1182,3 +1182,9 @@ def test_load_on_a_workspace_one_may_only_read_says_the_database_was_not_written
     result = run("load", root=board)
     assert result.exit_code == 3 and "cannot write it: the workspace may only be read" in result.stderr
     assert "1 return" not in result.stdout and (board / "tracker.db").read_bytes() == before
+
+
+def test_a_utf16_file_is_named_for_what_it_is(board: Path, run: Run) -> None:
+    (board / "unicode.txt").write_bytes("recommendation,dept,date,rag,summary\n".encode("utf-16"))
+    result = run("import", str(board / "unicode.txt"), root=board)
+    assert result.exit_code == 3 and 'is UTF-16 text (Excel\'s "Unicode Text"), not CSV' in result.stderr

@@ -83,6 +83,8 @@ def read_returns(
     note); dates as YYYY-MM-DD or DD/MM/YYYY; columns it does not know are left out (said in a note).
     """
     notes = []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16's byte-order mark: Excel's "Unicode Text"
+        raise DataError('is UTF-16 text (Excel\'s "Unicode Text"), not CSV; save it as "CSV UTF-8"', shown)
     encoding = "utf-8-sig"
     try:  # the whole file checked first, then read a line at a time
         if not raw.isascii():  # ASCII is UTF-8 as it is
