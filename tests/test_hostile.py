@@ -76,6 +76,21 @@ def cli(run: Run, monkeypatch: pytest.MonkeyPatch) -> Cli:
 # -- 9. The cache cannot lie -------------------------------------------------------------------
 
 
+def only_read(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, the workspace `root` may only be read: opening a file in it to write fails as on
+    a read-only file system."""
+    import errno
+
+    real = os.open
+
+    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(root)):
+            raise OSError(errno.EROFS, "Read-only file system", str(name))
+        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+
+
 def test_a_file_replaced_with_the_same_size_and_time_is_read_again(board: Path, cli: Cli) -> None:
     before = cli(board, "export").stdout.count(",red,")
     path = board / "status" / "DWP.yaml"
@@ -1025,7 +1040,6 @@ def test_a_stray_byte_in_a_utf8_csv_names_its_row_never_reads_all_as_windows_125
 def test_a_workspace_one_may_only_read_is_read_in_memory(
     board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database: str, command: list[str]
 ) -> None:
-    import errno
 
     assert cli(board, "load").returncode == 0
     with (board / "status" / "DWP.yaml").open("a", encoding="utf-8") as f:  # tracker.db is stale now
@@ -1037,14 +1051,7 @@ def test_a_workspace_one_may_only_read_is_read_in_memory(
     expected = cli(writable, *command)
     assert expected.returncode == 0, expected.stderr
     before = {p.name: p.read_bytes() for p in board.rglob("*") if p.is_file()}
-    real = os.open
-
-    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
-        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
-            raise OSError(errno.EROFS, "Read-only file system", str(name))
-        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "open", read_only)
+    only_read(board, monkeypatch)
     result = cli(board, *command)
     assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr
     assert {p.name: p.read_bytes() for p in board.rglob("*") if p.is_file()} == before
@@ -1108,21 +1115,13 @@ def test_a_status_file_pyyaml_cannot_read_is_never_passed(board: Path, cli: Cli,
 def test_a_database_another_program_changed_in_a_workspace_one_may_only_read_is_read_in_memory(
     board: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import errno
 
     expected = cli(board, "report")
     with sqlite3.connect(board / "tracker.db") as conn:
         conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("UPDATE returns SET rag = 'purple' WHERE id IN (SELECT max(id) FROM returns WHERE dept = 'DWP')")
     conn.close()
-    real = os.open
-
-    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
-        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
-            raise OSError(errno.EROFS, "Read-only file system", str(name))
-        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "open", read_only)
+    only_read(board, monkeypatch)
     result = cli(board, "report")
     assert (result.returncode, result.stdout) == (0, expected.stdout), result.stderr
 
@@ -1165,20 +1164,12 @@ def test_a_command_waiting_for_the_lock_says_so(board: Path, run: Run) -> None:
 def test_load_on_a_workspace_one_may_only_read_says_the_database_was_not_written(
     board: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import errno
 
     assert run("load", root=board).exit_code == 0
     with (board / "status" / "DWP.yaml").open("a", encoding="utf-8") as f:  # tracker.db is stale now
         f.write("\n- recommendation: 20\n  dept: DWP\n  date: 2026-11-30\n  rag: red\n  summary: Late\n  author: A\n")
     before = (board / "tracker.db").read_bytes()
-    real = os.open
-
-    def read_only(name: object, flags: int, *args: object, **kw: object) -> int:
-        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(name).startswith(str(board)):
-            raise OSError(errno.EROFS, "Read-only file system", str(name))
-        return real(name, flags, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "open", read_only)
+    only_read(board, monkeypatch)
     result = run("load", root=board)
     assert result.exit_code == 3 and "cannot write it: the workspace may only be read" in result.stderr
     assert "1 return" not in result.stdout and (board / "tracker.db").read_bytes() == before
