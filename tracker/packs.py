@@ -27,7 +27,8 @@ HELP = "How to fill it in"
 # What the department reads (locked), then what it fills in: the columns `tracker import` reads.
 READ = ["recommendation", "dept", "title", "role", "current target date", "last return", "last rating", "last summary"]
 FILL = ["date", "rag", "summary", "evidence", "target_date", "reason", "author"]
-WIDTHS = [8, 8, 40, 20, 14, 12, 11, 50, 12, 11, 50, 40, 14, 30, 20]
+# Narrow enough that the sheet printed one page wide is still read at about 6 points: long text wraps.
+WIDTHS = [9, 7, 24, 10, 11, 11, 9, 30, 11, 9, 34, 20, 11, 20, 14]
 
 INSTRUCTIONS = [
     "How to fill in this return pack",
@@ -108,6 +109,8 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     sheet.append(READ + FILL)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")  # a long name wraps, not cut short
+    sheet.row_dimensions[1].height = 30
     for r in rows:
         sheet.append([_text(v) for v in _read_cells(r, dates=True)] + [None] * len(FILL))
     for i, width in enumerate(WIDTHS, start=1):
