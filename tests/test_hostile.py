@@ -1155,7 +1155,7 @@ def test_a_command_waiting_for_the_lock_says_so(board: Path, run: Run) -> None:
 
     fd = os.open(board / ".tracker.lock", os.O_RDWR | os.O_CREAT, 0o644)
     fcntl.flock(fd, fcntl.LOCK_EX)
-    threading.Timer(1.5, lambda: os.close(fd)).start()  # another command finishes
+    threading.Timer(1.2, lambda: os.close(fd)).start()  # another command finishes, a little after a second
     result = run("update", "20", "--dept", "DWP", "--rag", "green", "--summary", "Waited.", "--date", "2025-06-05", root=board)
     assert result.exit_code == 0, result.stderr
     assert "tracker: waiting for another tracker command to finish with the workspace (at most 120 s)\n" in result.stderr
