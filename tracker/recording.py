@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -287,7 +287,7 @@ def _told(
 
 def _at(entry: Recordable, line: int) -> Recordable:
     """`entry` as its file now holds it, on `line`."""
-    return entry._replace(line=line) if isinstance(entry, Entry) else replace(entry, line=line)
+    return entry._replace(line=line)
 
 
 def _insert(conn: db.Connection, data: Dataset, p: _Plan) -> bool:
@@ -297,7 +297,7 @@ def _insert(conn: db.Connection, data: Dataset, p: _Plan) -> bool:
     db.insert_returns(conn, [e for e, _ in returns], [line for _, line in returns])
     for entry, line in zip(p.entries, p.lines, strict=True):
         if isinstance(entry, Correction):
-            c = replace(entry, line=line)
+            c = entry._replace(line=line)
             outcome = apply(c, partial(db.in_force, conn, c.file), data)
             if isinstance(outcome, Problem):
                 return False

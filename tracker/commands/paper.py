@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,6 +13,7 @@ from . import _context, _options, _out
 from ._out import Out
 
 if TYPE_CHECKING:
+    from tracker.domain.board import ActionState, MeetingNotes
     from tracker.output.document import Paper
 
 app = typer.Typer()
@@ -107,13 +109,25 @@ def paper(
         author=author,
         classification=classification,
     )
-    from tracker.domain.board import action_states, notes_for
-    from tracker.loading import load_board_record
+    notes: MeetingNotes | None = None
+    actions: list[ActionState] = []
+    words = False  # whether the secretariat has written words for any meeting
+    root = _context.root(ctx)
+    from tracker.workspace import ACTIONS, MEETINGS
 
-    record = load_board_record(_context.root(ctx), data, _context.today())
-    if record.problems:  # the paper says what the record says, or nothing
-        first = record.problems[0]
-        raise DataError(f"{first.detail()} (tracker check lists every problem)", first.file, first.line)
+    if any(os.path.lexists(root / name) for name in (ACTIONS, MEETINGS)):  # else nothing to read (or import)
+        from tracker.domain.board import action_states, notes_for
+        from tracker.loading import load_board_record
+
+        record = load_board_record(root, data, _context.today())
+        if record.problems:  # the paper says what the record says, or nothing
+            first = record.problems[0]
+            raise DataError(f"{first.detail()} (tracker check lists every problem)", first.file, first.line)
+        notes, actions, words = (
+            notes_for(record.notes, held),
+            action_states(record.actions, record.updates, day),
+            bool(record.notes),
+        )
     every: list[date] = []
     if kind != "md":  # the Word and HTML papers open with the dashboard: the trend at each past board
         from tracker.domain.standing import points
@@ -137,8 +151,8 @@ def paper(
         shown,
         section.strip() if section is not None else None,
         details.returns_by,  # who owes returns is counted to the meeting's deadline, as `tracker chase` counts it
-        notes_for(record.notes, held),
-        action_states(record.actions, record.updates, day),
+        notes,
+        actions,
     )
     to.write(ctx, render(kind, made, day))
     if meeting is not None and data.board.meetings and held not in data.board.meetings:
@@ -147,7 +161,7 @@ def paper(
             " the paper has no returns deadline and none of the secretariat's words for a meeting",
             err=True,
         )
-    elif held is not None and record.notes and notes_for(record.notes, held) is None:
+    elif held is not None and words and notes is None:
         _out.echo(
             f"tracker: note: meetings.yaml has no words for the meeting on {held}: no cover note, no risks,"
             " and the decisions asked are drafted from the exceptions",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -25,8 +24,7 @@ KINDS = ("withdraw", "correct")
 CHANGEABLE = ("rag", "summary", "evidence", "target_date", "reason", "evidence_date")
 
 
-@dataclass(frozen=True, slots=True)
-class Correction:
+class Correction(NamedTuple):  # a named tuple: a dataclass costs every command a millisecond to define
     """`withdraw` or `correct` the entry of `recommendation` dated `of_date` earlier in the same file."""
 
     kind: str
@@ -53,8 +51,7 @@ class Correction:
         return (self.kind, self.recommendation, self.of_date, self.of_line, self.why, *self.changes().items())
 
 
-@dataclass(frozen=True)
-class Applied:
+class Applied(NamedTuple):
     """What a correction does: the entry it names, and (for `correct`) the entry that replaces it."""
 
     target: Entry
