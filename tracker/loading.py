@@ -65,6 +65,13 @@ class BoardRecord(NamedTuple):
     notes: list[MeetingNotes]
     problems: list[Problem]
 
+    def refused(self) -> BoardRecord:
+        """The record, for a command that shows it: DataError naming the first rule it breaks, if any."""
+        if self.problems:
+            first = self.problems[0]
+            raise DataError(f"{first.detail()} (tracker check lists every problem)", first.file, first.line)
+        return self
+
 
 def load_board_record(root: Path, data: Dataset, today: date | None = None) -> BoardRecord:
     """actions.yaml and meetings.yaml, read and checked (either may be absent); DataError if one
@@ -95,16 +102,11 @@ def board_file(root: Path, name: str) -> bytes | None:
     a link out of the workspace."""
     import os
 
-    from .workspace import read
+    from .workspace import read, stays_inside
 
     path = root / name
     if not os.path.lexists(path):
         return None
     if path.is_symlink():
-        try:
-            outside = not path.resolve(strict=False).is_relative_to(root.resolve())
-        except (OSError, RuntimeError):
-            raise DataError("is a link that leads nowhere (a loop)", name) from None
-        if outside:
-            raise DataError("is outside the workspace (through a link); only files inside it are read", name)
+        stays_inside(root, name)
     return read(path, name)[0]

@@ -75,16 +75,21 @@ def yaml_files(root: Path) -> dict[str, Path]:
             raise DataError("status files are named status/<CODE>.yaml, directly in status/; rename or move this", shown)
         if name.endswith(".yaml"):
             files[shown] = status / name
-    # git stores links, so a pull request can add one: never follow one out of the workspace.
     inside = root.resolve() if links else root
     for shown in sorted(links):
-        try:
-            outside = not (root / shown).resolve(strict=False).is_relative_to(inside)
-        except (OSError, RuntimeError):
-            raise DataError("is a link that leads nowhere (a loop)", shown) from None
-        if outside:
-            raise DataError("is outside the workspace (through a link); only files inside it are read", shown)
+        stays_inside(root, shown, inside)
     return files
+
+
+def stays_inside(root: Path, shown: str, inside: Path | None = None) -> None:
+    """DataError if the link at `shown` (relative to `root`, resolved as `inside`) leads out of the
+    workspace or nowhere: git stores links, so a pull request can add one."""
+    try:
+        outside = not (root / shown).resolve(strict=False).is_relative_to(inside or root.resolve())
+    except (OSError, RuntimeError):
+        raise DataError("is a link that leads nowhere (a loop)", shown) from None
+    if outside:
+        raise DataError("is outside the workspace (through a link); only files inside it are read", shown)
 
 
 def default_data() -> bytes:

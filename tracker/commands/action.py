@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from tracker.domain.board import Action, ActionUpdate
-    from tracker.loading import BoardRecord
 
 app = typer.Typer()
 actions = typer.Typer(
@@ -23,6 +22,13 @@ actions = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(actions)
+
+
+def _statuses() -> list[str]:
+    from tracker.domain.board import STATUSES
+
+    return list(STATUSES)
+
 
 Ref = Annotated[str, typer.Argument(help="The action's reference, e.g. A3 (or 3).")]
 Note = Annotated[str | None, typer.Option("--note", help="What happened, for the log.")]
@@ -71,7 +77,7 @@ def update(
     ctx: typer.Context,
     ref: Ref,
     status: Annotated[
-        str | None, typer.Option("--status", help="open, in-progress, done or dropped.", autocompletion=lambda: list(_STATUSES))
+        str | None, typer.Option("--status", help="open, in-progress, done or dropped.", autocompletion=_statuses)
     ] = None,
     note: Note = None,
     due: Annotated[str | None, typer.Option("--due", help="A new due date, YYYY-MM-DD.")] = None,
@@ -79,10 +85,12 @@ def update(
     on: On = None,
 ) -> None:
     """Update an action: its status, due date or owner, with a note. The action itself is never edited."""
+    from tracker.domain.board import STATUSES
+
     if status is None and note is None and due is None and owner is None:
         raise UsageError("give what changed: --status, --note, --due or --owner")
-    if status is not None and status.strip().lower() not in _STATUSES:
-        raise UsageError(f"--status: {status!r} is not one of: {', '.join(_STATUSES)}")
+    if status is not None and status.strip().lower() not in STATUSES:
+        raise UsageError(f"--status: {status!r} is not one of: {', '.join(STATUSES)}")
     _update(ctx, ref, status.strip().lower() if status is not None else None, note, due, owner, on)
 
 
@@ -111,7 +119,7 @@ def list_(
 
     data = _context.dataset(ctx)
     day = _options.as_of_date(as_of, data)
-    record = _checked(load_board_record(_context.root(ctx), data, _context.today()))
+    record = load_board_record(_context.root(ctx), data, _context.today()).refused()
     states = [s for s in action_states(record.actions, record.updates, day) if not (open_only and s.closed)]
     if format == "json":
         from tracker.output.jsonout import action_dict, to_json
@@ -125,9 +133,6 @@ def list_(
         from tracker.output.plain import actions_text
 
         _out.write(actions_text(states, day, _out.width()))
-
-
-_STATUSES = ("open", "in-progress", "done", "dropped")
 
 
 def _update(
@@ -148,16 +153,6 @@ def _update(
                 texts[name] = check_text(value)
     by = _options.option_date(due, "--due", day) if due is not None else None
     _record(ctx, lambda _: ActionUpdate(found, day, status, texts["note"], by, texts["owner"]))
-
-
-def _checked(record: BoardRecord) -> BoardRecord:
-    """The secretariat's record, if it keeps every rule; else DataError naming the first it breaks."""
-    from tracker.errors import DataError
-
-    if record.problems:
-        first = record.problems[0]
-        raise DataError(f"{first.detail()} (tracker check lists every problem)", first.file, first.line)
-    return record
 
 
 def _record(ctx: typer.Context, make: Callable[[str], Action | ActionUpdate]) -> None:
