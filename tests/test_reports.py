@@ -477,6 +477,9 @@ def test_page_one_and_the_exceptions_stay_short_however_many_there_are(
         "### Overdue (8)\n\n| Section | How many | Recommendations |" in part
         and "| 3.11 Mental health support | 2 | 24, 26 |" in part  # "and 1 more" would say no less
     )
+    no_return = part[part.index("### No return") :]
+    assert re.search(r"^\| \d+ more sections \| \d+ \| Appendix C \|$", no_return, re.M)  # however many sections
+    assert len(re.findall(r"^\| \d", no_return, re.M)) == 3 + 1  # the LISTED with the most, then the rest counted
     appendix = paper[paper.index("## Appendix C: every exception") :]
     listed = re.findall(r"^- \*\*(\d+)\. ", appendix, re.M)
     assert "29 recommendations are exceptions" in part and len(listed) == len(set(listed)) == 29

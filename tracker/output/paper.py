@@ -131,7 +131,7 @@ def _awaiting(s: Standing) -> str:
 
 
 def _position(s: Standing) -> Line:
-    """`▲ **AMBER** (board, 2024-12-11; departments ● **GREEN**, awaiting DHSC)`."""
+    """`▲ **AMBER** (board, assessed 11 December 2024; departments ● **GREEN**, awaiting DHSC)`."""
     if s.by_board and s.assessment is not None:
         departments: Line = (
             ("; departments ", Mark(s.departments_rag), _awaiting(s)) if s.departments_rag is not s.rag or s.awaiting else ()
@@ -472,6 +472,9 @@ def _exceptions(exceptions: list[Exception_]) -> list[Block]:
             if e.rank == rank:
                 by_section.setdefault(e.standing.rec.section, []).append(e.standing)
         if by_section:
+            # However many sections there are: the LISTED with the most of this kind, the rest counted.
+            shown = sorted(by_section.items(), key=lambda kv: -len(kv[1]))[:LISTED] if len(by_section) > LISTED + 2 else []
+            kept = dict(shown) if shown else by_section
             rows = tuple(
                 (
                     (f"{plain(key)} {plain(items[0].rec.section_title)}",),
@@ -479,9 +482,13 @@ def _exceptions(exceptions: list[Exception_]) -> list[Block]:
                     (_some([str(s.rec.number) for s in items], None, ", ", LISTED // 2),),
                 )
                 for key, items in by_section.items()
+                if key in kept
             )
+            if len(kept) < len(by_section):
+                rest = [items for key, items in by_section.items() if key not in kept]
+                rows += (((f"{len(rest):,} more sections",), (f"{sum(map(len, rest)):,}",), ("Appendix C",)),)
             out += [
-                Heading(3, f"{label} ({sum(len(v) for v in by_section.values())})"),
+                Heading(3, f"{label} ({sum(len(v) for v in by_section.values()):,})"),
                 Table(("Section", "How many", "Recommendations"), rows, "lrl"),
             ]
     return out
