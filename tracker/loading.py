@@ -3,7 +3,7 @@ rule, the same way for `check`, the sync and recording."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -13,7 +13,7 @@ from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import check_status_file, code_of_file
 from .errors import DataError
-from .workspace import MARKER
+from .workspace import MARKER, is_definition, source_key
 
 if TYPE_CHECKING:
     from .domain.board import Action, ActionUpdate, MeetingNotes
@@ -40,6 +40,36 @@ def load_recommendations(raw: bytes, shown: str = MARKER) -> tuple[Dataset, list
     from .yamlio.recommendations import parse_recommendations
 
     return parse_recommendations(raw, shown)
+
+
+def load_dataset(read: Callable[[str], bytes], names: Iterable[str]) -> tuple[Dataset, list[Problem]]:
+    """What the workspace follows: recommendations.yaml and every source among `names`
+    (sources/KEY.yaml), put together, with every rule they break; DataError if one cannot be read.
+    `read(name)` gives a file's bytes."""
+    from .yamlio.recommendations import parse_recommendations, parse_source
+
+    names = [name for name in names if is_definition(name) and name != MARKER]
+    if not names:
+        return parse_recommendations(read(MARKER), MARKER)
+    from .domain.sources import combine
+
+    review, problems = parse_recommendations(read(MARKER), MARKER, validated=False)
+    parsed = []
+    for name in names:
+        source, found = parse_source(read(name), name, source_key(name))
+        problems += found
+        if source is not None:
+            parsed.append(source)
+    data, more = combine(review, parsed)
+    return data, problems + more
+
+
+def load_workspace_dataset(root: Path) -> tuple[Dataset, list[Problem]]:
+    """load_dataset of the workspace at `root`, read from its files as they are."""
+    from .workspace import read, yaml_files
+
+    files = yaml_files(root)
+    return load_dataset(lambda name: read(files[name], name)[0], files)
 
 
 def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None = None) -> StatusFile:

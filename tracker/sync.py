@@ -25,9 +25,9 @@ from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import Entry, StatusFileCheck, code_of_file, recorded_twice
 from .errors import DataError, InvalidData
-from .loading import load_recommendations, load_status_file, without_gc
+from .loading import load_dataset, load_status_file, without_gc
 from .standings import restand, standing_due, write_standing
-from .workspace import MARKER, Fingerprint, fingerprint
+from .workspace import MARKER, Fingerprint, fingerprint, is_definition
 
 if TYPE_CHECKING:
     from .domain.corrections import Correction
@@ -203,13 +203,13 @@ def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], d
         return data
 
     try:
-        data, problems = load_recommendations(raw(files[MARKER], MARKER))
+        data, problems = load_dataset(lambda name: raw(files[name], name), files)
     except DataError as e:
         return [(Problem(e.file or MARKER, e.line, e.message), True)], counts, read
     findings = [(p, False) for p in problems]
     counts["recommendations"], counts["departments"] = len(data.recommendations), len(data.registry.departments)
     for shown, path in files.items():
-        if shown == MARKER:
+        if is_definition(shown):
             continue
         try:
             status = load_status_file(raw(path, shown), shown, data, today)
@@ -457,20 +457,24 @@ def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> No
         return raw, now
 
     data: Dataset | None = None
-    read = changed(MARKER, files[MARKER], force=False)
-    if read is not None:
-        data, problems = load_recommendations(read[0])
+    definitions = [name for name in files if is_definition(name)]
+    gone = [name for name in loaded if is_definition(name) and name not in files]
+    if any(changed(name, files[name], force=False) is not None for name in definitions) or gone:
+        # What is followed changed: all of it is read again, and every status file after it.
+        reads = {name: changed(name, files[name], force=True) for name in definitions}
+        data, problems = load_dataset(lambda name: reads[name][0], definitions)  # type: ignore[index]
         if problems:
             raise InvalidData(problems)
         db.replace_dataset(conn, data)
-        db.save_file(conn, MARKER, read[1])
+        for name, read in reads.items():
+            db.save_file(conn, name, read[1])  # type: ignore[index]
     changed_any = data is not None
 
     # Status files are checked against the recommendations, so all are read again when those change.
     problems = []
     force = data is not None
     for name, path in files.items():
-        if name == MARKER or (read := changed(name, path, force)) is None:
+        if is_definition(name) or (read := changed(name, path, force)) is None:
             continue
         raw, now = read
         data = data or db.dataset(conn)

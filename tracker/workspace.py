@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from .errors import DataError, UsageError
 
 MARKER = "recommendations.yaml"
 STATUS_DIR = "status"
+SOURCES_DIR = "sources"  # the sources beyond the review: sources/KEY.yaml (domain.sources)
 ACTIONS, MEETINGS = "actions.yaml", "meetings.yaml"  # the secretariat's own record (domain.board)
 ASSESSMENTS = "assessments.yaml"  # the board's own assessments (domain.returns.status_file(""))
 GITIGNORE = (
@@ -47,9 +49,39 @@ def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
     raise UsageError(f"no {MARKER} in {here} or any parent folder; use --root DIR or create a workspace with `tracker init DIR`")
 
 
+def is_definition(name: str) -> bool:
+    """Whether the file `name` (as yaml_files names it) says what is followed: recommendations.yaml or a source."""
+    return name == MARKER or name.startswith(SOURCES_DIR + "/")
+
+
+def source_key(name: str) -> str:
+    """The key of the source in sources/KEY.yaml."""
+    return name[len(SOURCES_DIR) + 1 : -len(".yaml")]
+
+
 def yaml_files(root: Path) -> dict[str, Path]:
-    """The workspace's YAML files, by their names relative to the root: the recommendations first."""
+    """The workspace's YAML files, by their names relative to the root: the recommendations first,
+    then the other sources (sources/KEY.yaml), the assessments and the status files."""
     files = {MARKER: root / MARKER}
+    sources = root / SOURCES_DIR
+    if os.path.lexists(sources):
+        if not sources.is_dir():
+            raise DataError("is not a folder; each source beyond the review lives in sources/KEY.yaml", SOURCES_DIR)
+        try:
+            found = sorted((entry.name, entry.is_dir()) for entry in os.scandir(sources))
+        except OSError as e:
+            raise DataError(f"cannot read the folder: {(e.strerror or str(e)).lower()}", SOURCES_DIR) from None
+        for name, is_dir in found:
+            shown = f"{SOURCES_DIR}/{name}"
+            if name.startswith("."):
+                continue
+            if name.endswith(".yml") or (is_dir and not name.endswith(".yaml")):
+                raise DataError("sources are named sources/KEY.yaml, directly in sources/; rename or move this", shown)
+            if name.endswith(".yaml"):
+                key = name[: -len(".yaml")]
+                if not _KEY.fullmatch(key) or key.casefold() == "review":
+                    raise DataError("a source's key (its file's name) is letters, digits, - and _, and not 'review'", shown)
+                files[shown] = sources / name
     if os.path.lexists(root / ASSESSMENTS):
         files[ASSESSMENTS] = root / ASSESSMENTS
     status = root / STATUS_DIR
@@ -62,6 +94,8 @@ def yaml_files(root: Path) -> dict[str, Path]:
         except OSError as e:  # an unreadable folder must not look like one with no returns
             raise DataError(f"cannot read the folder: {(e.strerror or str(e)).lower()}", STATUS_DIR) from None
     links = {name for name in files if (root / name).is_symlink()}
+    if sources.is_symlink():
+        links.add(SOURCES_DIR)
     if status.is_symlink():
         links.add(STATUS_DIR)
     for name, is_dir, is_link in entries:
@@ -79,6 +113,9 @@ def yaml_files(root: Path) -> dict[str, Path]:
     for shown in sorted(links):
         stays_inside(root, shown, inside)
     return files
+
+
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
 
 def stays_inside(root: Path, shown: str, inside: Path | None = None) -> None:
@@ -309,7 +346,7 @@ def refuse_record(root: Path, path: Path, option: str) -> None:
         parts = tuple(p.casefold() for p in resolved.relative_to(root.resolve()).parts)
         name = parts[-1] if parts else ""
         record = (
-            parts[:1] == (STATUS_DIR.casefold(),)
+            parts[:1] in ((STATUS_DIR.casefold(),), (SOURCES_DIR.casefold(),))
             or name in (MARKER.casefold(), ASSESSMENTS.casefold(), ACTIONS.casefold(), MEETINGS.casefold())
             or name.startswith("tracker.db")  # and its journal and write-ahead log beside it
             or name.startswith(".tracker")

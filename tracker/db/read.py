@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.domain.departments import Department, HistoryEvent, Registry
 from tracker.domain.rating import Rating
-from tracker.domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review
+from tracker.domain.recommendations import Board, Dataset, Deadline, Owner, Recommendation, Response, Review, Source
 from tracker.domain.returns import Entry, code_of_file
 
 if TYPE_CHECKING:
@@ -126,6 +126,7 @@ def registry(conn: Connection) -> Registry:
                 for h in history.get(code, [])
             ),
             line=row["line"],
+            file=row["file"],
         )
     return Registry(departments)
 
@@ -136,6 +137,8 @@ def dataset(conn: Connection) -> Dataset:
     owners = _grouped(conn, "SELECT * FROM owners ORDER BY recommendation, position", "recommendation")
     links = _grouped(conn, "SELECT * FROM links ORDER BY recommendation, rowid", "recommendation")
     responses = _grouped(conn, "SELECT * FROM responses ORDER BY recommendation, position", "recommendation")
+    several = meta.get("sources", "0") != "0"  # a workspace of the review alone asks nothing more
+    delivers = _grouped(conn, "SELECT * FROM delivers ORDER BY recommendation, rowid", "recommendation") if several else {}
     recs = []
     for row in conn.execute("SELECT * FROM recommendations ORDER BY number"):
         n = row["number"]
@@ -169,6 +172,10 @@ def dataset(conn: Connection) -> Dataset:
                 ),
                 addressed_to=row["addressed_to"],
                 line=row["line"],
+                source=row["source"],
+                ref=row["ref"] or "",
+                delivers=tuple(d["delivered"] for d in delivers.get(n, [])),
+                outcomes=tuple(row["outcomes"].split(", ")) if row["outcomes"] else (),
             )
         )
     review = Review(
@@ -183,8 +190,31 @@ def dataset(conn: Connection) -> Dataset:
         tuple(date.fromisoformat(row[0]) for row in meetings),
         tuple((date.fromisoformat(row[0]), date.fromisoformat(row[1])) for row in meetings if row[1]),
     )
+    sources = tuple(
+        Source(
+            row["key"],
+            row["title"],
+            row["author"],
+            date.fromisoformat(row["published"]),
+            row["link"],
+            row["kind"],
+            row["item"],
+            row["items"],
+            bool(row["responses"]),
+            bool(row["follow"]),
+            row["file"],
+        )
+        for row in (conn.execute("SELECT * FROM sources WHERE key != 'review' ORDER BY position") if several else ())
+    )
     return Dataset(
-        review, int(meta["reporting_window_days"]), registry(conn), tuple(recs), rating_owners=meta["rating_owners"], board=board
+        review,
+        int(meta["reporting_window_days"]),
+        registry(conn),
+        tuple(recs),
+        rating_owners=meta["rating_owners"],
+        board=board,
+        sources=sources,
+        review_follow=meta.get("review_follow", "1") == "1",
     )
 
 

@@ -36,7 +36,7 @@ __all__ = [
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -86,7 +86,12 @@ def waiting_at_most(conn: Connection, seconds: float) -> Iterator[None]:
 # holds (so a return appended to it knows its line without reading it), and the SHA-256 of each
 # mebibyte of it (so a file that has only grown since is told from one edited, and only its end read).
 SCHEMA = """
-CREATE TABLE departments (code TEXT PRIMARY KEY, name TEXT, part_of TEXT, line INTEGER);
+-- What the workspace follows: the review (key `review`, recommendations.yaml) and each other source
+-- (sources/KEY.yaml): a local delivery plan, another review, a strategy.
+CREATE TABLE sources (
+    key TEXT PRIMARY KEY, position INTEGER, title TEXT, author TEXT, published TEXT, link TEXT, kind TEXT,
+    item TEXT, items TEXT, responses INTEGER, follow INTEGER, file TEXT);
+CREATE TABLE departments (code TEXT PRIMARY KEY, name TEXT, part_of TEXT, line INTEGER, file TEXT);
 CREATE TABLE department_aliases (
     code TEXT REFERENCES departments(code), alias TEXT,
     PRIMARY KEY (code, alias));
@@ -94,9 +99,13 @@ CREATE TABLE department_history (
     code TEXT REFERENCES departments(code), position INTEGER,
     date TEXT, event TEXT, from_name TEXT, to_name TEXT, "into" TEXT, note TEXT,
     PRIMARY KEY (code, position));
+-- number: tracker's key for an item (the review's own number, or 10001 and on for another source's items),
+-- ref: how people name it (12 or R12, CP-3).
 CREATE TABLE recommendations (
-    number INTEGER PRIMARY KEY, section TEXT, section_title TEXT, title TEXT, text TEXT, addressed_to TEXT,
-    deadline_words TEXT, deadline_date TEXT, deadline_reasoning TEXT, deadline_kind TEXT, line INTEGER);
+    number INTEGER PRIMARY KEY, source TEXT REFERENCES sources(key), ref TEXT,
+    section TEXT, section_title TEXT, title TEXT, text TEXT, addressed_to TEXT,
+    deadline_words TEXT, deadline_date TEXT, deadline_reasoning TEXT, deadline_kind TEXT, line INTEGER,
+    outcomes TEXT);  -- the codes of the outcomes (outcomes.yaml) it serves, separated by ", "
 CREATE TABLE owners (
     recommendation INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code),
     position INTEGER, role TEXT, basis TEXT, reports_via TEXT REFERENCES departments(code), note TEXT, line INTEGER,
@@ -105,6 +114,10 @@ CREATE TABLE meetings (date TEXT PRIMARY KEY, returns_by TEXT);
 CREATE TABLE links (
     recommendation INTEGER REFERENCES recommendations(number), linked INTEGER REFERENCES recommendations(number),
     PRIMARY KEY (recommendation, linked));
+-- An item of one source that delivers a recommendation of another (a local action under a national one).
+CREATE TABLE delivers (
+    recommendation INTEGER REFERENCES recommendations(number), delivered INTEGER REFERENCES recommendations(number),
+    PRIMARY KEY (recommendation, delivered));
 CREATE TABLE responses (
     recommendation INTEGER REFERENCES recommendations(number), position INTEGER,
     date TEXT, document TEXT, category TEXT, category_source TEXT, summary TEXT, source TEXT,

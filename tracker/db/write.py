@@ -49,7 +49,17 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
 
     db = sqlite_utils.Database(conn, execute_plugins=False)
     conn.execute("PRAGMA defer_foreign_keys = ON")
-    for table in ("links", "responses", "owners", "recommendations", "department_history", "department_aliases", "departments"):
+    for table in (
+        "links",
+        "delivers",
+        "responses",
+        "owners",
+        "recommendations",
+        "sources",
+        "department_history",
+        "department_aliases",
+        "departments",
+    ):
         conn.execute(f"DELETE FROM [{table}]")
     review = data.review
     for key, value in (
@@ -59,6 +69,8 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
         ("review_source", review.source),
         ("reporting_window_days", str(data.reporting_window_days)),
         ("rating_owners", data.rating_owners),
+        ("review_follow", "1" if data.review_follow else "0"),
+        ("sources", str(len(data.sources))),
         *((f"board_{key}", getattr(data.board, key)) for key in ("name", "reference", "author", "classification")),
     ):
         if value is None:
@@ -68,8 +80,14 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
     conn.execute("DELETE FROM meetings")
     set_by = dict(data.board.returns_by)  # only where the board set one: a week before is the rule otherwise
     db.table("meetings").insert_all({"date": day.isoformat(), "returns_by": iso(set_by.get(day))} for day in data.board.meetings)
+    db.table("sources").insert_all(
+        {**s._asdict(), "published": iso(s.published), "position": i, "responses": int(s.responses), "follow": int(s.follow)}
+        for i, s in enumerate(data.all_sources.values())
+    )
     depts = data.registry.departments.values()
-    db.table("departments").insert_all({"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line} for d in depts)
+    db.table("departments").insert_all(
+        {"code": d.code, "name": d.name, "part_of": d.part_of, "line": d.line, "file": d.file} for d in depts
+    )
     db.table("department_aliases").insert_all({"code": d.code, "alias": a} for d in depts for a in d.aliases)
     db.table("department_history").insert_all(
         {"code": d.code, "position": i, **plain(e)} for d in depts for i, e in enumerate(d.history)
@@ -78,6 +96,8 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
     db.table("recommendations").insert_all(
         {
             "number": r.number,
+            "source": r.source,
+            "ref": r.ref or None,
             "section": r.section,
             "section_title": r.section_title,
             "title": r.title,
@@ -88,6 +108,7 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
             "deadline_reasoning": r.deadline.reasoning if r.deadline else None,
             "deadline_kind": r.deadline.kind if r.deadline else None,
             "line": r.line,
+            "outcomes": ", ".join(r.outcomes) or None,
         }
         for r in recs
     )
@@ -106,6 +127,8 @@ def replace_dataset(conn: Connection, data: Dataset) -> None:
         for i, o in enumerate(r.owners)
     )
     db.table("links").insert_all({"recommendation": r.number, "linked": n} for r in recs for n in r.links)
+    db.table("delivers").insert_all({"recommendation": r.number, "delivered": n} for r in recs for n in r.delivers)
+
     db.table("responses").insert_all(
         {"recommendation": r.number, "position": i, **plain(p)} for r in recs for i, p in enumerate(r.responses)
     )

@@ -33,6 +33,7 @@ class Department(NamedTuple):
     aliases: tuple[str, ...] = ()
     history: tuple[HistoryEvent, ...] = ()
     line: int | None = None
+    file: str | None = None  # where it is defined, when not recommendations.yaml (a source's `bodies:`)
 
     def name_on(self, day: date) -> str:
         """The body's name on `day`, following its renames."""

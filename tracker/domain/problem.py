@@ -11,12 +11,13 @@ class Problem(NamedTuple):
     file: str
     line: int | None
     message: str
-    recommendation: int | None = None
+    recommendation: int | str | None = None  # a review's number, or another source's item by its ref
     field: str | None = None
 
     def detail(self) -> str:
         """The problem without its file and line: `recommendation 5: owners: has no owner`."""
-        parts = [f"recommendation {self.recommendation}"] if self.recommendation is not None else []
+        rec = self.recommendation
+        parts = [] if rec is None else [f"recommendation {rec}" if isinstance(rec, int) else str(rec)]
         if self.field:
             parts.append(self.field)
         parts.append(self.message)

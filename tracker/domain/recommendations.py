@@ -79,6 +79,13 @@ class Response(NamedTuple):
 
 @dataclass(frozen=True)
 class Recommendation:
+    """One item of a source: a recommendation of the review, an action of a local plan.
+
+    `number` is tracker's own key for it, unique in the workspace: the review's number for the
+    review's recommendations, and for another source's items (which have references of their own,
+    `CP-3`) one given as the sources are read (SOURCE_BASE). People see and write its `ref`.
+    """
+
     number: int
     section: str
     section_title: str
@@ -90,6 +97,15 @@ class Recommendation:
     responses: tuple[Response, ...] = ()
     addressed_to: str | None = None
     line: int | None = None
+    source: str = "review"  # the key of the source it is from (Source.key)
+    ref: str = ""  # how people name it: "12" (or "R12" beside other sources), "CP-3"
+    delivers: tuple[int, ...] = ()  # the recommendations of other sources it delivers, by number
+    outcomes: tuple[str, ...] = ()  # the codes of the outcomes (outcomes.yaml) it serves
+
+    @property
+    def shown(self) -> str:
+        """How people name it: its ref, else its number."""
+        return self.ref or str(self.number)
 
     @property
     def leads(self) -> tuple[Owner, ...]:
@@ -110,6 +126,33 @@ class Review(NamedTuple):
     author: str
     published: date
     source: str
+
+
+# The numbers tracker gives the items of the sources beyond the review: the n-th item of the k-th
+# source (in file name order) is k * SOURCE_BASE + n. The review's own numbers stay below it.
+SOURCE_BASE = 10_000
+SOURCE_KINDS = ("review", "plan", "strategy")
+
+
+class Source(NamedTuple):
+    """A document the workspace follows up: the review (recommendations.yaml), a local delivery plan,
+    another review or a strategy (sources/KEY.yaml), in its own words."""
+
+    key: str  # "review", or the stem of sources/KEY.yaml
+    title: str
+    author: str
+    published: date
+    link: str | None
+    kind: str = "review"  # review, plan or strategy: how a paper speaks of it ("the plan")
+    item: str = "recommendation"  # what it calls one of its items
+    items: str = "recommendations"
+    responses: bool = True  # whether each item has a government response
+    follow: bool = True  # False: kept for reference; its items are not asked for returns
+    file: str = "recommendations.yaml"
+
+    def counted(self, n: int) -> str:
+        """`20 actions`, `1 recommendation`."""
+        return f"{n:,} {self.item if n == 1 else self.items}"
 
 
 class Board(NamedTuple):
@@ -146,6 +189,76 @@ class Dataset:
     file: str = "recommendations.yaml"
     rating_owners: str = "leads"
     board: Board = Board()
+    sources: tuple[Source, ...] = ()  # beyond the review, in file name order
+    review_follow: bool = True  # False: the review's recommendations are kept for reference
+
+    @cached_property
+    def review_source(self) -> Source:
+        r = self.review
+        return Source("review", r.title, r.author, r.published, r.source or None, follow=self.review_follow)
+
+    @cached_property
+    def all_sources(self) -> dict[str, Source]:
+        """Every source by key, the review first."""
+        return {s.key: s for s in (self.review_source, *self.sources)}
+
+    def source_of(self, rec: Recommendation) -> Source:
+        return self.all_sources.get(rec.source) or self.review_source
+
+    @property
+    def several(self) -> bool:
+        """Whether the workspace follows more than one source (then the review's items are `R12`)."""
+        return bool(self.sources)
+
+    @cached_property
+    def followed(self) -> tuple[Recommendation, ...]:
+        """The items the board follows up with returns: those of every source not kept for reference."""
+        follow = {s.key for s in self.all_sources.values() if s.follow}
+        return tuple(r for r in self.recommendations if r.source in follow)
+
+    @cached_property
+    def delivered_by(self) -> dict[int, tuple[Recommendation, ...]]:
+        """For each recommendation some item delivers, those items, in the workspace's order."""
+        found: dict[int, list[Recommendation]] = {}
+        for rec in self.recommendations:
+            for number in rec.delivers:
+                found.setdefault(number, []).append(rec)
+        return {n: tuple(items) for n, items in found.items()}
+
+    @cached_property
+    def _by_ref(self) -> dict[str, Recommendation]:
+        refs: dict[str, Recommendation] = {}
+        for rec in self.recommendations:
+            refs.setdefault(rec.shown.casefold(), rec)
+            if rec.source == "review":
+                refs.setdefault(f"r{rec.number}", rec)
+                refs.setdefault(str(rec.number), rec)
+        return refs
+
+    def find_ref(self, text: str) -> Recommendation | None:
+        """The item `text` names: its ref (`CP-3`, any case), or a review recommendation's number (`12`, `R12`)."""
+        return self._by_ref.get(text.strip().casefold())
+
+    def lookup(self, text: str) -> Recommendation:
+        """The item `text` names; NotFound, saying which exist, if there is none."""
+        rec = self.find_ref(text)
+        if rec is None:
+            raise NotFound(f"{self._nothing_called(text)}{self._there_are()}")
+        return rec
+
+    def _nothing_called(self, text: str) -> str:
+        text = text.strip()
+        shown = text if text.isdigit() and text.isascii() and len(text) < 20 else excerpt(text)
+        return f"recommendation {shown} does not exist" if not self.several else f"there is no item {shown}"
+
+    def _there_are(self) -> str:
+        review = [r.number for r in self.recommendations if r.source == "review"]
+        parts = [f"{min(review)} to {max(review)}" if not self.several else f"R{min(review)} to R{max(review)}"] if review else []
+        for source in self.sources:
+            refs = [r.shown for r in self.recommendations if r.source == source.key]
+            if refs:
+                parts.append(f"{refs[0]} to {refs[-1]}" if len(refs) > 1 else refs[0])
+        return f" (there are {', '.join(parts)})" if parts else ""
 
     @property
     def rated_by(self) -> str:
@@ -163,9 +276,7 @@ class Dataset:
         """Recommendation `number`; NotFound, saying which exist, if there is none."""
         rec = self.find(number)
         if rec is None:
-            numbers = [r.number for r in self.recommendations]
-            there_are = f" (there are {min(numbers)} to {max(numbers)})" if numbers else ""
-            raise NotFound(f"recommendation {number} does not exist{there_are}")
+            raise NotFound(f"{self._nothing_called(str(number))}{self._there_are()}")
         return rec
 
     def made_to(self, code: str) -> dict[str, list[int]]:
@@ -203,12 +314,15 @@ def validate(data: Dataset) -> list[Problem]:
     """The rules that span fields: owners, leads, the registry, numbering and links."""
     problems: list[Problem] = []
 
-    def problem(line: int | None, message: str, rec: int | None = None, fld: str | None = None) -> None:
-        problems.append(Problem(data.file, line, message, rec, fld))
+    file = data.file
+
+    def problem(line: int | None, message: str, rec: int | str | None = None, fld: str | None = None) -> None:
+        problems.append(Problem(file, line, message, rec, fld))
 
     registry = data.registry.departments
     taken: dict[str, str] = {}
     for dept in registry.values():
+        file = dept.file or data.file
         what = f"department {dept.code}"
         for name in (dept.code, dept.name, *dept.aliases):
             other = taken.setdefault(name.casefold(), dept.code)
@@ -229,9 +343,11 @@ def validate(data: Dataset) -> list[Problem]:
 
     numbers = Counter(r.number for r in data.recommendations)
     for rec in data.recommendations:
-        n = rec.number
-        if numbers[n] > 1:
-            problem(rec.line, f"number {n} is used by {numbers[n]} recommendations", n, "number")
+        source = data.source_of(rec)
+        file = source.file
+        n: int | str = rec.number if rec.source == "review" else f"{source.item} {rec.shown}"
+        if numbers[rec.number] > 1 and rec.source == "review":
+            problem(rec.line, f"number {n} is used by {numbers[rec.number]} recommendations", n, "number")
         if not rec.owners:
             problem(rec.line, "has no owner", n, "owners")
         elif not rec.leads:
@@ -253,13 +369,16 @@ def validate(data: Dataset) -> list[Problem]:
             if owner.dept in seen:
                 problem(owner.line, f"{owner.dept} is listed as an owner twice", n, "owners")
             seen.add(owner.dept)
-        for link in rec.links:
-            if link == n:
+        for link in rec.links if rec.source == "review" else ():  # another source's links were found by ref
+            if link == rec.number:
                 problem(rec.line, f"links to itself ({link})", n, "links")
             elif link not in numbers:
                 problem(rec.line, f"links to recommendation {link}, which does not exist", n, "links")
-        if rec.deadline and rec.deadline.date < data.review.published:
-            problem(rec.line, f"deadline {rec.deadline.date} is before the review was published", n, "deadline")
+        if rec.deadline and rec.deadline.date < source.published:
+            was = (
+                "the review was published" if rec.source == "review" else f"the {source.kind} was published ({source.published})"
+            )
+            problem(rec.line, f"deadline {rec.deadline.date} is before {was}", n, "deadline")
     return problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -16,6 +17,8 @@ from tracker.domain.recommendations import (
     DEADLINE_KINDS,
     RATING_OWNERS,
     ROLES,
+    SOURCE_BASE,
+    SOURCE_KINDS,
     Board,
     Dataset,
     Deadline,
@@ -23,11 +26,15 @@ from tracker.domain.recommendations import (
     Recommendation,
     Response,
     Review,
+    Source,
     validate,
 )
 from tracker.domain.values import excerpt
 
 from .strict import Reader, compose, decode, line_of, peek_number
+
+if TYPE_CHECKING:
+    from tracker.domain.sources import ParsedSource
 
 # Ten years: a window longer than that is a mistake, and dates before it would leave the calendar.
 MAX_WINDOW_DAYS = 3650
@@ -37,14 +44,18 @@ _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 _DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
-def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tuple[Dataset, list[Problem]]:
-    """Read the bytes of a recommendations file: raises DataError if unreadable, returns every broken rule."""
+def parse_recommendations(
+    raw: bytes, shown: str = "recommendations.yaml", validated: bool = True
+) -> tuple[Dataset, list[Problem]]:
+    """Read the bytes of a recommendations file: raises DataError if unreadable, returns every broken
+    rule (those across fields only if `validated`: a workspace with other sources checks them once
+    all are put together)."""
     root = compose(decode(raw, shown), shown)
     r = Reader(shown)
     top = r.mapping(root, "the file", _TOP)
 
     review_fields = (
-        r.mapping(top["review"], "review", {"title": True, "author": True, "published": True, "source": True})
+        r.mapping(top["review"], "review", {"title": True, "author": True, "published": True, "source": True, "follow": False})
         if "review" in top
         else {}
     )
@@ -76,9 +87,13 @@ def parse_recommendations(raw: bytes, shown: str = "recommendations.yaml") -> tu
         rating_owners = r.choice(top["rating_owners"], "rating_owners", RATING_OWNERS) or rating_owners
     board = _board(r, top["board"], review.published) if "board" in top and not r.is_null(top["board"]) else Board()
 
+    follow = r.boolean(review_fields["follow"], "follow") if "follow" in review_fields else True
+
     recs = [rec for node in r.sequence(top.get("recommendations"), "recommendations") if (rec := _recommendation(r, node))]
-    data = Dataset(review, window, Registry(departments), tuple(recs), shown, rating_owners, board)
-    return data, r.problems + validate(data)
+    data = Dataset(
+        review, window, Registry(departments), tuple(recs), shown, rating_owners, board, review_follow=follow is not False
+    )
+    return data, r.problems + (validate(data) if validated else [])
 
 
 _TOP = {
@@ -186,6 +201,7 @@ def _department(r: Reader, node: Node) -> Department | None:
 
 
 _RECOMMENDATION = {
+    "outcomes": False,
     "number": True,
     "section": True,
     "section_title": True,
@@ -197,18 +213,54 @@ _RECOMMENDATION = {
     "links": False,
     "responses": True,
 }
+_ITEM = {
+    "ref": True,
+    "section": True,
+    "section_title": True,
+    "title": True,
+    "text": True,
+    "addressed_to": False,
+    "owners": False,
+    "deadline": False,
+    "links": False,
+    "delivers": False,
+    "outcomes": False,
+    "responses": False,
+}
+# An item's reference: CP-3, 2.1a, PH/4.
+_REF = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9./_-]{0,18}[A-Za-z0-9])?")
 _OWNER = {"dept": True, "role": True, "basis": False, "reports_via": False, "note": False}
 _DEADLINE = {"words": True, "date": True, "reasoning": False, "kind": False}
 _RESPONSE = {"date": True, "document": True, "category": True, "category_source": True, "summary": True, "source": True}
 
 
-def _recommendation(r: Reader, node: Node) -> Recommendation | None:
-    r.recommendation = peek_number(node, "number")
-    f = r.mapping(node, "a recommendation", _RECOMMENDATION)
-    number = r.integer(f.get("number"), "number")
-    if number is None:
-        return None
-    r.recommendation = number
+def _recommendation(
+    r: Reader, node: Node, source: Source | None = None, named: dict[str, list[tuple[str, int]]] | None = None
+) -> Recommendation | None:
+    """A recommendation of the review, or (`source` given) an item of another source, named by its
+    ref; `named` is given the refs it delivers and links to, with their lines."""
+    ref = ""
+    if source is None:
+        r.recommendation = peek_number(node, "number")
+        f = r.mapping(node, "a recommendation", _RECOMMENDATION)
+        number = r.integer(f.get("number"), "number")
+        if number is None:
+            return None
+        if not 1 <= number < SOURCE_BASE:
+            r.problem(f["number"], "number", f"must be from 1 to {SOURCE_BASE - 1:,}")
+            return None
+        r.recommendation = number
+    else:
+        r.recommendation = None
+        f = r.mapping(node, f"an item ({source.item})", _ITEM if not source.responses else {**_ITEM, "responses": True})
+        ref = (r.text(f, "ref") or "").strip()
+        if not ref:
+            return None
+        if not _REF.fullmatch(ref):
+            r.problem(f["ref"], "ref", f"{excerpt(ref)} is not a reference: letters, digits, and . - / _ inside, at most 20")
+            return None
+        r.recommendation = f"{source.item} {ref}"
+        number = 0  # given when the sources are put together
 
     def owner(n: Node) -> Owner | None:
         o = r.mapping(n, "an owner", _OWNER)
@@ -243,8 +295,16 @@ def _recommendation(r: Reader, node: Node) -> Recommendation | None:
             deadline = Deadline(words, day, r.text(d, "reasoning"), kind)
 
     owners = tuple(r.each(f.get("owners"), "owners", owner))
-    links = tuple(r.each(f.get("links"), "links", lambda n: r.integer(n, "links")))
-    responses = tuple(r.each(f.get("responses"), "responses", response, required=True))
+    if source is None:
+        links = tuple(r.each(f.get("links"), "links", lambda n: r.integer(n, "links")))
+        responses = tuple(r.each(f.get("responses"), "responses", response, required=True))
+    else:  # links name items by ref, and are made numbers when the sources are put together
+        links = ()
+        responses = tuple(r.each(f.get("responses"), "responses", response, required=source.responses))
+    outcomes = tuple(r.each(f.get("outcomes"), "outcomes", lambda n: _name(r, n, "outcomes")))
+    if named is not None:  # an item of a source: the items it names, by ref, to be found once all are read
+        for key in ("delivers", "links"):
+            named[key] = [(text, r.line(n)) for n in r.sequence(f.get(key), key) if (text := _name(r, n, key))]
     return Recommendation(
         number=number,
         section=r.text(f, "section") or "",
@@ -257,4 +317,81 @@ def _recommendation(r: Reader, node: Node) -> Recommendation | None:
         responses=responses,
         addressed_to=r.text(f, "addressed_to"),
         line=line_of(node),
+        source=source.key if source is not None else "review",
+        ref=ref,
+        outcomes=outcomes,
     )
+
+
+def _name(r: Reader, node: Node, what: str) -> str | None:
+    """One entry of a list of names (refs, codes): a number or a word, as text."""
+    text = r.scalar(node, what)
+    if text is not None and not text.strip():
+        r.problem(node, what, "an empty entry")
+        return None
+    return None if text is None else text.strip()
+
+
+# -- a source: sources/KEY.yaml ------------------------------------------------------------------
+
+_SOURCE_FILE = {"source": True, "bodies": False, "items": True}
+_SOURCE = {
+    "title": True,
+    "author": True,
+    "published": True,
+    "link": False,
+    "kind": False,
+    "item": False,
+    "items": False,
+    "responses": False,
+    "follow": False,
+}
+_WORD = re.compile(r"[a-z][a-z -]{0,29}")
+
+
+def parse_source(raw: bytes, shown: str, key: str) -> tuple[ParsedSource | None, list[Problem]]:
+    """Read a source file (sources/KEY.yaml): its source block, the bodies it adds to the registry,
+    and its items with the refs they name; raises DataError if unreadable."""
+    root = compose(decode(raw, shown), shown)
+    r = Reader(shown)
+    top = r.mapping(root, "the file", _SOURCE_FILE)
+    f = r.mapping(top["source"], "source", _SOURCE)
+    published = r.date(f.get("published"), "published")
+    kind = r.choice(f["kind"], "kind", SOURCE_KINDS) if "kind" in f else "plan"
+    item = _word(r, f, "item") or "recommendation"
+    items = _word(r, f, "items") or (item + "s")
+    responses = r.boolean(f["responses"], "responses") if "responses" in f else False
+    follow = r.boolean(f["follow"], "follow") if "follow" in f else True
+    source = Source(
+        key,
+        r.text(f, "title") or "",
+        r.text(f, "author") or "",
+        published or date.min,
+        r.url(f["link"], "link") if "link" in f else None,
+        kind or "plan",
+        item,
+        items,
+        bool(responses),
+        follow is not False,
+        shown,
+    )
+    bodies = []
+    for node in r.sequence(top.get("bodies"), "bodies"):
+        body = _department(r, node)
+        if body is not None:
+            bodies.append(body._replace(file=shown))
+    parsed = ParsedSource(source, tuple(bodies), [])
+    for node in r.sequence(top.get("items"), "items"):
+        named: dict[str, list[tuple[str, int]]] = {}
+        rec = _recommendation(r, node, source, named)
+        if rec is not None:
+            parsed.items.append((rec, named))
+    return (parsed if published is not None else None), r.problems
+
+
+def _word(r: Reader, f: dict[str, Node], key: str) -> str | None:
+    text = r.text(f, key)
+    if text is not None and not _WORD.fullmatch(text):
+        r.problem(f[key], key, f"{excerpt(text)} is not a word for an item: lower-case letters, at most 30 (action, commitment)")
+        return None
+    return text

@@ -79,7 +79,7 @@ class Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
-        self.recommendation: int | None = None
+        self.recommendation: int | str | None = None  # the item being read: a number, or a source's ref
         self.offset = 0  # lines of the file before the text being read, when it is read in parts
         self._seen: set[int] = set()
 
@@ -201,6 +201,19 @@ class Reader:
                 f"{what}: {excerpt(value)} is ambiguous (YAML 1.1 reads it as another number); write a plain decimal such as 10",
             )
         self.problem(node, what, f"{excerpt(value)} is not a whole number")
+        return None
+
+    def boolean(self, node: Node | None, what: str) -> bool | None:
+        """`true` or `false` (yes and no too, in any case)."""
+        value = self.scalar(node, what)
+        if value is None or node is None:
+            return None
+        word = value.strip().casefold()
+        if word in ("true", "yes"):
+            return True
+        if word in ("false", "no"):
+            return False
+        self.problem(node, what, f"{excerpt(value)} is not true or false")
         return None
 
     def date(self, node: Node | None, what: str) -> date | None:
