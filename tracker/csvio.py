@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from operator import itemgetter
 
@@ -20,7 +20,7 @@ from .errors import DataError
 MAX_CELL = 16 * 1024 * 1024
 
 
-def write_returns(returns: Iterable[Entry]) -> str:
+def write_returns(returns: Iterable[Entry], refs: Mapping[int, str] | None = None) -> str:
     """Returns as CSV that `read_returns` reads back as they are; several evidence links share one
     cell, separated by spaces."""
     buf = io.StringIO(BOM)  # for a spreadsheet, which reads UTF-8 only after one
@@ -32,7 +32,13 @@ def write_returns(returns: Iterable[Entry]) -> str:
     writer.writerow(FIELDS)
     for r in returns:
         text = [r.summary, r.author, " ".join(r.evidence), iso(r.target_date) or "", r.reason or ""]
-        row = [str(r.recommendation), r.dept, r.date.isoformat(), r.rag.value, *map(cell, text)]
+        row = [
+            refs.get(r.recommendation) or str(r.recommendation) if refs else str(r.recommendation),
+            r.dept,
+            r.date.isoformat(),
+            r.rag.value,
+            *map(cell, text),
+        ]
         (quoted if any("\r" in t for t in text) else writer).writerow(row)
     return buf.getvalue()
 

@@ -81,7 +81,7 @@ def load_status_file(raw: bytes, shown: str, data: Dataset, today: date | None =
     from .yamlio.returns import read_status_file
 
     with without_gc():
-        status = read_status_file(raw, shown)
+        status = read_status_file(raw, shown, refs=data.number_of if data.several else None)
         problems = check_status_file(status.returns, code_of_file(shown), data, today)
         problems += correction_problems(status.returns, status.corrections, data, today)
         return status._replace(problems=status.problems + problems)

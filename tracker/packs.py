@@ -55,7 +55,7 @@ INSTRUCTIONS = [
 class Row:
     """One recommendation a department owes a return on, as its pack shows it."""
 
-    recommendation: int
+    recommendation: int | str  # a review's number, or another source's item by its ref
     dept: str  # the code the return is given as: the department's own, or the body it reports for
     title: str
     role: str

@@ -194,7 +194,7 @@ def _plan(
     from .yamlio.blocks import addition, appended, blocks, file_header, return_block
 
     path = root / name
-    written = blocks(entries)
+    written = blocks(entries, data.refs_written)
     if loaded is not None and loaded.appendable and not path.is_symlink():
         size = loaded.fingerprint[2]
         start = size - size % BLOCK if size % BLOCK else max(0, size - 1)
@@ -224,7 +224,7 @@ def _plan(
     existing = db.returns_in_file(conn, name)
     code = code_of_file(name)
     header = file_header(code, data.registry.departments[code].name if code else "")
-    content, lines = appended(None, header, [return_block(r) for r in existing] + written)
+    content, lines = appended(None, header, [return_block(r, refs=data.refs_written) for r in existing] + written)
     return _Plan(name, entries, lines[len(existing) :], loaded, None, b"", workspace.prepare_write(path, content), b"")
 
 

@@ -102,7 +102,7 @@ def _load_status_file_into(conn: db.Connection, raw: bytes, name: str, data: Dat
         corrected.extend(_apply_corrections(conn, name, corrections, data))  # each names an entry loaded already
 
     with without_gc():
-        status = read_status_file(raw, name, load)
+        status = read_status_file(raw, name, load, data.number_of if data.several else None)
     return status.problems + check.problems + corrected, status.appendable
 
 
@@ -139,11 +139,11 @@ def _load_end_into(conn: db.Connection, raw: bytes, name: str, data: Dataset, ol
             check.check([ret])
             first = min((r.line for r in db.recorded_as(conn, ret) if r.as_written and r.line < (ret.line or 0)), default=None)
             if first is not None:
-                check.problems.append(recorded_twice(ret, first))
+                check.problems.append(recorded_twice(ret, first, data))
         corrected.extend(_apply_corrections(conn, name, corrections, data))
 
     with without_gc():
-        status = read_appended(raw, old.fingerprint[2], old.lines, name, load)
+        status = read_appended(raw, old.fingerprint[2], old.lines, name, load, data.number_of if data.several else None)
     return None if status is None else status.problems + check.problems + corrected
 
 

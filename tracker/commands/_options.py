@@ -42,17 +42,15 @@ def _completion_data(ctx: typer.Context) -> Dataset:
     """What completion offers from: the workspace's recommendations (--root, TRACKER_ROOT or the
     nearest upwards), else the default data `tracker init` copies."""
     from tracker.errors import TrackerError
-    from tracker.loading import load_recommendations
-    from tracker.workspace import MARKER, default_data, find_root, read
+    from tracker.loading import load_recommendations, load_workspace_dataset
+    from tracker.workspace import default_data, find_root
 
     given = ctx.find_root().params.get("root")  # as typed: typer makes it a Path only for the command
     try:
         root = find_root(Path(given) if given else None)
     except TrackerError:
-        raw = default_data()
-    else:
-        raw = read(root / MARKER, MARKER)[0]
-    return load_recommendations(raw)[0]  # numbers and codes read even where a rule is broken
+        return load_recommendations(default_data())[0]
+    return load_workspace_dataset(root)[0]  # numbers and codes read even where a rule is broken
 
 
 def _described(text: str) -> str:
@@ -67,7 +65,7 @@ def complete_number(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     """The recommendations' numbers, each with its title. Completion never fails aloud: on any
     trouble the shell is offered nothing and says nothing."""
     try:
-        return [(str(r.number), _described(r.title)) for r in _completion_data(ctx).recommendations]
+        return [(r.shown, _described(r.title)) for r in _completion_data(ctx).recommendations]
     except Exception:
         return []
 
@@ -77,10 +75,10 @@ def complete_dept(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     named as its owners and those that carry their work today; else every body in the registry."""
     try:
         data = _completion_data(ctx)
-        number = ctx.params.get("number")
-        if number is None:  # `update 11 --dept`: click leaves 11 unparsed while --dept has no value
-            number = next((int(word) for word in ctx.args if word.isdigit()), None)
-        rec = data.find(number) if isinstance(number, int) else None
+        item = ctx.params.get("item")
+        if item is None:  # `update 11 --dept`: click leaves 11 unparsed while --dept has no value
+            item = next((word for word in ctx.args if data.find_ref(word) is not None), None)
+        rec = data.find_ref(item) if isinstance(item, str) else None
         registry, codes = data.registry, list(data.registry.departments)
         via: dict[str, str] = {}
         if rec is not None:

@@ -16,7 +16,14 @@ app = typer.Typer()
 @app.command()
 def assess(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_options.NUMBERS)],
+    item: Annotated[
+        str,
+        typer.Argument(
+            metavar="N",
+            help="The recommendation's number (12), or another source's item by its reference (CP-3).",
+            autocompletion=_options.NUMBERS,
+        ),
+    ],
     rag: Annotated[
         str,
         typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_options.RATINGS),
@@ -42,7 +49,7 @@ def assess(
         raise UsageError(f"--rag is required ({RATING_CHOICES})")
     if not summary.strip():
         raise UsageError("--summary is required: the board's reading of the evidence")
-    _context.dataset(ctx).recommendation(number)
+    number = _context.dataset(ctx).lookup(item).number
     day = _options.option_date(on or None, "--date", _context.today())
     fields = {"recommendation": str(number), "date": day.isoformat(), "rag": rag, "summary": summary}
     if evidence_date is not None:

@@ -12,7 +12,14 @@ from . import _context, _options, _out
 
 app = typer.Typer()
 
-Number = Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_options.NUMBERS)]
+Number = Annotated[
+    str,
+    typer.Argument(
+        metavar="N",
+        help="The recommendation's number (12), or another source's item by its reference (CP-3).",
+        autocompletion=_options.NUMBERS,
+    ),
+]
 Dept = Annotated[
     str | None, typer.Option("--dept", help="The department whose return it is (its file).", autocompletion=_options.DEPTS)
 ]
@@ -65,7 +72,7 @@ def correct(
 def _correct(
     ctx: typer.Context,
     kind: str,
-    number: int,
+    item: str,
     dept: str | None,
     board: bool,
     of: str,
@@ -90,7 +97,7 @@ def _correct(
         raise UsageError("--why is required: say why, for the record")
     conn, today = _context.database(ctx), _context.today()
     data = _context.dataset(ctx)
-    data.recommendation(number)
+    number = data.lookup(item).number
     with _options.option("--date"):
         of_date = text_date(of)
     file = ASSESSMENTS

@@ -38,7 +38,7 @@ def pack(
         for o in s.owners:
             if (o.dept == code and not o.via) or o.via == code:  # a body that reports via another is in its pack
                 role = f"{o.role} for {o.dept}" if o.dept != code else o.role
-                rows.append(Row(s.rec.number, o.dept, s.rec.title, role, s.target_date, o.latest))
+                rows.append(Row(s.rec.number if not s.rec.ref else s.rec.ref, o.dept, s.rec.title, role, s.target_date, o.latest))
     if not rows:
         via = sorted({o.reports_via for r in data.recommendations for o in r.owners if o.dept == code and o.reports_via})
         if via:

@@ -49,7 +49,14 @@ NEWEST = 20
 @app.command()
 def show(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number, 1 to 32.", autocompletion=_options.NUMBERS)],
+    item: Annotated[
+        str,
+        typer.Argument(
+            metavar="N",
+            help="The recommendation's number (12), or another source's item by its reference (CP-3).",
+            autocompletion=_options.NUMBERS,
+        ),
+    ],
     all_: Annotated[
         bool,
         typer.Option(
@@ -65,7 +72,8 @@ def show(
 
     conn, today = _context.database(ctx), _context.today()
     data = _context.dataset(ctx)
-    rec = data.recommendation(number)
+    rec = data.lookup(item)
+    number = rec.number
     made = db.entry_counts(conn, number)
     if all_:
         returns, assessments = db.returns(conn, recommendation=number), db.assessments(conn, number)

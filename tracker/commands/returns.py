@@ -70,7 +70,14 @@ def author_of(root: Path) -> str:
 @app.command()
 def update(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(help="The recommendation's number.", autocompletion=_options.NUMBERS)],
+    item: Annotated[
+        str,
+        typer.Argument(
+            metavar="N",
+            help="The recommendation's number (12), or another source's item by its reference (CP-3).",
+            autocompletion=_options.NUMBERS,
+        ),
+    ],
     dept: Annotated[
         str | None,
         typer.Option(
@@ -97,7 +104,8 @@ def update(
 
     today = _context.today()
     data = _context.dataset(ctx)
-    rec = data.recommendation(number)
+    rec = data.lookup(item)
+    number = rec.number
     at_terminal = sys.stdin.isatty()
 
     # Each answer is checked as it is given, so a mistake is caught before the next question; what
@@ -123,12 +131,12 @@ def update(
     if dept is None:
         owners = owners_on(rec, data.registry, day)
         if not at_terminal:
-            raise _missing("--dept", f"recommendation {number} is owned by {', '.join(owners)}")
+            raise _missing("--dept", f"{data.named(number)} is owned by {', '.join(owners)}")
 
         def owner(text: str) -> None:
             code = file_under(data, rec, text, day)
             if target_date and code not in owners_on(rec, data.registry, day, ("lead",)):
-                raise DataError(f"only a lead moves the target date, and {code} supports recommendation {number}")
+                raise DataError(f"only a lead moves the target date, and {code} supports {data.named(number)}")
 
         dept = _ask("Department", owners, owners[0] if len(owners) == 1 else None, owner)
     with _options.option("--dept"):
@@ -198,7 +206,8 @@ def export(
     from tracker import db
     from tracker.csvio import write_returns
 
-    _out.write(write_returns(db.returns(_context.database(ctx))))
+    conn = _context.database(ctx)
+    _out.write(write_returns(db.returns(conn), _context.dataset(ctx).refs_written))
 
 
 @app.command("import")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
-from tracker.errors import NotFound
+from tracker.errors import NotFound, UsageError
 
 from .departments import Department, Registry
 from .problem import Problem
@@ -235,6 +235,28 @@ class Dataset:
                 refs.setdefault(str(rec.number), rec)
         return refs
 
+    def number_of(self, text: str) -> int | None:
+        """The number of the item `text` names (see find_ref), if any."""
+        rec = self._by_ref.get(text.strip().casefold())
+        return None if rec is None else rec.number
+
+    @cached_property
+    def refs_written(self) -> dict[int, str]:
+        """The items a status file names by ref rather than number: every source's but the review's."""
+        return {r.number: r.ref for r in self.recommendations if r.source != "review"}
+
+    def named(self, number: int) -> str:
+        """An item in words: `recommendation 12`, `action CP-3`."""
+        label = self.label(number)
+        return f"recommendation {label}" if isinstance(label, int) else label
+
+    def label(self, number: int) -> int | str:
+        """How a problem names item `number`: the review's number, else `action CP-3`."""
+        rec = self.find(number)
+        if rec is None or rec.source == "review":
+            return number
+        return f"{self.source_of(rec).item} {rec.shown}"
+
     def find_ref(self, text: str) -> Recommendation | None:
         """The item `text` names: its ref (`CP-3`, any case), or a review recommendation's number (`12`, `R12`)."""
         return self._by_ref.get(text.strip().casefold())
@@ -242,6 +264,8 @@ class Dataset:
     def lookup(self, text: str) -> Recommendation:
         """The item `text` names; NotFound, saying which exist, if there is none."""
         rec = self.find_ref(text)
+        if rec is None and not self.several and not (text.strip().isascii() and text.strip().isdigit()):
+            raise UsageError(f"N: {excerpt(text.strip())} is not a recommendation number")
         if rec is None:
             raise NotFound(f"{self._nothing_called(text)}{self._there_are()}")
         return rec

@@ -94,13 +94,13 @@ def file_under(data: Dataset, rec: Recommendation, text: str, day: date) -> str:
     owners = owner_codes(rec, data.registry, day)
     found = data.registry.resolve(text)
     if found is None:
-        raise NotFound(f"unknown department {excerpt(text)}; recommendation {rec.number} is owned by {', '.join(owners)}")
+        raise NotFound(f"unknown department {excerpt(text)}; {data.named(rec.number)} is owned by {', '.join(owners)}")
     code = data.registry.current(found.code, day).code
     if code not in owners:
         via = [o.dept for o in rec.owners if o.reports_via and data.registry.current(o.reports_via, day).code == code]
         if via:  # the department makes the returns of a body that cannot: they are filed as that body's
-            raise DataError(f"{code} reports for {', '.join(via)} on recommendation {rec.number}: give the return as {via[0]}'s")
-        raise DataError(f"{code} does not own recommendation {rec.number}; its owners on {day} are {', '.join(owners)}")
+            raise DataError(f"{code} reports for {', '.join(via)} on {data.named(rec.number)}: give the return as {via[0]}'s")
+        raise DataError(f"{code} does not own {data.named(rec.number)}; its owners on {day} are {', '.join(owners)}")
     return code
 
 
@@ -263,6 +263,11 @@ class EntryReader:
 def _recommendation(number_text: str, data: Dataset) -> Recommendation:
     """The recommendation a field's text names; FieldError if it names none."""
     number_text = number_text.strip()
+    if data.several and not number_text.isdigit():  # an item named by its ref, CP-3 or R12
+        rec = data.find_ref(number_text)
+        if rec is None:
+            raise FieldError("recommendation", f"{excerpt(number_text)} names no item of any source")
+        return rec
     if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")
     rec = data.find(int(number_text))
@@ -276,34 +281,37 @@ def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[P
     number, dept, day, _, _, _, _, target, reason, file, line, evidence_date = ret  # read once: every return loaded is checked
     problems: list[Problem] = []
     rec = data.find(number)
+    named, number_ = (data.named(number), data.label(number)) if data.several else (f"recommendation {number}", number)
     if rec is None:
         problems.append(Problem(file, line, f"there is no recommendation {number}", number, "recommendation"))
     if not dept:
         pass  # the board's own assessment: no department files it
     elif dept not in data.registry.departments:
-        problems.append(Problem(file, line, f"{excerpt(dept)} is not in the department registry", number, "dept"))
+        problems.append(Problem(file, line, f"{excerpt(dept)} is not in the department registry", number_, "dept"))
     elif rec is not None and dept not in (owners := owner_codes(rec, data.registry, day)):
-        message = f"{dept} does not own recommendation {number} (owners on {day}: {', '.join(owners)})"
-        problems.append(Problem(file, line, message, number, "dept"))
+        message = f"{dept} does not own {named} (owners on {day}: {', '.join(owners)})"
+        problems.append(Problem(file, line, message, number_, "dept"))
     elif rec is not None and target is not None and dept not in owner_codes(rec, data.registry, day, ("lead",)):
-        message = f"only a lead moves the target date; {dept} supports recommendation {number}"
-        problems.append(Problem(file, line, message, number, "target_date"))
-    if day < data.review.published:
-        message = f"{day} is before the review was published ({data.review.published})"
-        problems.append(Problem(file, line, message, number, "date"))
+        message = f"only a lead moves the target date; {dept} supports {named}"
+        problems.append(Problem(file, line, message, number_, "target_date"))
+    source = data.source_of(rec) if rec is not None else data.review_source
+    if day < source.published:
+        what = "the review" if source.key == "review" else f"the {source.kind}"
+        message = f"{day} is before {what} was published ({source.published})"
+        problems.append(Problem(file, line, message, number_, "date"))
     if today is not None and day > today:
-        problems.append(Problem(file, line, f"{day} is in the future", number, "date"))
+        problems.append(Problem(file, line, f"{day} is in the future", number_, "date"))
     if evidence_date is not None and parse_period(evidence_date)[0] > day:
         message = f"the evidence's date {evidence_date} is after the day it was assessed, {day}"
-        problems.append(Problem(file, line, message, number, "evidence_date"))
+        problems.append(Problem(file, line, message, number_, "evidence_date"))
     if target is not None:
         if target < day:
             message = f"the revised target date {target} is before the return's own date {day}"
-            problems.append(Problem(file, line, message, number, "target_date"))
+            problems.append(Problem(file, line, message, number_, "target_date"))
         if not reason:
-            problems.append(Problem(file, line, "a revised target date needs a reason", number, "reason"))
+            problems.append(Problem(file, line, "a revised target date needs a reason", number_, "reason"))
     elif reason:
-        problems.append(Problem(file, line, "a reason is given but no revised target date", number, "target_date"))
+        problems.append(Problem(file, line, "a reason is given but no revised target date", number_, "target_date"))
     return problems
 
 
@@ -331,20 +339,21 @@ class StatusFileCheck:
             self.problems.extend(check_return(ret, data, self.today))
             if ret.dept != file_code and file_code in data.registry.departments:
                 message = f"a return from {ret.dept} is in {file_code}'s file; move it to {status_file(ret.dept)}"
-                self.problems.append(Problem(ret.file, ret.line, message, ret.recommendation, "dept"))
+                self.problems.append(Problem(ret.file, ret.line, message, data.label(ret.recommendation), "dept"))
             key = ret.key()
             seen = self.seen.get(hash(key))
             lines = [] if seen is None else [seen] if isinstance(seen, int) else seen
             first = next((r for line in lines if (r := self.earlier(line)) is not None and r.key() == key), None)
             if first is not None:
-                self.problems.append(recorded_twice(ret, first.line or 0))
+                self.problems.append(recorded_twice(ret, first.line or 0, data))
             elif ret.line is not None:  # one line per hash, a list only when two different returns share one
                 self.seen[hash(key)] = ret.line if seen is None else [*lines, ret.line]
 
 
-def recorded_twice(ret: Entry, first: int) -> Problem:
+def recorded_twice(ret: Entry, first: int, data: Dataset | None = None) -> Problem:
     """The rule that a file holds each return once, broken by `ret`, first recorded on line `first`."""
-    return Problem(ret.file, ret.line, f"the same return is recorded twice (first on line {first})", ret.recommendation)
+    label = data.label(ret.recommendation) if data is not None else ret.recommendation
+    return Problem(ret.file, ret.line, f"the same return is recorded twice (first on line {first})", label)
 
 
 def check_status_file(returns: Sequence[Entry], file_code: str, data: Dataset, today: date | None = None) -> list[Problem]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from tracker.domain.corrections import Correction
 from tracker.domain.rating import Rating
@@ -55,14 +55,15 @@ def _scalar(value: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
-def return_block(ret: Entry, author: str | None = None) -> str:
+def return_block(ret: Entry, author: str | None = None, refs: Mapping[int, str] | None = None) -> str:
     """One return as a block of a status file; an assessment (no dept) as one of assessments.yaml.
-    `author`: its author as written already (_scalar), if known."""
+    `author`: its author as written already (_scalar), if known; `refs`: the items named by ref
+    rather than number (Dataset.refs_written)."""
     # One format for the lines every block has: an import writes a great many blocks.
     dept = f"  dept: {ret.dept}\n" if ret.dept else ""
     evidence_date = f"  evidence_date: {ret.evidence_date}\n" if ret.evidence_date else ""
     text = (
-        f"- recommendation: {ret.recommendation}\n"
+        f"- recommendation: {refs.get(ret.recommendation, ret.recommendation) if refs else ret.recommendation}\n"
         f"{dept}"
         f"  date: {ret.date.isoformat()}\n"
         f"{evidence_date}"
@@ -82,11 +83,11 @@ def return_block(ret: Entry, author: str | None = None) -> str:
 _RAG = {rating: rating.value for rating in Rating}
 
 
-def correction_block(c: Correction) -> str:
+def correction_block(c: Correction, refs: Mapping[int, str] | None = None) -> str:
     """A correction as a block: the entry it names, then why, who and when, then any new values."""
     lines = [
         f"- {c.kind}:",
-        f"    recommendation: {c.recommendation}",
+        f"    recommendation: {refs.get(c.recommendation, c.recommendation) if refs else c.recommendation}",
         f"    date: {c.of_date.isoformat()}",
         *([f"    line: {c.of_line}"] if c.of_line is not None else []),
         f"  why: {_scalar(c.why)}",
@@ -109,22 +110,22 @@ def correction_block(c: Correction) -> str:
     return "\n".join(lines) + "\n"
 
 
-def block(entry: Entry | Correction) -> str:
-    return correction_block(entry) if isinstance(entry, Correction) else return_block(entry)
+def block(entry: Entry | Correction, refs: Mapping[int, str] | None = None) -> str:
+    return correction_block(entry, refs) if isinstance(entry, Correction) else return_block(entry, refs=refs)
 
 
-def blocks(entries: Iterable[Entry | Correction]) -> list[str]:
+def blocks(entries: Iterable[Entry | Correction], refs: Mapping[int, str] | None = None) -> list[str]:
     """Each entry as its block; an import's many rows name the same few authors, each written once."""
     authors: dict[str, str] = {}
     written = []
     for entry in entries:
         if isinstance(entry, Correction):
-            written.append(correction_block(entry))
+            written.append(correction_block(entry, refs))
             continue
         author = authors.get(entry.author)
         if author is None:
             author = authors[entry.author] = _scalar(entry.author)
-        written.append(return_block(entry, author))
+        written.append(return_block(entry, author, refs))
     return written
 
 

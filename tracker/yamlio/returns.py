@@ -44,15 +44,18 @@ def parse_status_file(raw: bytes, shown: str) -> tuple[list[Entry], list[Problem
 
 
 Part = Callable[[list[Entry], list[Correction]], None]
+Refs = Callable[[str], "int | None"]
 
 
-def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> StatusFile:
+def read_status_file(raw: bytes, shown: str, each_part: Part | None = None, refs: Refs | None = None) -> StatusFile:
     """Read a department's status file: its returns, the rules they break, and whether it takes an appended block.
 
     With `each_part`, the returns and corrections are handed to it a part at a time as they are
-    read, and not kept.
+    read, and not kept. `refs` gives the number of an item named by its ref (`CP-3`), in a
+    workspace with sources beyond the review.
     """
     r = Reader(shown)
+    r.refs = refs
     if (
         (raw.isascii() or _is_utf8(raw))
         and not _OTHER_BREAKS.search(raw)
@@ -87,7 +90,7 @@ def read_status_file(raw: bytes, shown: str, each_part: Part | None = None) -> S
     return StatusFile(returns, r.problems, appendable, corrections)
 
 
-def read_appended(raw: bytes, start: int, lines: int, shown: str, each_part: Part) -> StatusFile | None:
+def read_appended(raw: bytes, start: int, lines: int, shown: str, each_part: Part, refs: Refs | None = None) -> StatusFile | None:
     """Read only what was appended to a status file from byte `start` on, `lines` line ends into
     it, handing its returns and corrections to `each_part` a part at a time, as read_status_file
     does; None unless the bytes from `start` on are whole new items at the left margin (and
@@ -104,6 +107,7 @@ def read_appended(raw: bytes, start: int, lines: int, shown: str, each_part: Par
     if _CONTINUED.search(tail, 0, head) or _UNPRINTABLE.search(tail[:head].decode("utf-8")):
         return None
     r = Reader(shown)
+    r.refs = refs
     if starts:
         _read_in_parts(r, tail, starts, shown, each_part, lines)
     return StatusFile([], r.problems, True)
@@ -192,8 +196,12 @@ def _correction(r: Reader, node: Node, shown: str, kind: str) -> Correction | No
     if other in f:
         r.problem(f[other], other, "an entry either withdraws or corrects, not both")
     ref = r.mapping(f[kind], kind, _REFERENCE) if kind in f else {}
-    number = r.integer(ref.get("recommendation"), "recommendation")
-    r.recommendation = number
+    r.recommendation = None
+    number = r.item(ref.get("recommendation"), "recommendation")
+    if isinstance(r.recommendation, str) or number is None:
+        pass  # named by its ref
+    else:
+        r.recommendation = number
     of_date = r.date(ref.get("date"), "date")
     of_line = r.integer(ref.get("line"), "line") if "line" in ref else None
     why, author, day = r.text(f, "why"), r.text(f, "author"), r.date(f.get("date"), "date")
@@ -228,7 +236,7 @@ def _return(r: Reader, node: Node, shown: str) -> Entry | None:
     r.recommendation = peek_number(node, "recommendation")
     board = shown == ASSESSMENTS
     f = r.mapping(node, "an assessment" if board else "a return", _ASSESSMENT if board else _RETURN)
-    number = r.integer(f.get("recommendation"), "recommendation")
+    number = r.item(f.get("recommendation"), "recommendation")
     rag_text = r.scalar(f.get("rag"), "rag")
     rag = Rating.parse(rag_text) if rag_text is not None else None
     if rag_text is not None and rag is None:

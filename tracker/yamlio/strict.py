@@ -81,6 +81,8 @@ class Reader:
         self.problems: list[Problem] = []
         self.recommendation: int | str | None = None  # the item being read: a number, or a source's ref
         self.offset = 0  # lines of the file before the text being read, when it is read in parts
+        # An entry's item named by a ref (`CP-3`, `R12`) rather than a number: its number, or None.
+        self.refs: Callable[[str], int | None] | None = None
         self._seen: set[int] = set()
 
     def part(self, offset: int) -> None:
@@ -215,6 +217,20 @@ class Reader:
             return False
         self.problem(node, what, f"{excerpt(value)} is not true or false")
         return None
+
+    def item(self, node: Node | None, what: str) -> int | None:
+        """The item an entry is on: a review recommendation's number, or (with `refs`) an item's ref."""
+        if self.refs is None or not isinstance(node, ScalarNode) or _DECIMAL.fullmatch(node.value.strip()):
+            return self.integer(node, what)
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        number = self.refs(value)
+        if number is None:
+            self.problem(node, what, f"{excerpt(value.strip())} names no item of any source (nor a recommendation number)")
+        else:
+            self.recommendation = value.strip()
+        return number
 
     def date(self, node: Node | None, what: str) -> date | None:
         value = self.scalar(node, what)
