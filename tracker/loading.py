@@ -64,6 +64,15 @@ def load_dataset(read: Callable[[str], bytes], names: Iterable[str]) -> tuple[Da
     return data, problems + more
 
 
+def partnership_files(partnership: str, today: date) -> dict[str, bytes]:
+    """What `tracker init --partnership` writes, by path: recommendations.yaml and sources/plan.yaml."""
+    from .workspace import default_data, default_file
+    from .yamlio.sources import partnership_files as made
+
+    review, plan = made(partnership, today, default_data(), default_file("plan.yaml"))
+    return {MARKER: review, "sources/plan.yaml": plan}
+
+
 def load_workspace_dataset(root: Path) -> tuple[Dataset, list[Problem]]:
     """load_dataset of the workspace at `root`, read from its files as they are."""
     from .workspace import read, yaml_files

@@ -129,15 +129,23 @@ def stays_inside(root: Path, shown: str, inside: Path | None = None) -> None:
         raise DataError("is outside the workspace (through a link); only files inside it are read", shown)
 
 
+def default_file(name: str) -> bytes:
+    """A file of the package's default data, tracker/data/NAME."""
+    from importlib import resources
+
+    return resources.files("tracker").joinpath("data").joinpath(name).read_bytes()
+
+
 def default_data() -> bytes:
     from importlib import resources
 
     return resources.files("tracker").joinpath("data").joinpath(MARKER).read_bytes()
 
 
-def init(target: Path, files: Mapping[str, bytes] | None = None) -> tuple[list[Path], list[Path]]:
-    """Create a workspace in `target` with the default data, and `files` (by their paths in it);
-    never overwrites anything. What it created, and which of `files` were there already (kept)."""
+def init(target: Path, files: Mapping[str, bytes] | None = None, marker: bytes | None = None) -> tuple[list[Path], list[Path]]:
+    """Create a workspace in `target` with the default data (or `marker` as its recommendations.yaml),
+    and `files` (by their paths in it); never overwrites anything. What it created, and which of
+    `files` were there already (kept)."""
     if (target / MARKER).exists():
         raise UsageError(f"{target / MARKER} already exists; refusing to overwrite it")
     if target.exists() and not target.is_dir():
@@ -157,7 +165,7 @@ def init(target: Path, files: Mapping[str, bytes] | None = None) -> tuple[list[P
         created.append(ignore)
     added, kept = add(target, files or {})
     # Written last, and whole, so an interrupted init leaves no half workspace.
-    write_atomic(target / MARKER, default_data())
+    write_atomic(target / MARKER, default_data() if marker is None else marker)
     return [target / MARKER, *created, *added], kept
 
 

@@ -32,8 +32,18 @@ def init(
             " until tracker is published there, git+URL of its repository).",
         ),
     ] = None,
+    partnership: Annotated[
+        str | None,
+        typer.Option(
+            "--partnership",
+            metavar="NAME",
+            help="Start a local Combating Drugs Partnership's workspace: the national recommendations for reference,"
+            " an empty delivery plan (sources/plan.yaml) and a registry of local bodies to extend.",
+        ),
+    ] = None,
 ) -> None:
-    """Create a new workspace holding the review's 32 recommendations; --github adds what its repository needs on GitHub."""
+    """Create a new workspace holding the review's 32 recommendations (--partnership: a local plan under them);
+    --github adds what its repository needs on GitHub."""
     from tracker.errors import UsageError
     from tracker.output.github import CODEOWNERS
     from tracker.workspace import MARKER, add
@@ -42,15 +52,27 @@ def init(
     if install is not None and not github:
         raise UsageError("--install says what the workflow installs, so it goes with --github")
     exists = github and (directory / MARKER).is_file()
-    kit = _github_kit(directory, _install_spec(install), exists) if github else None
-    files = kit.files if kit is not None else {}
+    marker = None
+    files: dict[str, bytes] = {}
+    if partnership is not None:
+        from tracker.loading import partnership_files
+
+        name = " ".join(partnership.split())
+        if not name or not name.isprintable() or len(name) > 100:
+            raise UsageError("--partnership: give the partnership's name, on one line of at most 100 characters")
+        if exists or (directory / MARKER).is_file():
+            raise UsageError(f"{directory / MARKER} already exists; --partnership starts a new workspace")
+        made = partnership_files(name, _context.today())
+        marker, files = made.pop(MARKER), made
+    kit = _github_kit(directory, _install_spec(install), exists, marker) if github else None
+    files = {**files, **(kit.files if kit is not None else {})}
     if exists:
         files = {**files, **_gitignore(directory)}
         created, kept = add(directory, files)
         if not created:
             raise UsageError(f"{directory} already holds a workspace and every file --github writes; refusing to overwrite them")
     else:
-        created, kept = create(directory, files)
+        created, kept = create(directory, files, marker)
     for path in created:
         _out.echo(f"created {path}")
     for path in kept:
@@ -106,7 +128,7 @@ def _install_spec(install: str | None) -> str | None:
     return spec
 
 
-def _github_kit(directory: Path, spec: str | None, exists: bool) -> _Kit:
+def _github_kit(directory: Path, spec: str | None, exists: bool, marker: bytes | None = None) -> _Kit:
     from tracker.about import DISTRIBUTION, origin, version
     from tracker.errors import InvalidData
     from tracker.loading import load_recommendations
@@ -117,7 +139,7 @@ def _github_kit(directory: Path, spec: str | None, exists: bool) -> _Kit:
     came_from = origin()  # a git repository or an archive anyone can reach: the workflow installs the same
     default = came_from or (f"{DISTRIBUTION}=={current}" if current else DISTRIBUTION)
     # The board's CODEOWNERS names the bodies in its own recommendations.yaml, once it has one.
-    data, problems = load_recommendations(read(directory / MARKER, MARKER)[0] if exists else default_data())
+    data, problems = load_recommendations(read(directory / MARKER, MARKER)[0] if exists else marker or default_data())
     if problems:
         raise InvalidData(problems)
     made = kit(data, _context.today(), spec or default, current, from_pypi=spec is None and came_from is None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -29,12 +28,10 @@ from tracker.domain.recommendations import (
     Source,
     validate,
 )
+from tracker.domain.sources import ParsedSource
 from tracker.domain.values import excerpt
 
 from .strict import Reader, compose, decode, line_of, peek_number
-
-if TYPE_CHECKING:
-    from tracker.domain.sources import ParsedSource
 
 # Ten years: a window longer than that is a mistake, and dates before it would leave the calendar.
 MAX_WINDOW_DAYS = 3650

@@ -1,0 +1,36 @@
+"""The files `tracker init --partnership` writes: the national recommendations kept for reference,
+and an empty local delivery plan with a registry of local bodies to extend."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .blocks import _scalar
+
+_REVIEW_SOURCE = "  source: https://www.gov.uk/government/publications/review-of-drugs-phase-two-report/"
+
+
+def partnership_files(partnership: str, today: date, review: bytes, plan: bytes) -> tuple[bytes, bytes]:
+    """recommendations.yaml (from the default data, `review`) with the review kept for reference and the
+    partnership's board named, and sources/plan.yaml (from the template `plan`), for `partnership`."""
+    text = review.decode("utf-8")
+    at = text.index("\n", text.index(_REVIEW_SOURCE)) + 1
+    follow = (
+        "  # Kept for reference: the partnership follows its own plan (sources/plan.yaml), whose actions\n"
+        "  # name the recommendations they deliver; no returns are asked for on these.\n"
+        "  follow: false\n"
+    )
+    board = f"\nboard:\n  name: {_scalar(partnership + ' Combating Drugs Partnership board')}\n"
+    text = text[:at] + follow + text[at:]
+    at = text.index("\n# An owner with no return")
+    text = text[:at] + board.rstrip("\n") + "\n" + text[at:]
+    values = {
+        "partnership": partnership,
+        "title": _scalar(f"{partnership} Combating Drugs Partnership delivery plan"),
+        "author": _scalar(f"{partnership} Combating Drugs Partnership"),
+        "published": today.isoformat(),
+    }
+    filled = plan.decode("utf-8")
+    for key, value in values.items():
+        filled = filled.replace("{" + key + "}", value)
+    return text.encode("utf-8"), filled.encode("utf-8")
