@@ -207,7 +207,11 @@ def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], d
     except DataError as e:
         return [(Problem(e.file or MARKER, e.line, e.message), True)], counts, read
     findings = [(p, False) for p in problems]
-    counts["recommendations"], counts["departments"] = len(data.recommendations), len(data.registry.departments)
+    counts.clear()
+    for source in data.all_sources.values():  # each source's items, in its own word: 32 recommendations, 20 actions
+        n = sum(1 for r in data.recommendations if r.source == source.key)
+        counts[source.items] = counts.get(source.items, 0) + n
+    counts.update(departments=len(data.registry.departments), returns=0, assessments=0)
     for shown, path in files.items():
         if is_definition(shown):
             continue

@@ -88,6 +88,20 @@ def dataset(ctx: typer.Context) -> Dataset:
     return data
 
 
+def followed(ctx: typer.Context) -> Dataset:
+    """The dataset with only the items the board follows up (every source not kept for reference):
+    what reports, the chase, packs and the paper are made of."""
+    from dataclasses import replace
+
+    data = dataset(ctx)
+    if len(data.followed) == len(data.recommendations):
+        return data
+    key = _DATASET + ".followed"
+    if key not in ctx.meta:
+        ctx.meta[key] = replace(data, recommendations=data.followed)
+    return ctx.meta[key]  # type: ignore[no-any-return]
+
+
 def standings(conn: Connection, data: Dataset, as_of: date) -> list[Standing]:
     """Where every recommendation stood on `as_of`, ignoring returns dated after it (as the sync
     works it out for the standing tables)."""

@@ -45,7 +45,7 @@ def chase(
     from tracker.output.chase import Owed
 
     conn = _context.database(ctx)
-    data = _context.dataset(ctx)
+    data = _context.followed(ctx)
     today = _context.today()
     day = _options.option_date(by, "--by", data.board.next_meeting(today) or today)
     meeting = day in data.board.meetings  # a board meets that day; else the returns are simply due by it
@@ -109,7 +109,7 @@ def _letters(
     kind = _LETTERS.get(format)
     if kind is None:
         raise UsageError(f"--letters writes markdown, docx or html letters, not {format}")
-    data = _context.dataset(ctx)
+    data = _context.followed(ctx)
     from tracker.workspace import refuse_record
 
     refuse_record(_context.root(ctx), folder, "--letters")  # before the folder is made: status/x would break the record

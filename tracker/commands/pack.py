@@ -31,7 +31,7 @@ def pack(
     from tracker.packs import Row, write_csv
 
     conn, today = _context.database(ctx), _context.today()
-    data = _context.dataset(ctx)
+    data = _context.followed(ctx)
     code = _options.department_code(data, dept, today)
     rows = []
     for s in _context.standings(conn, data, today):

@@ -63,7 +63,7 @@ def paper(
         raise UsageError("a Word document is not for the terminal; give --out FILE.docx, or send it to a file or a pipe")
 
     conn = _context.database(ctx)
-    data = _context.dataset(ctx)
+    data = _context.followed(ctx)
     day = _options.as_of_date(as_of, data)
     if section is not None:  # a paper on one section: its recommendations, and what arrived on them
         from dataclasses import replace

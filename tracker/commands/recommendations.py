@@ -84,12 +84,23 @@ def show(
     histories = owner_histories(rec, data, returns, today, made, None if all_ else NEWEST)
     assessed = made.get("", 0)
     trail = db.trail(conn, number)
-    now = next(s for s in _context.standings(conn, data, today) if s.rec.number == number)
+    every = _context.standings(conn, data, today)
+    now = next(s for s in every if s.rec.number == number)
+    rollup = None
+    if rec.number in data.delivered_by:
+        from tracker.domain.standing import roll_up
+
+        rollup = next(r for r in roll_up(data, every) if r.rec.number == number)
     if format == "json":
         from tracker.output.jsonout import assessment_dict, recommendation_dict, standing_dict, to_json
 
         document = recommendation_dict(data, rec, today, histories)
         document["standing"] = standing_dict(now)
+        if rollup is not None:
+            document["delivered_by"] = [
+                {"ref": s.rec.shown, "source": s.rec.source, "title": s.rec.title, "rag": s.rag.value} for s in rollup.items
+            ]
+            document["rolled_up_rag"] = rollup.rag.value
         document["corrections"] = [
             {
                 "kind": t.kind,
@@ -119,5 +130,5 @@ def show(
     else:
         from tracker.output.detail import recommendation_detail
 
-        shown = recommendation_detail(data, rec, histories, today, now, assessments, _out.width(), trail, assessed)
+        shown = recommendation_detail(data, rec, histories, today, now, assessments, _out.width(), trail, assessed, rollup)
         _out.write_coloured(shown)

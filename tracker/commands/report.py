@@ -29,6 +29,14 @@ def report(
         bool, typer.Option("--stale", help="Only those with an owner that has made no return in the window.")
     ] = False,
     as_of: _options.AsOf = None,
+    roll_up: Annotated[
+        bool,
+        typer.Option(
+            "--roll-up",
+            help="Instead: each recommendation that items of another source deliver (a national one under local"
+            " actions), rated from those items.",
+        ),
+    ] = False,
     format: Annotated[str, _options.format_option("text", "json", "csv")] = "text",
 ) -> None:
     """Report every recommendation's RAG rating, owners, target date and warnings."""
@@ -37,7 +45,10 @@ def report(
     from tracker.errors import DataError
 
     conn = _context.database(ctx)
-    data = _context.dataset(ctx)
+    if roll_up:
+        _roll_up(ctx, conn, as_of, format, section)
+        return
+    data = _context.followed(ctx)
     day = _options.as_of_date(as_of, data)
     code = _options.department_code(data, dept, day) if dept is not None else None
     rating = None
@@ -57,3 +68,28 @@ def report(
         from tracker.output.plain import report_text
 
         _out.write_coloured(report_text(day, shown, data.reporting_window_days, _out.width(), data.rated_by))
+
+
+def _roll_up(ctx: typer.Context, conn: object, as_of: str | None, format: str, section: str | None) -> None:
+    from tracker.domain.recommendations import section_matches
+    from tracker.domain.standing import roll_up
+
+    data = _context.dataset(ctx)
+    day = _options.as_of_date(as_of, data)
+    rows = [
+        r
+        for r in roll_up(data, _context.standings(_context.database(ctx), data, day))
+        if not section or section_matches(r.rec, section.strip())
+    ]
+    if format == "json":
+        from tracker.output.jsonout import roll_up_document, to_json
+
+        _out.write(to_json(roll_up_document(day, rows)))
+    elif format == "csv":
+        from tracker.output.csvout import roll_up_csv
+
+        _out.write(roll_up_csv(rows))
+    else:
+        from tracker.output.plain import roll_up_text
+
+        _out.write_coloured(roll_up_text(day, rows, _out.width()))

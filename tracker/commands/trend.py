@@ -21,7 +21,7 @@ def trend(
     from tracker.domain.standing import points, summary
 
     conn = _context.database(ctx)
-    data = _context.dataset(ctx)
+    data = _context.followed(ctx)
     day = _options.as_of_date(as_of, data)
     counts = [(when, summary(shown)) for when, shown in _context.standings_over(conn, data, points(data, day))]
     if format == "json":

@@ -219,13 +219,19 @@ def dataset(conn: Connection) -> Dataset:
 
 
 def counts(conn: Connection) -> dict[str, int]:
+    found: dict[str, int] = {}
+    items = (
+        "SELECT s.items, count(r.number) FROM sources s LEFT JOIN recommendations r ON r.source = s.key"
+        " GROUP BY s.key ORDER BY s.position"
+    )
+    for word, n in conn.execute(items):
+        found[word] = found.get(word, 0) + n
     tables = {
-        "recommendations": "recommendations",
         "departments": "departments",
         "returns": "returns WHERE dept IS NOT NULL AND corrects IS NULL",
         "assessments": "assessments WHERE corrects IS NULL",
     }
-    return {label: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for label, table in tables.items()}
+    return found | {label: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for label, table in tables.items()}
 
 
 def count_returns_after(conn: Connection, day: date) -> int:

@@ -254,7 +254,7 @@ class Dataset:
         """How a problem names item `number`: the review's number, else `action CP-3`."""
         rec = self.find(number)
         if rec is None or rec.source == "review":
-            return number
+            return number if rec is None or not self.several else f"recommendation {rec.shown}"
         return f"{self.source_of(rec).item} {rec.shown}"
 
     def find_ref(self, text: str) -> Recommendation | None:

@@ -269,3 +269,41 @@ class Filters(NamedTuple):
         if self.overdue and not s.overdue:
             return False
         return not (self.stale and not s.stale)
+
+
+class RollUp(NamedTuple):
+    """A recommendation's standing rolled up from the items of other sources that deliver it (a
+    national recommendation from a partnership's local actions)."""
+
+    rec: Recommendation
+    items: tuple[Standing, ...]  # the delivering items' standings, in the workspace's order
+    rag: Rating
+
+    @property
+    def awaiting(self) -> tuple[Standing, ...]:
+        """The items with no return, which do not blank what the others say."""
+        return tuple(s for s in self.items if s.rag is Rating.NO_RETURN)
+
+
+def rolled_rating(ratings: Iterable[Rating]) -> Rating:
+    """As the departmental rating is the worst known of the leads': the worst of the items that
+    have a rating (one with no return does not blank the others), COMPLETE only when every item is,
+    NO RETURN only when none has a rating."""
+    ratings = list(ratings)
+    if ratings and all(r is Rating.COMPLETE for r in ratings):
+        return Rating.COMPLETE
+    known = [r for r in ratings if r not in (Rating.NO_RETURN, Rating.COMPLETE)]
+    if known:
+        return min(known, key=lambda r: r.severity)
+    return Rating.NO_RETURN if any(r is Rating.NO_RETURN for r in ratings) or not ratings else Rating.COMPLETE
+
+
+def roll_up(data: Dataset, standings: Iterable[Standing]) -> list[RollUp]:
+    """Each recommendation that items of another source deliver, with their standings rolled up."""
+    by_number = {s.rec.number: s for s in standings}
+    out = []
+    for rec in data.recommendations:
+        items = tuple(by_number[r.number] for r in data.delivered_by.get(rec.number, ()) if r.number in by_number)
+        if items:
+            out.append(RollUp(rec, items, rolled_rating(s.rag for s in items)))
+    return out

@@ -69,7 +69,7 @@ def chase_text(
             rows.append(
                 [
                     code if i == 0 else "",
-                    str(item.standing.rec.number),
+                    item.standing.rec.shown,
                     item.standing.rec.title,
                     item.role,
                     item.last(),
@@ -89,7 +89,7 @@ def chase_csv(by: date, owed: dict[str, list[Owed]], today: date) -> str:
     return csv_text(
         header,
         (
-            [code, item.standing.rec.number, item.standing.rec.title, item.role]
+            [code, item.standing.rec.shown, item.standing.rec.title, item.role]
             + [str(item.standing.target_date or ""), str(item.owner.latest.date) if item.owner.latest else ""]
             + [item.owner.latest.rag.value if item.owner.latest else "", item.days_ago(today) if item.owner.latest else ""]
             + [by.isoformat()]
@@ -172,7 +172,7 @@ def chase_letter(
             ("#", "Recommendation", "Role", "Target date", "Last return"),
             tuple(
                 (
-                    (str(item.standing.rec.number),),
+                    (item.standing.rec.shown,),
                     (plain(item.standing.rec.title),),
                     (item.role,),
                     (_long(item.standing.target_date) if item.standing.target_date else "none",),
@@ -192,7 +192,7 @@ def chase_letter(
             heard.append(
                 (
                     (
-                        Strong(f"{item.standing.rec.number}. {plain(item.standing.rec.title)}"),
+                        Strong(f"{item.standing.rec.shown}. {plain(item.standing.rec.title)}"),
                         f" ({whose}, {_long(o.latest.date)}, {o.latest.rag.word}): \u201c{plain(o.latest.summary)}\u201d",
                     ),
                     None,

@@ -9,7 +9,7 @@ from datetime import date
 
 from tracker.domain.board import ActionState
 from tracker.domain.recommendations import Dataset, Recommendation
-from tracker.domain.standing import Standing
+from tracker.domain.standing import RollUp, Standing
 from tracker.domain.values import iso
 
 from .jsonout import owner_dicts
@@ -45,7 +45,7 @@ def recommendations_csv(data: Dataset, recs: Iterable[Recommendation], today: da
         support = " ".join(o["dept"] for o in owners if o["role"] != "lead")
         deadline = rec.deadline
         return [
-            rec.number,
+            rec.shown,
             section_text(rec.section),
             rec.title,
             lead,
@@ -66,7 +66,7 @@ def report_csv(standings: Sequence[Standing]) -> str:
     return csv_text(
         REPORT_COLUMNS,
         (
-            [s.rec.number, s.rec.title, section_text(s.rec.section), s.rag.value, s.departments_rag.value]
+            [s.rec.shown, s.rec.title, section_text(s.rec.section), s.rag.value, s.departments_rag.value]
             + ([s.assessment.rag.value, s.assessment.date.isoformat()] if s.assessment else ["", ""])
             + [iso(s.deadline) or "", iso(s.target_date) or "", yes(s.overdue), o.dept, o.role, o.via or "", o.rag.value]
             + [o.last_rag.value if o.last_rag else "", iso(o.latest.date if o.latest else None) or "", yes(o.stale)]
@@ -101,3 +101,17 @@ def section_text(section: str) -> str:
     """A section as a spreadsheet keeps it as text: §3.10, which no spreadsheet reads as the number
     3.1 (the same as section 3.1's)."""
     return f"§{section}" if section else ""
+
+
+def roll_up_csv(rows: Sequence[RollUp]) -> str:
+    """A row per delivering item under each recommendation, with the recommendation's rolled-up rating."""
+    buf = io.StringIO(BOM)
+    buf.seek(0, io.SEEK_END)
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["ref", "title", "rolled_up_rag", "item", "item_title", "item_rag"])
+    for r in rows:
+        for s in r.items:
+            writer.writerow(
+                [spreadsheet_cell(v) for v in (r.rec.shown, r.rec.title, r.rag.value, s.rec.shown, s.rec.title, s.rag.value)]
+            )
+    return buf.getvalue()

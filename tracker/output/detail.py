@@ -11,7 +11,7 @@ from tracker.domain.corrections import Trail
 from tracker.domain.departments import Department, Registry, succession
 from tracker.domain.recommendations import Dataset, Recommendation
 from tracker.domain.returns import Entry, OwnerHistory
-from tracker.domain.standing import Standing
+from tracker.domain.standing import RollUp, Standing
 
 from .plain import shown_value, table
 from .text import clean
@@ -61,14 +61,29 @@ def recommendation_detail(
     width: int,
     trail: Sequence[Trail] = (),
     assessed: int | None = None,
+    rollup: RollUp | None = None,
 ) -> str:
     """`histories`: each owner's returns, all or the newest (owner_histories); `assessments`: the
     board's, oldest first, all or the newest of the `assessed` it has made."""
-    out = [clean(f"Recommendation {rec.number}: {rec.title}"), clean(f"Section {rec.section} {rec.section_title}"), ""]
-    out += standing_lines(now, today, data.rated_by)
+    source = data.source_of(rec)
+    out = [clean(f"{_upper(data.named(rec.number))}: {rec.title}"), clean(f"Section {rec.section} {rec.section_title}")]
+    if data.several:
+        out.append(clean(f"From: {source.title} ({source.author}, {source.published.year})"))
+    out.append("")
+    if not source.follow:
+        out.append(f"Kept for reference: no returns are asked for on the {source.items} of this {source.kind}.")
+    else:
+        out += standing_lines(now, today, data.rated_by)
+    if rollup is not None:
+        awaiting = f", awaiting {', '.join(s.rec.shown for s in rollup.awaiting)}" if rollup.awaiting else ""
+        out.append(f"Rolled up from the {len(rollup.items)} delivering it: {rollup.rag.word}{awaiting}")
+        out += [clean(f"  {s.rec.shown}  {s.rag.word:<9}  {s.rec.title}") for s in rollup.items]
+    delivers = [data.find(n) for n in rec.delivers]
+    if delivers:
+        out.append("Delivers: " + "; ".join(clean(f"{d.shown} {d.title}") for d in delivers if d is not None))
     out += ["", *_wrapped(rec.text, width, 2), ""]
     if rec.addressed_to:
-        out += [clean(f"The review addresses {rec.addressed_to}."), ""]
+        out += [clean(f"The {source.kind} addresses {rec.addressed_to}."), ""]
     rows = []
     for owner in rec.owners:
         s = succession(data.registry, owner.dept, data.review.published, today)
@@ -102,9 +117,9 @@ def recommendation_detail(
         if rec.deadline.reasoning:
             out += _wrapped(rec.deadline.reasoning, width, 2)
     else:
-        out.append("Deadline: none set by the review")
+        out.append(f"Deadline: none set by the {source.kind}")
     if rec.links:
-        out.append("Linked: " + ", ".join(str(n) for n in rec.links))
+        out.append("Linked: " + ", ".join(d.shown if (d := data.find(n)) is not None else str(n) for n in rec.links))
     out += ["", "Board assessments, newest first"]
     if not assessments:
         out.append("  none yet")
@@ -128,11 +143,12 @@ def recommendation_detail(
                 ]
                 out += [line for change in changes for line in _wrapped(change, width, 4)]
             out += _wrapped(f"why: {t.why} (by {t.author}, {t.file}:{t.line})", width, 4)
-    out += ["", "Government response"]
+    if rec.responses or source.responses:
+        out += ["", "Government response"]
     for response in rec.responses:
-        source = "official category" if response.category_source == "official" else "board's assessment"
+        category = "official category" if response.category_source == "official" else "board's assessment"
         out.append(clean(f"{response.date}  {response.document}"))
-        out.append(clean(f"  {response.category} ({source})"))
+        out.append(clean(f"  {response.category} ({category})"))
         out += _wrapped(response.summary, width, 4)
         out += _wrapped(response.source, width, 4)
     return "\n".join(out) + "\n"
@@ -149,7 +165,7 @@ def _more(rec: Recommendation, earlier: int, what: str) -> list[str]:
     """The line under a history of which only the newest are shown."""
     if earlier <= 0:
         return []
-    return [f"  and {earlier} earlier {what}{'s' if earlier != 1 else ''}: tracker show {rec.number} --all lists them all"]
+    return [f"  and {earlier} earlier {what}{'s' if earlier != 1 else ''}: tracker show {rec.shown} --all lists them all"]
 
 
 def _returns(rec: Recommendation, histories: Sequence[OwnerHistory], width: int) -> list[str]:
@@ -180,7 +196,7 @@ def departments_text(data: Dataset, today: date, width: int) -> str:
             ", ".join(f"{n} (from {was})" if was else str(n) for n, was in owned[role]) for role in ("lead", "support")
         )
         story = _department_story(data.registry, dept, today)
-        reports = [f"{o.dept} on {r.number}" for r in data.recommendations for o in r.owners if o.reports_via == dept.code]
+        reports = [f"{o.dept} on {r.shown}" for r in data.recommendations for o in r.owners if o.reports_via == dept.code]
         if reports:
             story += f"; reports for {', '.join(reports)}"
         rows.append([dept.code, story, lead, support])
@@ -203,3 +219,8 @@ def _department_story(registry: Registry, dept: Department, today: date) -> str:
     if current.code != dept.code:
         story.append(f"its work is now {current.code}'s")
     return "; ".join(part.rstrip(".") for part in story)
+
+
+def _upper(text: str) -> str:
+    """`action CP-3` as a line starts: `Action CP-3`."""
+    return text[:1].upper() + text[1:]

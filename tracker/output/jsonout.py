@@ -12,7 +12,7 @@ from tracker.domain.departments import Department, succession
 from tracker.domain.problem import Problem
 from tracker.domain.recommendations import Dataset, Recommendation
 from tracker.domain.returns import Entry, HistoryEntry, OwnerHistory
-from tracker.domain.standing import Standing, summary
+from tracker.domain.standing import RollUp, Standing, summary
 from tracker.domain.values import iso, plain
 
 
@@ -47,6 +47,8 @@ def recommendation_dict(
     or the newest), with how many it has made in all."""
     d: dict[str, Any] = {
         "number": rec.number,
+        "ref": rec.shown,
+        "source": rec.source,
         "section": rec.section,
         "section_title": rec.section_title,
         "title": rec.title,
@@ -54,6 +56,8 @@ def recommendation_dict(
         "deadline_words": rec.deadline.words if rec.deadline else None,
         "deadline_kind": rec.deadline.kind if rec.deadline else None,
         "owners": owner_dicts(data, rec, today),
+        "delivers": [item.shown for n in rec.delivers if (item := data.find(n)) is not None],
+        "outcomes": list(rec.outcomes),
     }
     if histories is not None:
         by_code = {h.code: h for h in histories}
@@ -111,7 +115,9 @@ def report_document(as_of: date, standings: Sequence[Standing]) -> dict[str, Any
         "as_of": as_of.isoformat(),
         "summary": {rating.value: n for rating, n in summary(standings).items()},
         "recommendations": [
-            {"number": s.rec.number, "title": s.rec.title, "section": s.rec.section} | standing_dict(s) for s in standings
+            {"number": s.rec.number, "ref": s.rec.shown, "source": s.rec.source, "title": s.rec.title, "section": s.rec.section}
+            | standing_dict(s)
+            for s in standings
         ],
     }
 
@@ -185,4 +191,24 @@ def action_dict(s: ActionState, day: date) -> dict[str, Any]:
         "changed": s.changed.isoformat(),
         "recommendations": list(a.recommendations),
         "line": a.line,
+    }
+
+
+def roll_up_document(as_of: date, rows: Sequence[RollUp]) -> dict[str, Any]:
+    """`tracker report --roll-up --format json`: each delivered recommendation and the items under it."""
+    return {
+        "as_of": as_of.isoformat(),
+        "recommendations": [
+            {
+                "number": r.rec.number,
+                "ref": r.rec.shown,
+                "source": r.rec.source,
+                "title": r.rec.title,
+                "rolled_up_rag": r.rag.value,
+                "items": [
+                    {"ref": s.rec.shown, "source": s.rec.source, "title": s.rec.title, "rag": s.rag.value} for s in r.items
+                ],
+            }
+            for r in rows
+        ],
     }

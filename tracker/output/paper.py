@@ -249,8 +249,8 @@ def _some(parts: Sequence[str], where: str | None, separator: str = "; ", most: 
     return separator.join(parts[:most]) + f"{separator}and {len(parts) - most:,} more{f' ({where})' if where else ''}"
 
 
-def _many(numbers: Sequence[int], where: str | None = None) -> str:
-    """Recommendation numbers, at most LONG of them."""
+def _many(numbers: Sequence[int | str], where: str | None = None) -> str:
+    """Recommendation numbers (or refs), at most LONG of them."""
     return _some([str(n) for n in numbers], where, ", ", LONG)
 
 
@@ -268,7 +268,7 @@ def _glance(
     where = "Appendix C" if len(exceptions) > EXCEPTIONS_LISTED else "Exceptions"
 
     def named(s: Standing) -> str:
-        return f"{s.rec.number} {plain(s.rec.title)}"
+        return f"{s.rec.shown} {plain(s.rec.title)}"
 
     reds = [e.standing for e in exceptions if e.rank == 0]
     if reds:
@@ -290,9 +290,11 @@ def _glance(
         items.append(((Strong(f"Worse ({len(worse)}):"), " " + _some([named(s) + how(s) for s in worse], where) + "."), None))
     overdue = most_overdue((e.standing for e in exceptions), as_of)
     if overdue:
-        days = _some([f"{s.rec.number} ({d:,} day{'s' if d != 1 else ''})" for s, d in overdue], where)
+        days = _some([f"{s.rec.shown} ({d:,} day{'s' if d != 1 else ''})" for s, d in overdue], where)
         items.append(((Strong(f"Overdue ({len(overdue)}):"), f" {days}, most overdue first."), None))
-    silent = sorted(e.standing.rec.number for e in exceptions if e.standing.rag is Rating.NO_RETURN)
+    silent = [
+        s.rec.shown for s in sorted((e.standing for e in exceptions), key=lambda s: s.rec.number) if s.rag is Rating.NO_RETURN
+    ]
     if silent:
         items.append(((Strong(f"No return ({len(silent)}):"), f" {_some([str(n) for n in silent], where, ', ', LONG)}."), None))
     if chase:  # counted as `tracker chase` counts them: a return for each owner on each recommendation
@@ -442,9 +444,11 @@ def _summary(
 def _assessed_later(now: list[Standing], as_of: date, since: date) -> str:
     """For a paper as of an earlier date: the board's assessments that count in it though they were
     made after it (of evidence from the period), which "recorded since" does not count."""
-    later = sorted(
-        s.rec.number for s in now if s.assessment is not None and s.assessment.date > as_of and s.assessment.known > since
-    )
+    later = [
+        s.rec.shown
+        for s in sorted(now, key=lambda s: s.rec.number)
+        if s.assessment is not None and s.assessment.date > as_of and s.assessment.known > since
+    ]
     if not later:
         return ""
     return f" Assessed by the board after {_long(as_of)}, on evidence from this period: {_many(later)}."
@@ -479,7 +483,7 @@ def _exceptions(exceptions: list[Exception_]) -> list[Block]:
                 (
                     (f"{plain(key)} {plain(items[0].rec.section_title)}",),
                     (str(len(items)),),
-                    (_some([str(s.rec.number) for s in items], None, ", ", LISTED // 2),),
+                    (_some([s.rec.shown for s in items], None, ", ", LISTED // 2),),
                 )
                 for key, items in by_section.items()
                 if key in kept
@@ -504,7 +508,7 @@ def _exception_entries(exceptions: list[Exception_]) -> list[Block]:
             s, why = e.standing, e.why
             said = [r for r in why if r not in ("red", "no return")]
             end = f"; {'; '.join(said)}." if said else "."
-            entry = (Strong(f"{s.rec.number}. {plain(s.rec.title)}"), ": ", *_position(s), end)
+            entry = (Strong(f"{s.rec.shown}. {plain(s.rec.title)}"), ": ", *_position(s), end)
             words = _words(s) if any(r == "red" or r.endswith(("worse", " is red")) for r in why) else ()
             items.append((entry, words or None))
         if items:
@@ -576,9 +580,9 @@ def _asked(
     listed: str = "Exceptions",
 ) -> Items:
     """What the board is asked to do: note the position, and act on each kind of exception there is."""
-    reds = [s.rec.number for s in now if s.rag is Rating.RED]
-    overdue = [s.rec.number for s in now if s.overdue]
-    revised = [s.rec.number for s in now if s.revision is not None and s.revision.date > since]
+    reds = [s.rec.shown for s in now if s.rag is Rating.RED]
+    overdue = [s.rec.shown for s in now if s.overdue]
+    revised = [s.rec.shown for s in now if s.revision is not None and s.revision.date > since]
     asked: list[tuple[Line, Line | None]] = [((f"note the position at {_long(as_of)};",), None)]
     if reds:
         asked.append(((f"agree action with the owners of the red recommendations ({_many(reds, listed)});",), None))
@@ -632,7 +636,7 @@ def _since(
         out.append(Para(("Corrections: " + _some(done, None, "; ", LONG) + ".",)))
     moved = [s for s in now if s.rec.number in earlier and earlier[s.rec.number].rag is not s.rag]
     if moved:
-        changes = _some([f"{s.rec.number} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved], None, "; ", LONG)
+        changes = _some([f"{s.rec.shown} {earlier[s.rec.number].rag.word} to {s.rag.word}" for s in moved], None, "; ", LONG)
         out.append(Para((f"Headline ratings that changed: {changes}.",)))
     was = {s.rec.number for s in then if reasons(s, None, since)}
     now_ = {s.rec.number for s in now if reasons(s, earlier.get(s.rec.number), since)}
@@ -666,7 +670,7 @@ def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
         each = f" ({'; '.join(_lead(o) for o in rating)})" if len(rating) > 1 or s.awaiting else ""
         rows.append(
             (
-                (str(s.rec.number),),
+                (s.rec.shown,),
                 (plain(s.rec.section),),
                 (plain(s.rec.title),),
                 (Mark(s.departments_rag), each),
@@ -690,7 +694,7 @@ def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
         via = sorted({o.via for _, o in items if o.via})
         name = plain(data.registry.departments[code].name) + (f" (reports via {', '.join(via)})" if via else "")
         owns = "; ".join(
-            f"{s.rec.number} {o.role}" + (f" (from {o.named_as})" if o.named_as != code else "") + f" {o.rating_text}"
+            f"{s.rec.shown} {o.role}" + (f" (from {o.named_as})" if o.named_as != code else "") + f" {o.rating_text}"
             for s, o in items
         )
         rows.append(((name,), (code,), (plain(owns),)))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tracker.domain.recommendations import Dataset, Owner, Recommendation
 from tracker.domain.returns import Entry
-from tracker.domain.standing import Standing, summary
+from tracker.domain.standing import RollUp, Standing, summary
 
 from .text import clean
 
@@ -72,7 +72,7 @@ def recommendations_listing(data: Dataset, recs: Iterable[Recommendation], today
 
     rows = [
         [
-            str(rec.number),
+            rec.shown,
             rec.section,
             rec.title,
             codes(rec.leads),
@@ -97,7 +97,7 @@ def recorded(data: Dataset, ret: Entry) -> str:
     rec = data.recommendation(ret.recommendation)
     lines = [
         f"Recorded {ret.file}:{ret.line}",
-        f"Recommendation {rec.number}: {clean(rec.title)}",
+        f"{_upper(data.named(rec.number))}: {clean(rec.title)}",
         f"{ret.dept or 'Board assessment'}  {ret.date}  {ret.rag.word}  by {clean(ret.author)}"
         + (f"  (evidence of {ret.evidence_date})" if ret.evidence_date else ""),
         *textwrap.wrap(clean(ret.summary), 76, initial_indent="  ", subsequent_indent="  "),
@@ -131,7 +131,7 @@ def report_text(as_of: date, standings: Sequence[Standing], window: int, width: 
             target += f" (was {s.deadline})" if s.deadline else " (revised)"
         board = s.assessment.rag.word if s.assessment is not None else "-"
         flag = "OVERDUE" if s.overdue else ""
-        rows.append([str(s.rec.number), s.rec.title, s.departments_rag.word, board, s.rag.word, target, flag])
+        rows.append([s.rec.shown, s.rec.title, s.departments_rag.word, board, s.rag.word, target, flag])
         for o in s.owners:
             if o.latest is None:
                 last = " (none yet)"
@@ -224,3 +224,21 @@ def action_recorded(entry: Action | ActionUpdate, where: str, states: Sequence[A
         if state.note:
             lines.append(f"  note: {_one_line(state.note)}")
     return "\n".join(lines) + "\n"
+
+
+def _upper(text: str) -> str:
+    """`action CP-3` as a line starts: `Action CP-3`."""
+    return text[:1].upper() + text[1:]
+
+
+def roll_up_text(as_of: date, rows: Sequence[RollUp], width: int) -> str:
+    """`tracker report --roll-up`: each delivered recommendation, rated from the items under it."""
+    if not rows:
+        return f"Roll-up as at {as_of}: no item names a recommendation it delivers (`delivers:` in sources/KEY.yaml)\n"
+    lines = []
+    for r in rows:
+        lines.append([r.rec.shown, r.rec.title, r.rag.word, ""])
+        lines += [["", "  " + s.rec.title, "", f"{s.rec.shown} {s.rag.word}"] for s in r.items]
+    return f"Roll-up as at {as_of}: each recommendation rated from the items that deliver it\n\n" + table(
+        ["#", "Recommendation / delivered by", "Rolled up", "Item"], lines, width, flex=1
+    )
