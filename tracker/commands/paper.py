@@ -74,7 +74,7 @@ def paper(
         if not part:
             sections = sorted({r.section.split(".")[0] for r in data.recommendations}, key=lambda s: (len(s), s))
             raise DataError(
-                f"--section: no recommendation is in section {section.strip()!r}; the sections are {', '.join(sections)}"
+                f"--section: no {data.words.item} is in section {section.strip()!r}; the sections are {', '.join(sections)}"
             )
         data = replace(data, recommendations=part)
     held = _options.option_date(meeting, "--meeting", day) if meeting is not None else data.board.next_meeting(day)
@@ -136,6 +136,12 @@ def paper(
     now = on[day]
     shown = dashboard(data, [(when, on[when]) for when in charted], now, len(every) - len(charted)) if every else None
     numbers = {r.number for r in data.recommendations}
+    full = _context.dataset(ctx)
+    rollups = []
+    if full.delivered_by:  # the recommendations of other sources the items deliver, rated from them
+        from tracker.domain.standing import roll_up
+
+        rollups = roll_up(full, now)
     made = board_paper(
         data,
         day,
@@ -150,6 +156,7 @@ def paper(
         details.returns_by,  # who owes returns is counted to the meeting's deadline, as `tracker chase` counts it
         notes,
         actions,
+        rollups,
     )
     to.write(ctx, render(kind, made, day))
     if meeting is not None and data.board.meetings and held not in data.board.meetings:

@@ -155,6 +155,25 @@ class Source(NamedTuple):
         return f"{n:,} {self.item if n == 1 else self.items}"
 
 
+class Words(NamedTuple):
+    """A dataset's words (Dataset.words): `recommendation`/`action`, `department`/`body`, its sources."""
+
+    item: str
+    items: str
+    owner: str
+    owners: str
+    sources: tuple[Source, ...]
+
+    def counted(self, n: int) -> str:
+        return f"{n:,} {self.item if n == 1 else self.items}"
+
+    @property
+    def of(self) -> str:
+        """`the recommendations of the Review of drugs part two`, `the actions of the ... delivery plan
+        and the recommendations of the Review ...`."""
+        return " and ".join(f"the {s.items} of the {s.title}" for s in self.sources)
+
+
 class Board(NamedTuple):
     """The board the workspace serves: what a paper's header block says, and when it meets."""
 
@@ -215,6 +234,23 @@ class Dataset:
         """The items the board follows up with returns: those of every source not kept for reference."""
         follow = {s.key for s in self.all_sources.values() if s.follow}
         return tuple(r for r in self.recommendations if r.source in follow)
+
+    @cached_property
+    def words(self) -> Words:
+        """How a paper speaks of what this dataset holds: its items (in their source's own word when
+        they are all of one source), their owners, and the documents they come from."""
+        keys = list(dict.fromkeys(r.source for r in self.recommendations)) or ["review"]
+        sources = [self.all_sources[k] for k in keys if k in self.all_sources]
+        item, items = (sources[0].item, sources[0].items) if len(sources) == 1 else ("item", "items")
+        only_review = keys == ["review"]
+        return Words(
+            item, items, "department" if only_review else "owner", "departments" if only_review else "owners", tuple(sources)
+        )
+
+    def ref_of(self, number: int) -> str:
+        """How people name item `number`: its ref, else its number."""
+        rec = self.find(number)
+        return rec.shown if rec is not None else str(number)
 
     @cached_property
     def delivered_by(self) -> dict[int, tuple[Recommendation, ...]]:

@@ -162,14 +162,14 @@ def chase_letter(
     blocks: list[Block] = [
         Para(
             (
-                f"{board} asks {name} for returns on the {count(len(items), 'recommendation')} below{also} ",
+                f"{board} asks {name} for returns on the {data.words.counted(len(items))} below{also} ",
                 *when,
                 ". Each return is a rating (red, amber, green or complete), a short summary of what has been done,"
                 " links to the evidence, and, from a lead whose target date has moved, the revised date and the reason.",
             )
         ),
         Table(
-            ("#", "Recommendation", "Role", "Target date", "Last return"),
+            ("#", data.words.item.capitalize(), "Role", "Target date", "Last return"),
             tuple(
                 (
                     (item.standing.rec.shown,),

@@ -15,9 +15,9 @@ from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain.rating import Rating
-from tracker.domain.recommendations import Board, Dataset
+from tracker.domain.recommendations import Board, Dataset, Words
 from tracker.domain.returns import Entry
-from tracker.domain.standing import OwnerStanding, Standing, most_overdue, owed, summary
+from tracker.domain.standing import OwnerStanding, RollUp, Standing, most_overdue, owed, summary
 from tracker.domain.values import long_date, period_words
 
 from .document import (
@@ -130,15 +130,15 @@ def _awaiting(s: Standing) -> str:
     )
 
 
-def _position(s: Standing) -> Line:
+def _position(s: Standing, owners: str = "departments") -> Line:
     """`▲ **AMBER** (board, assessed 11 December 2024; departments ● **GREEN**, awaiting DHSC)`."""
     if s.by_board and s.assessment is not None:
         departments: Line = (
-            ("; departments ", Mark(s.departments_rag), _awaiting(s)) if s.departments_rag is not s.rag or s.awaiting else ()
+            (f"; {owners} ", Mark(s.departments_rag), _awaiting(s)) if s.departments_rag is not s.rag or s.awaiting else ()
         )
         return (Mark(s.rag), f" (board, {_assessed(s.assessment)}", *departments, ")")
     older: Line = ("; board ", Mark(s.assessment.rag), f" {_assessed(s.assessment)} is older") if s.assessment is not None else ()
-    return (Mark(s.rag), f" (departments{_awaiting(s)}", *older, ")")
+    return (Mark(s.rag), f" ({owners}{_awaiting(s)}", *older, ")")
 
 
 def _words(s: Standing) -> Line:
@@ -169,34 +169,36 @@ def board_paper(
     chased: date | None = None,
     notes: MeetingNotes | None = None,
     actions: Sequence[ActionState] = (),
+    rollups: Sequence[RollUp] = (),
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`;
     `chased`: the day the window of who owes returns ends (the meeting's returns deadline, as `tracker
     chase` counts it; `as_of` without one); `notes`: the secretariat's words for the meeting (its cover
     note, the decisions it asks, its risks and issues); `actions`: the actions log as it stands on `as_of`."""
     title = f"{plain(details.board)}: delivery" if details.board else "Delivery"
-    title += f" of the recommendations of the {plain(data.review.title)}"
+    title += f" of {plain(data.words.of)}"
     title += f": section {plain(section)}" if section is not None else ""
     chase_day = chased or as_of
     chase = owed(now, chase_day, data.reporting_window_days)
     exceptions = ranked(now, then, since)
     # Page one carries the signal: what is wrong, and what the board is asked to decide. Counts after.
     out: list[Block] = [_header(details, as_of, since), *_purpose(data, len(now), section)]
-    out += _glance(exceptions, then, as_of, chase, actions)
+    out += _glance(exceptions, then, as_of, chase, actions, data.words)
     listed = "Appendix C" if len(exceptions) > EXCEPTIONS_LISTED else "Exceptions"
     asked = Items(tuple(((plain(a),), None) for a in notes.asks)) if notes and notes.asks else None
-    out += [Heading(2, "The board is asked to"), asked or _asked(now, as_of, since, chase, listed)]
+    out += [Heading(2, "The board is asked to"), asked or _asked(now, as_of, since, chase, listed, data.words)]
     if notes and notes.cover:  # the secretariat's own words, after the signal and before the counts
         out += [Heading(2, "Cover note"), *(Para((plain(p),)) for p in notes.cover)]
     out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
-    out += _since(now, then, since, arrived, corrected)
-    out += _exceptions(exceptions)
+    out += _since(data, now, then, since, arrived, corrected)
+    out += _exceptions(exceptions, data.words)
+    out += _delivered(rollups, data)
     out += _actions(actions, as_of, since)
     out += _risks(notes.risks if notes else ())
     out += _chasing(data, now, chase_day, chase, details, as_of)
     out += [Appendices(), *_appendices(data, now)]
     if len(exceptions) > EXCEPTIONS_LISTED:
-        out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions)]
+        out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions, data.words)]
     by = plain(details.author or details.board) if details.author or details.board else None
     return Paper(title, dashboard, tuple(out), plain(details.classification) if details.classification else None, by)
 
@@ -260,6 +262,7 @@ def _glance(
     as_of: date,
     chase: dict[str, list[tuple[Standing, OwnerStanding]]],
     actions: Sequence[ActionState] = (),
+    w: Words | None = None,
 ) -> list[Block]:
     """Page one: each red (new ones said), each that got worse, each overdue with its days, those
     with no return (no lead has reported, the board has not assessed), and the returns owed."""
@@ -310,7 +313,7 @@ def _glance(
         due = _some([f"{s.action.ref} ({plain(s.owner)}, {_days(s.due, as_of)} late)" for s in late], "Actions", "; ")
         items.append(((Strong(f"Actions overdue ({len(late)}):"), f" {due}."), None))
     if not items:
-        items.append((("No recommendation is red, worse, overdue or without a return.",), None))
+        items.append(((f"No {w.item if w else 'recommendation'} is red, worse, overdue or without a return.",), None))
     return [Heading(2, f"At a glance, {_long(as_of)}"), Items(tuple(items))]
 
 
@@ -384,17 +387,20 @@ def _header(details: Details, as_of: date, since: date) -> Block:
 
 
 def _purpose(data: Dataset, recommendations: int, section: str | None = None) -> list[Block]:
-    review = data.review
     which = f" in section {plain(section)}" if section is not None else ""
+    sources = data.words.sources
+    if sources == (data.review_source,):
+        review = data.review
+        what = f"{count(recommendations, 'recommendation')}{which} of {plain(review.author)}'s review ({review.published.year})"
+    else:
+        what = " and ".join(
+            f"{s.counted(sum(1 for r in data.recommendations if r.source == s.key))} of the {plain(s.title)} ({s.published.year})"
+            for s in sources
+        )
+        what = f"{what}{which}"
     return [
         Heading(2, "Purpose"),
-        Para(
-            (
-                f"To update the board on the {count(recommendations, 'recommendation')}{which} of {plain(review.author)}'s"
-                " review"
-                f" ({review.published.year}), and to ask it to note the position and decide on the exceptions.",
-            )
-        ),
+        Para((f"To update the board on the {what}, and to ask it to note the position and decide on the exceptions.",)),
     ]
 
 
@@ -425,7 +431,7 @@ def _summary(
         Para(
             (
                 f"A headline is the board's assessment if it is as new as {data.rated_by} returns, else the"
-                f" departments' rating: the worst {data.rated_by} returns give. {_silent(data)} for"
+                f" {data.words.owners}' rating: the worst {data.rated_by} returns give. {_silent(data)} for"
                 f" {data.reporting_window_days} days is awaited, its last rating counting; ",
                 Strong("NO RETURN"),
                 ": none has reported, nor the board assessed.",
@@ -433,8 +439,9 @@ def _summary(
         ),
         Para(
             (
-                f"{count(overdue, 'recommendation')} {'is' if overdue == 1 else 'are'} overdue."
-                f" Since {_long(since)} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the departments"
+                f"{data.words.counted(overdue)} {'is' if overdue == 1 else 'are'} overdue."
+                f" Since {_long(since)} the board has recorded {count(by_whom.get('', 0), 'assessment')} and the"
+                f" {data.words.owners}"
                 f" {count(returns, 'return')}" + (f" ({from_whom})." if from_whom else ".") + _assessed_later(now, as_of, since),
             )
         ),
@@ -454,18 +461,18 @@ def _assessed_later(now: list[Standing], as_of: date, since: date) -> str:
     return f" Assessed by the board after {_long(as_of)}, on evidence from this period: {_many(later)}."
 
 
-def _exceptions(exceptions: list[Exception_]) -> list[Block]:
+def _exceptions(exceptions: list[Exception_], w: Words) -> list[Block]:
     """The exceptions in order of severity (RANKS), under a heading for each kind: each in full, or,
     beyond EXCEPTIONS_LISTED, counted by section (each in full in Appendix C)."""
     if not exceptions:
         return [Heading(2, "Exceptions"), Para(("None.",))]
     if len(exceptions) <= EXCEPTIONS_LISTED:
-        return [Heading(2, "Exceptions"), *_exception_entries(exceptions)]
+        return [Heading(2, "Exceptions"), *_exception_entries(exceptions, w)]
     out: list[Block] = [
         Heading(2, "Exceptions"),
         Para(
             (
-                f"{count(len(exceptions), 'recommendation')} are exceptions, too many to list here: each is in"
+                f"{w.counted(len(exceptions))} are exceptions, too many to list here: each is in"
                 " Appendix C with all its reasons. Here, by kind and section:",
             )
         ),
@@ -498,7 +505,7 @@ def _exceptions(exceptions: list[Exception_]) -> list[Block]:
     return out
 
 
-def _exception_entries(exceptions: list[Exception_]) -> list[Block]:
+def _exception_entries(exceptions: list[Exception_], w: Words) -> list[Block]:
     """One entry per recommendation with all its reasons, and the words behind a red or a worsening,
     under a heading for each kind."""
     out: list[Block] = [Para(("Each is listed once, under the first kind that fits.",))]
@@ -508,7 +515,7 @@ def _exception_entries(exceptions: list[Exception_]) -> list[Block]:
             s, why = e.standing, e.why
             said = [r for r in why if r not in ("red", "no return")]
             end = f"; {'; '.join(said)}." if said else "."
-            entry = (Strong(f"{s.rec.shown}. {plain(s.rec.title)}"), ": ", *_position(s), end)
+            entry = (Strong(f"{s.rec.shown}. {plain(s.rec.title)}"), ": ", *_position(s, w.owners), end)
             words = _words(s) if any(r == "red" or r.endswith(("worse", " is red")) for r in why) else ()
             items.append((entry, words or None))
         if items:
@@ -529,7 +536,7 @@ def _chasing(
     if not chase:
         return [
             Heading(2, "Chasing"),
-            Para(("Nobody owes a return: every owner of an open recommendation has made one in the window.",)),
+            Para((f"Nobody owes a return: every owner of an open {data.words.item} has made one in the window.",)),
         ]
     latest: dict[str, date] = {}  # each department's latest return on anything
     for st in now:
@@ -548,7 +555,8 @@ def _chasing(
             others = sorted({o.dept for o in owners if o.via})
             also = "" if not others else f" ({'and ' if len(others) < len(owners) else ''}for {', '.join(others)})"
             owing += [", "] if owing else []
-            owing += [Strong(str(number)) if lead else str(number)] + ([also] if also else [])
+            ref = data.ref_of(number)
+            owing += [Strong(ref) if lead else ref] + ([also] if also else [])
         if len(numbers) > LONG:
             owing.append(f", and {len(numbers) - LISTED:,} more (tracker chase --dept {code})")
         rows.append(((code,), tuple(owing), (str(latest[code]) if code in latest else "none",)))
@@ -558,10 +566,10 @@ def _chasing(
             (
                 f"These bodies have made no return in the {data.reporting_window_days} days to {_long(as_of)}"
                 f"{_deadline(details, as_of)}{', nor since' if paper_day and paper_day > as_of else ''}"
-                " on the recommendations shown (lead in bold).",
+                f" on the {data.words.items} shown (lead in bold).",
             )
         ),
-        Table(("Department", "Owes returns on", "Its latest return"), tuple(rows)),
+        Table((data.words.owner.capitalize(), "Owes returns on", "Its latest return"), tuple(rows)),
     ]
 
 
@@ -578,16 +586,18 @@ def _asked(
     since: date,
     chase: dict[str, list[tuple[Standing, OwnerStanding]]],
     listed: str = "Exceptions",
+    w: Words | None = None,
 ) -> Items:
     """What the board is asked to do: note the position, and act on each kind of exception there is."""
+    items = w.items if w is not None else "recommendations"
     reds = [s.rec.shown for s in now if s.rag is Rating.RED]
     overdue = [s.rec.shown for s in now if s.overdue]
     revised = [s.rec.shown for s in now if s.revision is not None and s.revision.date > since]
     asked: list[tuple[Line, Line | None]] = [((f"note the position at {_long(as_of)};",), None)]
     if reds:
-        asked.append(((f"agree action with the owners of the red recommendations ({_many(reds, listed)});",), None))
+        asked.append(((f"agree action with the owners of the red {items} ({_many(reds, listed)});",), None))
     if overdue:
-        asked.append(((f"ask the leads of the overdue recommendations ({_many(overdue, listed)}) for revised dates;",), None))
+        asked.append(((f"ask the leads of the overdue {items} ({_many(overdue, listed)}) for revised dates;",), None))
     if revised:
         asked.append(((f"agree or challenge the target dates revised since {_long(since)} ({_many(revised)});",), None))
     if chase:
@@ -596,7 +606,7 @@ def _asked(
 
 
 def _since(
-    now: list[Standing], then: list[Standing], since: date, arrived: Sequence[Entry], corrected: Sequence[Trail]
+    data: Dataset, now: list[Standing], then: list[Standing], since: date, arrived: Sequence[Entry], corrected: Sequence[Trail]
 ) -> list[Block]:
     """What arrived since the last board: returns and assessments by recommendation, target dates
     revised, headlines that changed, and exceptions new and cleared."""
@@ -609,7 +619,7 @@ def _since(
         received.setdefault(r.recommendation, []).append(said)
         last[r.recommendation] = who
     if received:
-        each = [f"{n} ({_some(who, None, ', ')})" for n, who in received.items()]
+        each = [f"{data.ref_of(n)} ({_some(who, None, ', ')})" for n, who in received.items()]
         out.append(Para(("Received: " + _some(each, None, "; ", LONG) + ".",)))
     earlier = {s.rec.number: s for s in then}
     revised = [r for r in arrived if r.target_date is not None]
@@ -620,7 +630,10 @@ def _since(
             return f"was {_long(before)}; " if before else ""
 
         moves = _some(
-            [f"{r.recommendation} to {_long(r.target_date)} ({previously(r.recommendation)}{r.dept})" for r in revised],
+            [
+                f"{data.ref_of(r.recommendation)} to {_long(r.target_date)} ({previously(r.recommendation)}{r.dept})"
+                for r in revised
+            ],
             None,
             "; ",
             LONG,
@@ -628,7 +641,7 @@ def _since(
         out.append(Para((f"Target dates revised: {moves}.",)))
     if corrected:
         done = [
-            f"{t.of.recommendation} ({t.of.dept or 'board'}'s {_long(t.of.date)} {t.of.rag.word} "
+            f"{data.ref_of(t.of.recommendation)} ({t.of.dept or 'board'}'s {_long(t.of.date)} {t.of.rag.word} "
             + ("withdrawn" if t.now is None else f"corrected to {t.now.rag.word}" if t.now.rag is not t.of.rag else "corrected")
             + ")"
             for t in corrected
@@ -640,10 +653,46 @@ def _since(
         out.append(Para((f"Headline ratings that changed: {changes}.",)))
     was = {s.rec.number for s in then if reasons(s, None, since)}
     now_ = {s.rec.number for s in now if reasons(s, earlier.get(s.rec.number), since)}
-    new, cleared = sorted(now_ - was), sorted(was - now_)
+    new, cleared = [data.ref_of(n) for n in sorted(now_ - was)], [data.ref_of(n) for n in sorted(was - now_)]
     if new or cleared:
         parts = ([f"new {_many(new)}"] if new else []) + ([f"cleared {_many(cleared)}"] if cleared else [])
         out.append(Para((f"Exceptions since {_long(since)}: {'; '.join(parts)}.",)))
+    return out
+
+
+def _delivered(rollups: Sequence[RollUp], data: Dataset) -> list[Block]:
+    """Each recommendation of another source that the items deliver (a national recommendation under
+    a partnership's actions), rated from those items: the worst of theirs, one silent not blanking the rest."""
+    out: list[Block] = []
+    by_source: dict[str, list[RollUp]] = {}
+    for r in rollups:
+        by_source.setdefault(r.rec.source, []).append(r)
+    for key, rows in by_source.items():
+        source = next((s for s in (data.review_source, *data.sources) if s.key == key), None)
+        if source is None:
+            continue
+        out += [
+            Heading(2, f"The {source.items} of the {plain(source.title)} that these {data.words.items} deliver"),
+            Para(
+                (
+                    f"Each {source.item} is rated from the {data.words.items} that say they deliver it: the worst of their"
+                    " headlines, one with no return not blanking the others.",
+                )
+            ),
+            Table(
+                ("#", source.item.capitalize(), "Rolled up", f"Delivered by ({data.words.items})"),
+                tuple(
+                    (
+                        (r.rec.shown,),
+                        (plain(r.rec.title),),
+                        (Mark(r.rag),),
+                        ("; ".join(f"{s.rec.shown} {s.rag.word}" for s in r.items),),
+                    )
+                    for r in rows
+                ),
+                "r",
+            ),
+        ]
     return out
 
 
@@ -680,9 +729,13 @@ def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
             )
         )
     out: list[Block] = [
-        Heading(2, "Appendix A: recommendations by section"),
-        Table(("#", "Section", "Recommendation", "Departments", "Board", "Headline", "Target"), tuple(rows), "r"),
-        Heading(2, "Appendix B: recommendations by department"),
+        Heading(2, f"Appendix A: {data.words.items} by section"),
+        Table(
+            ("#", "Section", data.words.item.capitalize(), data.words.owners.capitalize(), "Board", "Headline", "Target"),
+            tuple(rows),
+            "r",
+        ),
+        Heading(2, f"Appendix B: {data.words.items} by {data.words.owner}"),
     ]
     by_body: dict[str, list[tuple[Standing, OwnerStanding]]] = {}
     for s in now:
@@ -698,7 +751,9 @@ def _appendices(data: Dataset, now: list[Standing]) -> list[Block]:
             for s, o in items
         )
         rows.append(((name,), (code,), (plain(owns),)))
-    out.append(Table(("Body", "Code", "Recommendations: role and rating"), tuple(rows)))  # in the order of the bodies' names
+    out.append(
+        Table(("Body", "Code", f"{data.words.items.capitalize()}: role and rating"), tuple(rows))
+    )  # in the order of the bodies' names
     return out
 
 
