@@ -194,7 +194,8 @@ def test_the_json_follows_the_contract(run: Run, board: Path) -> None:
     assert list(document["summary"]) == ["red", "amber", "green", "complete", "no_return"]  # type: ignore[arg-type]
     first = document["recommendations"][0]  # type: ignore[index]
     assert list(first) == [
-        "number", "ref", "source", "title", "section", "rag", "departments_rag", "awaiting", "assessment", "deadline", "target_date", "overdue",
+        "number", "ref", "source", "title", "section", "rag",
+        "departments_rag", "awaiting", "assessment", "deadline", "target_date", "overdue",
         "owners",
     ]  # fmt: skip
     assert list(first["owners"][0]) == [

@@ -253,8 +253,13 @@ def _recommendation(
         ref = (r.text(f, "ref") or "").strip()
         if not ref:
             return None
-        if not _REF.fullmatch(ref):
-            r.problem(f["ref"], "ref", f"{excerpt(ref)} is not a reference: letters, digits, and . - / _ inside, at most 20")
+        if not _REF.fullmatch(ref) or ref.isdigit():
+            r.problem(
+                f["ref"],
+                "ref",
+                f"{excerpt(ref)} is not a reference: letters and digits, not digits alone (12 names the review's),"
+                " and . - / _ inside, at most 20",
+            )
             return None
         r.recommendation = f"{source.item} {ref}"
         number = 0  # given when the sources are put together
