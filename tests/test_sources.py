@@ -45,14 +45,14 @@ def test_init_partnership_starts_a_plan_under_the_national_recommendations(run: 
     assert "follow: false" in (root / "recommendations.yaml").read_text(encoding="utf-8")
     checked = run("check", root=root)
     assert checked.exit_code == 0, checked.stdout
-    assert checked.stdout == "ok: 32 recommendations, 0 actions, 31 departments, 0 returns, 0 assessments, no problems\n"
+    assert checked.stdout == "ok: 32 recommendations, 0 plan actions, 31 departments, 0 returns, 0 assessments, no problems\n"
     assert run("init", str(root), "--partnership", NAME).exit_code == 2  # never over a workspace
     assert run("init", str(tmp_path / "x"), "--partnership", " ").exit_code == 2
 
 
 def test_check_counts_each_source_in_its_own_words(run: Run, partnership: Path) -> None:
     checked = run("check", root=partnership)
-    assert checked.stdout == "ok: 32 recommendations, 20 actions, 31 departments, 2 returns, 0 assessments, no problems\n"
+    assert checked.stdout == "ok: 32 recommendations, 20 plan actions, 31 departments, 2 returns, 0 assessments, no problems\n"
 
 
 def test_a_return_names_a_local_action_by_its_ref(partnership: Path) -> None:
@@ -223,3 +223,24 @@ def test_a_local_action_keeps_its_words_when_the_plan_changes(run: Run, partners
     report = json.loads(run("report", "--format", "json", root=partnership).stdout)
     rags = {r["ref"]: r["rag"] for r in report["recommendations"]}
     assert rags["CP-10"] == "red" and rags["CP-1"] == "amber" and "CP-2" not in rags
+
+
+def test_the_actions_log_names_local_actions_by_ref(run: Run, partnership: Path) -> None:
+    added = run(
+        "action",
+        "add",
+        "Report the naloxone plan",
+        "--owner",
+        "CPH",
+        "--recommendation",
+        "CP-10",
+        "--recommendation",
+        "R11",
+        root=partnership,
+    )
+    assert added.exit_code == 0, added.stderr
+    assert "  recommendations: [11, CP-10]\n" in (partnership / "actions.yaml").read_text(encoding="utf-8")
+    listed = json.loads(run("action", "list", "--format", "json", root=partnership).stdout)
+    assert listed["actions"][0]["recommendations"] == ["R11", "CP-10"]
+    assert run("check", root=partnership).stdout.endswith("2 returns, 0 assessments, 1 action, no problems\n")
+    assert run("action", "add", "x", "--owner", "CPH", "--recommendation", "CP-99", root=partnership).exit_code == 3

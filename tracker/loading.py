@@ -125,7 +125,7 @@ def load_board_record(root: Path, data: Dataset, today: date | None = None) -> B
         from .yamlio.board import read_actions, read_meetings
 
         if name == ACTIONS:
-            actions, updates, problems = read_actions(raw, name)
+            actions, updates, problems = read_actions(raw, name, data.number_of if data.several else None)
             record.actions.extend(actions)
             record.updates.extend(updates)
             record.problems.extend(problems + check_actions(actions, updates, data, today))

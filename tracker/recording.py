@@ -332,7 +332,8 @@ def add_to_actions_log(root: Path, data: Dataset, today: date, make: Callable[[s
     with workspace.lock(root):
         existing = board_file(root, ACTIONS)
         before = ACTIONS_HEADER.encode() if existing is None else existing
-        old_actions, old_updates, problems = read_actions(before, ACTIONS)
+        refs = data.number_of if data.several else None
+        old_actions, old_updates, problems = read_actions(before, ACTIONS, refs)
         problems += check_actions(old_actions, old_updates, data, today)
         if problems:
             first = problems[0]
@@ -358,7 +359,8 @@ def add_to_actions_log(root: Path, data: Dataset, today: date, make: Callable[[s
                 return ActionAdded(entry, None, old_actions, old_updates, state.status)
         # In the file's own line ends (YAML reads \r\n and a lone \r as line ends too).
         end = b"\r\n" if b"\r\n" in before else b"\r" if b"\r" in before else b"\n"
-        block = (action_block(entry) if isinstance(entry, Action) else update_block(entry)).encode("utf-8").replace(b"\n", end)
+        made = action_block(entry, data.refs_written) if isinstance(entry, Action) else update_block(entry)
+        block = made.encode("utf-8").replace(b"\n", end)
         start = before + (b"" if not before or before.endswith((b"\n", b"\r")) else end) + end
         after = start + block
         line = len(start.splitlines()) + 1
@@ -366,7 +368,7 @@ def add_to_actions_log(root: Path, data: Dataset, today: date, make: Callable[[s
             "cannot take a block at its end (it is not a plain list at the left margin); nothing was added", ACTIONS
         )
         try:
-            actions, updates, problems = read_actions(after, ACTIONS)
+            actions, updates, problems = read_actions(after, ACTIONS, refs)
         except DataError:
             raise cannot from None
         problems += check_actions(actions, updates, data, today)

@@ -210,7 +210,8 @@ def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], d
     counts.clear()
     for source in data.all_sources.values():  # each source's items, in its own word: 32 recommendations, 20 actions
         n = sum(1 for r in data.recommendations if r.source == source.key)
-        counts[source.items] = counts.get(source.items, 0) + n
+        word = counted_as(source.key, source.items)
+        counts[word] = counts.get(word, 0) + n
     counts.update(departments=len(data.registry.departments), returns=0, assessments=0)
     for shown, path in files.items():
         if is_definition(shown):
@@ -223,6 +224,16 @@ def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], d
         counts["assessments" if code_of_file(shown) == "" else "returns"] += len(status.returns)
         findings.extend((p, False) for p in status.problems)
     return findings, counts, read
+
+
+# What check counts besides the sources' items: a source whose word for them is one of these is
+# counted by its key as well (`20 plan actions`, beside the board's actions log).
+_COUNTED = ("departments", "returns", "assessments", "actions")
+
+
+def counted_as(key: str, items: str) -> str:
+    """The word a source's items are counted under in check's summary."""
+    return items if items not in _COUNTED or key == "review" else f"{key} {items}"
 
 
 def _written_since(root: Path, read: dict[Path, Fingerprint]) -> bool:

@@ -48,8 +48,12 @@ def add(
         ),
     ] = None,
     recommendation: Annotated[
-        list[int] | None,
-        typer.Option("--recommendation", help="A recommendation it concerns; repeatable.", autocompletion=_options.NUMBERS),
+        list[str] | None,
+        typer.Option(
+            "--recommendation",
+            help="A recommendation it concerns (or another source's item, by its ref); repeatable.",
+            autocompletion=_options.NUMBERS,
+        ),
     ] = None,
 ) -> None:
     """Add an action raised at a meeting: it gets the next reference (A1, A2, ...)."""
@@ -66,10 +70,11 @@ def add(
     held = next((m for m in reversed(data.board.meetings) if m <= today), today)  # the latest meeting held
     meeting = _options.option_date(raised, "--raised", held)
     by = _options.option_date(due, "--due", meeting) if due is not None else None
+    numbers = []
     for n in recommendation or []:
         with _options.option("--recommendation"):
-            data.recommendation(n)
-    _record(ctx, lambda ref: Action(ref, meeting, words, who, by, tuple(sorted(set(recommendation or [])))))
+            numbers.append(data.lookup(n).number)
+    _record(ctx, lambda ref: Action(ref, meeting, words, who, by, tuple(sorted(set(numbers)))))
 
 
 @actions.command("update")
@@ -124,11 +129,11 @@ def list_(
     if format == "json":
         from tracker.output.jsonout import action_dict, to_json
 
-        _out.write(to_json({"as_of": day.isoformat(), "actions": [action_dict(s, day) for s in states]}))
+        _out.write(to_json({"as_of": day.isoformat(), "actions": [action_dict(s, day, data) for s in states]}))
     elif format == "csv":
         from tracker.output.csvout import actions_csv
 
-        _out.write(actions_csv(states, day))
+        _out.write(actions_csv(states, day, data))
     else:
         from tracker.output.plain import actions_text
 

@@ -50,13 +50,12 @@ def _secretariat(root: Path, today: date, counts: dict[str, int]) -> list[tuple[
     from tracker.domain.board import ACTIONS, MEETINGS
     from tracker.domain.problem import Problem
     from tracker.errors import DataError
-    from tracker.loading import load_board_record, load_recommendations
-    from tracker.workspace import MARKER, read
+    from tracker.loading import load_board_record, load_workspace_dataset
 
     if not any(os.path.lexists(root / name) for name in (ACTIONS, MEETINGS)):
         return []
     try:
-        data, _ = load_recommendations(read(root / MARKER, MARKER)[0])
+        data, _ = load_workspace_dataset(root)
         record = load_board_record(root, data, today)
     except DataError as e:
         return [(Problem(e.file or ACTIONS, e.line, e.message), True)]

@@ -119,7 +119,8 @@ def paper(
         from tracker.domain.board import action_states, notes_for
         from tracker.loading import load_board_record
 
-        record = load_board_record(root, data, _context.today()).refused()  # the paper says what it says, or nothing
+        # The paper says what the record says, or nothing; its actions may name items of any source.
+        record = load_board_record(root, _context.dataset(ctx), _context.today()).refused()
         notes, actions, words = (
             notes_for(record.notes, held),
             action_states(record.actions, record.updates, day),

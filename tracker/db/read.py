@@ -221,7 +221,9 @@ def dataset(conn: Connection) -> Dataset:
 def counts(conn: Connection) -> dict[str, int]:
     found: dict[str, int] = {}
     items = (
-        "SELECT s.items, count(r.number) FROM sources s LEFT JOIN recommendations r ON r.source = s.key"
+        "SELECT CASE WHEN s.key != 'review' AND s.items IN ('departments', 'returns', 'assessments', 'actions')"
+        " THEN s.key || ' ' || s.items ELSE s.items END,"
+        " count(r.number) FROM sources s LEFT JOIN recommendations r ON r.source = s.key"
         " GROUP BY s.key ORDER BY s.position"
     )
     for word, n in conn.execute(items):

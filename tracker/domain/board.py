@@ -124,7 +124,7 @@ def check_actions(
             problem(a.line, "raised", f"{a.raised} is in the future: an action is raised at a meeting that has been held")
         for n in a.recommendations:
             if n not in numbers:
-                problem(a.line, "recommendations", f"there is no recommendation {n}")
+                problem(a.line, "recommendations", f"there is no {data.named(n)}")
     for u in updates:
         target = seen.get(u.ref)
         if target is None or (target.line or 0) > (u.line or 0):

@@ -80,7 +80,7 @@ def report_csv(standings: Sequence[Standing]) -> str:
 ACTION_COLUMNS = ["ref", "raised", "text", "owner", "due", "status", "overdue", "note", "changed", "recommendations"]
 
 
-def actions_csv(states: Sequence[ActionState], day: date) -> str:
+def actions_csv(states: Sequence[ActionState], day: date, data: Dataset | None = None) -> str:
     """The actions log for spreadsheets: a row per action as it stands on `day`."""
     return csv_text(
         ACTION_COLUMNS,
@@ -90,7 +90,7 @@ def actions_csv(states: Sequence[ActionState], day: date) -> str:
                 "yes" if s.overdue(day) else "no",
                 s.note or "",
                 s.changed.isoformat(),
-                " ".join(map(str, s.action.recommendations)),
+                " ".join(data.ref_of(n) if data is not None else str(n) for n in s.action.recommendations),
             ]
             for s in states
         ),

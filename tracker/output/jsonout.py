@@ -177,7 +177,7 @@ def check_document(findings: Sequence[tuple[Problem, bool]], counts: dict[str, i
     return {"ok": not findings, **counts, "problems": [problem_dict(p, fatal) for p, fatal in findings]}
 
 
-def action_dict(s: ActionState, day: date) -> dict[str, Any]:
+def action_dict(s: ActionState, day: date, data: Dataset | None = None) -> dict[str, Any]:
     a = s.action
     return {
         "ref": a.ref,
@@ -189,7 +189,7 @@ def action_dict(s: ActionState, day: date) -> dict[str, Any]:
         "overdue": s.overdue(day),
         "note": s.note,
         "changed": s.changed.isoformat(),
-        "recommendations": list(a.recommendations),
+        "recommendations": [data.ref_of(n) if data is not None and data.several else n for n in a.recommendations],
         "line": a.line,
     }
 

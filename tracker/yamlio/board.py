@@ -4,6 +4,7 @@ the updates that follow them) and meetings.yaml (the words for each meeting's pa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -48,9 +49,13 @@ def _ref(r: Reader, node: Node | None, what: str) -> str | None:
     return ref
 
 
-def read_actions(raw: bytes, shown: str) -> tuple[list[Action], list[ActionUpdate], list[Problem]]:
-    """The actions log's actions and updates, and the problems found reading it. DataError if unreadable."""
+def read_actions(
+    raw: bytes, shown: str, refs: Callable[[str], int | None] | None = None
+) -> tuple[list[Action], list[ActionUpdate], list[Problem]]:
+    """The actions log's actions and updates, and the problems found reading it. DataError if
+    unreadable. `refs`: the numbers of the items named by ref (`CP-3`), where there are other sources."""
     r = Reader(shown)
+    r.refs = refs
     actions: list[Action] = []
     updates: list[ActionUpdate] = []
     for node in r.sequence(_root(raw, shown), "the file"):
@@ -68,7 +73,8 @@ def read_actions(raw: bytes, shown: str) -> tuple[list[Action], list[ActionUpdat
         ref, raised = _ref(r, f.get("action"), "action"), r.date(f.get("raised"), "raised")
         text, owner = r.text(f, "text"), r.text(f, "owner")
         due = r.date(f.get("due"), "due") if "due" in f else None
-        numbers = tuple(r.each(f.get("recommendations"), "recommendations", lambda n: r.integer(n, "recommendations")))
+        numbers = tuple(r.each(f.get("recommendations"), "recommendations", lambda n: r.item(n, "recommendations")))
+        r.recommendation = None
         if ref is not None and raised is not None and text is not None and owner is not None:
             actions.append(Action(ref, raised, text, owner, due, numbers, r.line(node)))
     return actions, updates, r.problems
@@ -115,7 +121,7 @@ def _risk(r: Reader, node: Node) -> Risk | None:
     return Risk(kind, " ".join(text.split()), r.text(f, "owner"), rating, r.text(f, "mitigation"))
 
 
-def action_block(a: Action) -> str:
+def action_block(a: Action, refs: Mapping[int, str] | None = None) -> str:
     lines = [
         f"- action: {a.ref}",
         f"  raised: {a.raised.isoformat()}",
@@ -125,7 +131,7 @@ def action_block(a: Action) -> str:
     if a.due is not None:
         lines.append(f"  due: {a.due.isoformat()}")
     if a.recommendations:
-        lines.append(f"  recommendations: [{', '.join(str(n) for n in a.recommendations)}]")
+        lines.append(f"  recommendations: [{', '.join((refs or {}).get(n) or str(n) for n in a.recommendations)}]")
     return "\n".join(lines) + "\n"
 
 
