@@ -66,10 +66,28 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "as_of": "The date this standing is as of",
         },
     ),
-    "recommendations": (
-        "The review's recommendations, their text quoted exactly, and the deadline each set.",
+    "sources": (
+        "What the workspace follows: the review (key review) and any other source (sources/KEY.yaml): a local"
+        " delivery plan, another review, a strategy.",
         {
-            "number": "Recommendation number",
+            "item": "What the source calls one of its items (recommendation, action)",
+            "responses": "1 when each item has a government response",
+            "follow": "1 when returns are asked for on its items; 0 when it is kept for reference",
+            "file": "The YAML file it is defined in",
+        },
+    ),
+    "delivers": (
+        "The items of one source that deliver a recommendation of another: a partnership's local actions under the"
+        " national recommendations.",
+        {"recommendation": "The item (by number) that delivers", "delivered": "The recommendation it delivers"},
+    ),
+    "recommendations": (
+        "The review's recommendations (and any other source's items), their text quoted exactly, and the deadline each set.",
+        {
+            "number": "tracker's key: the review's own number; another source's items from 10001",
+            "source": "The source it is from (sources.key)",
+            "ref": "How people name it, where not by its number: R12 beside other sources, CP-3",
+            "outcomes": "The codes of the outcomes (outcomes.yaml) it serves",
             "text": "Text quoted from the review's list of recommendations",
             "addressed_to": "Whom the text addresses",
             "deadline_words": "The review's words for the deadline",
@@ -126,7 +144,7 @@ FACETS = {
     "standing": ["rag", "section", "departments_rag", "overdue"],
     "owner_standing": ["rag", "dept", "section", "role"],
     "returns": ["dept", "rag"],
-    "recommendations": ["section"],
+    "recommendations": ["section", "source"],
 }
 LABELS = {"recommendations": "title", "standing": "title", "departments": "name"}
 HIDDEN = ("files",)
