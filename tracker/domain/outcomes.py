@@ -173,7 +173,9 @@ def check_values(values: Sequence[Value], framework: Framework | None) -> list[P
     first: dict[tuple[str, str], Value] = {}
     for v in values:
         if v.measure not in measures:
-            known = f"; the measures are: {', '.join(measures)}" if measures else f"; there is no {OUTCOMES} to define measures"
+            names = list(measures)
+            more = f", ... ({len(names) - 10} more)" if len(names) > 10 else ""
+            known = f"; the measures are: {', '.join(names[:10])}{more}" if names else f"; there is no {OUTCOMES} to define measures"
             problems.append(Problem(v.file, v.line, f"{excerpt(v.measure)} is not a measure of the framework{known}", None, "measure"))
             continue
         before = first.get(v.key())
