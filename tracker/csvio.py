@@ -12,6 +12,7 @@ from operator import itemgetter
 from tracker.output.csvout import BOM
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
+from .domain.outcomes import Value
 from .domain.recommendations import Dataset
 from .domain.returns import FIELDS, REQUIRED, Entry, EntryReader, FieldError
 from .domain.values import excerpt, iso
@@ -275,3 +276,64 @@ def _real(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+# The columns of an outcome values CSV (`tracker outcome import`): note may be left out.
+VALUE_COLUMNS = ("measure", "period", "value", "source", "note")
+
+
+def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
+    """Every row of an outcome values CSV as a value recorded `today`, each field checked as it is
+    read (its measure is checked against the framework when recorded); the first bad row stops the
+    whole import, named by its line and field. UTF-8 (a byte-order mark allowed) or plain ASCII."""
+    from .domain.outcomes import OUTCOME_VALUES, parse_number, parse_period
+    from .domain.values import is_url
+
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError('is UTF-16 text (Excel\'s "Unicode Text"), not CSV; save it as "CSV UTF-8"', shown)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise DataError(f"line {line}: byte 0x{raw[e.start]:02x} is not UTF-8; save it as CSV UTF-8", shown) from None
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    values: list[Value] = []
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        if not any(header):
+            raise DataError("the file is empty; the first row names the columns: " + ", ".join(VALUE_COLUMNS), shown)
+        missing = [c for c in VALUE_COLUMNS[:4] if c not in header]
+        if missing:
+            raise DataError(f"line 1: no {missing[0]!r} column; required: {', '.join(VALUE_COLUMNS[:4])}", shown)
+        unknown = [h or "(no name)" for h in header if h not in VALUE_COLUMNS]
+        if unknown or len(set(header)) != len(header):
+            what = f"the column {unknown[0]!r} is not one tracker reads" if unknown else "a column appears twice"
+            raise DataError(f"line 1: {what}; the columns are: {', '.join(VALUE_COLUMNS)}", shown)
+        for row in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                raise DataError(f"line {line}: has {len(row)} cells where the header has {len(header)}", shown)
+            cells = {h: c.strip() for h, c in zip(header, row, strict=True)}
+            for field in VALUE_COLUMNS[:4]:
+                if not cells[field]:
+                    raise DataError(f"line {line}: {field}: is empty", shown)
+            if any("\x00" in c for c in cells.values()):
+                raise DataError(f"line {line}: holds a NUL character, which tracker refuses", shown)
+            try:
+                parse_period(cells["period"])
+            except ValueError as e:
+                raise DataError(f"line {line}: period: {e}", shown) from None
+            try:
+                number = parse_number(cells["value"])
+            except ValueError as e:
+                raise DataError(f"line {line}: value: {e}", shown) from None
+            if not is_url(cells["source"]):
+                raise DataError(f"line {line}: source: {excerpt(cells['source'])} is not an http(s) URL", shown)
+            note = " ".join(cells.get("note", "").split()) or None
+            values.append(Value(cells["measure"], cells["period"], number, cells["source"], today, note, OUTCOME_VALUES, line))
+    except csv.Error as e:
+        raise DataError(f"line {reader.line_num}: {e}", shown) from None
+    return values
