@@ -150,6 +150,7 @@ def paper(
         details.returns_by,  # who owes returns is counted to the meeting's deadline, as `tracker chase` counts it
         notes,
         actions,
+        _outcomes(conn, day) if section is None else None,
     )
     to.write(ctx, render(kind, made, day))
     if meeting is not None and data.board.meetings and held not in data.board.meetings:
@@ -185,3 +186,16 @@ def render(kind: str, made: Paper, day: date) -> str | bytes:
     from tracker.output.markdown import render as markdown
 
     return markdown(made)
+
+
+def _outcomes(conn: Connection, day: date) -> list[Block] | None:
+    """The paper's outcomes section, where the workspace has an outcomes framework."""
+    from tracker import db
+
+    framework = db.framework(conn)
+    if framework is None:
+        return None
+    from tracker.domain.outcomes import standings
+    from tracker.output.paper import outcomes_section
+
+    return outcomes_section(framework, standings(framework, db.measure_values(conn), day), day)

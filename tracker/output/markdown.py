@@ -11,6 +11,7 @@ import re
 from .document import (
     Appendices,
     Charts,
+    MeasureCharts,
     Fields,
     Heading,
     Inline,
@@ -100,6 +101,6 @@ def render(paper: Paper) -> str:
             out += [*_table(rows[0], rows[1:]), ""]
         elif isinstance(block, Table):
             out += [*_table(list(block.headers), [[line(c) for c in row] for row in block.rows], block.align), ""]
-        elif isinstance(block, (Appendices, Charts)):
+        elif isinstance(block, (Appendices, Charts, MeasureCharts)):  # the table says it all in markdown
             pass
     return "\n".join(out).rstrip("\n") + "\n"

@@ -33,8 +33,10 @@ from .document import (
     Line,
     Link,
     Mark,
+    MeasureCharts,
     Paper,
     Para,
+    Series,
     Strong,
     Table,
     plain,
@@ -43,9 +45,12 @@ from .plain import count
 
 if TYPE_CHECKING:
     from tracker.domain.board import ActionState, MeetingNotes, Risk
+    from tracker.domain.outcomes import Framework, MeasureStanding, Outcome
+
+    OutcomeStandings = Sequence[tuple[Outcome, Sequence[MeasureStanding]]]
     from tracker.domain.corrections import Trail
 
-__all__ = ["RANKS", "Details", "Exception_", "board_paper", "count", "dashboard", "ranked", "reasons"]
+__all__ = ["RANKS", "Details", "Exception_", "board_paper", "count", "dashboard", "outcomes_section", "ranked", "reasons"]
 
 # The most dates the dashboard's chart shows, the latest: more would be too thin to read.
 CHARTED = 40
@@ -169,6 +174,7 @@ def board_paper(
     chased: date | None = None,
     notes: MeetingNotes | None = None,
     actions: Sequence[ActionState] = (),
+    outcomes: list[Block] | None = None,
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`;
     `chased`: the day the window of who owes returns ends (the meeting's returns deadline, as `tracker
@@ -194,6 +200,7 @@ def board_paper(
     out += _actions(actions, as_of, since)
     out += _risks(notes.risks if notes else ())
     out += _chasing(data, now, chase_day, chase, details, as_of)
+    out += outcomes or []  # the outcomes section (outcomes_section), where the workspace has a framework
     out += [Appendices(), *_appendices(data, now)]
     if len(exceptions) > EXCEPTIONS_LISTED:
         out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions)]
@@ -712,3 +719,45 @@ def dashboard(data: Dataset, trend: Sequence[tuple[date, list[Standing]]], now: 
         tuple(sections.values()),
         earlier,
     )
+
+
+def outcomes_section(framework: Framework, standings: OutcomeStandings, as_of: date) -> list[Block]:
+    """The paper's outcomes section: each measure's latest value against its baseline and target in
+    one table, and (in Word and HTML) a small chart of each measure that has values."""
+    from tracker.domain.outcomes import shown
+
+    from .outcomes import change_words, target_words
+
+    rows: list[tuple[Line, ...]] = []
+    series: list[Series] = []
+    for outcome, measures in standings:
+        for s in measures:
+            m, latest = s.measure, s.latest
+            rows.append(
+                (
+                    (plain(outcome.name),),
+                    (plain(m.name),),
+                    (f"{shown(latest.value, m.unit)} ({latest.period})" if latest else "no value",),
+                    (f"{shown(m.baseline.value, m.unit)} ({m.baseline.period})" if m.baseline else "none",),
+                    (plain(target_words(s)),),
+                    (change_words(s) if s.change is not None else "",),
+                    (s.on_track if m.target is not None and m.target.value is not None else "",),
+                    (s.trend(),),
+                )
+            )
+            if s.values:
+                points = tuple((v.period, v.value) for v in s.values)
+                series.append(Series(plain(m.name), m.unit, points, m.baseline.value if m.baseline else None,
+                                     m.target.value if m.target else None, m.target.by if m.target else None))
+    valued = sum(1 for _, ms in standings for s in ms if s.values)
+    when = f" ({long_date(framework.date)})" if framework.date else ""
+    intro = (
+        f"The {plain(framework.title)}{when}: {len(rows)} measures, {valued} with a published value up to {long_date(as_of)}."
+        " Change since baseline is better or worse by each measure's direction of good; a measure with a numeric target"
+        " is on track when its latest value is at least where a straight line from baseline to target would be."
+    )
+    out: list[Block] = [Heading(2, "Outcomes"), Para((intro,))]
+    out.append(Table(("Outcome", "Measure", "Latest", "Baseline", "Target", "Change", "On track", "Trend"), tuple(rows)))
+    if series:
+        out.append(MeasureCharts(tuple(series)))
+    return out

@@ -24,6 +24,7 @@ from .document import (
     FILL,
     Appendices,
     Charts,
+    MeasureCharts,
     Dashboard,
     Fields,
     Heading,
@@ -220,13 +221,13 @@ def _fields(links: _Links, block: Fields, room: int) -> str:
     return "".join(out)
 
 
-def _picture_xml(png: bytes, rid: str, width: int, name: str, words: str) -> str:
+def _picture_xml(png: bytes, rid: str, width: int, name: str, words: str, pid: int = 1) -> str:
     """The picture inline, `width` EMU wide and as high as its proportions make it, with its alternative text."""
     across, down = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG's IHDR
     height = round(width * down / across)
     return (
         f'<w:p><w:r><w:drawing><wp:inline><wp:extent cx="{width}" cy="{height}"/>'
-        f'<wp:docPr id="1" name="{_xml(name)}" descr="{_xml(words)}"/>'
+        f'<wp:docPr id="{pid}" name="{_xml(name)}" descr="{_xml(words)}"/>'
         '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
         '<pic:nvPicPr><pic:cNvPr id="0" name="image.png"/><pic:cNvPicPr/></pic:nvPicPr>'
@@ -323,6 +324,9 @@ def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
         elif isinstance(block, Table):
             out.append(_grid(links, block.headers, list(block.rows), block.align, room, 9))
             out.append("<w:p/>")
+        elif isinstance(block, MeasureCharts):
+            for i, s in enumerate(block.series, 1):
+                out.append(_picture_xml(chart.measure_png(s), f"rIdM{i}", room * 3 // 5, s.name, chart.measure_words(s), i + 1))
         elif isinstance(block, Appendices) and not wide:  # the pages so far end here; the rest are landscape
             out.append(f"<w:p><w:pPr>{_section_xml(False, 'rId4', header)}</w:pPr></w:p>")
             room, wide = _HEIGHT - 2 * _MARGIN, True
@@ -392,6 +396,8 @@ def render(paper: Paper, as_of: date) -> bytes:
     related.append(("rId4", f"{_RELATIONSHIPS}/footer", "footer1.xml"))
     related += [("rId5", f"{_RELATIONSHIPS}/image", "media/image1.png")] if png is not None else []
     related += [("rId6", f"{_RELATIONSHIPS}/header", "header1.xml")] if paper.classification else []
+    measures = [s for b in paper.blocks if isinstance(b, MeasureCharts) for s in b.series]
+    related += [(f"rIdM{i}", f"{_RELATIONSHIPS}/image", f"media/measure{i}.png") for i in range(1, len(measures) + 1)]
     related += [(rid, _LINK, target) for target, rid in links.ids.items()]
     top = [
         ("rId1", f"{_RELATIONSHIPS}/officeDocument", "word/document.xml"),
@@ -407,6 +413,7 @@ def render(paper: Paper, as_of: date) -> bytes:
         ("word/footer1.xml", (_DECLARATION + _footer(paper.classification)).encode()),
         *([("word/header1.xml", (_DECLARATION + _header(paper.classification)).encode())] if paper.classification else []),
         *([("word/media/image1.png", png)] if png is not None else []),
+        *((f"word/media/measure{i}.png", chart.measure_png(s)) for i, s in enumerate(measures, 1)),
     ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
