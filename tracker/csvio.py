@@ -286,7 +286,7 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
     """Every row of an outcome values CSV as a value recorded `today`, each field checked as it is
     read (its measure is checked against the framework when recorded); the first bad row stops the
     whole import, named by its line and field. UTF-8 (a byte-order mark allowed) or plain ASCII."""
-    from .domain.outcomes import OUTCOME_VALUES, parse_number, parse_period
+    from .domain.outcomes import parse_number, parse_period
     from .domain.values import is_url
 
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -295,7 +295,7 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise DataError(f"line {line}: byte 0x{raw[e.start]:02x} is not UTF-8; save it as CSV UTF-8", shown) from None
+        raise DataError(f"byte 0x{raw[e.start]:02x} is not UTF-8; save it as CSV UTF-8", shown, line) from None
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     reader = csv.reader(io.StringIO(text, newline=""))
     values: list[Value] = []
@@ -305,35 +305,35 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
             raise DataError("the file is empty; the first row names the columns: " + ", ".join(VALUE_COLUMNS), shown)
         missing = [c for c in VALUE_COLUMNS[:4] if c not in header]
         if missing:
-            raise DataError(f"line 1: no {missing[0]!r} column; required: {', '.join(VALUE_COLUMNS[:4])}", shown)
+            raise DataError(f"no {missing[0]!r} column; required: {', '.join(VALUE_COLUMNS[:4])}", shown, 1)
         unknown = [h or "(no name)" for h in header if h not in VALUE_COLUMNS]
         if unknown or len(set(header)) != len(header):
             what = f"the column {unknown[0]!r} is not one tracker reads" if unknown else "a column appears twice"
-            raise DataError(f"line 1: {what}; the columns are: {', '.join(VALUE_COLUMNS)}", shown)
+            raise DataError(f"{what}; the columns are: {', '.join(VALUE_COLUMNS)}", shown, 1)
         for row in reader:
             line = reader.line_num
             if not any(c.strip() for c in row):
                 continue
             if len(row) != len(header):
-                raise DataError(f"line {line}: has {len(row)} cells where the header has {len(header)}", shown)
+                raise DataError(f"has {len(row)} cells where the header has {len(header)}", shown, line)
             cells = {h: c.strip() for h, c in zip(header, row, strict=True)}
             for field in VALUE_COLUMNS[:4]:
                 if not cells[field]:
-                    raise DataError(f"line {line}: {field}: is empty", shown)
+                    raise DataError(f"{field}: is empty", shown, line)
             if any("\x00" in c for c in cells.values()):
-                raise DataError(f"line {line}: holds a NUL character, which tracker refuses", shown)
+                raise DataError(f"holds a NUL character, which tracker refuses", shown, line)
             try:
                 parse_period(cells["period"])
             except ValueError as e:
-                raise DataError(f"line {line}: period: {e}", shown) from None
+                raise DataError(f"period: {e}", shown, line) from None
             try:
                 number = parse_number(cells["value"])
             except ValueError as e:
-                raise DataError(f"line {line}: value: {e}", shown) from None
+                raise DataError(f"value: {e}", shown, line) from None
             if not is_url(cells["source"]):
-                raise DataError(f"line {line}: source: {excerpt(cells['source'])} is not an http(s) URL", shown)
+                raise DataError(f"source: {excerpt(cells['source'])} is not an http(s) URL", shown, line)
             note = " ".join(cells.get("note", "").split()) or None
-            values.append(Value(cells["measure"], cells["period"], number, cells["source"], today, note, OUTCOME_VALUES, line))
+            values.append(Value(cells["measure"], cells["period"], number, cells["source"], today, note, shown, line))
     except csv.Error as e:
-        raise DataError(f"line {reader.line_num}: {e}", shown) from None
+        raise DataError(str(e), shown, reader.line_num) from None
     return values
