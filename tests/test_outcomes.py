@@ -31,7 +31,11 @@ def framed(workspace: Path) -> Path:
 
 def _digests(root: Path) -> dict[str, str]:
     """The record and the database, as they are (the lock file a command leaves is neither)."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.iterdir()) if p.is_file() and p.name != ".tracker.lock"}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.iterdir())
+        if p.is_file() and p.name != ".tracker.lock"
+    }
 
 
 def test_the_shipped_framework_has_the_six_outcomes_and_eleven_measures_each_value_with_a_link() -> None:
@@ -136,7 +140,7 @@ def test_outcomes_shows_each_measure_against_baseline_and_target(run: Run, frame
 def test_a_workspace_without_outcomes_works_as_before(run: Run, workspace: Path) -> None:
     check = run("check", root=workspace)
     assert check.exit_code == 0 and "outcome" not in check.stdout
-    assert "## Outcomes" not in run("paper", root=workspace).stdout
+    assert ": outcomes\n" not in run("paper", root=workspace).stdout
     result = run("outcomes", root=workspace)
     assert result.exit_code == 2 and "no outcomes.yaml" in result.stderr
 
@@ -147,7 +151,11 @@ def test_outcome_add_appends_a_block_and_refuses_a_changed_value(run: Run, frame
     assert result.exit_code == 0, result.stderr
     assert "recorded drug-misuse-deaths 2024: 3900" in result.stdout
     text = (framed / VALUES).read_text()
-    assert text.endswith('- measure: drug-misuse-deaths\n  period: "2024"\n  value: 3900\n  source: ' + SOURCE + "\n  note: provisional\n  recorded: 2026-12-01\n")
+    assert text.endswith(
+        '- measure: drug-misuse-deaths\n  period: "2024"\n  value: 3900\n  source: '
+        + SOURCE
+        + "\n  note: provisional\n  recorded: 2026-12-01\n"
+    )
     again = run(*args, root=framed)
     assert again.exit_code == 0 and "recorded already" in again.stdout
     before = _digests(framed)
@@ -155,7 +163,10 @@ def test_outcome_add_appends_a_block_and_refuses_a_changed_value(run: Run, frame
     assert changed.exit_code == 3
     assert "drug-misuse-deaths has a value for 2024 already" in changed.stderr and "nothing was recorded" in changed.stderr
     assert _digests(framed) == before
-    assert json.loads(run("outcomes", "--format", "json", root=framed).stdout)["outcomes"][2]["measures"][0]["latest"]["value"] == 3900
+    assert (
+        json.loads(run("outcomes", "--format", "json", root=framed).stdout)["outcomes"][2]["measures"][0]["latest"]["value"]
+        == 3900
+    )
     assert run("check", root=framed).stdout.endswith("8 outcome values, no problems\n")
 
 
@@ -193,13 +204,16 @@ def test_import_is_all_or_nothing_and_skips_what_is_recorded(run: Run, framed: P
         tmp_path / "v.csv",
         f"ocg-disruptions,2022/23,5500,{SOURCE},",
         f"ocg-disruptions,2023/24,6000,{SOURCE},provisional",
-        f"drug-misuse-deaths,2023,3618,https://caithness-business.co.uk/article/25004,",  # recorded already
+        "drug-misuse-deaths,2023,3618,https://caithness-business.co.uk/article/25004,",  # recorded already
     )
     bad = _csv(tmp_path / "bad.csv", f"ocg-disruptions,2024/25,6500,{SOURCE},", f"ocg-disruptions,2025/26,lots,{SOURCE},")
     assert run("outcomes", root=framed).exit_code == 0  # tracker.db built: it must stay as it is too
     before = _digests(framed)
     result = run("outcome", "import", str(bad), root=framed)
-    assert (result.exit_code, result.stderr) == (3, f"tracker: error: {bad}:3: value: 'lots' is not a number\n")  # file:line: field
+    assert (result.exit_code, result.stderr) == (
+        3,
+        f"tracker: error: {bad}:3: value: 'lots' is not a number\n",
+    )  # file:line: field
     assert _digests(framed) == before
     twice = _csv(tmp_path / "twice.csv", f"ocg-disruptions,2024/25,6500,{SOURCE},", f"ocg-disruptions,2024/25,6600,{SOURCE},")
     result = run("outcome", "import", str(twice), root=framed)
@@ -220,8 +234,11 @@ def test_import_is_all_or_nothing_and_skips_what_is_recorded(run: Run, framed: P
         (b"measure,period,value,source,colour\n", ":1: the column 'colour' is not one tracker reads"),
         (b"measure,period,value,source\nx,2023,1\n", ":2: has 3 cells where the header has 4"),
         (b"measure,period,value,source\nx,,1,https://a.org\n", ":2: period: is empty"),
-        (b"measure,period,value,source\nx,2023,1,javascript:alert(1)\n", ":2: source: 'javascript:alert(1)' is not an http(s) URL"),
-        (b"\xff\xfem\x00", 'is UTF-16 text'),
+        (
+            b"measure,period,value,source\nx,2023,1,javascript:alert(1)\n",
+            ":2: source: 'javascript:alert(1)' is not an http(s) URL",
+        ),
+        (b"\xff\xfem\x00", "is UTF-16 text"),
         (b"measure,period,value,source\nx,2023,1,https://a.org/\xe9\n", ":2: byte 0xe9 is not UTF-8"),
     ],
 )
@@ -246,7 +263,9 @@ def test_a_failed_append_leaves_every_file_and_the_database_as_they_were(
 
     monkeypatch.setattr(ws_module, "_append", full_disk)
     result = run("outcome", "add", "ocg-disruptions", "--value", "1", "--period", "2024", "--source", SOURCE, root=framed)
-    assert result.exit_code == 3 and "no space left on device" in result.stderr.lower() and "nothing was recorded" in result.stderr
+    assert (
+        result.exit_code == 3 and "no space left on device" in result.stderr.lower() and "nothing was recorded" in result.stderr
+    )
     assert _digests(framed) == before
     assert not (framed / ws_module.JOURNAL).exists()
 
@@ -254,11 +273,27 @@ def test_a_failed_append_leaves_every_file_and_the_database_as_they_were(
 @pytest.mark.parametrize(
     ("yaml", "said"),
     [
-        (b"- measure: nope\n  period: '2023'\n  value: 1\n  source: https://a.org\n  recorded: 2026-01-01\n", "{0}: measure: 'nope'"),
-        (b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1e3\n  source: https://a.org\n  recorded: 2026-01-01\n", "{2}: value: '1e3' is not a number"),
-        (b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1\n  source: file:///etc\n  recorded: 2026-01-01\n", "{3}: source"),
-        (b"- measure: drug-misuse-deaths\n  period: '2023'\n  value: 1\n  source: https://a.org\n  recorded: 2026-01-01\n", "{0}: period: drug-misuse-deaths has a value for 2023 already"),
-        (b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1\n  source: https://a.org\n  recorded: 2026-01-01\n  colour: red\n", "{5}: colour: unknown key"),
+        (
+            b"- measure: nope\n  period: '2023'\n  value: 1\n  source: https://a.org\n  recorded: 2026-01-01\n",
+            "{0}: measure: 'nope'",
+        ),
+        (
+            b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1e3\n  source: https://a.org\n  recorded: 2026-01-01\n",
+            "{2}: value: '1e3' is not a number",
+        ),
+        (
+            b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1\n  source: file:///etc\n  recorded: 2026-01-01\n",
+            "{3}: source",
+        ),
+        (
+            b"- measure: drug-misuse-deaths\n  period: '2023'\n  value: 1\n  source: https://a.org\n  recorded: 2026-01-01\n",
+            "{0}: period: drug-misuse-deaths has a value for 2023 already",
+        ),
+        (
+            b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1\n  source: https://a.org\n  recorded: 2026-01-01\n"
+            b"  colour: red\n",
+            "{5}: colour: unknown key",
+        ),
         (b"- &a {measure: x}\n- *a\n", "{0}: a value: this value is used again through an alias"),
         (b"- !!python/object:os.system {}\n", "{0}: a value: the tag !!python/object:os.system is not allowed"),
     ],
@@ -303,11 +338,15 @@ def test_the_database_follows_the_files_and_forgets_them_when_gone(run: Run, fra
 
 def test_the_paper_has_an_outcomes_section_with_a_chart_per_measure_with_values(run: Run, framed: Path, tmp_path: Path) -> None:
     md = run("paper", "--as-of", "2026-01-01", root=framed).stdout
-    section = md.split("## Outcomes", 1)[1].split("\n## ", 1)[0]
+    assert "outcome" not in md.split("## Appendix", 1)[0].lower()  # the part before the appendices is as short as it was
+    section = md.split(": outcomes\n", 1)[1]
+    assert "3 of the outcomes framework's 11 measures have a value up to 1 January 2026; 2 have a numeric target" in section
+    assert "(1 met, 1 no value)." in section
+    assert "The measures of the National Combating Drugs Outcomes Framework (22 May 2023), each against" in section
     assert "| Reducing drug supply | Number of county lines closed since April 2022 | 2,100 (2023-09) | 0 (2022-03) |" in section
     html = run("paper", "--as-of", "2026-01-01", "--format", "html", root=framed).stdout
     assert html.count('class="measure"') == 3  # county lines, continuity of care, deaths
-    assert "<desc id=\"measure-1-desc\">" in html
+    assert '<desc id="measure-1-desc">' in html
     out = tmp_path / "p.docx"
     assert run("paper", "--as-of", "2026-01-01", "--out", str(out), root=framed).exit_code == 0
     import zipfile

@@ -321,7 +321,7 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
                 if not cells[field]:
                     raise DataError(f"{field}: is empty", shown, line)
             if any("\x00" in c for c in cells.values()):
-                raise DataError(f"holds a NUL character, which tracker refuses", shown, line)
+                raise DataError("holds a NUL character, which tracker refuses", shown, line)
             try:
                 parse_period(cells["period"])
             except ValueError as e:

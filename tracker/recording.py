@@ -422,7 +422,8 @@ def add_outcome_values(root: Path, new: Sequence[Value], today: date, conn: db.C
                 if problems:
                     p = problems[-1]
                     if same is not None:
-                        p = p._replace(message=f"{p.message.split(' (line')[0]} ({OUTCOME_VALUES}:{same.line}: {same.value:g}); a value is never changed")
+                        was = f"{OUTCOME_VALUES}:{same.line}: {same.value:g}"
+                        p = p._replace(message=f"{p.message.split(' (line')[0]} ({was}); a value is never changed")
                     raise DataError(p.detail(), v.file or None, v.line)
                 fresh.append(v)
             if not fresh:

@@ -10,7 +10,8 @@ import typer
 from . import _context, _options, _out
 
 if TYPE_CHECKING:
-    from tracker.domain.outcomes import Framework
+    from tracker.domain.outcomes import Framework, Value
+    from tracker.recording import ValuesAdded
 
 app = typer.Typer()
 values = typer.Typer(
@@ -35,7 +36,8 @@ def _framework(ctx: typer.Context) -> Framework:
 def outcomes(
     ctx: typer.Context,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Show the values whose period had ended by this date, YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option("--as-of", help="Show the values whose period had ended by this date, YYYY-MM-DD (default: today)."),
     ] = None,
     format: Annotated[str, _options.format_option("text", "json", "csv")] = "text",
 ) -> None:
@@ -67,10 +69,13 @@ def add(
     measure: Annotated[str, typer.Argument(help="The measure's code, as outcomes.yaml names it (tracker outcomes lists them).")],
     value: Annotated[str, typer.Option("--value", help="The value, a plain number in the measure's unit (3618, 40.7).")],
     period: Annotated[
-        str, typer.Option("--period", help="What it is for: a year (2023), a financial year (2023/24), a month (2023-05) or a day.")
+        str,
+        typer.Option("--period", help="What it is for: a year (2023), a financial year (2023/24), a month (2023-05) or a day."),
     ],
     source: Annotated[str, typer.Option("--source", help="Where it was published: an http(s) link.")],
-    note: Annotated[str | None, typer.Option("--note", help="Anything the reader needs to know (provisional, England only).")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Anything the reader needs to know (provisional, England only).")
+    ] = None,
 ) -> None:
     """Record one published value of a measure in outcome_values.yaml."""
     from tracker.domain.outcomes import Value, parse_number, parse_period
@@ -91,7 +96,9 @@ def add(
     for name, text in (("MEASURE", measure), ("--note", note or "")):
         if "\x00" in text or any(c in text for c in "\n\r"):
             raise DataError(f"{name}: holds a line break or a NUL character; give it on one line")
-    given = Value(measure.strip(), period.strip(), number, source.strip(), today, " ".join((note or "").split()) or None, "", None)
+    given = Value(
+        measure.strip(), period.strip(), number, source.strip(), today, " ".join((note or "").split()) or None, "", None
+    )
     done = _record(ctx, [given])
     if done.written:
         v, line = done.written[0]
@@ -114,10 +121,12 @@ def import_(
     rows = read_outcome_values(raw, str(file), _context.today())
     done = _record(ctx, rows)
     n = len(done.written)
-    _out.write_after_recording(clean(f"imported {n} value{'s' if n != 1 else ''} from {file}; {len(done.skipped)} already recorded\n"))
+    _out.write_after_recording(
+        clean(f"imported {n} value{'s' if n != 1 else ''} from {file}; {len(done.skipped)} already recorded\n")
+    )
 
 
-def _record(ctx: typer.Context, given: list) -> object:  # type: ignore[type-arg]
+def _record(ctx: typer.Context, given: list[Value]) -> ValuesAdded:
     from tracker.errors import release_interrupts
     from tracker.recording import add_outcome_values
 

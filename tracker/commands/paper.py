@@ -13,8 +13,9 @@ from . import _context, _options, _out
 from ._out import Out
 
 if TYPE_CHECKING:
+    from tracker.db import Connection
     from tracker.domain.board import ActionState, MeetingNotes
-    from tracker.output.document import Paper
+    from tracker.output.document import Block, Paper
 
 app = typer.Typer()
 
@@ -188,7 +189,7 @@ def render(kind: str, made: Paper, day: date) -> str | bytes:
     return markdown(made)
 
 
-def _outcomes(conn: Connection, day: date) -> list[Block] | None:
+def _outcomes(conn: Connection, day: date) -> tuple[str, list[Block]] | None:
     """The paper's outcomes section, where the workspace has an outcomes framework."""
     from tracker import db
 

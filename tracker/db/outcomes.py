@@ -92,7 +92,9 @@ def framework(conn: Connection) -> Framework | None:
 def measure_values(conn: Connection) -> list[Value]:
     """Every value, in the order its file holds them."""
     return [
-        Value(r["measure"], r["period"], r["value"], r["source"], date.fromisoformat(r["recorded"]), r["note"], r["file"], r["line"])
+        Value(
+            r["measure"], r["period"], r["value"], r["source"], date.fromisoformat(r["recorded"]), r["note"], r["file"], r["line"]
+        )
         for r in conn.execute("SELECT * FROM measure_values ORDER BY line")
     ]
 

@@ -45,7 +45,9 @@ def parse_period(text: str) -> tuple[date, date]:
     try:
         if second is not None:
             if int(second) != (y + 1) % 100:
-                raise ValueError(f"{text.strip()} is not a financial year: the second year follows the first ({y}/{(y + 1) % 100:02d})")
+                raise ValueError(
+                    f"{text.strip()} is not a financial year: the second year follows the first ({y}/{(y + 1) % 100:02d})"
+                )
             return date(y, 4, 1), date(y + 1, 3, 31)
         if day is not None:
             one = date(y, int(month), int(day))
@@ -159,7 +161,11 @@ def check_framework(framework: Framework, file: str = OUTCOMES) -> list[Problem]
     for o in framework.outcomes:
         for code, line in [(o.code, o.line), *((m.code, m.line) for m in o.measures)]:
             if code in seen:
-                problems.append(Problem(file, line, f"{code} is used twice (first on line {seen[code]}); each code names one thing", None, "code"))
+                problems.append(
+                    Problem(
+                        file, line, f"{code} is used twice (first on line {seen[code]}); each code names one thing", None, "code"
+                    )
+                )
             else:
                 seen[code] = line
     return problems
@@ -175,8 +181,12 @@ def check_values(values: Sequence[Value], framework: Framework | None) -> list[P
         if v.measure not in measures:
             names = list(measures)
             more = f", ... ({len(names) - 10} more)" if len(names) > 10 else ""
-            known = f"; the measures are: {', '.join(names[:10])}{more}" if names else f"; there is no {OUTCOMES} to define measures"
-            problems.append(Problem(v.file, v.line, f"{excerpt(v.measure)} is not a measure of the framework{known}", None, "measure"))
+            known = (
+                f"; the measures are: {', '.join(names[:10])}{more}" if names else f"; there is no {OUTCOMES} to define measures"
+            )
+            problems.append(
+                Problem(v.file, v.line, f"{excerpt(v.measure)} is not a measure of the framework{known}", None, "measure")
+            )
             continue
         before = first.get(v.key())
         if before is not None:
@@ -274,7 +284,9 @@ def standings(framework: Framework, values: Iterable[Value], as_of: date) -> lis
             got = tuple(v for _, v in sorted(by_measure.get(m.code, []), key=lambda p: (p[0], parse_period(p[1].period)[0])))
             latest = got[-1] if got else None
             change = latest.value - m.baseline.value if latest is not None and m.baseline is not None else None
-            ms.append(MeasureStanding(m, got, change, _better(change, m.direction) if change is not None else None, judge(m, latest)))
+            ms.append(
+                MeasureStanding(m, got, change, _better(change, m.direction) if change is not None else None, judge(m, latest))
+            )
         out.append((o, ms))
     return out
 

@@ -242,7 +242,10 @@ def _clip(text: str, most: int) -> str:
 def measure_words(s: Series) -> str:
     """The small chart in words, for a reader who cannot see it."""
     values = "; ".join(f"{p}: {_short(v)}" for p, v in s.points) or "no values yet"
-    marks = [f"baseline {_short(s.baseline)}" if s.baseline is not None else "", f"target {_short(s.target)}" if s.target is not None else ""]
+    marks = [
+        f"baseline {_short(s.baseline)}" if s.baseline is not None else "",
+        f"target {_short(s.target)}" if s.target is not None else "",
+    ]
     marked = ", ".join(m for m in marks if m)
     return f"{s.name}: {values}" + (f" ({marked})" if marked else "") + "."
 

@@ -92,8 +92,6 @@ class Dashboard(NamedTuple):
     earlier: int = 0  # how many earlier dates the chart leaves out (`tracker trend` lists them all)
 
 
-
-
 class Paper(NamedTuple):
     title: str
     dashboard: Dashboard | None

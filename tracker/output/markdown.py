@@ -11,7 +11,6 @@ import re
 from .document import (
     Appendices,
     Charts,
-    MeasureCharts,
     Fields,
     Heading,
     Inline,
@@ -19,6 +18,7 @@ from .document import (
     Line,
     Link,
     Mark,
+    MeasureCharts,
     Paper,
     Para,
     Strong,

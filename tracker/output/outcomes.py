@@ -84,7 +84,11 @@ def measure_dict(s: MeasureStanding) -> dict[str, Any]:
 def outcomes_document(framework: Framework, standings: Standings, as_of: date) -> dict[str, Any]:
     return {
         "as_of": as_of.isoformat(),
-        "framework": {"title": framework.title, "date": framework.date.isoformat() if framework.date else None, "link": framework.link},
+        "framework": {
+            "title": framework.title,
+            "date": framework.date.isoformat() if framework.date else None,
+            "link": framework.link,
+        },
         "outcomes": [
             {"code": o.code, "name": o.name, "kind": o.kind, "measures": [measure_dict(s) for s in ms]} for o, ms in standings
         ],

@@ -172,12 +172,7 @@ def load_outcomes(framework_raw: bytes | None, values_raw: bytes | None) -> tupl
 
 def value_block(v: Value) -> str:
     """One value as a block of outcome_values.yaml, read back exactly by any YAML reader."""
-    text = (
-        f"- measure: {v.measure}\n"
-        f'  period: "{v.period}"\n'
-        f"  value: {number_text(v.value)}\n"
-        f"  source: {_scalar(v.source)}\n"
-    )
+    text = f'- measure: {v.measure}\n  period: "{v.period}"\n  value: {number_text(v.value)}\n  source: {_scalar(v.source)}\n'
     if v.note:
         text += f"  note: {_scalar(v.note)}\n"
     return text + f"  recorded: {v.recorded.isoformat()}\n"
