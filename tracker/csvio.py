@@ -8,15 +8,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from tracker.output.csvout import BOM
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
 
-from .domain.outcomes import Value
 from .domain.recommendations import Dataset
 from .domain.returns import FIELDS, REQUIRED, Entry, EntryReader, FieldError
 from .domain.values import excerpt, iso
 from .errors import DataError
+
+if TYPE_CHECKING:
+    from .domain.outcomes import Value
 
 MAX_CELL = 16 * 1024 * 1024
 
@@ -286,7 +289,7 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
     """Every row of an outcome values CSV as a value recorded `today`, each field checked as it is
     read (its measure is checked against the framework when recorded); the first bad row stops the
     whole import, named by its line and field. UTF-8 (a byte-order mark allowed) or plain ASCII."""
-    from .domain.outcomes import parse_number, parse_period
+    from .domain.outcomes import Value, parse_number, parse_period
     from .domain.values import is_url
 
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import db, workspace
 from .domain.corrections import Correction, apply
-from .domain.outcomes import Value
 from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import Entry, check_return, code_of_file
@@ -32,6 +31,7 @@ from .sync import BLOCK, appended_digests, catch_up, digests, file_fingerprint, 
 
 if TYPE_CHECKING:
     from .domain.board import Action, ActionState, ActionUpdate
+    from .domain.outcomes import Value
 
 # What recording appends to a file: an entry (a return or an assessment), or a correction of one.
 Recordable = Entry | Correction

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-
-from tracker.domain.outcomes import Baseline, Framework, Measure, Outcome, Target, Value, parse_period
+from typing import TYPE_CHECKING
 
 from .schema import Connection
+
+if TYPE_CHECKING:  # imported where used: every command imports db, few read the outcomes
+    from tracker.domain.outcomes import Framework, Value
 
 __all__ = ["replace_outcomes", "framework", "measure_values", "outcome_counts"]
 
@@ -17,6 +19,8 @@ _TABLES = ("measure_values", "measures", "outcomes", "outcomes_framework")
 
 def replace_outcomes(conn: Connection, fw: Framework | None, values: Sequence[Value]) -> None:
     """Replace what the database holds of the framework and its values, inside the caller's transaction."""
+    from tracker.domain.outcomes import parse_period
+
     conn.execute("PRAGMA defer_foreign_keys = ON")
     for table in _TABLES:
         conn.execute(f"DELETE FROM [{table}]")
@@ -62,6 +66,8 @@ def replace_outcomes(conn: Connection, fw: Framework | None, values: Sequence[Va
 
 def framework(conn: Connection) -> Framework | None:
     """The framework as loaded; None where the workspace has no outcomes.yaml."""
+    from tracker.domain.outcomes import Baseline, Framework, Measure, Outcome, Target
+
     head = conn.execute("SELECT * FROM outcomes_framework").fetchone()
     if head is None:
         return None
@@ -91,6 +97,8 @@ def framework(conn: Connection) -> Framework | None:
 
 def measure_values(conn: Connection) -> list[Value]:
     """Every value, in the order its file holds them."""
+    from tracker.domain.outcomes import Value
+
     return [
         Value(
             r["measure"], r["period"], r["value"], r["source"], date.fromisoformat(r["recorded"]), r["note"], r["file"], r["line"]

@@ -3,8 +3,6 @@ against its baseline and target, as text, JSON or CSV. Pure: the standings in, t
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -115,6 +113,9 @@ CSV_COLUMNS = (
 
 
 def outcomes_csv(standings: Standings) -> str:
+    import csv
+    import io
+
     from .csvout import BOM
     from .text import spreadsheet_cell
 
