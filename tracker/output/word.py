@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from datetime import date
 
 from tracker.domain.rating import Rating
@@ -301,7 +302,7 @@ def _footer(classification: str | None) -> str:
     )
 
 
-def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
+def _body(paper: Paper, links: _Links, png: bytes | None, measures: Sequence[bytes] = ()) -> str:
     header = "rId6" if paper.classification else None
     """The document's body: the title, the blocks (the dashboard where the paper places it), and each section's page."""
     out = [_heading_xml(paper.title, 0)]
@@ -324,9 +325,9 @@ def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
         elif isinstance(block, Table):
             out.append(_grid(links, block.headers, list(block.rows), block.align, room, 9))
             out.append("<w:p/>")
-        elif isinstance(block, MeasureCharts):
-            for i, s in enumerate(block.series, 1):
-                out.append(_picture_xml(chart.measure_png(s), f"rIdM{i}", room * 3 // 5, s.name, chart.measure_words(s), i + 1))
+        elif isinstance(block, MeasureCharts):  # one such block a paper: its pictures are measure1.png, ...
+            for i, (s, picture) in enumerate(zip(block.series, measures, strict=True), 1):
+                out.append(_picture_xml(picture, f"rIdM{i}", room * 3 // 5, s.name, chart.measure_words(s), i + 1))
         elif isinstance(block, Appendices) and not wide:  # the pages so far end here; the rest are landscape
             out.append(f"<w:p><w:pPr>{_section_xml(False, 'rId4', header)}</w:pPr></w:p>")
             room, wide = _HEIGHT - 2 * _MARGIN, True
@@ -391,12 +392,12 @@ def render(paper: Paper, as_of: date) -> bytes:
     """The paper as the bytes of a .docx file."""
     png = chart.png(paper.dashboard.trend) if paper.dashboard is not None else None
     links = _Links(first=7)  # after the styles, numbering, settings, footer, picture and header (rId1 to rId6)
-    document = f"{_DECLARATION}<w:document {_NAMESPACES}><w:body>{_body(paper, links, png)}</w:body></w:document>"
+    measures = [chart.measure_png(s) for b in paper.blocks if isinstance(b, MeasureCharts) for s in b.series]
+    document = f"{_DECLARATION}<w:document {_NAMESPACES}><w:body>{_body(paper, links, png, measures)}</w:body></w:document>"
     related = [(f"rId{i}", f"{_RELATIONSHIPS}/{name.removesuffix('.xml')}", name) for i, name in enumerate(_TEMPLATE, 1)]
     related.append(("rId4", f"{_RELATIONSHIPS}/footer", "footer1.xml"))
     related += [("rId5", f"{_RELATIONSHIPS}/image", "media/image1.png")] if png is not None else []
     related += [("rId6", f"{_RELATIONSHIPS}/header", "header1.xml")] if paper.classification else []
-    measures = [s for b in paper.blocks if isinstance(b, MeasureCharts) for s in b.series]
     related += [(f"rIdM{i}", f"{_RELATIONSHIPS}/image", f"media/measure{i}.png") for i in range(1, len(measures) + 1)]
     related += [(rid, _LINK, target) for target, rid in links.ids.items()]
     top = [
@@ -413,7 +414,7 @@ def render(paper: Paper, as_of: date) -> bytes:
         ("word/footer1.xml", (_DECLARATION + _footer(paper.classification)).encode()),
         *([("word/header1.xml", (_DECLARATION + _header(paper.classification)).encode())] if paper.classification else []),
         *([("word/media/image1.png", png)] if png is not None else []),
-        *((f"word/media/measure{i}.png", chart.measure_png(s)) for i, s in enumerate(measures, 1)),
+        *((f"word/media/measure{i}.png", picture) for i, picture in enumerate(measures, 1)),
     ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
