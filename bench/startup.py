@@ -92,6 +92,7 @@ def main() -> int:
                 f"{label} paper --format docx (board pack)": ([str(exe), "paper", "--format", "docx"], ws),
                 f"{label} chase": ([str(exe), "chase"], ws),
                 f"{label} trend": ([str(exe), "trend"], ws),
+                f"{label} outcomes": ([str(exe), "outcomes"], ws),
                 f"{label} pack --dept DWP (CSV)": ([str(exe), "pack", "--dept", "DWP"], ws),
                 f"{label} import (a CSV pack)": ([str(exe), "import", str(Path(tmp) / "pack.csv")], ws),
                 f"{label} check (no tracker.db, as in CI)": ([str(exe), "check"], ci),

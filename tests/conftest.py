@@ -33,7 +33,7 @@ from tracker.yamlio.recommendations import parse_recommendations
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 # What the repository holds as a workspace: the record its commands read.
-RECORD = ("recommendations.yaml", "assessments.yaml", "status")
+RECORD = ("recommendations.yaml", "assessments.yaml", "outcomes.yaml", "outcome_values.yaml", "status")
 
 # The day every test runs on: tracker's today (TRACKER_TODAY) in this process and in every process a
 # test starts, so the suite gives the same result whatever day it runs. It is after every entry in

@@ -34,7 +34,11 @@ def test_the_installed_command_checks_the_repository() -> None:
     assert shutil.which("tracker", path=str(Path(sys.executable).parent)), "install the package: pip install -e '.[test]'"
     result = tracker("check")
     assert (result.returncode, result.stderr) == (0, "")
-    assert re.fullmatch(r"ok: 32 recommendations, 22 departments, \d+ returns, \d+ assessments, no problems\n", result.stdout)
+    assert re.fullmatch(
+        r"ok: 32 recommendations, 22 departments, \d+ returns, \d+ assessments,"
+        r" 6 outcomes, 11 measures, \d+ outcome values, no problems\n",
+        result.stdout,
+    )
 
 
 def test_the_version_is_the_installed_distributions() -> None:
@@ -68,7 +72,17 @@ def test_init_then_list_in_a_new_folder(tmp_path: Path) -> None:
 # -- The distribution as released: built, checked, installed where nothing else is ----------------------
 
 # The package's data: the recommendations `tracker init` copies, and the Word paper's template parts.
-DATA = {f"tracker/data/{name}" for name in ("recommendations.yaml", "word/styles.xml", "word/numbering.xml", "word/settings.xml")}
+DATA = {
+    f"tracker/data/{name}"
+    for name in (
+        "recommendations.yaml",
+        "outcomes.yaml",
+        "outcome_values.yaml",
+        "word/styles.xml",
+        "word/numbering.xml",
+        "word/settings.xml",
+    )
+}
 DATA |= {"tracker/data/word/NOTICE"}
 
 # Never in the sdist: what a checkout holds that a build must not carry along.
@@ -121,7 +135,15 @@ def test_the_sdist_and_the_wheel_pass_twine_and_hold_what_they_need(built: dict[
         files = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     # What the wheel and the whole test suite need, run from the unpacked sdist.
     need = {"pyproject.toml", "MANIFEST.in", "LICENSE", "README.md", *DATA}
-    need |= {"recommendations.yaml", "assessments.yaml", "status/.gitkeep", "docs/example-board-paper.md", ".ci/run"}
+    need |= {
+        "recommendations.yaml",
+        "assessments.yaml",
+        "outcomes.yaml",
+        "outcome_values.yaml",
+        "status/.gitkeep",
+        "docs/example-board-paper.md",
+        ".ci/run",
+    }
     need |= {f"tests/{p.relative_to(REPO / 'tests').as_posix()}" for p in (REPO / "tests").rglob("*") if p.is_file()}
     need = {n for n in need if "__pycache__" not in n}
     assert need <= files, sorted(need - files)

@@ -45,14 +45,20 @@ def test_init_partnership_starts_a_plan_under_the_national_recommendations(run: 
     assert "follow: false" in (root / "recommendations.yaml").read_text(encoding="utf-8")
     checked = run("check", root=root)
     assert checked.exit_code == 0, checked.stdout
-    assert checked.stdout == "ok: 32 recommendations, 0 plan actions, 31 departments, 0 returns, 0 assessments, no problems\n"
+    assert (
+        checked.stdout
+        == "ok: 32 recommendations, 0 plan actions, 31 departments, 0 returns, 0 assessments, 6 outcomes, 11 measures, 7 outcome values, no problems\n"
+    )
     assert run("init", str(root), "--partnership", NAME).exit_code == 2  # never over a workspace
     assert run("init", str(tmp_path / "x"), "--partnership", " ").exit_code == 2
 
 
 def test_check_counts_each_source_in_its_own_words(run: Run, partnership: Path) -> None:
     checked = run("check", root=partnership)
-    assert checked.stdout == "ok: 32 recommendations, 20 plan actions, 31 departments, 2 returns, 0 assessments, no problems\n"
+    assert (
+        checked.stdout
+        == "ok: 32 recommendations, 20 plan actions, 31 departments, 2 returns, 0 assessments, 6 outcomes, 11 measures, 7 outcome values, no problems\n"
+    )
 
 
 def test_a_return_names_a_local_action_by_its_ref(partnership: Path) -> None:
@@ -242,5 +248,7 @@ def test_the_actions_log_names_local_actions_by_ref(run: Run, partnership: Path)
     assert "  recommendations: [11, CP-10]\n" in (partnership / "actions.yaml").read_text(encoding="utf-8")
     listed = json.loads(run("action", "list", "--format", "json", root=partnership).stdout)
     assert listed["actions"][0]["recommendations"] == ["R11", "CP-10"]
-    assert run("check", root=partnership).stdout.endswith("2 returns, 0 assessments, 1 action, no problems\n")
+    assert run("check", root=partnership).stdout.endswith(
+        "2 returns, 0 assessments, 6 outcomes, 11 measures, 7 outcome values, 1 action, no problems\n"
+    )
     assert run("action", "add", "x", "--owner", "CPH", "--recommendation", "CP-99", root=partnership).exit_code == 3

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from tracker.output.csvout import BOM
 from tracker.output.text import spreadsheet_cell, unspreadsheet_cell
@@ -16,6 +17,9 @@ from .domain.recommendations import Dataset
 from .domain.returns import FIELDS, REQUIRED, Entry, EntryReader, FieldError
 from .domain.values import excerpt, iso
 from .errors import DataError
+
+if TYPE_CHECKING:
+    from .domain.outcomes import Value
 
 MAX_CELL = 16 * 1024 * 1024
 
@@ -281,3 +285,64 @@ def _real(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+# The columns of an outcome values CSV (`tracker outcome import`): note may be left out.
+VALUE_COLUMNS = ("measure", "period", "value", "source", "note")
+
+
+def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
+    """Every row of an outcome values CSV as a value recorded `today`, each field checked as it is
+    read (its measure is checked against the framework when recorded); the first bad row stops the
+    whole import, named by its line and field. UTF-8 (a byte-order mark allowed) or plain ASCII."""
+    from .domain.outcomes import Value, parse_number, parse_period
+    from .domain.values import is_url
+
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError('is UTF-16 text (Excel\'s "Unicode Text"), not CSV; save it as "CSV UTF-8"', shown)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise DataError(f"byte 0x{raw[e.start]:02x} is not UTF-8; save it as CSV UTF-8", shown, line) from None
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    values: list[Value] = []
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        if not any(header):
+            raise DataError("the file is empty; the first row names the columns: " + ", ".join(VALUE_COLUMNS), shown)
+        missing = [c for c in VALUE_COLUMNS[:4] if c not in header]
+        if missing:
+            raise DataError(f"no {missing[0]!r} column; required: {', '.join(VALUE_COLUMNS[:4])}", shown, 1)
+        unknown = [h or "(no name)" for h in header if h not in VALUE_COLUMNS]
+        if unknown or len(set(header)) != len(header):
+            what = f"the column {unknown[0]!r} is not one tracker reads" if unknown else "a column appears twice"
+            raise DataError(f"{what}; the columns are: {', '.join(VALUE_COLUMNS)}", shown, 1)
+        for row in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                raise DataError(f"has {len(row)} cells where the header has {len(header)}", shown, line)
+            cells = {h: c.strip() for h, c in zip(header, row, strict=True)}
+            for field in VALUE_COLUMNS[:4]:
+                if not cells[field]:
+                    raise DataError(f"{field}: is empty", shown, line)
+            if any("\x00" in c for c in cells.values()):
+                raise DataError("holds a NUL character, which tracker refuses", shown, line)
+            try:
+                parse_period(cells["period"])
+            except ValueError as e:
+                raise DataError(f"period: {e}", shown, line) from None
+            try:
+                number = parse_number(cells["value"])
+            except ValueError as e:
+                raise DataError(f"value: {e}", shown, line) from None
+            if not is_url(cells["source"]):
+                raise DataError(f"source: {excerpt(cells['source'])} is not an http(s) URL", shown, line)
+            note = " ".join(cells.get("note", "").split()) or None
+            values.append(Value(cells["measure"], cells["period"], number, cells["source"], today, note, shown, line))
+    except csv.Error as e:
+        raise DataError(str(e), shown, reader.line_num) from None
+    return values

@@ -31,6 +31,7 @@ from .sync import BLOCK, appended_digests, catch_up, digests, file_fingerprint, 
 
 if TYPE_CHECKING:
     from .domain.board import Action, ActionState, ActionUpdate
+    from .domain.outcomes import Value
 
 # What recording appends to a file: an entry (a return or an assessment), or a correction of one.
 Recordable = Entry | Correction
@@ -386,3 +387,97 @@ def add_to_actions_log(root: Path, data: Dataset, today: date, make: Callable[[s
         except OSError as e:
             raise DataError(f"cannot write: {(e.strerror or str(e)).lower()}", ACTIONS) from None
     return ActionAdded(entry, line, actions, updates)
+
+
+class ValuesAdded(NamedTuple):
+    """What add_outcome_values did: each value written and the line it starts on, those skipped
+    as recorded already, and why tracker.db lags behind the file, if it does."""
+
+    written: list[tuple[Value, int]]
+    skipped: list[Value]
+    database_lags: str | None = None
+
+
+def add_outcome_values(root: Path, new: Sequence[Value], today: date, conn: db.Connection) -> ValuesAdded:
+    """Append values to outcome_values.yaml and tell the database, under the workspace lock: all of
+    them or none. A value recorded already (same measure, period and value) is skipped; one for a
+    measure the framework lacks, or a second, different value for a measure and period, is refused
+    (DataError, naming where it came from), and nothing is written. As returns are: the bytes are
+    appended through the intent journal (workspace.commit), and the file is the record."""
+    from .domain.outcomes import OUTCOME_VALUES, check_values
+    from .yamlio.blocks import addition
+    from .yamlio.outcomes import VALUES_HEADER, read_values, value_block
+
+    try:
+        with workspace.lock(root):
+            catch_up(conn, root, today)
+            framework, recorded = db.framework(conn), db.measure_values(conn)
+            have = {v.key(): v for v in recorded}
+            fresh: list[Value] = []
+            skipped: list[Value] = []
+            for v in new:
+                same = have.get(v.key())
+                if same is not None and same.value == v.value:
+                    skipped.append(v)
+                    continue
+                problems = check_values([*recorded, *fresh, v], framework)
+                if problems:
+                    p = problems[-1]
+                    if same is not None:
+                        was = f"{OUTCOME_VALUES}:{same.line}: {same.value:g}"
+                        p = p._replace(message=f"{p.message.split(' (line')[0]} ({was}); a value is never changed")
+                    raise DataError(p.detail(), v.file or None, v.line)
+                fresh.append(v)
+            if not fresh:
+                return ValuesAdded([], skipped)
+            path = root / OUTCOME_VALUES
+            loaded = db.loaded_files(conn).get(OUTCOME_VALUES)
+            blocks = [value_block(v) for v in fresh]
+            hold_interrupts()  # released when the command ends
+            if loaded is None:
+                if os.path.lexists(path):
+                    raise workspace.Changed("was made by another program as tracker was about to write it", OUTCOME_VALUES)
+                from .yamlio.blocks import appended
+
+                content, lines = appended(None, VALUES_HEADER, blocks)
+                workspace.commit(root, [(workspace.prepare_write(path, content), path)])
+            else:
+                if path.is_symlink():
+                    raise DataError("is a link; tracker appends only to the file itself", OUTCOME_VALUES)
+                raw, st = workspace.read(path, OUTCOME_VALUES)
+                if workspace.fingerprint(st) != loaded.fingerprint:
+                    raise workspace.Changed("was changed by another program as tracker was about to write it", OUTCOME_VALUES)
+                added, lines = addition(not raw or raw.endswith(b"\n"), raw.count(b"\n"), blocks)
+                cannot = DataError(
+                    "cannot take a block at its end (it is not a plain list at the left margin); nothing was recorded",
+                    OUTCOME_VALUES,
+                )
+                if b"\r" in raw:
+                    raise cannot
+                try:
+                    after, problems = read_values(raw + added)
+                except DataError:
+                    raise cannot from None
+                if problems or len(after) != len(recorded) + len(fresh):
+                    raise cannot
+                workspace.commit(root, [], [workspace.Append(path, added, loaded.fingerprint)])
+            written = [(v._replace(file=OUTCOME_VALUES, line=line), line) for v, line in zip(fresh, lines, strict=True)]
+            try:
+                with db.transaction(conn):
+                    sync_files(conn, root, today)
+                lags = None
+            except (db.DatabaseError, OSError, TrackerError) as e:  # the file is the record: it holds them all the same
+                lags = str(e)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing was recorded") from None
+    except workspace.Tangled:
+        raise
+    except Exception as e:
+        failure = e if isinstance(e, TrackerError) else from_machine(e)
+        if failure is None:
+            raise
+        if "nothing was recorded" in failure.message:
+            raise failure from None
+        message = f"{failure.message}; nothing was recorded"
+        raise TrackerError(message, failure.file, failure.line, exit_code=failure.exit_code) from None
+    return ValuesAdded(written, skipped, lags)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from .domain.returns import Entry, StatusFileCheck, code_of_file, recorded_twice
 from .errors import DataError, InvalidData
 from .loading import load_dataset, load_status_file, without_gc
 from .standings import restand, standing_due, write_standing
-from .workspace import MARKER, Fingerprint, fingerprint, is_definition
+from .workspace import MARKER, OUTCOME_VALUES, OUTCOMES, Fingerprint, fingerprint, is_definition
 
 if TYPE_CHECKING:
     from .domain.corrections import Correction
@@ -213,8 +214,9 @@ def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], d
         word = counted_as(source.key, source.items)
         counts[word] = counts.get(word, 0) + n
     counts.update(departments=len(data.registry.departments), returns=0, assessments=0)
+    findings += _check_outcomes(files, raw, counts)
     for shown, path in files.items():
-        if is_definition(shown):
+        if is_definition(shown) or shown in (OUTCOMES, OUTCOME_VALUES):
             continue
         try:
             status = load_status_file(raw(path, shown), shown, data, today)
@@ -234,6 +236,27 @@ _COUNTED = ("departments", "returns", "assessments", "actions")
 def counted_as(key: str, items: str) -> str:
     """The word a source's items are counted under in check's summary."""
     return items if items not in _COUNTED or key == "review" else f"{key} {items}"
+
+
+def _check_outcomes(
+    files: dict[str, Path], raw: Callable[[Path, str], bytes], counts: dict[str, int]
+) -> list[tuple[Problem, bool]]:
+    """The problems of outcomes.yaml and outcome_values.yaml, where the workspace has them, each
+    with whether it made a file unreadable; what they hold counted in `counts`."""
+    from .yamlio.outcomes import load_outcomes
+
+    if OUTCOMES not in files and OUTCOME_VALUES not in files:
+        return []
+    try:
+        framework, values, problems = load_outcomes(
+            *(raw(files[name], name) if name in files else None for name in (OUTCOMES, OUTCOME_VALUES))
+        )
+    except DataError as e:
+        return [(Problem(e.file or OUTCOMES, e.line, e.message), True)]
+    if framework is not None:
+        counts["outcomes"], counts["measures"] = len(framework.outcomes), len(framework.measures)
+    counts["outcome values"] = len(values)
+    return [(p, False) for p in problems]
 
 
 def _written_since(root: Path, read: dict[Path, Fingerprint]) -> bool:
@@ -256,7 +279,7 @@ def _counts_if_unchanged(root: Path, today: date) -> dict[str, int] | None:
         conn = db.connect(path, readonly=True)
         try:
             if _is_fresh(conn, root) and not db.count_returns_after(conn, today):
-                return db.counts(conn)
+                return db.counts(conn) | db.outcome_counts(conn)
         finally:
             conn.close()
     except (db.DatabaseError, DataError):
@@ -485,11 +508,11 @@ def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> No
             db.save_file(conn, name, read[1])  # type: ignore[index]
     changed_any = data is not None
 
+    problems = _sync_outcomes(conn, files, loaded, changed)
     # Status files are checked against the recommendations, so all are read again when those change.
-    problems = []
     force = data is not None
     for name, path in files.items():
-        if is_definition(name) or (read := changed(name, path, force)) is None:
+        if is_definition(name) or name in (OUTCOMES, OUTCOME_VALUES) or (read := changed(name, path, force)) is None:
             continue
         raw, now = read
         data = data or db.dataset(conn)
@@ -510,3 +533,29 @@ def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> No
         raise InvalidData(problems)
     if changed_any or standing_due(conn, today):
         write_standing(conn, today, data)
+
+
+def _sync_outcomes(
+    conn: db.Connection,
+    files: dict[str, Path],
+    loaded: dict[str, db.LoadedFile],
+    changed: Callable[[str, Path, bool], tuple[bytes, db.LoadedFile] | None],
+) -> list[Problem]:
+    """Load the outcomes framework and its values again if either file changed, came or went (both
+    are small, and read whole together: a value is checked against the measures); the problems found."""
+    from .yamlio.outcomes import load_outcomes
+
+    names = (OUTCOMES, OUTCOME_VALUES)
+    read = {name: changed(name, files[name], False) for name in names if name in files}
+    gone = any(name in loaded and name not in files for name in names)
+    if not gone and all(r is None for r in read.values()):
+        return []
+    raws = {name: r[0] if r is not None else workspace.read(files[name], name)[0] for name, r in read.items()}
+    framework, values, problems = load_outcomes(raws.get(OUTCOMES), raws.get(OUTCOME_VALUES))
+    if problems:
+        return problems
+    db.replace_outcomes(conn, framework, values)
+    for name, r in read.items():
+        if r is not None:
+            db.save_file(conn, name, r[1]._replace(appendable=False))
+    return []  # a file gone is forgotten with the others

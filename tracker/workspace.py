@@ -17,6 +17,7 @@ STATUS_DIR = "status"
 SOURCES_DIR = "sources"  # the sources beyond the review: sources/KEY.yaml (domain.sources)
 ACTIONS, MEETINGS = "actions.yaml", "meetings.yaml"  # the secretariat's own record (domain.board)
 ASSESSMENTS = "assessments.yaml"  # the board's own assessments (domain.returns.status_file(""))
+OUTCOMES, OUTCOME_VALUES = "outcomes.yaml", "outcome_values.yaml"  # the outcomes framework (domain.outcomes)
 GITIGNORE = (
     "# tracker.db is derived from the YAML and rebuilt on demand; the rest are tracker's working files\n"
     "tracker.db\n.tracker.db.*.tmp\n.tracker.lock\n.tracker.journal\n..tracker.journal.*.tmp\n.*.yaml.*.tmp\n"
@@ -84,6 +85,9 @@ def yaml_files(root: Path) -> dict[str, Path]:
                 files[shown] = sources / name
     if os.path.lexists(root / ASSESSMENTS):
         files[ASSESSMENTS] = root / ASSESSMENTS
+    for name in (OUTCOMES, OUTCOME_VALUES):  # a workspace without them has no outcomes framework
+        if os.path.lexists(root / name):
+            files[name] = root / name
     status = root / STATUS_DIR
     entries: list[tuple[str, bool, bool]] = []
     if os.path.lexists(status):  # else a workspace with no returns yet
@@ -142,6 +146,14 @@ def default_data() -> bytes:
     return resources.files("tracker").joinpath("data").joinpath(MARKER).read_bytes()
 
 
+def default_outcomes() -> dict[str, bytes]:
+    """The outcomes framework and the values shipped with tracker, by their names in a workspace."""
+    from importlib import resources
+
+    data = resources.files("tracker").joinpath("data")
+    return {name: data.joinpath(name).read_bytes() for name in (OUTCOMES, OUTCOME_VALUES)}
+
+
 def init(target: Path, files: Mapping[str, bytes] | None = None, marker: bytes | None = None) -> tuple[list[Path], list[Path]]:
     """Create a workspace in `target` with the default data (or `marker` as its recommendations.yaml),
     and `files` (by their paths in it); never overwrites anything. What it created, and which of
@@ -150,7 +162,8 @@ def init(target: Path, files: Mapping[str, bytes] | None = None, marker: bytes |
         raise UsageError(f"{target / MARKER} already exists; refusing to overwrite it")
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a folder")
-    _nothing_in_the_way(target, ["status/.gitkeep", ".gitignore", *(files or {})])
+    files = {**default_outcomes(), **(files or {})}
+    _nothing_in_the_way(target, ["status/.gitkeep", ".gitignore", *files])
     target.mkdir(parents=True, exist_ok=True)
     created = []
     status = target / "status"
@@ -163,7 +176,7 @@ def init(target: Path, files: Mapping[str, bytes] | None = None, marker: bytes |
     if not ignore.exists():
         ignore.write_text(GITIGNORE, encoding="utf-8")
         created.append(ignore)
-    added, kept = add(target, files or {})
+    added, kept = add(target, files)
     # Written last, and whole, so an interrupted init leaves no half workspace.
     write_atomic(target / MARKER, default_data() if marker is None else marker)
     return [target / MARKER, *created, *added], kept
@@ -356,6 +369,7 @@ def refuse_record(root: Path, path: Path, option: str) -> None:
         record = (
             parts[:1] in ((STATUS_DIR.casefold(),), (SOURCES_DIR.casefold(),))
             or name in (MARKER.casefold(), ASSESSMENTS.casefold(), ACTIONS.casefold(), MEETINGS.casefold())
+            or name in (OUTCOMES.casefold(), OUTCOME_VALUES.casefold())
             or name.startswith("tracker.db")  # and its journal and write-ahead log beside it
             or name.startswith(".tracker")
         )
@@ -722,7 +736,7 @@ def _journal(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, int, by
     names = [name for name, _, _, _ in appends]
     for name, length, _, ino in appends:
         folder, _, base = name.rpartition("/") if isinstance(name, str) else ("", "", "")
-        record = name == ASSESSMENTS or (folder == STATUS_DIR and _status_name(base))
+        record = name in (ASSESSMENTS, OUTCOME_VALUES) or (folder == STATUS_DIR and _status_name(base))
         if not record or type(length) is not int or length < 0 or names.count(name) > 1:
             raise refuse
         try:

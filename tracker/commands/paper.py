@@ -13,8 +13,9 @@ from . import _context, _options, _out
 from ._out import Out
 
 if TYPE_CHECKING:
+    from tracker.db import Connection
     from tracker.domain.board import ActionState, MeetingNotes
-    from tracker.output.document import Paper
+    from tracker.output.document import Block, Paper
 
 app = typer.Typer()
 
@@ -158,6 +159,7 @@ def paper(
         notes,
         actions,
         rollups,
+        _outcomes(conn, day) if section is None else None,
     )
     to.write(ctx, render(kind, made, day))
     if meeting is not None and data.board.meetings and held not in data.board.meetings:
@@ -193,3 +195,16 @@ def render(kind: str, made: Paper, day: date) -> str | bytes:
     from tracker.output.markdown import render as markdown
 
     return markdown(made)
+
+
+def _outcomes(conn: Connection, day: date) -> tuple[str, list[Block]] | None:
+    """The paper's outcomes section, where the workspace has an outcomes framework."""
+    from tracker import db
+
+    framework = db.framework(conn)
+    if framework is None:
+        return None
+    from tracker.domain.outcomes import standings
+    from tracker.output.paper import outcomes_section
+
+    return outcomes_section(framework, standings(framework, db.measure_values(conn), day), day)

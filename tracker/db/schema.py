@@ -171,6 +171,18 @@ CREATE TABLE owner_standing (
     reports_via TEXT REFERENCES departments(code), rag TEXT, last_rag TEXT, last_update TEXT, stale INTEGER, trend TEXT,
     owed_by TEXT REFERENCES departments(code), named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
     PRIMARY KEY (number, named_as));
+-- The outcomes framework (outcomes.yaml) and its measures' published values (outcome_values.yaml).
+CREATE TABLE outcomes_framework (title TEXT, date TEXT, link TEXT);
+CREATE TABLE outcomes (code TEXT PRIMARY KEY, position INTEGER, name TEXT, kind TEXT, line INTEGER);
+CREATE TABLE measures (
+    code TEXT PRIMARY KEY, outcome TEXT REFERENCES outcomes(code), position INTEGER, name TEXT, unit TEXT, direction TEXT,
+    baseline_value REAL, baseline_period TEXT, baseline_source TEXT, baseline_note TEXT,
+    target_words TEXT, target_value REAL, target_by TEXT, target_source TEXT, note TEXT, line INTEGER);
+-- period as written (2023, 2023/24, 2023-05, 2023-05-14), and its first and last days
+CREATE TABLE measure_values (
+    measure TEXT REFERENCES measures(code), period TEXT, period_start TEXT, period_end TEXT, value REAL,
+    source TEXT, note TEXT, recorded TEXT, file TEXT, line INTEGER,
+    PRIMARY KEY (measure, period));
 CREATE TABLE files (
     path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER, lines INTEGER,
     appendable INTEGER, digests BLOB);

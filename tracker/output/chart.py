@@ -16,7 +16,7 @@ from typing import NamedTuple
 from tracker.domain.rating import Rating
 from tracker.domain.values import long_date
 
-from .document import FILL
+from .document import FILL, Series
 
 WIDTH, HEIGHT = 800, 320
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 40, 34
@@ -178,6 +178,128 @@ def png(trend: Sequence[tuple[date, dict[Rating, int]]], scale: int = 2) -> byte
             )
         elif isinstance(s, Rule):
             draw.line((s.x1 * scale, s.y1 * scale, s.x2 * scale, s.y2 * scale), fill=f"#{s.colour}", width=scale // 2 or 1)
+        else:
+            if s.size not in fonts:
+                fonts[s.size] = ImageFont.load_default(s.size * scale)
+            draw.text((s.x * scale, s.y * scale), s.text, fill=f"#{s.colour}", font=fonts[s.size], anchor=anchors[s.anchor])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=False)
+    return buffer.getvalue()
+
+
+# A measure's small chart: its values over time as a line, its baseline and target as dashed rules.
+SMALL_W, SMALL_H = 360, 170
+_S_LEFT, _S_RIGHT, _S_TOP, _S_BOTTOM = 52, 14, 28, 30
+_INK, _BASE, _GOAL = "0B0C0C", "505A5F", "00703C"
+
+
+def _short(v: float) -> str:
+    if abs(v) >= 10_000:
+        return f"{v / 1000:,.0f}k"
+    return f"{v:,.0f}" if v == int(v) else f"{v:g}"
+
+
+def measure_layout(s: Series) -> list[Shape]:
+    """The small chart's shapes: a grid, the values joined point to point, the baseline and target."""
+    shapes: list[Shape] = [Label(_S_LEFT, 16, _clip(s.name, 52), "start", _INK, _FONT - 1)]
+    levels = [v for _, v in s.points] + [x for x in (s.baseline, s.target) if x is not None]
+    if not levels:
+        shapes.append(Label(SMALL_W / 2, SMALL_H / 2, "no values yet", "middle", _BASE, _FONT - 1))
+        return shapes
+    low, high = min(0.0, min(levels)), max(levels)
+    high = high if high > low else low + 1
+    top = high + (high - low) * 0.08
+    plot_w, plot_h = SMALL_W - _S_LEFT - _S_RIGHT, SMALL_H - _S_TOP - _S_BOTTOM
+    base = _S_TOP + plot_h
+
+    def y(v: float) -> float:
+        return base - plot_h * (v - low) / (top - low)
+
+    for v in (low, (low + high) / 2, high):
+        shapes.append(Rule(_S_LEFT, y(v), SMALL_W - _S_RIGHT, y(v), "B1B4B6" if v != low else _INK))
+        shapes.append(Label(_S_LEFT - 5, y(v) + 4, _short(v), "end", _BASE, _FONT - 3))
+    for value, colour, words in ((s.baseline, _BASE, "baseline"), (s.target, _GOAL, "target")):
+        if value is not None:
+            for x in range(_S_LEFT, SMALL_W - _S_RIGHT, 8):  # dashed: a rule every other few units
+                shapes.append(Rule(x, y(value), min(x + 4, SMALL_W - _S_RIGHT), y(value), colour))
+            shapes.append(Label(SMALL_W - _S_RIGHT, y(value) - 3, words, "end", colour, _FONT - 3))
+    n = len(s.points)
+    pitch = plot_w / max(n, 1)
+    xs = [_S_LEFT + pitch * (i + 0.5) for i in range(n)]
+    for i in range(1, n):
+        shapes.append(Rule(xs[i - 1], y(s.points[i - 1][1]), xs[i], y(s.points[i][1]), "1D70B8"))
+    for i, (period, value) in enumerate(s.points):
+        shapes.append(Box(xs[i] - 3, y(value) - 3, 6, 6, "1D70B8", f"{period}: {_short(value)}"))
+        if i in (0, n - 1) or n <= 4:
+            shapes.append(Label(xs[i], base + _FONT + 4, period, "middle", _BASE, _FONT - 3))
+    return shapes
+
+
+def _clip(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def measure_words(s: Series) -> str:
+    """The small chart in words, for a reader who cannot see it."""
+    values = "; ".join(f"{p}: {_short(v)}" for p, v in s.points) or "no values yet"
+    marks = [
+        f"baseline {_short(s.baseline)}" if s.baseline is not None else "",
+        f"target {_short(s.target)}" if s.target is not None else "",
+    ]
+    marked = ", ".join(m for m in marks if m)
+    return f"{s.name}: {values}" + (f" ({marked})" if marked else "") + "."
+
+
+def measure_svg(s: Series, index: int) -> str:
+    shapes = measure_layout(s)
+    return _svg(shapes, SMALL_W, SMALL_H, f"measure-{index}", s.name, measure_words(s))
+
+
+def measure_png(s: Series, scale: int = 2) -> bytes:
+    return _png(measure_layout(s), SMALL_W, SMALL_H, scale)
+
+
+def _svg(shapes: list[Shape], width: int, height: int, ident: str, title: str, words: str) -> str:
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"'
+        f' aria-labelledby="{ident}-title {ident}-desc" font-family="Arial, Helvetica, sans-serif" class="measure">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(words)}</desc>',
+    ]
+    for s in shapes:
+        if isinstance(s, Box):
+            out.append(
+                f'<rect x="{_n(s.x)}" y="{_n(s.y)}" width="{_n(s.w)}" height="{_n(s.h)}" fill="#{s.fill}">'
+                f"<title>{escape(s.title)}</title></rect>"
+            )
+        elif isinstance(s, Rule):
+            out.append(f'<line x1="{_n(s.x1)}" y1="{_n(s.y1)}" x2="{_n(s.x2)}" y2="{_n(s.y2)}" stroke="#{s.colour}"/>')
+        else:
+            out.append(
+                f'<text x="{_n(s.x)}" y="{_n(s.y)}" text-anchor="{s.anchor}" font-size="{_n(s.size)}"'
+                f' fill="#{s.colour}">{escape(s.text)}</text>'
+            )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _png(shapes: list[Shape], width: int, height: int, scale: int) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (width * scale, height * scale), "white")
+    draw = ImageDraw.Draw(image)
+    fonts: dict[float, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
+    anchors = {"start": "ls", "middle": "ms", "end": "rs"}
+    for s in shapes:
+        if isinstance(s, Box):
+            draw.rectangle(
+                (round(s.x * scale), round(s.y * scale), round((s.x + s.w) * scale) - 1, round((s.y + s.h) * scale) - 1),
+                fill=f"#{s.fill}",
+            )
+        elif isinstance(s, Rule):
+            draw.line((s.x1 * scale, s.y1 * scale, s.x2 * scale, s.y2 * scale), fill=f"#{s.colour}", width=scale)
         else:
             if s.size not in fonts:
                 fonts[s.size] = ImageFont.load_default(s.size * scale)

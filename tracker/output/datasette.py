@@ -137,6 +137,31 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "meta": ("About the data: the review, the board, and the date the standing tables are as of.", {}),
     "files": ("The YAML files as tracker last loaded them.", {}),
+    "outcomes_framework": ("The outcomes framework the measures belong to (outcomes.yaml): its title, date and link.", {}),
+    "outcomes": (
+        "The framework's outcomes: strategic (what it delivers for citizens) and intermediate (what helps deliver them).",
+        {"code": "The outcome's code, as recommendations name it", "kind": "strategic or intermediate"},
+    ),
+    "measures": (
+        "The measures of each outcome, with the unit, the direction of good, the baseline and the target a source sets.",
+        {
+            "unit": "count, percent, per 1,000, per 100,000 or per million",
+            "direction": "The way that is better: up or down",
+            "baseline_period": "The period the baseline value is for",
+            "target_words": "The target as the framework or strategy words it",
+            "target_value": "The target in the measure's unit, where the words give one",
+            "target_by": "The period by which the target is to be met (2024/25: the financial year)",
+        },
+    ),
+    "measure_values": (
+        "Published values of the measures (outcome_values.yaml), each with its source.",
+        {
+            "period": "What the value is for, as written: a year, a financial year (2023/24), a month or a day",
+            "period_start": "The period's first day",
+            "period_end": "The period's last day",
+            "recorded": "When the value was recorded in tracker",
+        },
+    ),
 }
 
 # Configuration (Datasette 1.0's datasette.yaml): facets, order, labels, what is hidden.
@@ -145,8 +170,10 @@ FACETS = {
     "owner_standing": ["rag", "dept", "section", "role"],
     "returns": ["dept", "rag"],
     "recommendations": ["section", "source"],
+    "measures": ["outcome", "unit", "direction"],
+    "measure_values": ["measure"],
 }
-LABELS = {"recommendations": "title", "standing": "title", "departments": "name"}
+LABELS = {"recommendations": "title", "standing": "title", "departments": "name", "outcomes": "name", "measures": "name"}
 HIDDEN = ("files",)
 CONFIGURATION = ("facets", "sort", "sort_desc", "label_column", "hidden", "queries")
 

@@ -92,9 +92,6 @@ class Dashboard(NamedTuple):
     earlier: int = 0  # how many earlier dates the chart leaves out (`tracker trend` lists them all)
 
 
-Block = Heading | Para | Items | Fields | Table | Appendices | Charts
-
-
 class Paper(NamedTuple):
     title: str
     dashboard: Dashboard | None
@@ -150,3 +147,24 @@ def web(url: str) -> str | None:
     """The link's target if it is one a paper may link to (http or https, to a named site), else None."""
     url = url.strip()
     return target(url) if url.lower().startswith(("http://", "https://")) and host(url) else None
+
+
+class Series(NamedTuple):
+    """One measure's values over time, for a small chart: each value's period and value, and the
+    baseline and target where the measure has them (as numbers in its unit)."""
+
+    name: str
+    unit: str
+    points: tuple[tuple[str, float], ...]
+    baseline: float | None = None
+    target: float | None = None
+    target_by: str | None = None
+
+
+class MeasureCharts(NamedTuple):
+    """A small chart per measure, in the formats that draw them (Word, HTML); markdown has the table."""
+
+    series: tuple[Series, ...]
+
+
+Block = Heading | Para | Items | Fields | Table | Appendices | Charts | MeasureCharts

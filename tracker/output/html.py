@@ -25,6 +25,7 @@ from .document import (
     Line,
     Link,
     Mark,
+    MeasureCharts,
     Paper,
     Para,
     Strong,
@@ -40,6 +41,7 @@ body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; line-height: 
 h1 { font-size: 18pt; margin: 0 0 .6em; }
 h2 { font-size: 14pt; margin: 1.4em 0 .5em; border-bottom: 1px solid #b1b4b6; padding-bottom: .15em; }
 h3 { font-size: 12pt; margin: 1em 0 .4em; }
+.measures figure { display: inline-block; width: 48%; margin: 0 1% .5em 0; }
 table { border-collapse: collapse; margin: .4em 0 1em; width: 100%; }
 th, td { border: 1px solid #b1b4b6; padding: .25em .45em; text-align: left; vertical-align: top; }
 /* A word longer than the page breaks rather than running off it; in a table, only once its column
@@ -226,6 +228,10 @@ def render(paper: Paper) -> str:
             out.append("</table>")
         elif isinstance(block, Table):
             out += _table(block)
+        elif isinstance(block, MeasureCharts):
+            out.append('<div class="measures">')
+            out += [f"<figure>{chart.measure_svg(s, i)}</figure>" for i, s in enumerate(block.series, 1)]
+            out.append("</div>")
         elif isinstance(block, Appendices):
             out.append('<div class="appendices">')
             closing.insert(0, "</div>")

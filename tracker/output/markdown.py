@@ -18,6 +18,7 @@ from .document import (
     Line,
     Link,
     Mark,
+    MeasureCharts,
     Paper,
     Para,
     Strong,
@@ -100,6 +101,6 @@ def render(paper: Paper) -> str:
             out += [*_table(rows[0], rows[1:]), ""]
         elif isinstance(block, Table):
             out += [*_table(list(block.headers), [[line(c) for c in row] for row in block.rows], block.align), ""]
-        elif isinstance(block, (Appendices, Charts)):
+        elif isinstance(block, (Appendices, Charts, MeasureCharts)):  # the table says it all in markdown
             pass
     return "\n".join(out).rstrip("\n") + "\n"

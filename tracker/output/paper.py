@@ -33,8 +33,10 @@ from .document import (
     Line,
     Link,
     Mark,
+    MeasureCharts,
     Paper,
     Para,
+    Series,
     Strong,
     Table,
     plain,
@@ -43,9 +45,12 @@ from .plain import count
 
 if TYPE_CHECKING:
     from tracker.domain.board import ActionState, MeetingNotes, Risk
+    from tracker.domain.outcomes import Framework, MeasureStanding, Outcome
+
+    OutcomeStandings = Sequence[tuple[Outcome, Sequence[MeasureStanding]]]
     from tracker.domain.corrections import Trail
 
-__all__ = ["RANKS", "Details", "Exception_", "board_paper", "count", "dashboard", "ranked", "reasons"]
+__all__ = ["RANKS", "Details", "Exception_", "board_paper", "count", "dashboard", "outcomes_section", "ranked", "reasons"]
 
 # The most dates the dashboard's chart shows, the latest: more would be too thin to read.
 CHARTED = 40
@@ -170,6 +175,7 @@ def board_paper(
     notes: MeetingNotes | None = None,
     actions: Sequence[ActionState] = (),
     rollups: Sequence[RollUp] = (),
+    outcomes: tuple[str, list[Block]] | None = None,
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`;
     `chased`: the day the window of who owes returns ends (the meeting's returns deadline, as `tracker
@@ -199,6 +205,11 @@ def board_paper(
     out += [Appendices(), *_appendices(data, now)]
     if len(exceptions) > EXCEPTIONS_LISTED:
         out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions, data.words)]
+    # The outcomes (outcomes_section), where the workspace has a framework: an appendix of their own, so
+    # that the part before the appendices, which page one and the exceptions fill, stays as short.
+    if outcomes is not None:
+        appendix = "D" if len(exceptions) > EXCEPTIONS_LISTED else "C"
+        out += [Heading(2, f"Appendix {appendix}: outcomes"), Para((outcomes[0],)), *outcomes[1]]
     by = plain(details.author or details.board) if details.author or details.board else None
     return Paper(title, dashboard, tuple(out), plain(details.classification) if details.classification else None, by)
 
@@ -771,3 +782,57 @@ def dashboard(data: Dataset, trend: Sequence[tuple[date, list[Standing]]], now: 
         tuple(sections.values()),
         earlier,
     )
+
+
+def outcomes_section(framework: Framework, standings: OutcomeStandings, as_of: date) -> tuple[str, list[Block]]:
+    """The paper's outcomes: a sentence for the body of the paper, and for an appendix each measure's
+    latest value against its baseline and target in one table, and (in Word and HTML) a small chart of
+    each measure that has values. An appendix, so that the part before the appendices stays short."""
+    from tracker.domain.outcomes import shown
+
+    from .outcomes import change_words, target_words
+
+    rows: list[tuple[Line, ...]] = []
+    series: list[Series] = []
+    judged: dict[str, int] = {}
+    for outcome, measures in standings:
+        for s in measures:
+            m, latest = s.measure, s.latest
+            numeric = m.target is not None and m.target.value is not None
+            if numeric:
+                judged[s.on_track] = judged.get(s.on_track, 0) + 1
+            rows.append(
+                (
+                    (plain(outcome.name),),
+                    (plain(m.name),),
+                    (f"{shown(latest.value, m.unit)} ({latest.period})" if latest else "no value",),
+                    (f"{shown(m.baseline.value, m.unit)} ({m.baseline.period})" if m.baseline else "none",),
+                    (plain(target_words(s)),),
+                    (change_words(s) if s.change is not None else "",),
+                    (s.on_track if numeric else "",),
+                    (s.trend(),),
+                )
+            )
+            if s.values:
+                points = tuple((v.period, v.value) for v in s.values)
+                baseline = m.baseline.value if m.baseline else None
+                target = m.target.value if m.target else None
+                series.append(Series(plain(m.name), m.unit, points, baseline, target, m.target.by if m.target else None))
+    valued = sum(1 for _, ms in standings for s in ms if s.values)
+    when = f" ({long_date(framework.date)})" if framework.date else ""
+    targets = sum(judged.values())
+    verdicts = ", ".join(f"{n} {word}" for word, n in sorted(judged.items()))
+    sentence = (
+        f"{valued} of the outcomes framework's {len(rows)} measures have a value up to {long_date(as_of)};"
+        f" {targets} {'has' if targets == 1 else 'have'} a numeric target" + (f" ({verdicts})." if targets else ".")
+    )
+    rule = (
+        f"The measures of the {plain(framework.title)}{when}, each against its baseline and target."
+        " Change since baseline is better or worse by each measure's direction of good; a measure with a numeric target"
+        " is on track when its latest value is at least where a straight line from baseline to target would be."
+    )
+    out: list[Block] = [Para((rule,))]
+    out.append(Table(("Outcome", "Measure", "Latest", "Baseline", "Target", "Change", "On track", "Trend"), tuple(rows)))
+    if series:
+        out.append(MeasureCharts(tuple(series)))
+    return sentence, out

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from datetime import date
 
 from tracker.domain.rating import Rating
@@ -31,6 +32,7 @@ from .document import (
     Line,
     Link,
     Mark,
+    MeasureCharts,
     Paper,
     Para,
     Strong,
@@ -220,13 +222,13 @@ def _fields(links: _Links, block: Fields, room: int) -> str:
     return "".join(out)
 
 
-def _picture_xml(png: bytes, rid: str, width: int, name: str, words: str) -> str:
+def _picture_xml(png: bytes, rid: str, width: int, name: str, words: str, pid: int = 1) -> str:
     """The picture inline, `width` EMU wide and as high as its proportions make it, with its alternative text."""
     across, down = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG's IHDR
     height = round(width * down / across)
     return (
         f'<w:p><w:r><w:drawing><wp:inline><wp:extent cx="{width}" cy="{height}"/>'
-        f'<wp:docPr id="1" name="{_xml(name)}" descr="{_xml(words)}"/>'
+        f'<wp:docPr id="{pid}" name="{_xml(name)}" descr="{_xml(words)}"/>'
         '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
         '<pic:nvPicPr><pic:cNvPr id="0" name="image.png"/><pic:cNvPicPr/></pic:nvPicPr>'
@@ -300,7 +302,7 @@ def _footer(classification: str | None) -> str:
     )
 
 
-def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
+def _body(paper: Paper, links: _Links, png: bytes | None, measures: Sequence[bytes] = ()) -> str:
     header = "rId6" if paper.classification else None
     """The document's body: the title, the blocks (the dashboard where the paper places it), and each section's page."""
     out = [_heading_xml(paper.title, 0)]
@@ -323,6 +325,9 @@ def _body(paper: Paper, links: _Links, png: bytes | None) -> str:
         elif isinstance(block, Table):
             out.append(_grid(links, block.headers, list(block.rows), block.align, room, 9))
             out.append("<w:p/>")
+        elif isinstance(block, MeasureCharts):  # one such block a paper: its pictures are measure1.png, ...
+            for i, (s, picture) in enumerate(zip(block.series, measures, strict=True), 1):
+                out.append(_picture_xml(picture, f"rIdM{i}", room * 3 // 5, s.name, chart.measure_words(s), i + 1))
         elif isinstance(block, Appendices) and not wide:  # the pages so far end here; the rest are landscape
             out.append(f"<w:p><w:pPr>{_section_xml(False, 'rId4', header)}</w:pPr></w:p>")
             room, wide = _HEIGHT - 2 * _MARGIN, True
@@ -387,11 +392,13 @@ def render(paper: Paper, as_of: date) -> bytes:
     """The paper as the bytes of a .docx file."""
     png = chart.png(paper.dashboard.trend) if paper.dashboard is not None else None
     links = _Links(first=7)  # after the styles, numbering, settings, footer, picture and header (rId1 to rId6)
-    document = f"{_DECLARATION}<w:document {_NAMESPACES}><w:body>{_body(paper, links, png)}</w:body></w:document>"
+    measures = [chart.measure_png(s) for b in paper.blocks if isinstance(b, MeasureCharts) for s in b.series]
+    document = f"{_DECLARATION}<w:document {_NAMESPACES}><w:body>{_body(paper, links, png, measures)}</w:body></w:document>"
     related = [(f"rId{i}", f"{_RELATIONSHIPS}/{name.removesuffix('.xml')}", name) for i, name in enumerate(_TEMPLATE, 1)]
     related.append(("rId4", f"{_RELATIONSHIPS}/footer", "footer1.xml"))
     related += [("rId5", f"{_RELATIONSHIPS}/image", "media/image1.png")] if png is not None else []
     related += [("rId6", f"{_RELATIONSHIPS}/header", "header1.xml")] if paper.classification else []
+    related += [(f"rIdM{i}", f"{_RELATIONSHIPS}/image", f"media/measure{i}.png") for i in range(1, len(measures) + 1)]
     related += [(rid, _LINK, target) for target, rid in links.ids.items()]
     top = [
         ("rId1", f"{_RELATIONSHIPS}/officeDocument", "word/document.xml"),
@@ -407,6 +414,7 @@ def render(paper: Paper, as_of: date) -> bytes:
         ("word/footer1.xml", (_DECLARATION + _footer(paper.classification)).encode()),
         *([("word/header1.xml", (_DECLARATION + _header(paper.classification)).encode())] if paper.classification else []),
         *([("word/media/image1.png", png)] if png is not None else []),
+        *((f"word/media/measure{i}.png", picture) for i, picture in enumerate(measures, 1)),
     ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
