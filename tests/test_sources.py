@@ -45,9 +45,9 @@ def test_init_partnership_starts_a_plan_under_the_national_recommendations(run: 
     assert "follow: false" in (root / "recommendations.yaml").read_text(encoding="utf-8")
     checked = run("check", root=root)
     assert checked.exit_code == 0, checked.stdout
-    assert (
-        checked.stdout
-        == "ok: 32 recommendations, 0 plan actions, 31 departments, 0 returns, 0 assessments, 6 outcomes, 11 measures, 7 outcome values, no problems\n"
+    assert checked.stdout == (
+        "ok: 32 recommendations, 0 plan actions, 31 departments, 0 returns, 0 assessments,"
+        " 6 outcomes, 11 measures, 7 outcome values, no problems\n"
     )
     assert run("init", str(root), "--partnership", NAME).exit_code == 2  # never over a workspace
     assert run("init", str(tmp_path / "x"), "--partnership", " ").exit_code == 2
@@ -55,9 +55,9 @@ def test_init_partnership_starts_a_plan_under_the_national_recommendations(run: 
 
 def test_check_counts_each_source_in_its_own_words(run: Run, partnership: Path) -> None:
     checked = run("check", root=partnership)
-    assert (
-        checked.stdout
-        == "ok: 32 recommendations, 20 plan actions, 31 departments, 2 returns, 0 assessments, 6 outcomes, 11 measures, 7 outcome values, no problems\n"
+    assert checked.stdout == (
+        "ok: 32 recommendations, 20 plan actions, 31 departments, 2 returns, 0 assessments,"
+        " 6 outcomes, 11 measures, 7 outcome values, no problems\n"
     )
 
 
@@ -88,7 +88,7 @@ def test_show_of_a_national_recommendation_lists_its_local_actions_rolled_up(run
     action = run("show", "CP-10", "--format", "json", root=partnership)
     document = json.loads(action.stdout)
     assert (document["ref"], document["source"], document["delivers"]) == ("CP-10", "plan", ["R11"])
-    assert document["outcomes"] == ["deaths"]
+    assert document["outcomes"] == ["deaths-and-harm"]
     national = json.loads(run("show", "R11", "--format", "json", root=partnership).stdout)
     assert national["rolled_up_rag"] == "red"
     assert [i["ref"] for i in national["delivered_by"]] == ["CP-10", "CP-16"]
@@ -122,6 +122,8 @@ def test_the_paper_speaks_of_the_plan_in_its_own_words(run: Run, partnership: Pa
     assert "## Appendix A: actions by section" in paper and "## Appendix B: actions by owner" in paper
     assert "| R11 | Local authorities commission the full range of services | ✖ **RED** | CP-10 RED; CP-16 NO RETURN |" in paper
     assert "1000" not in paper  # tracker's own numbers for the items never show
+    assert "**CP-10. Naloxone for people at risk of overdose**: ✖ **RED** (owners);" in paper
+    assert "was NO RETURN on 1 April 2026; serves Reducing drug-related deaths and harm." in paper
 
 
 def test_imports_exports_and_packs_name_local_actions_by_ref(run: Run, partnership: Path, tmp_path: Path) -> None:
@@ -252,3 +254,19 @@ def test_the_actions_log_names_local_actions_by_ref(run: Run, partnership: Path)
         "2 returns, 0 assessments, 6 outcomes, 11 measures, 7 outcome values, 1 action, no problems\n"
     )
     assert run("action", "add", "x", "--owner", "CPH", "--recommendation", "CP-99", root=partnership).exit_code == 3
+
+
+def test_show_says_which_outcomes_an_item_serves(run: Run, partnership: Path) -> None:
+    shown = run("show", "CP-9", root=partnership).stdout
+    assert "Serves: Reducing drug-related crime; Increasing engagement in drug treatment" in shown
+
+
+def test_an_item_serves_only_outcomes_of_the_framework(run: Run, partnership: Path) -> None:
+    path = partnership / "sources" / "plan.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    outcomes: [drug-supply]\n", "    outcomes: [supply]\n", 1), encoding="utf-8")
+    checked = run("check", root=partnership)
+    assert checked.exit_code == 1
+    assert "sources/plan.yaml:" in checked.stdout and "outcomes: 'supply' is not an outcome of outcomes.yaml" in checked.stdout
+    refused = run("report", root=partnership)
+    assert refused.exit_code == 3 and "'supply' is not an outcome" in refused.stderr

@@ -214,7 +214,7 @@ def _check_files(root: Path, today: date) -> tuple[list[tuple[Problem, bool]], d
         word = counted_as(source.key, source.items)
         counts[word] = counts.get(word, 0) + n
     counts.update(departments=len(data.registry.departments), returns=0, assessments=0)
-    findings += _check_outcomes(files, raw, counts)
+    findings += _check_outcomes(files, raw, counts, data)
     for shown, path in files.items():
         if is_definition(shown) or shown in (OUTCOMES, OUTCOME_VALUES):
             continue
@@ -239,14 +239,16 @@ def counted_as(key: str, items: str) -> str:
 
 
 def _check_outcomes(
-    files: dict[str, Path], raw: Callable[[Path, str], bytes], counts: dict[str, int]
+    files: dict[str, Path], raw: Callable[[Path, str], bytes], counts: dict[str, int], data: Dataset
 ) -> list[tuple[Problem, bool]]:
     """The problems of outcomes.yaml and outcome_values.yaml, where the workspace has them, each
-    with whether it made a file unreadable; what they hold counted in `counts`."""
+    with whether it made a file unreadable; what they hold counted in `counts`; and the outcomes
+    the items of `data` serve, which the framework must hold."""
+    from .domain.outcomes import served_problems
     from .yamlio.outcomes import load_outcomes
 
     if OUTCOMES not in files and OUTCOME_VALUES not in files:
-        return []
+        return [(p, False) for p in served_problems(data, None)]
     try:
         framework, values, problems = load_outcomes(
             *(raw(files[name], name) if name in files else None for name in (OUTCOMES, OUTCOME_VALUES))
@@ -256,7 +258,7 @@ def _check_outcomes(
     if framework is not None:
         counts["outcomes"], counts["measures"] = len(framework.outcomes), len(framework.measures)
     counts["outcome values"] = len(values)
-    return [(p, False) for p in problems]
+    return [(p, False) for p in problems + served_problems(data, framework)]
 
 
 def _written_since(root: Path, read: dict[Path, Fingerprint]) -> bool:
@@ -508,7 +510,11 @@ def sync_files(conn: db.Connection, root: Path, today: date | None = None) -> No
             db.save_file(conn, name, read[1])  # type: ignore[index]
     changed_any = data is not None
 
-    problems = _sync_outcomes(conn, files, loaded, changed)
+    problems, outcomes_changed = _sync_outcomes(conn, files, loaded, changed)
+    if not problems and (data is not None or outcomes_changed):  # the outcomes the items serve are the framework's
+        from .domain.outcomes import served_problems
+
+        problems = served_problems(data or db.dataset(conn), db.framework(conn))
     # Status files are checked against the recommendations, so all are read again when those change.
     force = data is not None
     for name, path in files.items():
@@ -540,22 +546,23 @@ def _sync_outcomes(
     files: dict[str, Path],
     loaded: dict[str, db.LoadedFile],
     changed: Callable[[str, Path, bool], tuple[bytes, db.LoadedFile] | None],
-) -> list[Problem]:
+) -> tuple[list[Problem], bool]:
     """Load the outcomes framework and its values again if either file changed, came or went (both
-    are small, and read whole together: a value is checked against the measures); the problems found."""
+    are small, and read whole together: a value is checked against the measures); the problems
+    found, and whether they changed."""
     from .yamlio.outcomes import load_outcomes
 
     names = (OUTCOMES, OUTCOME_VALUES)
     read = {name: changed(name, files[name], False) for name in names if name in files}
     gone = any(name in loaded and name not in files for name in names)
     if not gone and all(r is None for r in read.values()):
-        return []
+        return [], False
     raws = {name: r[0] if r is not None else workspace.read(files[name], name)[0] for name, r in read.items()}
     framework, values, problems = load_outcomes(raws.get(OUTCOMES), raws.get(OUTCOME_VALUES))
     if problems:
-        return problems
+        return problems, True
     db.replace_outcomes(conn, framework, values)
     for name, r in read.items():
         if r is not None:
             db.save_file(conn, name, r[1]._replace(appendable=False))
-    return []  # a file gone is forgotten with the others
+    return [], True  # a file gone is forgotten with the others

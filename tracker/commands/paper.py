@@ -15,6 +15,7 @@ from ._out import Out
 if TYPE_CHECKING:
     from tracker.db import Connection
     from tracker.domain.board import ActionState, MeetingNotes
+    from tracker.domain.recommendations import Dataset
     from tracker.output.document import Block, Paper
 
 app = typer.Typer()
@@ -160,6 +161,7 @@ def paper(
         actions,
         rollups,
         _outcomes(conn, day) if section is None else None,
+        _outcome_names(conn, data),
     )
     to.write(ctx, render(kind, made, day))
     if meeting is not None and data.board.meetings and held not in data.board.meetings:
@@ -195,6 +197,16 @@ def render(kind: str, made: Paper, day: date) -> str | bytes:
     from tracker.output.markdown import render as markdown
 
     return markdown(made)
+
+
+def _outcome_names(conn: Connection, data: Dataset) -> dict[str, str]:
+    """The names of the outcomes the items serve, by code (none asked for where no item names one)."""
+    if not any(r.outcomes for r in data.recommendations):
+        return {}
+    from tracker import db
+
+    framework = db.framework(conn)
+    return {o.code: o.name for o in framework.outcomes} if framework is not None else {}
 
 
 def _outcomes(conn: Connection, day: date) -> tuple[str, list[Block]] | None:

@@ -130,5 +130,17 @@ def show(
     else:
         from tracker.output.detail import recommendation_detail
 
-        shown = recommendation_detail(data, rec, histories, today, now, assessments, _out.width(), trail, assessed, rollup)
+        shown = recommendation_detail(
+            data, rec, histories, today, now, assessments, _out.width(), trail, assessed, rollup, _serves(conn, rec.outcomes)
+        )
         _out.write_coloured(shown)
+
+
+def _serves(conn: object, codes: tuple[str, ...]) -> list[str]:
+    """The names of the outcomes `codes` name, in the framework's order (as they are, without one)."""
+    if not codes:
+        return []
+    from tracker import db
+    from tracker.domain.outcomes import outcome_names
+
+    return outcome_names(codes, db.framework(conn))  # type: ignore[arg-type]

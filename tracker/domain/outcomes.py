@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from .problem import Problem
+from .recommendations import Dataset
 from .values import excerpt
 
 OUTCOMES = "outcomes.yaml"
@@ -307,3 +308,21 @@ def serves(codes_of: Callable[[object], Sequence[str]], item: object, framework:
     `codes_of(item)` gives; None when it names none."""
     names = outcome_names(codes_of(item), framework)
     return f"serves: {'; '.join(names)}" if names else None
+
+
+def served_problems(data: Dataset, framework: Framework | None) -> list[Problem]:
+    """The rule that an item serves outcomes the framework holds (outcomes.yaml), by its codes."""
+    problems: list[Problem] = []
+    known = {o.code for o in framework.outcomes} if framework is not None else set()
+    for rec in data.recommendations:
+        for code in rec.outcomes:
+            if code in known:
+                continue
+            source = data.source_of(rec)
+            label = data.label(rec.number)
+            if framework is None:
+                message = f"{code!r} names an outcome, but the workspace has no outcomes.yaml (tracker init writes one)"
+            else:
+                message = f"{code!r} is not an outcome of outcomes.yaml; its outcomes are {', '.join(sorted(known))}"
+            problems.append(Problem(source.file, rec.line, message, label, "outcomes"))
+    return problems

@@ -62,6 +62,7 @@ def recommendation_detail(
     trail: Sequence[Trail] = (),
     assessed: int | None = None,
     rollup: RollUp | None = None,
+    serves: Sequence[str] = (),
 ) -> str:
     """`histories`: each owner's returns, all or the newest (owner_histories); `assessments`: the
     board's, oldest first, all or the newest of the `assessed` it has made."""
@@ -78,6 +79,8 @@ def recommendation_detail(
         awaiting = f", awaiting {', '.join(s.rec.shown for s in rollup.awaiting)}" if rollup.awaiting else ""
         out.append(f"Rolled up from the {len(rollup.items)} delivering it: {rollup.rag.word}{awaiting}")
         out += [clean(f"  {s.rec.shown}  {s.rag.word:<9}  {s.rec.title}") for s in rollup.items]
+    if serves:
+        out.append(clean("Serves: " + "; ".join(serves)))
     delivers = [data.find(n) for n in rec.delivers]
     if delivers:
         out.append("Delivers: " + "; ".join(clean(f"{d.shown} {d.title}") for d in delivers if d is not None))

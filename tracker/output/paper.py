@@ -10,7 +10,7 @@ text for their format: it is shown as the words it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -176,6 +176,7 @@ def board_paper(
     actions: Sequence[ActionState] = (),
     rollups: Sequence[RollUp] = (),
     outcomes: tuple[str, list[Block]] | None = None,
+    serving: Mapping[str, str] | None = None,
 ) -> Paper:
     """The paper. `arrived`: the returns and assessments (in force) dated after `since`, up to `as_of`;
     `chased`: the day the window of who owes returns ends (the meeting's returns deadline, as `tracker
@@ -197,14 +198,14 @@ def board_paper(
         out += [Heading(2, "Cover note"), *(Para((plain(p),)) for p in notes.cover)]
     out += [Charts(), *_summary(data, now, then, as_of, since, arrived)]
     out += _since(data, now, then, since, arrived, corrected)
-    out += _exceptions(exceptions, data.words)
+    out += _exceptions(exceptions, data.words, serving)
     out += _delivered(rollups, data)
     out += _actions(actions, as_of, since)
     out += _risks(notes.risks if notes else ())
     out += _chasing(data, now, chase_day, chase, details, as_of)
     out += [Appendices(), *_appendices(data, now)]
     if len(exceptions) > EXCEPTIONS_LISTED:
-        out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions, data.words)]
+        out += [Heading(2, "Appendix C: every exception"), *_exception_entries(exceptions, data.words, serving)]
     # The outcomes (outcomes_section), where the workspace has a framework: an appendix of their own, so
     # that the part before the appendices, which page one and the exceptions fill, stays as short.
     if outcomes is not None:
@@ -472,13 +473,13 @@ def _assessed_later(now: list[Standing], as_of: date, since: date) -> str:
     return f" Assessed by the board after {_long(as_of)}, on evidence from this period: {_many(later)}."
 
 
-def _exceptions(exceptions: list[Exception_], w: Words) -> list[Block]:
+def _exceptions(exceptions: list[Exception_], w: Words, serving: Mapping[str, str] | None = None) -> list[Block]:
     """The exceptions in order of severity (RANKS), under a heading for each kind: each in full, or,
     beyond EXCEPTIONS_LISTED, counted by section (each in full in Appendix C)."""
     if not exceptions:
         return [Heading(2, "Exceptions"), Para(("None.",))]
     if len(exceptions) <= EXCEPTIONS_LISTED:
-        return [Heading(2, "Exceptions"), *_exception_entries(exceptions, w)]
+        return [Heading(2, "Exceptions"), *_exception_entries(exceptions, w, serving)]
     out: list[Block] = [
         Heading(2, "Exceptions"),
         Para(
@@ -516,15 +517,17 @@ def _exceptions(exceptions: list[Exception_], w: Words) -> list[Block]:
     return out
 
 
-def _exception_entries(exceptions: list[Exception_], w: Words) -> list[Block]:
+def _exception_entries(exceptions: list[Exception_], w: Words, serving: Mapping[str, str] | None = None) -> list[Block]:
     """One entry per recommendation with all its reasons, and the words behind a red or a worsening,
-    under a heading for each kind."""
+    under a heading for each kind; a red one with the outcomes it serves (`serving`: their names by code)."""
     out: list[Block] = [Para(("Each is listed once, under the first kind that fits.",))]
     for rank, label in enumerate(RANKS):
         items: list[tuple[Line, Line | None]] = []
         for e in (e for e in exceptions if e.rank == rank):
             s, why = e.standing, e.why
             said = [r for r in why if r not in ("red", "no return")]
+            if serving and s.rag is Rating.RED and s.rec.outcomes:
+                said.append("serves " + "; ".join(plain(serving.get(code, code)) for code in s.rec.outcomes))
             end = f"; {'; '.join(said)}." if said else "."
             entry = (Strong(f"{s.rec.shown}. {plain(s.rec.title)}"), ": ", *_position(s, w.owners), end)
             words = _words(s) if any(r == "red" or r.endswith(("worse", " is red")) for r in why) else ()
