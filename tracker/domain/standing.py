@@ -227,16 +227,19 @@ def most_overdue(standings: Iterable[Standing], as_of: date) -> list[tuple[Stand
 
 def points(data: Dataset, as_of: date) -> list[date]:
     """The dates a trend is counted at: the board's meetings up to `as_of`, else the end of each
-    quarter from the review's to `as_of`'s; the last one is always `as_of` itself, the position now."""
+    quarter from the review's (or the first source's the items are of) to `as_of`'s; the last one is
+    always `as_of` itself, the position now."""
     meetings = [m for m in data.board.meetings if m < as_of]
     if data.board.meetings:
         return [*meetings, as_of]
     out: list[date] = []
-    year = data.review.published.year
+    # From the first of the sources the trend counts the items of (the review's, else a plan's) on.
+    begun = min((s.published for s in data.words.sources), default=data.review.published)
+    year = begun.year
     while True:
         for month, last in ((3, 31), (6, 30), (9, 30), (12, 31)):
             end = date(year, month, last)
-            if end < data.review.published:
+            if end < begun:
                 continue
             if end >= as_of:
                 return [*out, as_of]

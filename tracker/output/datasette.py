@@ -178,13 +178,26 @@ HIDDEN = ("files",)
 CONFIGURATION = ("facets", "sort", "sort_desc", "label_column", "hidden", "queries")
 
 
+def _what(data: Dataset) -> str:
+    """`The 32 recommendations of ... (author, 2021)`, each source in its own words, the followed first."""
+    sources = sorted(data.all_sources.values(), key=lambda s: not s.follow)
+    parts = []
+    for s in sources:
+        n = sum(1 for r in data.recommendations if r.source == s.key)
+        kept = "" if s.follow else ", kept for reference"
+        parts.append(f"{s.counted(n)} of {s.title} ({s.author}, {s.published.year}{kept})")
+    return "The " + "; and the ".join(parts)
+
+
 def datasette_metadata(data: Dataset, database: str, queries: dict[str, str]) -> dict[str, Any]:
     """Datasette 0.x's metadata for tracker.db, served as `database`, with canned queries `queries`
     (the SQL of "owed_returns" and "overdue")."""
     review = data.review
     documents = sorted({(r.date, r.document, r.source) for rec in data.recommendations for r in rec.responses})
     answered = "; ".join(f"{name} ({day.isoformat()})" for day, name, _ in documents)
-    title = f"{data.board.name}: delivery of the Review of drugs part two" if data.board.name else "Review of drugs part two"
+    followed = [s for s in data.all_sources.values() if s.follow] or [data.review_source]
+    about = " and ".join("the Review of drugs part two" if s.key == "review" else s.title for s in followed)
+    title = f"{data.board.name}: delivery of {about}" if data.board.name else about[:1].upper() + about[1:]
     tables: dict[str, Any] = {}
     for table, (description, columns) in TABLES.items():
         entry: dict[str, Any] = {"description": description}
@@ -202,8 +215,7 @@ def datasette_metadata(data: Dataset, database: str, queries: dict[str, str]) ->
     return {
         "title": title,
         "description": (
-            f"The {len(data.recommendations)} recommendations of {review.title} ({review.author}, {review.published.year}),"
-            " who owns each, the departments' returns, the board's assessments, and where each recommendation stands:"
+            f"{_what(data)}, who owns each, the owners' returns, the board's assessments, and where each item stands:"
             " the standing and owner_standing tables, as of the date in their as_of column."
             + (f" The government's responses: {answered}." if answered else "")
         ),
