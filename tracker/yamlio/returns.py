@@ -236,7 +236,11 @@ def _return(r: Reader, node: Node, shown: str) -> Entry | None:
     r.recommendation = peek_number(node, "recommendation")
     board = shown == ASSESSMENTS
     f = r.mapping(node, "an assessment" if board else "a return", _ASSESSMENT if board else _RETURN)
-    number = r.item(f.get("recommendation"), "recommendation")
+    number = (
+        r.integer(f.get("recommendation"), "recommendation")
+        if r.refs is None
+        else r.item(f.get("recommendation"), "recommendation")
+    )
     rag_text = r.scalar(f.get("rag"), "rag")
     rag = Rating.parse(rag_text) if rag_text is not None else None
     if rag_text is not None and rag is None:
