@@ -113,10 +113,23 @@ def gather(listed: Sequence[Listed], out: Path, as_of: date, skip_invalid: bool 
             conn.close()
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp, _mode(target))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return result
+
+
+def _mode(path: Path) -> int:
+    """The permissions the database is written with: those of the one it replaces, else a new file's."""
+    import stat
+
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _gather_into(conn: db.Connection, listed: Sequence[Listed], as_of: date, skip_invalid: bool) -> list[Partnership]:

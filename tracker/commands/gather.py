@@ -107,7 +107,7 @@ def _write_files(result: Gathered, root: Path, paper: Path | None, metadata: Pat
         from tracker.output.jsonout import to_json
         from tracker.output.national_datasette import national_metadata
 
-        document = national_metadata(result, out.stem, {"late_returns": LATE_RETURNS, "national_rollup": ROLLUP})
+        document = national_metadata(result, out.stem, {"who_is_late": LATE_RETURNS, "recommendation_rollup": ROLLUP})
         if config is not None:
             from tracker.output.datasette import split
 

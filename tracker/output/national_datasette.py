@@ -79,7 +79,8 @@ FACETS = {
 
 def national_metadata(g: Gathered, database: str, queries: dict[str, str]) -> dict[str, Any]:
     """Datasette 0.x's metadata for the national database, served as `database`, with canned queries
-    `queries` (the SQL of "late_returns" and "national_rollup")."""
+    `queries` (the SQL of "who_is_late" and "recommendation_rollup": named apart from the tables, which
+    Datasette would otherwise serve the query in place of)."""
     tables: dict[str, Any] = {}
     for table, (description, columns) in TABLES.items():
         entry: dict[str, Any] = {"description": description}
@@ -100,18 +101,18 @@ def national_metadata(g: Gathered, database: str, queries: dict[str, str]) -> di
                 "description": "Derived from the partnerships' YAML by `tracker gather`; rebuilt, never edited.",
                 "tables": tables,
                 "queries": {
-                    "late_returns": {
+                    "who_is_late": {
                         "title": "Late returns",
                         "description": "Who owes a return, in each partnership, and by when.",
-                        "sql": queries["late_returns"],
+                        "sql": queries["who_is_late"],
                     },
-                    "national_rollup": {
+                    "recommendation_rollup": {
                         "title": "National recommendation roll-up",
                         "description": (
                             "For each national recommendation: how many partnerships have local actions under it,"
                             " and how many of them roll up to each rating."
                         ),
-                        "sql": queries["national_rollup"],
+                        "sql": queries["recommendation_rollup"],
                     },
                 },
             }
