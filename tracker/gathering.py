@@ -100,17 +100,10 @@ def gather(listed: Sequence[Listed], out: Path, as_of: date, skip_invalid: bool 
     fd, tmp = workspace.temporary(target)
     os.close(fd)
     try:
-        conn = ndb.building(tmp)
         try:
-            gathered = _gather_into(conn, listed, as_of, skip_invalid)
-            if not any(not p.skipped for p in gathered):
-                raise DataError("no workspace could be gathered: every one was skipped as invalid")
-            ndb.finish(conn)
-            ndb.set_meta(conn, {"as_of": as_of.isoformat(), "partnerships": str(len(gathered))})
-            ndb.commit(conn)
-            result = Gathered(as_of, str(out), ndb.partnerships(conn), ndb.national(conn), ndb.late(conn), ndb.measures(conn))
-        finally:
-            conn.close()
+            result = _build(tmp, out, listed, as_of, skip_invalid)
+        except db.DatabaseError as e:  # a full disk, say: the database is not there to be rebuilt, as tracker.db is
+            raise DataError(f"--out: cannot write {out}: {e}") from None
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.chmod(tmp, _mode(target))
@@ -118,6 +111,21 @@ def gather(listed: Sequence[Listed], out: Path, as_of: date, skip_invalid: bool 
     finally:
         tmp.unlink(missing_ok=True)
     return result
+
+
+def _build(tmp: Path, out: Path, listed: Sequence[Listed], as_of: date, skip_invalid: bool) -> Gathered:
+    """The national database, written at `tmp`; what it holds."""
+    conn = ndb.building(tmp)
+    try:
+        gathered = _gather_into(conn, listed, as_of, skip_invalid)
+        if not any(not p.skipped for p in gathered):
+            raise DataError("no workspace could be gathered: every one was skipped as invalid")
+        ndb.finish(conn)
+        ndb.set_meta(conn, {"as_of": as_of.isoformat(), "partnerships": str(len(gathered))})
+        ndb.commit(conn)
+        return Gathered(as_of, str(out), ndb.partnerships(conn), ndb.national(conn), ndb.late(conn), ndb.measures(conn))
+    finally:
+        conn.close()
 
 
 def _mode(path: Path) -> int:

@@ -74,8 +74,7 @@ def gather(
         raise UsageError(f"{', '.join(given)} name the same file: each is a file of its own")
     workspaces = [Listed(folder, str(folder)) for folder in folders or []]
     if listed is not None:
-        with _options.option("--list"):
-            workspaces += read_list(listed)
+        workspaces += read_list(listed)
     day = _options.option_date(as_of, "--as-of", _context.today())
     check_listed(workspaces)
     for option, path in given.items():
