@@ -41,6 +41,34 @@ def check_all(tracker: str, folders: list[Path]) -> float:
     return time.perf_counter() - started
 
 
+# Where gather's time goes: each part's cumulative time, under cProfile, as a share of the whole.
+PARTS = {
+    "reading status files (YAML, checked, loaded)": ("sync.py", "_load_status_file_into"),
+    "reading the review and the plan": ("loading.py", "load_dataset"),
+    "standings for who owes returns": ("gathering.py", "_late"),
+    "copying the tables into the national database": ("national.py", "copy_workspace"),
+}
+
+
+def where_the_time_goes(listed: Path, out: Path) -> dict[str, float]:
+    import cProfile
+    import pstats
+    from datetime import date
+
+    from tracker.gathering import gather, read_list
+
+    profile = cProfile.Profile()
+    profile.enable()
+    gather(read_list(listed), out, date.fromisoformat(AS_OF))
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    whole = sum(c for (f, _, name), (_, _, _, c, _) in stats.items() if name == "gather" and f.endswith("gathering.py"))
+    return {
+        part: sum(c for (f, _, n), (_, _, _, c, _) in stats.items() if f.endswith(file) and n == name) / whole
+        for part, (file, name) in PARTS.items()
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partnerships", type=int, default=104)
@@ -76,6 +104,7 @@ def main() -> int:
             ).stdout
         )
         database = out.stat().st_size
+        shares = where_the_time_goes(listed, Path(tmp) / "profiled.db")
     assert summary["returns"] == returns and len(summary["partnerships"]) == args.partnerships, summary["returns"]
 
     seconds = statistics.median(s for s, _ in gathers)
@@ -105,6 +134,12 @@ def main() -> int:
         f"  (each round, gather: {', '.join(f'{s:.2f}' for s, _ in gathers)} s;"
         f" check: {', '.join(f'{s:.2f}' for s in checks)} s)",
         "",
+        "Where the time goes (one more gather, under cProfile, in the benchmark's process):",
+        "",
+        "| part | share |",
+        "|---|---:|",
+        *(f"| {part} | {share:.0%} |" for part, share in shares.items()),
+        "",
     ]
     report = "\n".join(lines)
     document = {
@@ -118,6 +153,7 @@ def main() -> int:
         "database_bytes": database,
         "gather": {"median_s": round(seconds, 3), "rounds_s": [round(s, 3) for s, _ in gathers], "peak_mib": round(peak, 1)},
         "check_each": {"median_s": round(floor, 3), "rounds_s": [round(s, 3) for s in checks]},
+        "where_the_time_goes": {part: round(share, 3) for part, share in shares.items()},
         "met": met,
     }
     save("gather", report, document)
