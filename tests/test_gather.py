@@ -214,10 +214,12 @@ def _with(data: Any, **changes: Any) -> Any:
     return replace(data, **changes)
 
 
-def test_the_roll_up_is_the_worst_and_complete_only_when_all_are() -> None:
+def test_the_roll_up_is_the_worst_rated_and_complete_only_when_all_are() -> None:
     assert rolled_up([Rating.COMPLETE, Rating.COMPLETE]) is Rating.COMPLETE
     assert rolled_up([Rating.COMPLETE, Rating.GREEN]) is Rating.GREEN
-    assert rolled_up([Rating.AMBER, Rating.NO_RETURN]) is Rating.NO_RETURN
+    assert rolled_up([Rating.AMBER, Rating.NO_RETURN]) is Rating.AMBER  # a silent action does not blank the others
+    assert rolled_up([Rating.NO_RETURN, Rating.NO_RETURN]) is Rating.NO_RETURN
+    assert rolled_up([Rating.COMPLETE, Rating.NO_RETURN]) is Rating.NO_RETURN
     assert rolled_up([Rating.GREEN, Rating.RED, Rating.COMPLETE]) is Rating.RED
     assert rolled_up([]) is Rating.NO_RETURN
 

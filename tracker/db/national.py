@@ -33,7 +33,7 @@ CREATE TABLE partnerships (
     partnership TEXT PRIMARY KEY, position INTEGER, folder TEXT, board TEXT, plan TEXT,
     items INTEGER, returns INTEGER, late INTEGER, problem TEXT);
 -- For each national recommendation (source review), in each partnership with local actions under
--- it: those actions, and their headline ratings rolled up (the worst, so complete only when all are).
+-- it: those actions, and their headline ratings rolled up (the worst of those rated, complete only when all are).
 CREATE TABLE national_rollup (
     partnership TEXT, recommendation INTEGER, ref TEXT, title TEXT, rag TEXT, items INTEGER, actions TEXT,
     {", ".join(f"[{c}] INTEGER" for c in RATING_COLUMNS)}, as_of TEXT,

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import NamedTuple
 
-from .rating import Rating, worst
+from .rating import Rating
 from .recommendations import Dataset
+from .standing import rolled_rating
 
 
 def partnership_name(data: Dataset, folder: str) -> str:
@@ -25,9 +26,9 @@ def partnership_name(data: Dataset, folder: str) -> str:
 
 def rolled_up(ratings: Iterable[Rating]) -> Rating:
     """A national recommendation's rating in a partnership, from the headline ratings of the local
-    actions delivering it: the worst of them, so complete only when every one is complete (and no
-    return when there are none)."""
-    return worst(ratings)
+    actions delivering it, by the rule `show` and `report --roll-up` use in the workspace: the worst
+    of those rated (one with no return does not blank the rest), complete only when every one is."""
+    return rolled_rating(ratings)
 
 
 class Partnership(NamedTuple):

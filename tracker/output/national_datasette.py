@@ -27,7 +27,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "national_rollup": (
         "For each national recommendation, in each partnership with local actions under it: the actions, and their"
-        " headline ratings rolled up: the worst of them, complete only when every one is complete.",
+        " headline ratings rolled up: the worst of those rated (one with no return does not blank the rest),"
+        " complete only when every one is complete.",
         {
             "recommendation": "The national recommendation's number (1 to 32)",
             "ref": "How the partnership names it (R12)",
