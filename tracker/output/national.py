@@ -105,7 +105,8 @@ def national_paper(g: Gathered) -> str:
         "",
         f"{len(reached)} of the review's {len(g.recommendations)} recommendations have local actions under them in at"
         " least one partnership. A recommendation's rating in a partnership is the worst headline rating of the"
-        " actions delivering it there: complete only when every one of them is complete.",
+        " actions delivering it there that have one (an action with no return does not blank the rest): complete"
+        " only when every one of them is complete.",
     ]
     if worst and worst[0].ratings.get(Rating.RED):
         named = "; ".join(
