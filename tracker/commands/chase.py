@@ -102,7 +102,7 @@ def _letters(
     file each, atomically; say what was written."""
     from tracker.errors import DataError, UsageError
     from tracker.output.chase import chase_letter
-    from tracker.output.plain import count
+    from tracker.output.text import count
 
     from ._out import Out
 

@@ -10,7 +10,8 @@ from tracker.domain.recommendations import Dataset
 from tracker.domain.standing import OwnerStanding, Standing
 
 from .document import Block, Heading, Items, Line, Paper, Para, Strong, Table, plain
-from .plain import count, table
+from .plain import table
+from .text import count
 
 
 class Owed(NamedTuple):

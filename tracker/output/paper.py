@@ -41,7 +41,7 @@ from .document import (
     Table,
     plain,
 )
-from .plain import count
+from .text import count
 
 if TYPE_CHECKING:
     from tracker.domain.board import ActionState, MeetingNotes, Risk

@@ -16,7 +16,7 @@ from tracker.domain.recommendations import Dataset, Owner, Recommendation
 from tracker.domain.returns import Entry
 from tracker.domain.standing import RollUp, Standing, summary
 
-from .text import clean
+from .text import clean, count
 
 if TYPE_CHECKING:
     from tracker.domain.board import Action, ActionState, ActionUpdate
@@ -107,11 +107,6 @@ def recorded(data: Dataset, ret: Entry) -> str:
         baseline = rec.deadline.date.isoformat() if rec.deadline else "none"
         lines.append(f"Target date revised to {ret.target_date} (baseline {baseline}): {clean(ret.reason or '')}")
     return "\n".join(lines) + "\n"
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """`1 recommendation`, `31 recommendations`."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def report_text(as_of: date, standings: Sequence[Standing], window: int, width: int, rated_by: str = "the leads'") -> str:

@@ -38,3 +38,8 @@ def spreadsheet_cell(value: object) -> str:
 def unspreadsheet_cell(text: str) -> str:
     """The value `spreadsheet_cell` wrote."""
     return text[1:] if text[:1] == "'" and text[1:2] in (*_FORMULA, "'") else text
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 recommendation`, `31 recommendations`."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
