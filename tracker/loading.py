@@ -13,7 +13,7 @@ from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import check_status_file, code_of_file
 from .errors import DataError
-from .workspace import MARKER, is_definition, source_key
+from .workspace import MARKER, OUTCOME_VALUES, is_definition, source_key
 
 if TYPE_CHECKING:
     from .domain.board import Action, ActionUpdate, MeetingNotes
@@ -70,7 +70,14 @@ def partnership_files(partnership: str, today: date) -> dict[str, bytes]:
     from .yamlio.sources import partnership_files as made
 
     review, plan = made(partnership, today, default_data(), default_file("plan.yaml"))
-    return {MARKER: review, "sources/plan.yaml": plan}
+    # The values tracker ships are England's: a partnership records its own area's, from none.
+    national = default_file(OUTCOME_VALUES).decode("utf-8")
+    header = "".join(line for line in national.splitlines(keepends=True) if line.startswith("#"))
+    local = (
+        f"{header}#\n# The partnership's own figures for its area: the national values tracker ships with are not\n"
+        "# copied here, so that the paper's outcomes compare the area's figures with each other.\n"
+    )
+    return {MARKER: review, "sources/plan.yaml": plan, OUTCOME_VALUES: local.encode("utf-8")}
 
 
 def load_workspace_dataset(root: Path) -> tuple[Dataset, list[Problem]]:

@@ -93,7 +93,17 @@ def _read_cells(r: Row, dates: bool = False) -> list[object]:
     ]
 
 
-def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
+def instructions(item: str = "recommendation", owner: str = "department") -> list[str]:
+    """How to fill in the pack, in the words of what the board follows (an action, your organisation)."""
+    if (item, owner) == ("recommendation", "department"):
+        return INSTRUCTIONS
+    whose = "your organisation"
+    return [line.replace("your department", whose).replace("recommendation", item) for line in INSTRUCTIONS]
+
+
+def write_xlsx(
+    rows: Sequence[Row], code: str, name: str, by: str, words: tuple[str, str] = ("recommendation", "department")
+) -> bytes:
     """A workbook: the Returns sheet (what is pre-filled is locked; RAG is a drop-down), and how to fill it in."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -166,7 +176,7 @@ def write_xlsx(rows: Sequence[Row], code: str, name: str, by: str) -> bytes:
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
     help_sheet = book.create_sheet(HELP)
-    for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *INSTRUCTIONS]:
+    for line in [f"Return pack for {name} ({code}), for the board on {by}", "", *instructions(*words)]:
         help_sheet.append([_text(line)])
     help_sheet.column_dimensions["A"].width = 100
     for (cell,) in help_sheet.iter_rows():  # a long line wraps within the page, rather than running off it

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -184,6 +184,17 @@ class _Plan(NamedTuple):
     content: bytes  # a new file's bytes
 
 
+def _header(data: Dataset, code: str) -> str:
+    """The comment that opens a new status file (or assessments.yaml), in the words of what the board follows."""
+    from .yamlio.blocks import file_header
+
+    name = data.registry.departments[code].name if code else ""
+    if not data.several:
+        return file_header(code, name)
+    followed = replace(data, recommendations=data.followed)
+    return file_header(code, name, followed.words.of, followed.words.owners)
+
+
 def _plan(
     conn: db.Connection, root: Path, name: str, entries: list[Recordable], loaded: db.LoadedFile | None, data: Dataset
 ) -> _Plan:
@@ -192,7 +203,7 @@ def _plan(
     An existing file is appended to: the bytes added and the lines they start on are worked out
     from what the database holds, and its last mebibyte is read (for its digest), not the file.
     """
-    from .yamlio.blocks import addition, appended, blocks, file_header, return_block
+    from .yamlio.blocks import addition, appended, blocks, return_block
 
     path = root / name
     written = blocks(entries, data.refs_written)
@@ -211,7 +222,7 @@ def _plan(
         if os.path.lexists(path):  # made since the database was brought in line: never written over
             raise workspace.Changed("was made by another program as tracker was about to write it", name)
         code = code_of_file(name)
-        content, lines = appended(None, file_header(code, data.registry.departments[code].name if code else ""), written)
+        content, lines = appended(None, _header(data, code), written)
         path.parent.mkdir(exist_ok=True)
         return _Plan(name, entries, lines, None, None, b"", workspace.prepare_write(path, content), content)
     # Rewriting whole moves every line, and a correction names its entry by line: never with corrections.
@@ -224,7 +235,7 @@ def _plan(
         )
     existing = db.returns_in_file(conn, name)
     code = code_of_file(name)
-    header = file_header(code, data.registry.departments[code].name if code else "")
+    header = _header(data, code)
     content, lines = appended(None, header, [return_block(r, refs=data.refs_written) for r in existing] + written)
     return _Plan(name, entries, lines[len(existing) :], loaded, None, b"", workspace.prepare_write(path, content), b"")
 

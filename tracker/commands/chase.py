@@ -88,7 +88,7 @@ def chase(
     else:
         from tracker.output.chase import chase_text
 
-        _out.write(chase_text(day, owing, data.reporting_window_days, _out.width(), today, meeting, due))
+        _out.write(chase_text(day, owing, data.reporting_window_days, _out.width(), today, meeting, due, data.words))
 
 
 # Each letter's format, by --format: its file's extension.

@@ -145,5 +145,5 @@ def _correct(
     from tracker.output.plain import corrected
 
     _out.write_after_recording(
-        corrected(c, added.returns[0].line if added.returns else None, outcome.target, outcome.replacement)
+        corrected(c, added.returns[0].line if added.returns else None, outcome.target, outcome.replacement, data)
     )

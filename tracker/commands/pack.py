@@ -56,7 +56,13 @@ def pack(
         from tracker.packs import write_xlsx
 
         by = data.board.next_meeting(today)
-        content = write_xlsx(rows, code, data.registry.departments[code].name, str(by) if by else "its next meeting")
+        content = write_xlsx(
+            rows,
+            code,
+            data.registry.departments[code].name,
+            str(by) if by else "its next meeting",
+            (data.words.item, data.words.owner),
+        )
     else:
         content = write_csv(rows).decode("utf-8")
     n = len(rows)

@@ -101,6 +101,7 @@ def show(
                 {"ref": s.rec.shown, "source": s.rec.source, "title": s.rec.title, "rag": s.rag.value} for s in rollup.items
             ]
             document["rolled_up_rag"] = rollup.rag.value
+            document["rolled_up_awaiting"] = [s.rec.shown for s in rollup.awaiting]
         document["corrections"] = [
             {
                 "kind": t.kind,

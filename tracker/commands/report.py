@@ -67,7 +67,7 @@ def report(
     else:
         from tracker.output.plain import report_text
 
-        _out.write_coloured(report_text(day, shown, data.reporting_window_days, _out.width(), data.rated_by))
+        _out.write_coloured(report_text(day, shown, data.reporting_window_days, _out.width(), data.rated_by, data.words))
 
 
 def _roll_up(ctx: typer.Context, conn: object, as_of: str | None, format: str, section: str | None) -> None:

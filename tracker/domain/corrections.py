@@ -68,12 +68,12 @@ def apply(
     """
 
     def problem(message: str, field: str | None = None) -> Problem:
-        return Problem(c.file, c.line, message, c.recommendation, field)
+        return Problem(c.file, c.line, message, data.label(c.recommendation), field)
 
     found = [r for r in candidates(c.recommendation, c.of_date) if c.line is None or (r.line or 0) < c.line]
     if c.of_line is not None:
         found = [r for r in found if r.line == c.of_line]
-    what = f"entry on recommendation {c.recommendation} dated {c.of_date}" + (
+    what = f"entry on {data.named(c.recommendation)} dated {c.of_date}" + (
         f" on line {c.of_line}" if c.of_line is not None else ""
     )
     if not found:

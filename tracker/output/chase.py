@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from tracker.domain.recommendations import Dataset
+from tracker.domain.recommendations import Dataset, Words
 from tracker.domain.standing import OwnerStanding, Standing
 
 from .document import Block, Heading, Items, Line, Paper, Para, Strong, Table, plain
@@ -51,7 +51,14 @@ class Owed(NamedTuple):
 
 
 def chase_text(
-    by: date, owed: dict[str, list[Owed]], window: int, width: int, today: date, meeting: bool = True, due: date | None = None
+    by: date,
+    owed: dict[str, list[Owed]],
+    window: int,
+    width: int,
+    today: date,
+    meeting: bool = True,
+    due: date | None = None,
+    words: Words | None = None,
 ) -> str:
     """The chase list; `due`, the returns deadline for the meeting on `by` (the window is counted to it)."""
     due = due or by
@@ -77,9 +84,12 @@ def chase_text(
                     "" if days is None else str(days),
                 ]
             )
-    laid = table(["Dept", "#", "Recommendation", "Role", "Last return", "Days ago"], rows, width, flex=2, right=[1, 5])
+    noun, owner = (words.item, words.owner) if words else ("recommendation", "department")
+    headers = ["Dept" if owner == "department" else "Owner", "#", noun.capitalize(), "Role", "Last return", "Days ago"]
+    laid = table(headers, rows, width, flex=2, right=[1, 5])
     returns = sum(len(item.owners) for items in owed.values() for item in items)
-    return head + laid + f"\n{count(len(owed), 'department')} owe{'s' if len(owed) == 1 else ''} {count(returns, 'return')}.\n"
+    owing = count(len(owed), owner, "bodies" if owner == "body" else None)
+    return head + laid + f"\n{owing} owe{'s' if len(owed) == 1 else ''} {count(returns, 'return')}.\n"
 
 
 def chase_csv(by: date, owed: dict[str, list[Owed]], today: date) -> str:

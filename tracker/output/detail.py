@@ -14,7 +14,7 @@ from tracker.domain.returns import Entry, OwnerHistory
 from tracker.domain.standing import RollUp, Standing
 
 from .plain import shown_value, table
-from .text import clean
+from .text import clean, count
 
 
 def _wrapped(text: str, width: int, indent: int) -> list[str]:
@@ -29,13 +29,13 @@ def _wrapped(text: str, width: int, indent: int) -> list[str]:
     ) or [pad]
 
 
-def standing_lines(s: Standing, today: date, rated_by: str = "the leads'") -> list[str]:
-    """Where a recommendation stands today: headline, the departments' and the board's ratings, target."""
+def standing_lines(s: Standing, today: date, rated_by: str = "the leads'", owners: str = "departments") -> list[str]:
+    """Where a recommendation stands today: headline, the departments' (`owners'`) and the board's ratings, target."""
     lines = [
         f"Headline: {s.rag.word}"
-        + (" (the board's assessment)" if s.by_board else " (the departments' rating)")
+        + (" (the board's assessment)" if s.by_board else f" (the {owners}' rating)")
         + ("  OVERDUE" if s.overdue else ""),
-        f"Departments: {s.departments_text}  (the worst rating of {rated_by} returns)",
+        f"{owners.capitalize()}: {s.departments_text}  (the worst rating of {rated_by} returns)",
         *(clean(f"  {o.shown} ({o.role}): {o.rating_text}") + ("  WORSE" if o.worse else "") for o in s.owners),
     ]
     if s.assessment is None:
@@ -74,11 +74,16 @@ def recommendation_detail(
     if not source.follow:
         out.append(f"Kept for reference: no returns are asked for on the {source.items} of this {source.kind}.")
     else:
-        out += standing_lines(now, today, data.rated_by)
+        out += standing_lines(now, today, data.rated_by, "departments" if rec.source == "review" else "owners")
     if rollup is not None:
         awaiting = f", awaiting {', '.join(s.rec.shown for s in rollup.awaiting)}" if rollup.awaiting else ""
-        out.append(f"Rolled up from the {len(rollup.items)} delivering it: {rollup.rag.word}{awaiting}")
-        out += [clean(f"  {s.rec.shown}  {s.rag.word:<9}  {s.rec.title}") for s in rollup.items]
+        word = count(len(rollup.items), "item") if len({s.rec.source for s in rollup.items}) != 1 else None
+        if word is None:
+            source = data.source_of(rollup.items[0].rec)
+            word = source.counted(len(rollup.items))
+        out.append(f"Rolled up from the {word} delivering it: {rollup.rag.word}{awaiting}")
+        wide = max(len(s.rec.shown) for s in rollup.items)
+        out += [clean(f"  {s.rec.shown:<{wide}}  {s.rag.word:<9}  {s.rec.title}") for s in rollup.items]
     if serves:
         out.append(clean("Serves: " + "; ".join(serves)))
     delivers = [data.find(n) for n in rec.delivers]
@@ -108,7 +113,10 @@ def recommendation_detail(
         *(
             "  " + line
             for line in table(
-                ["Dept", "Role", "Body today, and what became of the one named"], rows, width - 2, flex=2
+                ["Dept" if rec.source == "review" else "Body", "Role", "Body today, and what became of the one named"],
+                rows,
+                width - 2,
+                flex=2,
             ).splitlines()
         ),
     ]

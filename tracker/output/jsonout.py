@@ -205,6 +205,7 @@ def roll_up_document(as_of: date, rows: Sequence[RollUp]) -> dict[str, Any]:
                 "source": r.rec.source,
                 "title": r.rec.title,
                 "rolled_up_rag": r.rag.value,
+                "awaiting": [s.rec.shown for s in r.awaiting],
                 "items": [
                     {"ref": s.rec.shown, "source": s.rec.source, "title": s.rec.title, "rag": s.rag.value} for s in r.items
                 ],

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tracker.domain.recommendations import Dataset, Owner, Recommendation
+from tracker.domain.rating import Rating
+from tracker.domain.recommendations import Dataset, Owner, Recommendation, Words
 from tracker.domain.returns import Entry
 from tracker.domain.standing import RollUp, Standing, summary
 
@@ -109,7 +110,9 @@ def recorded(data: Dataset, ret: Entry) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report_text(as_of: date, standings: Sequence[Standing], window: int, width: int, rated_by: str = "the leads'") -> str:
+def report_text(
+    as_of: date, standings: Sequence[Standing], window: int, width: int, rated_by: str = "the leads'", words: Words | None = None
+) -> str:
     """The RAG report: a row per recommendation, then a row per owner, each flag on its own row.
 
     Columns: the departments' rating (the worst the leads' returns give), the board's assessment, the
@@ -117,8 +120,12 @@ def report_text(as_of: date, standings: Sequence[Standing], window: int, width: 
     row, WORSE on the owner's).
     """
     heading = f"RAG report as at {as_of}  (no return: nothing in the last {window} days)\n\n"
+    item, items, owners = (
+        (words.item, words.items, words.owners) if words else ("recommendation", "recommendations", "departments")
+    )
+    short = "Depts" if owners == "departments" else "Owners"
     if not standings:
-        return heading + "No recommendations match.\n"
+        return heading + f"No {items} match.\n"
     rows = []
     for s in standings:
         target = str(s.target_date) if s.target_date else "none"
@@ -135,29 +142,30 @@ def report_text(as_of: date, standings: Sequence[Standing], window: int, width: 
             else:
                 last = f" ({o.latest.date}" + (f", {o.trend})" if o.trend else ")")
             rows.append(["", f"  {o.shown} {o.role}{last}", o.rag.word, "", "", "", "WORSE" if o.worse else ""])
-    headers = ["#", "Recommendation", "Depts", "Board", "Headline", "Target", "Flags"]
+    headers = ["#", item.capitalize(), short, "Board", "Headline", "Target", "Flags"]
     laid = table(headers, rows, width, flex=1, caps={5: 10}, right=[0])
     counts = ", ".join(f"{n} {rating.word.lower()}" for rating, n in summary(standings).items())
     return (
         heading
         + laid
-        + f"\n{count(len(standings), 'recommendation')}: {counts}\n"
+        + f"\n{count(len(standings), item, items)}: {counts}\n"
         + f"Headlines: {sum(s.by_board for s in standings)} the board's assessments,"
-        + f" {sum(not s.by_board for s in standings)} the departments' ratings.\n"
+        + f" {sum(not s.by_board for s in standings)} the {owners}' ratings.\n"
         + textwrap.fill(
-            f"Depts: the worst rating {rated_by} returns give (a silent one is awaited, not counted). Board: the"
+            f"{short}: the worst rating {rated_by} returns give (a silent one is awaited, not counted). Board: the"
             f" board's latest assessment. Headline: the board's where it is as new as {rated_by} returns, else"
-            " the departments'.",
+            f" the {owners}'.",
             min(width, 100),
         )
         + "\n"
     )
 
 
-def corrected(c: Correction, line: int | None, target: Entry, replacement: Entry | None) -> str:
+def corrected(c: Correction, line: int | None, target: Entry, replacement: Entry | None, data: Dataset | None = None) -> str:
     """What `tracker withdraw` or `correct` wrote, for the person who asked it to."""
     whose = target.dept or "the board"
-    entry = f"{whose}'s {target.date} {target.rag.word} on recommendation {target.recommendation} ({target.file}:{target.line})"
+    named = data.named(target.recommendation) if data is not None else f"recommendation {target.recommendation}"
+    entry = f"{whose}'s {target.date} {target.rag.word} on {named} ({target.file}:{target.line})"
     if replacement is None:
         head = f"Withdrew {entry}"
     else:
@@ -232,8 +240,11 @@ def roll_up_text(as_of: date, rows: Sequence[RollUp], width: int) -> str:
         return f"Roll-up as at {as_of}: no item names a recommendation it delivers (`delivers:` in sources/KEY.yaml)\n"
     lines = []
     for r in rows:
-        lines.append([r.rec.shown, r.rec.title, r.rag.word, ""])
+        awaiting = (
+            f", awaiting {', '.join(s.rec.shown for s in r.awaiting)}" if r.awaiting and r.rag is not Rating.NO_RETURN else ""
+        )
+        lines.append([r.rec.shown, r.rec.title, r.rag.word + awaiting, ""])
         lines += [["", "  " + s.rec.title, "", f"{s.rec.shown} {s.rag.word}"] for s in r.items]
-    return f"Roll-up as at {as_of}: each recommendation rated from the items that deliver it\n\n" + table(
+    return f"Roll-up as at {as_of}: each rated from what delivers it (the worst rated; a silent one is awaited)\n\n" + table(
         ["#", "Recommendation / delivered by", "Rolled up", "Item"], lines, width, flex=1
     )

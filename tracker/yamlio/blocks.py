@@ -15,19 +15,25 @@ from tracker.domain.rating import Rating
 from tracker.domain.returns import Entry
 
 
-def file_header(code: str, name: str) -> str:
-    """The comment that opens a department's status file; or, for code "", the board's assessments."""
+def file_header(
+    code: str,
+    name: str,
+    of: str = "the recommendations of Dame Carol Black's Review of drugs part two",
+    owners: str = "departments",
+) -> str:
+    """The comment that opens a department's status file; or, for code "", the board's assessments.
+    `of`: what the board follows, in its sources' words (Words.of)."""
     if not code:
         return (
-            "# The board's own assessments of the recommendations of Dame Carol Black's Review of drugs part two:\n"
-            "# its judgement of the evidence, beside the departments' returns in status/. One block per\n"
+            f"# The board's own assessments of {of}:\n"
+            f"# its judgement of the evidence, beside the {owners}' returns in status/. One block per\n"
             "# assessment in the order they were made, newest last; never edited or removed (a later\n"
             "# assessment replaces an earlier one). Record one with `tracker assess N --rag R --summary S`,\n"
             "# or add a block by hand in the same form; `tracker check` validates this file.\n"
         )
     return (
         f"# Status returns from {code}: {name}.\n"
-        "# Its returns on the recommendations of Dame Carol Black's Review of drugs part two,\n"
+        f"# Its returns on {of},\n"
         "# one block per return in the order they were recorded, newest last.\n"
         f"# Record a return with `tracker update N --dept {code}`, or add a block by hand in the same\n"
         "# form; `tracker check` validates this file. Returns are never edited or removed once agreed.\n"
