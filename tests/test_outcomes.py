@@ -173,8 +173,11 @@ def test_outcome_add_appends_a_block_and_refuses_a_changed_value(run: Run, frame
 @pytest.mark.parametrize(
     ("option", "value", "said"),
     [
-        ("--value", "1,000", "--value: '1,000' is not a number (write it without thousands separators)"),
-        ("--value", "nan", "--value: 'nan' is not a number"),
+        ("--value", "1,000", "--value: '1,000' is not a number tracker keeps (write it without thousands separators)"),
+        ("--value", "nan", "--value: 'nan' is not a number tracker keeps"),
+        ("--value", "0.1234567", "--value: '0.1234567' is not a number tracker keeps"),
+        ("--value", "1234567890123456", "--value: '1234567890123456' is not a number tracker keeps"),
+        ("--period", "2027", "--period: 2027 has not begun on 2026-12-01; a value is recorded once it is published"),
         ("--period", "2023/25", "--period: 2023/25 is not a financial year: the second year follows the first (2023/24)"),
         ("--source", "ftp://x.org/a", "--source: 'ftp://x.org/a' is not an http(s) URL"),
     ],
@@ -184,7 +187,7 @@ def test_outcome_add_refuses_bad_input_in_one_line(run: Run, framed: Path, optio
     before = _digests(framed)
     result = run("outcome", "add", "drug-misuse-deaths", *(x for kv in given.items() for x in kv), root=framed)
     assert result.exit_code == 3
-    assert result.stderr == f"tracker: error: {said}\n"
+    assert result.stderr.startswith(f"tracker: error: {said}") and result.stderr.count("\n") == 1
     assert _digests(framed) == before
 
 
@@ -212,7 +215,8 @@ def test_import_is_all_or_nothing_and_skips_what_is_recorded(run: Run, framed: P
     result = run("outcome", "import", str(bad), root=framed)
     assert (result.exit_code, result.stderr) == (
         3,
-        f"tracker: error: {bad}:3: value: 'lots' is not a number\n",
+        f"tracker: error: {bad}:3: value: 'lots' is not a number tracker keeps: a plain decimal such as 3618, 40.7 or -2,"
+        " at most 15 digits and 6 after the point, with no exponent and no sign but -\n",
     )  # file:line: field
     assert _digests(framed) == before
     twice = _csv(tmp_path / "twice.csv", f"ocg-disruptions,2024/25,6500,{SOURCE},", f"ocg-disruptions,2024/25,6600,{SOURCE},")
@@ -279,7 +283,7 @@ def test_a_failed_append_leaves_every_file_and_the_database_as_they_were(
         ),
         (
             b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1e3\n  source: https://a.org\n  recorded: 2026-01-01\n",
-            "{2}: value: '1e3' is not a number",
+            "{2}: value: '1e3' is not a number tracker keeps",
         ),
         (
             b"- measure: drug-misuse-deaths\n  period: '2024'\n  value: 1\n  source: file:///etc\n  recorded: 2026-01-01\n",

@@ -47,7 +47,7 @@ def test_init_partnership_starts_a_plan_under_the_national_recommendations(run: 
     assert checked.exit_code == 0, checked.stdout
     assert checked.stdout == (
         "ok: 32 recommendations, 0 plan actions, 31 departments, 0 returns, 0 assessments,"
-        " 6 outcomes, 11 measures, 7 outcome values, no problems\n"
+        " 6 outcomes, 11 measures, 0 outcome values, no problems\n"
     )
     assert run("init", str(root), "--partnership", NAME).exit_code == 2  # never over a workspace
     assert run("init", str(tmp_path / "x"), "--partnership", " ").exit_code == 2
@@ -57,7 +57,7 @@ def test_check_counts_each_source_in_its_own_words(run: Run, partnership: Path) 
     checked = run("check", root=partnership)
     assert checked.stdout == (
         "ok: 32 recommendations, 20 plan actions, 31 departments, 2 returns, 0 assessments,"
-        " 6 outcomes, 11 measures, 7 outcome values, no problems\n"
+        " 6 outcomes, 11 measures, 0 outcome values, no problems\n"
     )
 
 
@@ -83,7 +83,7 @@ def test_show_of_a_national_recommendation_lists_its_local_actions_rolled_up(run
     assert shown.exit_code == 0, shown.stderr
     assert "Recommendation R11: Local authorities commission the full range of services" in shown.stdout
     assert "Kept for reference" in shown.stdout
-    assert "Rolled up from the 2 delivering it: RED, awaiting CP-16" in shown.stdout
+    assert "Rolled up from the 2 actions delivering it: RED, awaiting CP-16" in shown.stdout
     assert run("show", "11", root=partnership).stdout == shown.stdout  # the review's own number names it too
     action = run("show", "CP-10", "--format", "json", root=partnership)
     document = json.loads(action.stdout)
@@ -251,7 +251,7 @@ def test_the_actions_log_names_local_actions_by_ref(run: Run, partnership: Path)
     listed = json.loads(run("action", "list", "--format", "json", root=partnership).stdout)
     assert listed["actions"][0]["recommendations"] == ["R11", "CP-10"]
     assert run("check", root=partnership).stdout.endswith(
-        "2 returns, 0 assessments, 6 outcomes, 11 measures, 7 outcome values, 1 action, no problems\n"
+        "2 returns, 0 assessments, 6 outcomes, 11 measures, 0 outcome values, 1 action, no problems\n"
     )
     assert run("action", "add", "x", "--owner", "CPH", "--recommendation", "CP-99", root=partnership).exit_code == 3
 

@@ -118,13 +118,24 @@ def read_returns(
         # Decoded as it is read, not whole: a StringIO of the text would hold four bytes a character.
         with io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="") as lines:
             try:
-                for number, values in enumerate(csv.reader(lines), start=1):
+                # strict: a quoted cell never closed is refused, not read on to the end of the file as one cell
+                for number, values in enumerate(csv.reader(lines, strict=True), start=1):
                     yield number, values
             except csv.Error as e:
-                raise DataError(f"row {number + 1}: {e}", shown) from None
+                raise DataError(f"row {number + 1}: {csv_error(e)}", shown) from None
 
     returns, more = read_rows(rows(), shown, data, today, default_author)
     return returns, notes + more
+
+
+def csv_error(e: csv.Error) -> str:
+    """What the csv module's complaint means, in words a spreadsheet's user reads."""
+    said = str(e)
+    if "unexpected end of data" in said:
+        return 'a quoted cell is never closed (a " with no " after it): nothing was imported'
+    if "expected after" in said:
+        return 'a quoted cell has more after its closing " (write "" for a " inside a quoted cell)'
+    return said
 
 
 def _stray_bytes(raw: bytes, shown: str) -> None:
@@ -306,8 +317,9 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
         line = raw.count(b"\n", 0, e.start) + 1
         raise DataError(f"byte 0x{raw[e.start]:02x} is not UTF-8; save it as CSV UTF-8", shown, line) from None
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     values: list[Value] = []
+    line = 0  # the last line read
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         if not any(header):
@@ -319,6 +331,7 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
         if unknown or len(set(header)) != len(header):
             what = f"the column {unknown[0]!r} is not one tracker reads" if unknown else "a column appears twice"
             raise DataError(f"{what}; the columns are: {', '.join(VALUE_COLUMNS)}", shown, 1)
+        line = reader.line_num
         for row in reader:
             line = reader.line_num
             if not any(c.strip() for c in row):
@@ -332,9 +345,13 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
             if any("\x00" in c for c in cells.values()):
                 raise DataError("holds a NUL character, which tracker refuses", shown, line)
             try:
-                parse_period(cells["period"])
+                begun = parse_period(cells["period"])[0]
             except ValueError as e:
                 raise DataError(f"period: {e}", shown, line) from None
+            if begun > today:
+                raise DataError(
+                    f"period: {cells['period']} has not begun on {today}; a value is recorded once published", shown, line
+                )
             try:
                 number = parse_number(cells["value"])
             except ValueError as e:
@@ -343,6 +360,6 @@ def read_outcome_values(raw: bytes, shown: str, today: date) -> list[Value]:
                 raise DataError(f"source: {excerpt(cells['source'])} is not an http(s) URL", shown, line)
             note = " ".join(cells.get("note", "").split()) or None
             values.append(Value(cells["measure"], cells["period"], number, cells["source"], today, note, shown, line))
-    except csv.Error as e:
-        raise DataError(str(e), shown, reader.line_num) from None
+    except csv.Error as e:  # the row after the last one read
+        raise DataError(csv_error(e), shown, line + 1) from None
     return values

@@ -49,9 +49,9 @@ def assess(
         raise UsageError(f"--rag is required ({RATING_CHOICES})")
     if not summary.strip():
         raise UsageError("--summary is required: the board's reading of the evidence")
-    number = _context.dataset(ctx).lookup(item).number
+    rec = _context.dataset(ctx).lookup(item)
     day = _options.option_date(on or None, "--date", _context.today())
-    fields = {"recommendation": str(number), "date": day.isoformat(), "rag": rag, "summary": summary}
+    fields = {"recommendation": rec.shown, "date": day.isoformat(), "rag": rag, "summary": summary}
     if evidence_date is not None:
         if not evidence_date.strip():
             raise UsageError("--evidence-date is empty: give YYYY-MM-DD, YYYY-MM or YYYY, or leave it out")

@@ -78,15 +78,17 @@ def add(
     ] = None,
 ) -> None:
     """Record one published value of a measure in outcome_values.yaml."""
-    from tracker.domain.outcomes import Value, parse_number, parse_period
+    from tracker.domain.outcomes import Value, number_text, parse_number, parse_period
     from tracker.domain.values import excerpt, is_url
     from tracker.errors import DataError
 
     today = _context.today()
     try:
-        parse_period(period)
+        begun = parse_period(period)[0]
     except ValueError as e:
         raise DataError(f"--period: {e}") from None
+    if begun > today:
+        raise DataError(f"--period: {period.strip()} has not begun on {today}; a value is recorded once it is published")
     try:
         number = parse_number(value)
     except ValueError as e:
@@ -102,9 +104,11 @@ def add(
     done = _record(ctx, [given])
     if done.written:
         v, line = done.written[0]
-        _out.write_after_recording(f"recorded {v.measure} {v.period}: {v.value:g} (outcome_values.yaml:{line})\n")
+        _out.write_after_recording(f"recorded {v.measure} {v.period}: {number_text(v.value)} (outcome_values.yaml:{line})\n")
     else:
-        _out.write_after_recording(f"{given.measure} {given.period}: {given.value:g} is recorded already; nothing added\n")
+        _out.write_after_recording(
+            f"{given.measure} {given.period}: {number_text(given.value)} is recorded already; nothing added\n"
+        )
 
 
 @values.command("import")

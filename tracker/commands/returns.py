@@ -157,7 +157,7 @@ def update(
         links = _ask("Evidence links, separated by spaces (Enter for none)", default="", check=_links)
         evidence = links.split()
     fields = {
-        "recommendation": str(number),
+        "recommendation": data.ref_of(number),
         "dept": dept,
         "date": day.isoformat(),
         "rag": rag,

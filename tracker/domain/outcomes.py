@@ -70,15 +70,26 @@ def period_end(text: str) -> date:
 def parse_number(text: str) -> float:
     """A value written as a plain decimal (3618, 40.7, -2); ValueError otherwise."""
     t = text.strip()
-    if not _NUMBER.fullmatch(t):
+    digits = len(t.lstrip("-").replace(".", "").lstrip("0")) if _NUMBER.fullmatch(t) else 0
+    if not _NUMBER.fullmatch(t) or digits > SIGNIFICANT:
         hint = " (write it without thousands separators)" if "," in t else ""
-        raise ValueError(f"{excerpt(t)} is not a number{hint}")
+        raise ValueError(
+            f"{excerpt(t)} is not a number tracker keeps{hint}: a plain decimal such as 3618, 40.7 or -2, at most"
+            f" {SIGNIFICANT} digits and 6 after the point, with no exponent and no sign but -"
+        )
     return float(t)
 
 
+# The digits a value may have: as many as a float keeps exactly, so what is written reads back the same.
+SIGNIFICANT = 15
+
+
 def number_text(value: float) -> str:
-    """A value as written back: whole numbers without a decimal point."""
-    return str(int(value)) if value == int(value) else repr(value)
+    """A value as written back, in the form parse_number reads: whole numbers without a decimal
+    point, others in fixed point (never an exponent), no negative zero."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def shown(value: float, unit: str) -> str:

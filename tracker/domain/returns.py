@@ -263,7 +263,7 @@ class EntryReader:
 def _recommendation(number_text: str, data: Dataset) -> Recommendation:
     """The recommendation a field's text names; FieldError if it names none."""
     number_text = number_text.strip()
-    if data.several and not number_text.isdigit():  # an item named by its ref, CP-3 or R12
+    if data.several:  # an item named by its ref, CP-3 or R12 (or 12: the review's)
         rec = data.find_ref(number_text)
         if rec is None:
             raise FieldError("recommendation", f"{excerpt(number_text)} names no item of any source")

@@ -220,14 +220,25 @@ class Reader:
 
     def item(self, node: Node | None, what: str) -> int | None:
         """The item an entry is on: a review recommendation's number, or (with `refs`) an item's ref."""
-        if self.refs is None or not isinstance(node, ScalarNode) or _DECIMAL.fullmatch(node.value.strip()):
+        if self.refs is None or not isinstance(node, ScalarNode):
             return self.integer(node, what)
+        if _DECIMAL.fullmatch(node.value.strip()):
+            number = self.integer(node, what)
+            if number is not None and self.refs(str(number)) is None:  # a review's number, or nothing
+                self.problem(node, what, f"there is no recommendation {number} (another source's items are named by their refs)")
+                return None
+            return number
         value = self.scalar(node, what)
         if value is None:
             return None
         number = self.refs(value)
         if number is None:
-            self.problem(node, what, f"{excerpt(value.strip())} names no item of any source (nor a recommendation number)")
+            self.problem(
+                node,
+                what,
+                f"{excerpt(value.strip())} names no item of any source (nor a recommendation number); an item"
+                " whose source is gone can be kept, with its source, as `follow: false`",
+            )
         else:
             self.recommendation = value.strip()
         return number
