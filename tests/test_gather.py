@@ -447,3 +447,32 @@ def test_the_metadata_describes_only_what_the_national_database_holds(run: Run, 
         found = {r[1] for r in rows(out, f"PRAGMA table_info([{table}])")}
         assert found, table
         assert set(columns) <= found, (table, set(columns) - found)
+
+
+def test_a_workspace_that_is_no_partnership_is_refused(run: Run, two: tuple[Path, Path], tmp_path: Path) -> None:
+    national = tmp_path / "national"
+    assert run("init", str(national)).exit_code == 0
+    result = run("gather", str(two[0]), str(national), "--out", str(tmp_path / "n.db"))
+    assert result.exit_code == 2 and "is not a partnership's workspace" in result.stderr
+    one_line(result.stderr)
+    assert not (tmp_path / "n.db").exists()
+
+
+def test_partnerships_holding_another_copy_of_the_review_are_refused(run: Run, two: tuple[Path, Path], tmp_path: Path) -> None:
+    path = two[1] / "recommendations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Local authorities commission", "title: Councils commission", 1), encoding="utf-8")
+    result = run("gather", str(two[0]), str(two[1]), "--out", str(tmp_path / "n.db"))
+    assert result.exit_code == 3 and "(recommendation 11 differs)" in result.stderr
+    one_line(result.stderr)
+
+
+def test_a_national_paper_is_never_written_over_another_workspaces_record(
+    run: Run, two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    assert run("init", str(other)).exit_code == 0
+    before = (other / "recommendations.yaml").read_bytes()
+    result = run("gather", str(two[0]), "--out", str(tmp_path / "n.db"), "--paper", str(other / "recommendations.yaml"))
+    assert result.exit_code == 2 and "part of the workspace's record" in result.stderr
+    assert (other / "recommendations.yaml").read_bytes() == before

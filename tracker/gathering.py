@@ -144,6 +144,8 @@ def _gather_into(conn: db.Connection, listed: Sequence[Listed], as_of: date, ski
     from .sync import in_memory
 
     names: dict[str, str] = {}
+    review: tuple[str, tuple[tuple[int, str], ...]] | None = None  # the first workspace's, which all must follow
+    first = ""
     out = []
     for position, item in enumerate(listed, start=1):
         folder = item.folder.resolve().name
@@ -163,6 +165,23 @@ def _gather_into(conn: db.Connection, listed: Sequence[Listed], as_of: date, ski
             continue
         try:
             data = db.dataset(ws)
+            if not data.sources:
+                raise UsageError(
+                    f"{item.folder} is not a partnership's workspace: it follows the review itself, with no plan of its own"
+                    " (sources/KEY.yaml; tracker init DIR --partnership NAME starts one)"
+                )
+            theirs = (data.review.title, tuple((r.number, r.title) for r in data.recommendations if r.source == "review"))
+            if review is None:
+                review, first = theirs, str(item.folder)
+            elif theirs != review:
+                differs = next(
+                    (f"recommendation {n}" for (n, t), (m, u) in zip(theirs[1], review[1], strict=False) if (n, t) != (m, u)),
+                    "the review",
+                )
+                raise DataError(
+                    f"{item.folder} holds the national recommendations otherwise than {first} ({differs} differs): the"
+                    " partnerships gathered together must keep the same copy of the review in recommendations.yaml"
+                )
             name = partnership_name(data, folder)
             if name in names:
                 raise DataError(

@@ -360,8 +360,17 @@ def _resolved(path: Path) -> Path:
 
 
 def refuse_record(root: Path, path: Path, option: str) -> None:
-    """UsageError if `path` (a file or a folder the user named for output) is in the workspace's record."""
+    """UsageError if `path` (a file or a folder the user named for output) is in the workspace's
+    record, or in the record of any other workspace it is inside (the nearest holding a
+    recommendations.yaml)."""
     resolved = _resolved(path)
+    other = next((folder for folder in resolved.parents if (folder / MARKER).is_file()), None)
+    if other is not None and other != _resolved(root):
+        _refuse_in(other, path, resolved, option)
+    _refuse_in(root, path, resolved, option)
+
+
+def _refuse_in(root: Path, path: Path, resolved: Path, option: str) -> None:
     if resolved.is_relative_to(root.resolve()):
         # Compared without case: on macOS and Windows, STATUS/dhsc.YAML is the same file.
         parts = tuple(p.casefold() for p in resolved.relative_to(root.resolve()).parts)
