@@ -43,6 +43,9 @@ def test_init_partnership_starts_a_plan_under_the_national_recommendations(run: 
     assert made.exit_code == 0, made.stderr
     assert (root / "sources" / "plan.yaml").is_file()
     assert "follow: false" in (root / "recommendations.yaml").read_text(encoding="utf-8")
+    framework = (root / "outcomes.yaml").read_text(encoding="utf-8")  # the measures, without England's targets
+    assert "target:" not in framework and "baseline:" not in framework and framework.count("\n  - code:") + framework.count("\n      - code:") == 17
+    assert "- measure:" not in (root / "outcome_values.yaml").read_text(encoding="utf-8")
     checked = run("check", root=root)
     assert checked.exit_code == 0, checked.stdout
     assert checked.stdout == (
@@ -163,7 +166,8 @@ def test_corrections_and_assessments_name_local_actions_by_ref(run: Run, partner
             "sources/plan.yaml:{line}: action CP-10: delivers: 'R99' is no item of any source",
         ),
         ("  - ref: CP-2\n", "  - ref: CP-1\n", "sources/plan.yaml:{line}: action CP-1: ref: CP-1 already names action CP-1"),
-        ("  - ref: CP-2\n", "  - ref: R12\n", "ref: R12 already names recommendation 12 of the review"),
+        ("  - ref: CP-2\n", "  - ref: R12\n", "ref: 'R12' is not a reference"),
+        ("  - ref: CP-2\n", "  - ref: r05\n", "ref: 'r05' is not a reference"),
         ("  - ref: CP-2\n", "  - ref: '12'\n", "ref: '12' is not a reference"),
         ("    delivers: [R11]\n", "    delivers: [CP-3]\n", "delivers: CP-3 is in the same plan"),
         (
@@ -270,3 +274,44 @@ def test_an_item_serves_only_outcomes_of_the_framework(run: Run, partnership: Pa
     assert "sources/plan.yaml:" in checked.stdout and "outcomes: 'supply' is not an outcome of outcomes.yaml" in checked.stdout
     refused = run("report", root=partnership)
     assert refused.exit_code == 3 and "'supply' is not an outcome" in refused.stderr
+
+
+STRATEGY = """source:
+  title: Local drugs strategy
+  author: The county council
+  published: 2024-01-01
+  kind: strategy
+  item: commitment
+  items: commitments
+items:
+  - ref: S-1
+    section: "1"
+    section_title: Supply
+    title: Fewer county lines
+    text: |-
+      Fewer county lines.
+    owners:
+      - dept: POLICE
+        role: lead
+    delivers: [CP-1]
+"""
+
+
+def test_an_item_that_delivers_what_delivers_it_is_refused(run: Run, partnership: Path) -> None:
+    (partnership / "sources" / "strategy.yaml").write_text(STRATEGY, encoding="utf-8")
+    assert run("check", root=partnership).exit_code == 0  # S-1 delivers CP-1: a line, not a circle
+    path = partnership / "sources" / "plan.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    delivers: [R1]\n", "    delivers: [R1, S-1]\n", 1), encoding="utf-8")
+    checked = run("check", root=partnership)
+    assert checked.exit_code == 1
+    assert "action CP-1: delivers: goes round in a circle: CP-1 delivers S-1 delivers CP-1" in checked.stdout
+
+
+def test_nothing_is_recorded_on_a_recommendation_kept_for_reference(run: Run, partnership: Path) -> None:
+    said = ("--rag", "red", "--summary", "s", "--author", "a")
+    update = run("update", "R11", "--dept", "LA", *said, root=partnership)
+    assert update.exit_code == 3 and "R11 is kept for reference (follow: false in recommendations.yaml)" in update.stderr
+    assess = run("assess", "11", *said, root=partnership)
+    assert assess.exit_code == 3 and "kept for reference" in assess.stderr
+    assert not (partnership / "assessments.yaml").exists() and not (partnership / "status" / "LA.yaml").exists()

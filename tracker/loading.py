@@ -13,7 +13,7 @@ from .domain.problem import Problem
 from .domain.recommendations import Dataset
 from .domain.returns import check_status_file, code_of_file
 from .errors import DataError
-from .workspace import MARKER, OUTCOME_VALUES, is_definition, source_key
+from .workspace import MARKER, OUTCOME_VALUES, OUTCOMES, is_definition, source_key
 
 if TYPE_CHECKING:
     from .domain.board import Action, ActionUpdate, MeetingNotes
@@ -77,7 +77,10 @@ def partnership_files(partnership: str, today: date) -> dict[str, bytes]:
         f"{header}#\n# The partnership's own figures for its area: the national values tracker ships with are not\n"
         "# copied here, so that the paper's outcomes compare the area's figures with each other.\n"
     )
-    return {MARKER: review, "sources/plan.yaml": plan, OUTCOME_VALUES: local.encode("utf-8")}
+    from .yamlio.sources import local_outcomes
+
+    framework = local_outcomes(default_file(OUTCOMES))
+    return {MARKER: review, "sources/plan.yaml": plan, OUTCOMES: framework, OUTCOME_VALUES: local.encode("utf-8")}
 
 
 def load_workspace_dataset(root: Path) -> tuple[Dataset, list[Problem]]:

@@ -239,7 +239,11 @@ class Dataset:
     def words(self) -> Words:
         """How a paper speaks of what this dataset holds: its items (in their source's own word when
         they are all of one source), their owners, and the documents they come from."""
-        keys = list(dict.fromkeys(r.source for r in self.recommendations)) or ["review"]
+        keys = (
+            list(dict.fromkeys(r.source for r in self.recommendations))
+            or [s.key for s in self.all_sources.values() if s.follow]  # nothing followed yet: an empty plan, say
+            or ["review"]
+        )
         sources = [self.all_sources[k] for k in keys if k in self.all_sources]
         item, items = (sources[0].item, sources[0].items) if len(sources) == 1 else ("item", "items")
         only_review = keys == ["review"]

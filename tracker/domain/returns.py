@@ -267,6 +267,13 @@ def _recommendation(number_text: str, data: Dataset) -> Recommendation:
         rec = data.find_ref(number_text)
         if rec is None:
             raise FieldError("recommendation", f"{excerpt(number_text)} names no item of any source")
+        source = data.source_of(rec)
+        if not source.follow:
+            raise FieldError(
+                "recommendation",
+                f"{rec.shown} is kept for reference (follow: false in {source.file}): no returns or assessments are"
+                " recorded on it; its standing is rolled up from the items that deliver it",
+            )
         return rec
     if not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise FieldError("recommendation", f"{excerpt(number_text)} is not a recommendation number")

@@ -85,4 +85,44 @@ def combine(review: Dataset, parsed: list[ParsedSource]) -> tuple[Dataset, list[
                     numbers[key].append(target.number)
         found.append(replace(numbered[(rec.source, rec.ref)], delivers=tuple(numbers["delivers"]), links=tuple(numbers["links"])))
     data = replace(data, recommendations=tuple(found))
-    return data, problems + validate(data)
+    return data, problems + _circles(data) + validate(data)
+
+
+def _circles(data: Dataset) -> list[Problem]:
+    """The rule that nothing delivers, through others, what delivers it: a roll-up would rate each
+    from the other."""
+    problems: list[Problem] = []
+    delivers = {r.number: r.delivers for r in data.recommendations if r.delivers}
+    reported: set[frozenset[int]] = set()
+    for start in delivers:
+        path, seen = [start], {start}
+        stack = [iter(delivers[start])]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                seen.discard(path.pop())
+                continue
+            if nxt == start:
+                circle = frozenset(path)
+                if circle not in reported:
+                    reported.add(circle)
+                    rec = data.find(start)
+                    if rec is not None:
+                        names = " delivers ".join(data.ref_of(n) for n in [*path, start])
+                        problems.append(
+                            Problem(
+                                data.source_of(rec).file,
+                                rec.line,
+                                f"goes round in a circle: {names}",
+                                label(data, rec),
+                                "delivers",
+                            )
+                        )
+                continue
+            if nxt in seen or nxt not in delivers:
+                continue
+            path.append(nxt)
+            seen.add(nxt)
+            stack.append(iter(delivers[nxt]))
+    return problems

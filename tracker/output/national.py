@@ -8,6 +8,7 @@ from tracker.domain.national import Gathered, National
 from tracker.domain.rating import Rating
 
 from .markdown import md as cell
+from .text import count
 
 _ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.COMPLETE, Rating.NO_RETURN)
 
@@ -29,7 +30,7 @@ def gathered_text(g: Gathered) -> str:
     """The summary gather prints: what it gathered, each national recommendation's roll-up, who is late."""
     skipped = f" ({len(g.skipped)} skipped)" if g.skipped else ""
     lines = [
-        f"Gathered {len(g.gathered)} partnerships{skipped} into {g.database}, as of {g.as_of}:"
+        f"Gathered {count(len(g.gathered), 'partnership')}{skipped} into {g.database}, as of {g.as_of}:"
         f" {g.items:,} local items, {g.returns:,} returns.",
         "",
         "National recommendations: partnerships with local actions under each, and their ratings rolled up",

@@ -226,6 +226,7 @@ _ITEM = {
 }
 # An item's reference: CP-3, 2.1a, PH/4.
 _REF = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9./_-]{0,18}[A-Za-z0-9])?")
+_REVIEWS = re.compile(r"[Rr][0-9]+")  # R12 names the review's recommendation 12, in any workspace with sources
 _OWNER = {"dept": True, "role": True, "basis": False, "reports_via": False, "note": False}
 _DEADLINE = {"words": True, "date": True, "reasoning": False, "kind": False}
 _RESPONSE = {"date": True, "document": True, "category": True, "category_source": True, "summary": True, "source": True}
@@ -253,11 +254,12 @@ def _recommendation(
         ref = (r.text(f, "ref") or "").strip()
         if not ref:
             return None
-        if not _REF.fullmatch(ref) or ref.isdigit():
+        if not _REF.fullmatch(ref) or ref.isdigit() or _REVIEWS.fullmatch(ref):
             r.problem(
                 f["ref"],
                 "ref",
-                f"{excerpt(ref)} is not a reference: letters and digits, not digits alone (12 names the review's),"
+                f"{excerpt(ref)} is not a reference: letters and digits, not digits alone nor R and digits (12 and R12 name"
+                " the review's),"
                 " and . - / _ inside, at most 20",
             )
             return None

@@ -34,3 +34,30 @@ def partnership_files(partnership: str, today: date, review: bytes, plan: bytes)
     for key, value in values.items():
         filled = filled.replace("{" + key + "}", value)
     return text.encode("utf-8"), filled.encode("utf-8")
+
+
+def local_outcomes(framework: bytes) -> bytes:
+    """The outcomes framework for a partnership: its outcomes and measures, without England's
+    baselines and targets (a partnership's figures are its area's, and judged against its own)."""
+    out: list[str] = []
+    skipping = None  # the indent of a baseline or target block being left out
+    for line in framework.decode("utf-8").splitlines(keepends=True):
+        indent = len(line) - len(line.lstrip(" "))
+        if skipping is not None and line.strip() and indent > skipping:
+            continue
+        if line.strip():
+            skipping = None
+        if line.strip() in ("baseline:", "target:"):
+            skipping = indent
+            if out and out[-1].strip().startswith("#") and len(out[-1]) - len(out[-1].lstrip(" ")) == indent:
+                out.pop()  # the comment on it goes with it
+            continue
+        out.append(line)
+    text = "".join(out)
+    note = (
+        "# In a partnership's workspace: England's baselines and targets are left out, as the values here are\n"
+        "# the area's own; give a measure the partnership's own `baseline:` and `target:` in the same form.\n"
+        "#\n"
+    )
+    at = text.index("framework:")
+    return (text[:at] + note + text[at:]).encode("utf-8")
