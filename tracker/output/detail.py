@@ -204,7 +204,8 @@ def departments_text(data: Dataset, today: date, width: int) -> str:
     for dept in data.registry.departments.values():
         owned = data.owned_on(dept.code, today)
         lead, support = (
-            ", ".join(f"{n} (from {was})" if was else str(n) for n, was in owned[role]) for role in ("lead", "support")
+            ", ".join(f"{data.ref_of(n)} (from {was})" if was else data.ref_of(n) for n, was in owned[role])
+            for role in ("lead", "support")
         )
         story = _department_story(data.registry, dept, today)
         reports = [f"{o.dept} on {r.shown}" for r in data.recommendations for o in r.owners if o.reports_via == dept.code]

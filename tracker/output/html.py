@@ -49,7 +49,7 @@ th, td { border: 1px solid #b1b4b6; padding: .25em .45em; text-align: left; vert
 p, li, table.fields td { overflow-wrap: anywhere; }
 td, th { overflow-wrap: break-word; }
 th { background: #f3f2f1; }
-td.r, th.r { text-align: right; }
+td.r, th.r { text-align: right; white-space: nowrap; }
 table.fields { width: auto; }
 table.fields th { font-weight: bold; padding-right: 1.5em; }
 .nb { white-space: nowrap; }

@@ -133,7 +133,9 @@ def report_text(
             target += f" (was {s.deadline})" if s.deadline else " (revised)"
         board = s.assessment.rag.word if s.assessment is not None else "-"
         flag = "OVERDUE" if s.overdue else ""
-        rows.append([s.rec.shown, s.rec.title, s.departments_rag.word, board, s.rag.word, target, flag])
+        # Awaiting said where some leads have reported (with none, every lead is awaited), as the paper says it.
+        depts = s.departments_text if s.departments_rag is not Rating.NO_RETURN else s.departments_rag.word
+        rows.append([s.rec.shown, s.rec.title, depts, board, s.rag.word, target, flag])
         for o in s.owners:
             if o.latest is None:
                 last = " (none yet)"
@@ -143,7 +145,7 @@ def report_text(
                 last = f" ({o.latest.date}" + (f", {o.trend})" if o.trend else ")")
             rows.append(["", f"  {o.shown} {o.role}{last}", o.rag.word, "", "", "", "WORSE" if o.worse else ""])
     headers = ["#", item.capitalize(), short, "Board", "Headline", "Target", "Flags"]
-    laid = table(headers, rows, width, flex=1, caps={5: 10}, right=[0])
+    laid = table(headers, rows, width, flex=1, caps={2: 15, 5: 10}, right=[0])
     counts = ", ".join(f"{n} {rating.word.lower()}" for rating, n in summary(standings).items())
     return (
         heading

@@ -26,7 +26,7 @@ def partnership_files(partnership: str, today: date, review: bytes, plan: bytes)
     text = text[:at] + board.rstrip("\n") + "\n" + text[at:]
     values = {
         "partnership": partnership,
-        "title": _scalar(f"{partnership} Combating Drugs Partnership delivery plan"),
+        "title": _scalar(f"{partnership} delivery plan"),
         "author": _scalar(f"{partnership} Combating Drugs Partnership"),
         "published": today.isoformat(),
     }
