@@ -1,7 +1,7 @@
 """tracker paper: the board paper."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typer reads the options' annotations as they are, where
+# strings would have it compile and evaluate each one at every start.
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -184,7 +184,7 @@ def paper(
         )
 
 
-def render(kind: str, made: Paper, day: date) -> str | bytes:
+def render(kind: str, made: "Paper", day: date) -> str | bytes:
     """The paper in the format `kind` names: Word as bytes, markdown and HTML as text."""
     if kind == "docx":
         from tracker.output.word import render as word
@@ -199,7 +199,7 @@ def render(kind: str, made: Paper, day: date) -> str | bytes:
     return markdown(made)
 
 
-def _outcome_names(conn: Connection, data: Dataset) -> dict[str, str]:
+def _outcome_names(conn: "Connection", data: "Dataset") -> dict[str, str]:
     """The names of the outcomes the items serve, by code (none asked for where no item names one)."""
     if not any(r.outcomes for r in data.recommendations):
         return {}
@@ -209,7 +209,7 @@ def _outcome_names(conn: Connection, data: Dataset) -> dict[str, str]:
     return {o.code: o.name for o in framework.outcomes} if framework is not None else {}
 
 
-def _outcomes(conn: Connection, day: date) -> tuple[str, list[Block]] | None:
+def _outcomes(conn: "Connection", day: date) -> "tuple[str, list[Block]] | None":
     """The paper's outcomes section, where the workspace has an outcomes framework."""
     from tracker import db
 

@@ -23,11 +23,12 @@ KINDS = ("strategic", "intermediate")
 DIRECTIONS = ("up", "down")  # which way is better
 # The units a measure may be counted in: a count of things, a share, or a rate.
 UNITS = ("count", "percent", "per 1,000", "per 100,000", "per million")
-CODE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+# Patterns as text, compiled (and kept) by re when first used: most commands never read a code or a number.
+CODE = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
 # A value's period: a year (2023), a financial year (2023/24: April to March), a month or a day.
-_PERIOD = re.compile(r"([0-9]{4})(?:/([0-9]{2})|-([0-9]{2})(?:-([0-9]{2}))?)?")
+_PERIOD = r"([0-9]{4})(?:/([0-9]{2})|-([0-9]{2})(?:-([0-9]{2}))?)?"
 # A value as written: a plain decimal, no thousands separators, no exponent.
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,6})?")
+_NUMBER = r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,6})?"
 # How many values the trend shows, the latest.
 TREND = 6
 _BARS = "▁▂▃▄▅▆▇█"
@@ -36,7 +37,7 @@ _BARS = "▁▂▃▄▅▆▇█"
 def parse_period(text: str) -> tuple[date, date]:
     """A value's period, YYYY, YYYY/YY (a financial year, 1 April to 31 March), YYYY-MM or
     YYYY-MM-DD: its first and last days. ValueError saying what it is not."""
-    found = _PERIOD.fullmatch(text.strip())
+    found = re.fullmatch(_PERIOD, text.strip())
     if found is None:
         raise ValueError(
             f"{excerpt(text)} is not a period: write a year (2023), a financial year (2023/24), a month (2023-05) or a day"
@@ -70,8 +71,8 @@ def period_end(text: str) -> date:
 def parse_number(text: str) -> float:
     """A value written as a plain decimal (3618, 40.7, -2); ValueError otherwise."""
     t = text.strip()
-    digits = len(t.lstrip("-").replace(".", "").lstrip("0")) if _NUMBER.fullmatch(t) else 0
-    if not _NUMBER.fullmatch(t) or digits > SIGNIFICANT:
+    digits = len(t.lstrip("-").replace(".", "").lstrip("0")) if re.fullmatch(_NUMBER, t) else 0
+    if not re.fullmatch(_NUMBER, t) or digits > SIGNIFICANT:
         hint = " (write it without thousands separators)" if "," in t else ""
         raise ValueError(
             f"{excerpt(t)} is not a number tracker keeps{hint}: a plain decimal such as 3618, 40.7 or -2, at most"

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import cache
 from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # No white space, control character, backslash (which browsers read as "/", so a link could show
 # one site and go to another), non-character or bidirectional override anywhere in a link.
-_URL = re.compile("https?://[^\\s/$.?#\\\\][^\\s\\\\\x00-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]*", re.IGNORECASE)
+
+
+@cache
+def _url() -> re.Pattern[str]:
+    """An http(s) link's form: compiled when first asked for (a command that checks no link never pays)."""
+    return re.compile(
+        "https?://[^\\s/$.?#\\\\][^\\s\\\\\x00-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]*", re.IGNORECASE
+    )
 
 
 def parse_date(text: str) -> date:
@@ -79,12 +87,16 @@ def period_words(text: str) -> str:
 
 # What Python makes of bytes that are not UTF-8 (in argv, the environment, a subprocess's output):
 # no UTF-8 file can hold them, so no YAML reader would read them back.
-_NOT_UTF8 = re.compile("[\ud800-\udfff]")
+
+
+@cache
+def _not_utf8() -> re.Pattern[str]:
+    return re.compile("[\ud800-\udfff]")
 
 
 def not_utf8(text: str) -> str | None:
     """None if `text` can be written as UTF-8; else a short excerpt showing the bytes that cannot."""
-    found = _NOT_UTF8.search(text)
+    found = _not_utf8().search(text)
     if found is None:
         return None
     start = max(0, found.start() - 12)
@@ -99,7 +111,7 @@ def excerpt(value: str, limit: int = 32) -> str:
 
 def is_url(text: str) -> bool:
     """An http(s) link that a browser, and Python's own parser, can follow."""
-    if _URL.fullmatch(text.strip()) is None:
+    if _url().fullmatch(text.strip()) is None:
         return False
     if text.isascii() and "[" not in text and "]" not in text:
         return True  # Python's parser then finds a host (the pattern puts one after the //) and nothing to refuse

@@ -3,6 +3,8 @@ writing a value as the block appended to the second; as strictly as every other 
 
 from __future__ import annotations
 
+import re
+
 from yaml.nodes import Node
 
 from tracker.domain.outcomes import (
@@ -60,7 +62,7 @@ def _code(r: Reader, node: Node | None, what: str) -> str | None:
     value = r.scalar(node, what)
     if value is None or node is None:
         return None
-    if not CODE.fullmatch(value.strip()):
+    if not re.fullmatch(CODE, value.strip()):
         r.problem(node, what, f"{excerpt(value)} is not a code: lower-case letters and digits, words joined by -")
         return None
     return value.strip()
