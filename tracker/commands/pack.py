@@ -1,7 +1,6 @@
 """tracker pack: a department's return pack, to fill in and send back for `tracker import`."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typer reads the options' annotations as they are (see paper.py).
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,6 @@
 """tracker report: every recommendation's standing on a date."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typer reads the options' annotations as they are (see paper.py).
 from typing import Annotated
 
 import typer

@@ -1,7 +1,6 @@
 """tracker update, export and import: recording departments' returns, one at a time or in bulk."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typer reads the options' annotations as they are (see paper.py).
 import sys
 from collections.abc import Callable
 from pathlib import Path
