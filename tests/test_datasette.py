@@ -7,6 +7,7 @@ import asyncio
 import gc
 import json
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +43,16 @@ def served(run: Run, root: Path, tmp_path: Path, *paths: str) -> list[Any]:
             # checks for JSON support, on import and while faceting, and one per worker thread), which
             # Python 3.13 reports as ResourceWarning. Only while Datasette runs; 1.0 closes its own.
             warnings.filterwarnings("ignore", "unclosed database", ResourceWarning)
-            return _served(root, options, paths)
-    return _served(root, options, paths)
+            return serve(root / db.NAME, options, paths)
+    return serve(root / db.NAME, options, paths)
 
 
-def _served(root: Path, options: dict[str, Any], paths: tuple[str, ...]) -> list[Any]:
+def serve(database: Path, options: dict[str, Any], paths: Sequence[str]) -> list[Any]:
+    """The JSON Datasette, given `options`, serves at each of `paths` of `database`."""
     from datasette.app import Datasette
 
     async def fetch() -> list[Any]:
-        ds = Datasette([str(root / db.NAME)], **options)
+        ds = Datasette([str(database)], **options)
         try:
             await ds.invoke_startup()
             out = []
@@ -60,8 +62,8 @@ def _served(root: Path, options: dict[str, Any], paths: tuple[str, ...]) -> list
                 out.append(response.json())
             return out
         finally:
-            for database in ds.databases.values():
-                database.close()
+            for opened in ds.databases.values():
+                opened.close()
             ds.executor.shutdown(wait=True)
 
     try:

@@ -3,8 +3,6 @@ recommendation, who is late, the national paper and Datasette metadata; and what
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import hashlib
 import json
 import os
@@ -377,30 +375,12 @@ def test_outcome_measure_values_are_gathered_by_partnership_where_the_tables_exi
 
 
 def served(database: Path, metadata: dict[str, Any], config: dict[str, Any] | None, paths: list[str]) -> list[Any]:
-    from datasette.app import Datasette
+    from .test_datasette import serve
 
-    async def fetch() -> list[Any]:
-        options: dict[str, Any] = {"metadata": metadata} | ({"config": config} if config is not None else {})
-        ds = Datasette([str(database)], **options)
-        try:
-            await ds.invoke_startup()
-            out = []
-            for path in paths:
-                response = await ds.client.get(path)
-                assert response.status_code == 200, (path, response.text[:500])
-                out.append(response.json())
-            return out
-        finally:
-            for db in ds.databases.values():
-                db.close()
-            ds.executor.shutdown(wait=True)
-
+    options: dict[str, Any] = {"metadata": metadata} | ({"config": config} if config is not None else {})
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "unclosed database", ResourceWarning)  # Datasette 0.65's, as in test_datasette
-        try:
-            return asyncio.run(fetch())
-        finally:
-            gc.collect()  # inside: what Datasette left for the collector is closed while the warning is ignored
+        return serve(database, options, paths)
 
 
 def test_datasette_opens_the_national_database_with_the_metadata_tracker_writes(

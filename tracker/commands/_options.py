@@ -112,6 +112,15 @@ _completing = COMPLETE_VAR in os.environ
 
 
 NUMBERS = complete_number if _completing else None
+# The item a command is about: `N` in its usage.
+Item = Annotated[
+    str,
+    typer.Argument(
+        metavar="N",
+        help="The recommendation's number (12), or another source's item by its reference (CP-3).",
+        autocompletion=NUMBERS,
+    ),
+]
 
 
 DEPTS = complete_dept if _completing else None

@@ -16,14 +16,7 @@ app = typer.Typer()
 @app.command()
 def assess(
     ctx: typer.Context,
-    item: Annotated[
-        str,
-        typer.Argument(
-            metavar="N",
-            help="The recommendation's number (12), or another source's item by its reference (CP-3).",
-            autocompletion=_options.NUMBERS,
-        ),
-    ],
+    item: _options.Item,
     rag: Annotated[
         str,
         typer.Option("--rag", help="red, amber, green or complete; or R, A, G, C (B for blue).", autocompletion=_options.RATINGS),

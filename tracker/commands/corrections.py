@@ -12,14 +12,7 @@ from . import _context, _options, _out
 
 app = typer.Typer()
 
-Number = Annotated[
-    str,
-    typer.Argument(
-        metavar="N",
-        help="The recommendation's number (12), or another source's item by its reference (CP-3).",
-        autocompletion=_options.NUMBERS,
-    ),
-]
+Number = _options.Item
 Dept = Annotated[
     str | None, typer.Option("--dept", help="The department whose return it is (its file).", autocompletion=_options.DEPTS)
 ]

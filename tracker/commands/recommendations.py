@@ -49,14 +49,7 @@ NEWEST = 20
 @app.command()
 def show(
     ctx: typer.Context,
-    item: Annotated[
-        str,
-        typer.Argument(
-            metavar="N",
-            help="The recommendation's number (12), or another source's item by its reference (CP-3).",
-            autocompletion=_options.NUMBERS,
-        ),
-    ],
+    item: _options.Item,
     all_: Annotated[
         bool,
         typer.Option(

@@ -69,14 +69,7 @@ def author_of(root: Path) -> str:
 @app.command()
 def update(
     ctx: typer.Context,
-    item: Annotated[
-        str,
-        typer.Argument(
-            metavar="N",
-            help="The recommendation's number (12), or another source's item by its reference (CP-3).",
-            autocompletion=_options.NUMBERS,
-        ),
-    ],
+    item: _options.Item,
     dept: Annotated[
         str | None,
         typer.Option(

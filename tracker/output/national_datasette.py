@@ -7,7 +7,7 @@ from typing import Any
 
 from tracker.domain.national import Gathered
 
-RATINGS = "red, amber, green, complete or no_return"
+from .datasette import RATINGS
 
 # The national unit's own tables and views, and the gathered tables most asked for. tests/test_gather.py
 # checks that every one named here is in the database, with the columns described.

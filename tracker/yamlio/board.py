@@ -12,10 +12,9 @@ from tracker.domain.board import KINDS, RISK_RATINGS, STATUSES, Action, ActionUp
 from tracker.domain.problem import Problem
 from tracker.domain.rating import Rating
 from tracker.domain.values import excerpt
-from tracker.errors import DataError
 
 from .blocks import _scalar
-from .strict import Reader, compose, decode
+from .strict import Reader, compose_list
 
 ACTIONS_HEADER = """\
 # The board's actions log: each action raised at a meeting, then any updates to it, oldest first.
@@ -28,15 +27,6 @@ _ACTION = {"action": True, "raised": True, "text": True, "owner": True, "due": F
 _UPDATE = {"update": True, "date": True, "status": False, "note": False, "due": False, "owner": False}
 _MEETING = {"meeting": True, "cover": False, "asks": False, "risks": False}
 _RISK = {"kind": True, "text": True, "owner": False, "rating": False, "mitigation": False}
-
-
-def _root(raw: bytes, shown: str) -> Node | None:
-    try:
-        return compose(decode(raw, shown), shown)
-    except DataError as e:
-        if e.message != "the file is empty":
-            raise
-        return None  # only comments so far
 
 
 def _ref(r: Reader, node: Node | None, what: str) -> str | None:
@@ -58,7 +48,7 @@ def read_actions(
     r.refs = refs
     actions: list[Action] = []
     updates: list[ActionUpdate] = []
-    for node in r.sequence(_root(raw, shown), "the file"):
+    for node in r.sequence(compose_list(raw, shown), "the file"):
         keys = {k.value for k, _ in node.value if isinstance(k, ScalarNode)} if isinstance(node, MappingNode) else set()
         if "update" in keys:
             f = r.mapping(node, "an update", _UPDATE)
@@ -89,7 +79,7 @@ def read_meetings(raw: bytes, shown: str) -> tuple[list[MeetingNotes], list[Prob
     """Each meeting's words, and the problems found reading them. DataError if unreadable."""
     r = Reader(shown)
     out: list[MeetingNotes] = []
-    for node in r.sequence(_root(raw, shown), "the file"):
+    for node in r.sequence(compose_list(raw, shown), "the file"):
         f = r.mapping(node, "a meeting's words", _MEETING)
         meeting = r.date(f.get("meeting"), "meeting")
         cover = _paragraphs(r.scalar(f.get("cover"), "cover"))

@@ -31,7 +31,7 @@ from tracker.domain.values import excerpt
 from tracker.errors import DataError
 
 from .blocks import _scalar
-from .strict import Reader, compose, decode
+from .strict import Reader, compose_list
 
 VALUES_HEADER = """\
 # Published values of the measures of the outcomes framework (outcomes.yaml): one block per value,
@@ -47,15 +47,6 @@ _MEASURE = {"code": True, "name": True, "unit": True, "direction": True, "baseli
 _BASELINE = {"value": True, "period": True, "source": True, "note": False}
 _TARGET = {"words": True, "by": True, "source": True, "value": False}
 _VALUE = {"measure": True, "period": True, "value": True, "source": True, "note": False, "recorded": True}
-
-
-def _root(raw: bytes, shown: str) -> Node | None:
-    try:
-        return compose(decode(raw, shown), shown)
-    except DataError as e:
-        if e.message != "the file is empty":
-            raise
-        return None  # only comments so far
 
 
 def _code(r: Reader, node: Node | None, what: str) -> str | None:
@@ -94,7 +85,7 @@ def _period(r: Reader, node: Node | None, what: str) -> str | None:
 def read_framework(raw: bytes, shown: str = OUTCOMES) -> tuple[Framework | None, list[Problem]]:
     """outcomes.yaml: the framework and the problems found reading it. DataError if unreadable."""
     r = Reader(shown)
-    root = _root(raw, shown)
+    root = compose_list(raw, shown)
     if root is None:
         raise DataError("the file is empty; it holds `framework:` and `outcomes:`", shown)
     f = r.mapping(root, "the file", _FILE)
@@ -150,7 +141,7 @@ def read_values(raw: bytes, shown: str = OUTCOME_VALUES) -> tuple[list[Value], l
     """outcome_values.yaml: its values and the problems found reading them. DataError if unreadable."""
     r = Reader(shown)
     values = []
-    for node in r.sequence(_root(raw, shown), "the file"):
+    for node in r.sequence(compose_list(raw, shown), "the file"):
         f = r.mapping(node, "a value", _VALUE)
         measure = r.text(f, "measure")
         period, value = _period(r, f.get("period"), "period"), _number(r, f.get("value"), "value")

@@ -198,7 +198,6 @@ def _department(r: Reader, node: Node) -> Department | None:
 
 
 _RECOMMENDATION = {
-    "outcomes": False,
     "number": True,
     "section": True,
     "section_title": True,
@@ -208,22 +207,12 @@ _RECOMMENDATION = {
     "owners": False,
     "deadline": False,
     "links": False,
+    "outcomes": False,
     "responses": True,
 }
-_ITEM = {
-    "ref": True,
-    "section": True,
-    "section_title": True,
-    "title": True,
-    "text": True,
-    "addressed_to": False,
-    "owners": False,
-    "deadline": False,
-    "links": False,
-    "delivers": False,
-    "outcomes": False,
-    "responses": False,
-}
+# Another source's item: named by its ref, delivering recommendations, a government response only
+# where its source has them (then required: see _recommendation).
+_ITEM = {"ref": True, **{k: v for k, v in _RECOMMENDATION.items() if k != "number"}, "delivers": False, "responses": False}
 # An item's reference: CP-3, 2.1a, PH/4.
 _REF = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9./_-]{0,18}[A-Za-z0-9])?")
 _REVIEWS = re.compile(r"[Rr][0-9]+")  # R12 names the review's recommendation 12, in any workspace with sources

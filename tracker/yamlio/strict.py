@@ -290,6 +290,16 @@ class Reader:
         return [item for n in nodes if (item := read(n)) is not None]
 
 
+def compose_list(raw: bytes, shown: str) -> Node | None:
+    """A file of blocks (an actions log, outcome values): its node tree, or None while it holds only comments."""
+    try:
+        return compose(decode(raw, shown), shown)
+    except DataError as e:
+        if e.message != "the file is empty":
+            raise
+        return None  # only comments so far
+
+
 def line_of(node: Node) -> int:
     return int(node.start_mark.line) + 1
 
