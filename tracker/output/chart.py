@@ -8,7 +8,7 @@ Both are deterministic: the same counts give the same bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from html import escape
 from typing import NamedTuple
@@ -142,20 +142,7 @@ def svg(trend: Sequence[tuple[date, dict[Rating, int]]], by: str, earlier: int =
         f'<title id="chart-title">Headline ratings at each {escape(by)}</title>',
         f'<desc id="chart-desc">{words}</desc>',
     ]
-    anchors = {"start": "start", "middle": "middle", "end": "end"}
-    for s in layout(trend):
-        if isinstance(s, Box):
-            out.append(
-                f'<rect x="{_n(s.x)}" y="{_n(s.y)}" width="{_n(s.w)}" height="{_n(s.h)}" fill="#{s.fill}">'
-                f"<title>{escape(s.title)}</title></rect>"
-            )
-        elif isinstance(s, Rule):
-            out.append(f'<line x1="{_n(s.x1)}" y1="{_n(s.y1)}" x2="{_n(s.x2)}" y2="{_n(s.y2)}" stroke="#{s.colour}"/>')
-        else:
-            out.append(
-                f'<text x="{_n(s.x)}" y="{_n(s.y)}" text-anchor="{anchors[s.anchor]}" font-size="{_n(s.size)}"'
-                f' fill="#{s.colour}">{escape(s.text)}</text>'
-            )
+    out += _svg_shapes(layout(trend))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -266,6 +253,14 @@ def _svg(shapes: list[Shape], width: int, height: int, ident: str, title: str, w
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(words)}</desc>',
     ]
+    out += _svg_shapes(shapes)
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _svg_shapes(shapes: Iterable[Shape]) -> list[str]:
+    """Each box, rule and text of a chart as an SVG element."""
+    out = []
     for s in shapes:
         if isinstance(s, Box):
             out.append(
@@ -279,8 +274,7 @@ def _svg(shapes: list[Shape], width: int, height: int, ident: str, title: str, w
                 f'<text x="{_n(s.x)}" y="{_n(s.y)}" text-anchor="{s.anchor}" font-size="{_n(s.size)}"'
                 f' fill="#{s.colour}">{escape(s.text)}</text>'
             )
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
 
 
 def _png(shapes: list[Shape], width: int, height: int, scale: int) -> bytes:

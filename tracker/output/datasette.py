@@ -9,6 +9,7 @@ descriptions and column labels from the metadata (`-m`) and the rest from its co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from tracker.domain.recommendations import Dataset
@@ -178,6 +179,19 @@ HIDDEN = ("files",)
 CONFIGURATION = ("facets", "sort", "sort_desc", "label_column", "hidden", "queries")
 
 
+def described(
+    tables: dict[str, tuple[str, dict[str, str]]], facets: dict[str, list[str]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each table's entry in Datasette's metadata: its description, its columns' and its facets."""
+    for table, (description, columns) in tables.items():
+        entry: dict[str, Any] = {"description": description}
+        if columns:
+            entry["columns"] = dict(columns)
+        if table in facets:
+            entry["facets"] = list(facets[table])
+        yield table, entry
+
+
 def _what(data: Dataset) -> str:
     """`The 32 recommendations of ... (author, 2021)`, each source in its own words, the followed first."""
     sources = sorted(data.all_sources.values(), key=lambda s: not s.follow)
@@ -199,12 +213,7 @@ def datasette_metadata(data: Dataset, database: str, queries: dict[str, str]) ->
     about = " and ".join("the Review of drugs part two" if s.key == "review" else s.title for s in followed)
     title = f"{data.board.name}: delivery of {about}" if data.board.name else about[:1].upper() + about[1:]
     tables: dict[str, Any] = {}
-    for table, (description, columns) in TABLES.items():
-        entry: dict[str, Any] = {"description": description}
-        if columns:
-            entry["columns"] = dict(columns)
-        if table in FACETS:
-            entry["facets"] = list(FACETS[table])
+    for table, entry in described(TABLES, FACETS):
         if table in LABELS:
             entry["label_column"] = LABELS[table]
         if table in HIDDEN:

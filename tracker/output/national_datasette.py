@@ -7,7 +7,7 @@ from typing import Any
 
 from tracker.domain.national import Gathered
 
-from .datasette import RATINGS
+from .datasette import RATINGS, described
 
 # The national unit's own tables and views, and the gathered tables most asked for. tests/test_gather.py
 # checks that every one named here is in the database, with the columns described.
@@ -82,14 +82,7 @@ def national_metadata(g: Gathered, database: str, queries: dict[str, str]) -> di
     """Datasette 0.x's metadata for the national database, served as `database`, with canned queries
     `queries` (the SQL of "who_is_late" and "recommendation_rollup": named apart from the tables, which
     Datasette would otherwise serve the query in place of)."""
-    tables: dict[str, Any] = {}
-    for table, (description, columns) in TABLES.items():
-        entry: dict[str, Any] = {"description": description}
-        if columns:
-            entry["columns"] = dict(columns)
-        if table in FACETS:
-            entry["facets"] = list(FACETS[table])
-        tables[table] = entry
+    tables: dict[str, Any] = dict(described(TABLES, FACETS))
     return {
         "title": f"National roll-up of {len(g.gathered)} Combating Drugs Partnerships",
         "description": (
