@@ -178,10 +178,16 @@ def _gather_into(conn: db.Connection, listed: Sequence[Listed], as_of: date, ski
                     (f"recommendation {n}" for (n, t), (m, u) in zip(theirs[1], review[1], strict=False) if (n, t) != (m, u)),
                     "the review",
                 )
-                raise DataError(
-                    f"{item.folder} holds the national recommendations otherwise than {first} ({differs} differs): the"
-                    " partnerships gathered together must keep the same copy of the review in recommendations.yaml"
+                problem = (
+                    f"holds the national recommendations otherwise than {first} ({differs} differs): the partnerships"
+                    " gathered together keep the same copy of the review in recommendations.yaml"
                 )
+                if not skip_invalid:
+                    raise DataError(f"{item.folder} {problem}")
+                p = Partnership(folder, str(item.folder), problem=problem)
+                ndb.add_partnership(conn, position, p)
+                out.append(p)
+                continue
             name = partnership_name(data, folder)
             if name in names:
                 raise DataError(

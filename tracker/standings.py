@@ -39,16 +39,18 @@ def write_standing(
 ) -> None:
     """Write the standing tables as of `today` (None: empty them), inside the caller's transaction:
     every recommendation's, or `only` those recommendations' (the ones new entries are on: a
-    recommendation's standing rests on its own entries alone), the rest being as of `today` already."""
+    recommendation's standing rests on its own entries alone), the rest being as of `today` already.
+    Only the items the board follows: those of a source kept for reference have no standing to show."""
     if today is None:
         db.replace_standing(conn, None, ())
         return
     if data is None:
         data = db.dataset(conn)
-    if only is not None:
+    if only is not None or len(data.followed) != len(data.recommendations):
         from dataclasses import replace
 
-        data = replace(data, recommendations=tuple(r for r in data.recommendations if r.number in only))
+        kept = data.followed if only is None else tuple(r for r in data.followed if r.number in only)
+        data = replace(data, recommendations=kept)
     db.replace_standing(conn, today, standings(conn, data, today), only)
 
 

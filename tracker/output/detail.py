@@ -79,8 +79,7 @@ def recommendation_detail(
         awaiting = f", awaiting {', '.join(s.rec.shown for s in rollup.awaiting)}" if rollup.awaiting else ""
         word = count(len(rollup.items), "item") if len({s.rec.source for s in rollup.items}) != 1 else None
         if word is None:
-            source = data.source_of(rollup.items[0].rec)
-            word = source.counted(len(rollup.items))
+            word = data.source_of(rollup.items[0].rec).counted(len(rollup.items))
         out.append(f"Rolled up from the {word} delivering it: {rollup.rag.word}{awaiting}")
         wide = max(len(s.rec.shown) for s in rollup.items)
         out += [clean(f"  {s.rec.shown:<{wide}}  {s.rag.word:<9}  {s.rec.title}") for s in rollup.items]
