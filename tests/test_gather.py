@@ -240,7 +240,7 @@ def test_text_summary_and_national_paper(run: Run, two: tuple[Path, Path], tmp_p
     assert "Gathered 2 partnerships" in result.stdout and "4 returns" in result.stdout
     r11 = next(line for line in result.stdout.splitlines() if line.strip().startswith("R11 "))
     assert r11.split()[-4:] == ["RED", "1,", "COMPLETE", "1"]
-    assert "South Combating Drugs Partnership board" in result.stdout.split("Late returns")[1]
+    assert "South Combating Drugs Partnership board" in result.stdout.split("Returns owed")[1]
     text = paper.read_text(encoding="utf-8")
     assert text.startswith("# National roll-up of 2 Combating Drugs Partnerships")
     assert "| R11 | Local authorities commission the full range of services | 2 | 1 | 0 | 0 | 1 | 0 |" in text
@@ -456,3 +456,47 @@ def test_a_national_paper_is_never_written_over_another_workspaces_record(
     result = run("gather", str(two[0]), "--out", str(tmp_path / "n.db"), "--paper", str(other / "recommendations.yaml"))
     assert result.exit_code == 2 and "part of the workspace's record" in result.stderr
     assert (other / "recommendations.yaml").read_bytes() == before
+
+
+def test_skipped_workspaces_of_one_folder_name_are_both_listed(run: Run, two: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    for area in ("a", "b"):
+        copy = tmp_path / area / "ws"
+        shutil.copytree(two[0], copy)
+        (copy / "sources" / "plan.yaml").write_text("not: [a plan\n", encoding="utf-8")
+    result = run(
+        "gather",
+        str(two[1]),
+        str(tmp_path / "a" / "ws"),
+        str(tmp_path / "b" / "ws"),
+        "--out",
+        str(tmp_path / "n.db"),
+        "--skip-invalid",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("ws: ") == 2
+
+
+def test_a_link_round_to_itself_is_refused_in_one_line(run: Run, two: tuple[Path, Path], tmp_path: Path) -> None:
+    loop = tmp_path / "loop.db"
+    loop.symlink_to(loop.name)
+    for option in ("--out", "--paper"):
+        args = ["--out", str(tmp_path / "n.db"), option, str(loop)] if option != "--out" else ["--out", str(loop)]
+        result = run("gather", str(two[0]), *args)
+        assert result.exit_code == 3 and "too many levels of symbolic links" in result.stderr
+        one_line(result.stderr)
+
+
+def test_a_paper_that_cannot_be_written_leaves_the_national_database_as_it_was(
+    run: Run, two: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "n.db"
+    gathered(run, str(two[0]), "--out", str(out))
+    before = out.read_bytes()
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("no /dev/full here")
+    result = run("gather", *map(str, two), "--out", str(out), "--paper", str(full))
+    assert result.exit_code == 3
+    assert out.read_bytes() == before

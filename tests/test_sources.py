@@ -316,3 +316,28 @@ def test_nothing_is_recorded_on_a_recommendation_kept_for_reference(run: Run, pa
     assess = run("assess", "11", *said, root=partnership)
     assert assess.exit_code == 3 and "kept for reference" in assess.stderr
     assert not (partnership / "assessments.yaml").exists() and not (partnership / "status" / "LA.yaml").exists()
+
+
+def test_init_never_starts_a_workspace_in_another_ones_record(run: Run, partnership: Path) -> None:
+    before = sorted(p.name for p in (partnership / "status").iterdir())
+    made = run("init", str(partnership / "status"), "--partnership", "Y")
+    assert made.exit_code == 2 and "part of the workspace's record" in made.stderr
+    assert sorted(p.name for p in (partnership / "status").iterdir()) == before
+    assert run("init", str(partnership / "sources" / "x")).exit_code == 2 and not (partnership / "sources" / "x").exists()
+
+
+def test_check_refuses_an_entry_on_a_recommendation_kept_for_reference(run: Run, partnership: Path) -> None:
+    path = partnership / "status" / "POLICE.yaml"
+    block = "\n- recommendation: R1\n  dept: HO\n  date: 2026-06-05\n  rag: green\n  summary: x\n  author: y\n"
+    (partnership / "status" / "HO.yaml").write_text(block, encoding="utf-8")
+    checked = run("check", root=partnership)
+    assert (
+        checked.exit_code == 1
+        and "status/HO.yaml:2: recommendation R1: recommendation: R1 is kept for reference" in checked.stdout
+    )
+    assert path.exists()
+
+
+def test_report_roll_up_takes_no_filter_of_the_report(run: Run, partnership: Path) -> None:
+    refused = run("report", "--roll-up", "--rag", "red", root=partnership)
+    assert refused.exit_code == 2 and "--roll-up takes --section" in refused.stderr

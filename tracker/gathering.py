@@ -11,7 +11,7 @@ only when complete, never over a workspace's record nor over a file gather did n
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -78,7 +78,7 @@ def check_out(listed: Sequence[Listed], path: Path, option: str, database: bool 
         workspace.refuse_record(item.folder, path, option)
     if path.is_dir():
         raise UsageError(f"{option}: {path} is a folder; give the name of a file in it")
-    folder = path.resolve().parent
+    folder = workspace.resolved_output(path, option).parent
     if not folder.is_dir():
         raise DataError(f"{option}: the folder {path.parent} does not exist")
     if not os.access(folder, os.W_OK):
@@ -90,13 +90,21 @@ def check_out(listed: Sequence[Listed], path: Path, option: str, database: bool 
             raise UsageError(f"{option}: {path} is there already and is not a database tracker gather wrote; remove it first")
 
 
-def gather(listed: Sequence[Listed], out: Path, as_of: date, skip_invalid: bool = False) -> Gathered:
+def gather(
+    listed: Sequence[Listed],
+    out: Path,
+    as_of: date,
+    skip_invalid: bool = False,
+    before: Callable[[Gathered], None] | None = None,
+) -> Gathered:
     """Build the national database at `out` from the workspaces `listed`, as of `as_of`. DataError
     (naming it) for a workspace whose data breaks a rule, unless `skip_invalid`: then it is listed
-    as skipped. Nothing is written unless the whole database is."""
+    as skipped. Nothing is written unless the whole database is. `before(what it holds)` writes
+    what goes with it (the paper, the metadata) before it replaces any database at `out`: if that
+    fails, the database there is left as it was."""
     check_listed(listed)
     check_out(listed, out, "--out", database=True)
-    target = out.resolve() if out.is_symlink() else out
+    target = workspace.resolved_output(out, "--out") if out.is_symlink() else out
     fd, tmp = workspace.temporary(target)
     os.close(fd)
     try:
@@ -107,6 +115,8 @@ def gather(listed: Sequence[Listed], out: Path, as_of: date, skip_invalid: bool 
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.chmod(tmp, _mode(target))
+        if before is not None:
+            before(result)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -144,7 +154,7 @@ def _gather_into(conn: db.Connection, listed: Sequence[Listed], as_of: date, ski
     from .sync import in_memory
 
     names: dict[str, str] = {}
-    review: tuple[str, tuple[tuple[int, str], ...]] | None = None  # the first workspace's, which all must follow
+    review: tuple[str, tuple[tuple[int, str, str], ...]] | None = None  # the first workspace's, which all must follow
     first = ""
     out = []
     for position, item in enumerate(listed, start=1):
@@ -159,23 +169,23 @@ def _gather_into(conn: db.Connection, listed: Sequence[Listed], as_of: date, ski
             if not skip_invalid:
                 more = "" if isinstance(e, InvalidData) else " (run `tracker check` in it)"
                 raise DataError(f"{item.folder}: invalid, nothing was gathered: {e}{more}") from None
-            p = Partnership(folder, str(item.folder), problem=str(e))
+            p = Partnership(str(item.folder), str(item.folder), problem=str(e))
             ndb.add_partnership(conn, position, p)
             out.append(p)
             continue
         try:
             data = db.dataset(ws)
-            if not data.sources:
+            if not data.sources or data.review_follow:
                 raise UsageError(
-                    f"{item.folder} is not a partnership's workspace: it follows the review itself, with no plan of its own"
-                    " (sources/KEY.yaml; tracker init DIR --partnership NAME starts one)"
+                    f"{item.folder} is not a partnership's workspace: it follows the review itself rather than keeping it"
+                    " for reference under a plan of its own (tracker init DIR --partnership NAME starts one)"
                 )
-            theirs = (data.review.title, tuple((r.number, r.title) for r in data.recommendations if r.source == "review"))
+            theirs = (data.review.title, tuple((r.number, r.title, r.text) for r in data.recommendations if r.source == "review"))
             if review is None:
                 review, first = theirs, str(item.folder)
             elif theirs != review:
                 differs = next(
-                    (f"recommendation {n}" for (n, t), (m, u) in zip(theirs[1], review[1], strict=False) if (n, t) != (m, u)),
+                    (f"recommendation {a[0]}" for a, b in zip(theirs[1], review[1], strict=False) if a != b),
                     "the review",
                 )
                 problem = (
@@ -184,7 +194,7 @@ def _gather_into(conn: db.Connection, listed: Sequence[Listed], as_of: date, ski
                 )
                 if not skip_invalid:
                     raise DataError(f"{item.folder} {problem}")
-                p = Partnership(folder, str(item.folder), problem=problem)
+                p = Partnership(str(item.folder), str(item.folder), problem=problem)
                 ndb.add_partnership(conn, position, p)
                 out.append(p)
                 continue

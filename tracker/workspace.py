@@ -160,6 +160,10 @@ def init(target: Path, files: Mapping[str, bytes] | None = None, marker: bytes |
     `files` were there already (kept)."""
     if (target / MARKER).exists():
         raise UsageError(f"{target / MARKER} already exists; refusing to overwrite it")
+    inside = _resolved(target)
+    above = next((folder for folder in inside.parents if (folder / MARKER).is_file()), None)
+    if above is not None:  # never in another workspace's record: its status/ or sources/
+        _refuse_in(above, target, inside, "DIR")
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a folder")
     files = {**default_outcomes(), **(files or {})}
@@ -350,6 +354,14 @@ def _waiting(timeout: float) -> None:
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):  # no stderr to say it on: the wait is the same
         pass
+
+
+def resolved_output(path: Path, option: str) -> Path:
+    """`path` with its links followed; DataError, naming `option`, for a link that loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise DataError(f"{option}: {path}: too many levels of symbolic links (a link that leads round to itself)") from None
 
 
 def _resolved(path: Path) -> Path:

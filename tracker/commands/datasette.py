@@ -33,8 +33,9 @@ def datasette_metadata(
     from tracker.errors import UsageError
     from tracker.output.datasette import datasette_metadata, split
     from tracker.output.jsonout import to_json
+    from tracker.workspace import resolved_output
 
-    if out is not None and config is not None and out.resolve() == config.resolve():
+    if out is not None and config is not None and resolved_output(out, "--out") == resolved_output(config, "--config"):
         raise UsageError(f"--out and --config both name {out}: the metadata and the configuration are two files")
     if config is not None and _out.names_stdout(config):
         raise UsageError("--config: the configuration goes to a file; the metadata goes to stdout without --out")

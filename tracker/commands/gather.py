@@ -69,19 +69,24 @@ def gather(
     for option, path in given.items():
         if _out.names_stdout(path):
             raise UsageError(f"{option}: give a file; the summary is what goes to standard output")
-    resolved = [path.resolve() for path in given.values()]
+    from tracker.workspace import resolved_output
+
+    resolved = [resolved_output(path, option) for option, path in given.items()]
     if len(set(resolved)) < len(resolved):
         raise UsageError(f"{', '.join(given)} name the same file: each is a file of its own")
     workspaces = [Listed(folder, str(folder)) for folder in folders or []]
     if listed is not None:
+        if resolved_output(listed, "--list") in resolved:
+            raise UsageError(f"--list: {listed} is also named as an output: it would be written over")
         workspaces += read_list(listed)
     day = _options.option_date(as_of, "--as-of", _context.today())
     check_listed(workspaces)
     for option, path in given.items():
         if option != "--out":
             check_out(workspaces, path, option)
-    result = build(workspaces, out, day, skip_invalid)
-    _write_files(result, workspaces[0].folder, paper, metadata, config, out)
+    result = build(
+        workspaces, out, day, skip_invalid, lambda made: _write_files(made, workspaces[0].folder, paper, metadata, config, out)
+    )
     if format == "json":
         from tracker.output.jsonout import to_json
         from tracker.output.national import gathered_document

@@ -41,10 +41,12 @@ def report(
     """Report every recommendation's RAG rating, owners, target date and warnings."""
     from tracker.domain.rating import Rating
     from tracker.domain.standing import Filters
-    from tracker.errors import DataError
+    from tracker.errors import DataError, UsageError
 
     conn = _context.database(ctx)
     if roll_up:
+        if dept is not None or rag or overdue or stale:
+            raise UsageError("--roll-up takes --section, --as-of and --format; the other filters are the report's own")
         _roll_up(ctx, conn, as_of, format, section)
         return
     data = _context.followed(ctx)

@@ -95,7 +95,8 @@ def number_text(value: float) -> str:
 
 def shown(value: float, unit: str) -> str:
     """A value as a reader reads it: `3,618`, `40.7%`, `12.5 per 100,000`."""
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}" if abs(value) >= 100 else f"{value:g}"
+    small = number_text(round(value, 6))  # fixed point, never an exponent
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}" if abs(value) >= 100 else small
     if unit == "percent":
         return f"{text}%"
     if unit == "count":

@@ -291,6 +291,10 @@ def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[P
     named, number_ = (data.named(number), data.label(number)) if data.several else (f"recommendation {number}", number)
     if rec is None:
         problems.append(Problem(file, line, f"there is no recommendation {number}", number, "recommendation"))
+    if rec is not None and data.several and not data.source_of(rec).follow:
+        kept = data.source_of(rec).file
+        message = f"{rec.shown} is kept for reference (follow: false in {kept}): no return or assessment is recorded on it"
+        problems.append(Problem(file, line, message, number_, "recommendation"))
     if not dept:
         pass  # the board's own assessment: no department files it
     elif dept not in data.registry.departments:

@@ -22,7 +22,10 @@ def _late_line(g: Gathered, width: int) -> list[str]:
     lines = []
     for late in g.late:
         when = f"for the board on {late.meeting}, due {late.due}" if late.meeting else f"by {late.due}"
-        lines.append(f"  {late.partnership[:width]:<{width}}  {late.owed:>5} owed by {', '.join(late.bodies)} ({when})")
+        if late.due < g.as_of:
+            when += ": LATE"
+        name = late.partnership if len(late.partnership) <= width else late.partnership[: width - 1] + "…"
+        lines.append(f"  {name:<{width}}  {late.owed:>5} owed by {', '.join(late.bodies)} ({when})")
     return lines
 
 
@@ -31,7 +34,7 @@ def gathered_text(g: Gathered) -> str:
     skipped = f" ({len(g.skipped)} skipped)" if g.skipped else ""
     lines = [
         f"Gathered {count(len(g.gathered), 'partnership')}{skipped} into {g.database}, as of {g.as_of}:"
-        f" {g.items:,} local items, {g.returns:,} returns.",
+        f" {count(g.items, 'local item')}, {count(g.returns, 'return')}.",
         "",
         "National recommendations: partnerships with local actions under each, and their ratings rolled up",
     ]
@@ -42,13 +45,19 @@ def gathered_text(g: Gathered) -> str:
         lines.append(f"  {rec.ref:<{width}}  {title:<48}  {rec.partnerships:>4}{rolled}")
     lines.append("")
     if g.late:
-        lines.append(f"Late returns: {len(g.late)} of {len(g.gathered)} partnerships have owners owing returns")
-        lines.extend(_late_line(g, min(40, max(len(late.partnership) for late in g.late))))
+        lines.append(
+            f"Returns owed: {len(g.late)} of {count(len(g.gathered), 'partnership')} have owners owing returns for their next"
+            " board (LATE: its returns deadline has passed)"
+        )
+        lines.extend(_late_line(g, min(48, max(len(late.partnership) for late in g.late))))
     else:
-        lines.append("Late returns: none; every owner has made its return")
+        lines.append("Returns owed: none; every owner has made its return")
     if g.measures:
         lines += ["", "Outcome measures with values"]
-        lines.extend(f"  {m.code}: {m.name} ({m.partnerships} partnerships; latest {m.latest})" for m in g.measures)
+        lines.extend(
+            f"  {m.code}: {m.name} ({count(m.partnerships, 'partnership')}; latest {m.latest}; each area's own figures)"
+            for m in g.measures
+        )
     if g.skipped:
         lines += ["", "Skipped, as invalid:"]
         lines.extend(f"  {p.folder}: {p.problem}" for p in g.skipped)
@@ -132,18 +141,34 @@ def national_paper(g: Gathered) -> str:
     for rec in g.recommendations:
         counts = " | ".join(str(rec.ratings.get(r, 0)) for r in _ORDER)
         lines.append(f"| {cell(rec.ref)} | {cell(rec.title)} | {rec.partnerships} | {counts} |")
-    lines += ["", "## Late returns", ""]
+    lines += ["", "## Returns owed", ""]
     if g.late:
-        lines += ["| Partnership | Owed | Owed by | Due |", "|---|---:|---|---|"]
+        lines += [
+            f"Returns owed for each partnership's next board, as its `tracker chase` counts them; **late** where the"
+            f" board's returns deadline had passed on {g.as_of}.",
+            "",
+            "| Partnership | Owed | Owed by | Due |",
+            "|---|---:|---|---|",
+        ]
         for late in g.late:
             when = f"{late.due} (board {late.meeting})" if late.meeting else str(late.due)
+            when += " **late**" if late.due < g.as_of else ""
             lines.append(f"| {cell(late.partnership)} | {late.owed} | {cell(', '.join(late.bodies))} | {when} |")
     else:
         lines.append("None.")
     lines += ["", "## Partnerships", "", "| Partnership | Local actions | Returns | Owed |", "|---|---:|---:|---:|"]
     lines.extend(f"| {cell(p.name)} | {p.items} | {p.returns} | {p.late} |" for p in g.gathered)
     if g.measures:
-        lines += ["", "## Outcome measures", "", "| Measure | Partnerships with values | Latest period |", "|---|---:|---|"]
+        lines += [
+            "",
+            "## Outcome measures",
+            "",
+            "Each partnership records its own area's figures: they are counts and rates for different populations,"
+            " so compare them in Datasette's `outcome_values` with care.",
+            "",
+            "| Measure | Partnerships with values | Latest period |",
+            "|---|---:|---|",
+        ]
         lines.extend(f"| {cell(m.name)} | {m.partnerships} | {cell(m.latest)} |" for m in g.measures)
     if g.skipped:
         lines += ["", "## Not gathered", "", "| Workspace | Why |", "|---|---|"]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from tracker.domain.outcomes import Framework, MeasureStanding, Outcome, Value, shown
+from tracker.domain.outcomes import Framework, MeasureStanding, Outcome, Value, number_text, shown
 
 from .text import clean
 
@@ -72,7 +72,7 @@ def measure_dict(s: MeasureStanding) -> dict[str, Any]:
         "latest": {"value": latest.value, "period": latest.period, "source": latest.source, "note": latest.note}
         if latest
         else None,
-        "change": s.change,
+        "change": None if s.change is None else round(s.change, 6),  # a difference of two values: no float noise
         "change_is": s.direction,
         "on_track": s.on_track,
         "values": [{"period": v.period, "value": v.value, "source": v.source} for v in s.values],
@@ -125,7 +125,7 @@ def outcomes_csv(standings: Standings) -> str:
     w.writerow(CSV_COLUMNS)
 
     def n(x: float | None) -> str:
-        return "" if x is None else f"{x:g}" if x != int(x) else str(int(x))
+        return "" if x is None else number_text(round(x, 6))
 
     for o, ms in standings:
         for s in ms:

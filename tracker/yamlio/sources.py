@@ -20,14 +20,20 @@ def partnership_files(partnership: str, today: date, review: bytes, plan: bytes)
         "  # name the recommendations they deliver; no returns are asked for on these.\n"
         "  follow: false\n"
     )
-    board = f"\nboard:\n  name: {_scalar(partnership + ' Combating Drugs Partnership board')}\n"
+    called = partnership if partnership.casefold().endswith("partnership") else f"{partnership} Combating Drugs Partnership"
+    area = (
+        partnership[: -len(" Combating Drugs Partnership")]
+        if partnership.endswith(" Combating Drugs Partnership")
+        else partnership
+    )
+    board = f"\nboard:\n  name: {_scalar(called + ' board')}\n"
     text = text[:at] + follow + text[at:]
     at = text.index("\n# An owner with no return")
     text = text[:at] + board.rstrip("\n") + "\n" + text[at:]
     values = {
-        "partnership": partnership,
-        "title": _scalar(f"{partnership} delivery plan"),
-        "author": _scalar(f"{partnership} Combating Drugs Partnership"),
+        "called": called,
+        "title": _scalar(f"{area} delivery plan"),
+        "author": _scalar(called),
         "published": today.isoformat(),
     }
     filled = plan.decode("utf-8")
