@@ -160,7 +160,7 @@ def paper(
         notes,
         actions,
         rollups,
-        _outcomes(conn, day) if section is None else None,
+        _outcomes(conn, day, _area(data)) if section is None else None,
         _outcome_names(conn, data),
     )
     to.write(ctx, render(kind, made, day))
@@ -209,7 +209,16 @@ def _outcome_names(conn: "Connection", data: "Dataset") -> dict[str, str]:
     return {o.code: o.name for o in framework.outcomes} if framework is not None else {}
 
 
-def _outcomes(conn: "Connection", day: date) -> "tuple[str, list[Block]] | None":
+def _area(data: "Dataset") -> str | None:
+    """The partnership whose figures the outcomes are, in a partnership's workspace (the review kept for
+    reference under a plan): its plan's author, else its board; None on a board following the review."""
+    if data.review_follow or not data.sources:
+        return None
+    plan = next((s for s in data.sources if s.kind == "plan"), data.sources[0])
+    return plan.author or data.board.name
+
+
+def _outcomes(conn: "Connection", day: date, area: str | None = None) -> "tuple[str, list[Block]] | None":
     """The paper's outcomes section, where the workspace has an outcomes framework."""
     from tracker import db
 
@@ -219,4 +228,4 @@ def _outcomes(conn: "Connection", day: date) -> "tuple[str, list[Block]] | None"
     from tracker.domain.outcomes import standings
     from tracker.output.paper import outcomes_section
 
-    return outcomes_section(framework, standings(framework, db.measure_values(conn), day), day)
+    return outcomes_section(framework, standings(framework, db.measure_values(conn), day), day, area)

@@ -787,7 +787,9 @@ def dashboard(data: Dataset, trend: Sequence[tuple[date, list[Standing]]], now: 
     )
 
 
-def outcomes_section(framework: Framework, standings: OutcomeStandings, as_of: date) -> tuple[str, list[Block]]:
+def outcomes_section(
+    framework: Framework, standings: OutcomeStandings, as_of: date, area: str | None = None
+) -> tuple[str, list[Block]]:
     """The paper's outcomes: a sentence for the body of the paper, and for an appendix each measure's
     latest value against its baseline and target in one table, and (in Word and HTML) a small chart of
     each measure that has values. An appendix, so that the part before the appendices stays short."""
@@ -829,9 +831,11 @@ def outcomes_section(framework: Framework, standings: OutcomeStandings, as_of: d
         f"{valued} of the outcomes framework's {len(rows)} measures have a value up to {long_date(as_of)};"
         f" {targets} {'has' if targets == 1 else 'have'} a numeric target" + (f" ({verdicts})." if targets else ".")
     )
+    whose = f"{plain(area)}'s own figures for the measures" if area else "The measures"
     rule = (
-        f"The measures of the {plain(framework.title)}{when}, each against its baseline and target."
-        " Change since baseline is better or worse by each measure's direction of good; a measure with a numeric target"
+        f"{whose} of the {plain(framework.title)}{when}, each against its baseline and target"
+        + (" where the partnership has set one (England's are not theirs)." if area else ".")
+        + " Change since baseline is better or worse by each measure's direction of good; a measure with a numeric target"
         " is on track when its latest value is at least where a straight line from baseline to target would be."
     )
     out: list[Block] = [Para((rule,))]
