@@ -169,7 +169,8 @@ def record_one(ctx: typer.Context, fields: dict[str, str], author: str | None, e
         new = return_from_text(fields | {"author": author or author_of(root)}, evidence, data, today)
     except FieldError as e:
         origin = " (taken from TRACKER_AUTHOR, git's user.name or the login name)" if e.field == "author" and not author else ""
-        raise DataError(f"--{e.field.replace('_', '-')}: {e.message}{origin}") from None
+        named = "N" if e.field == "recommendation" else f"--{e.field.replace('_', '-')}"  # N: the argument, not an option
+        raise DataError(f"{named}: {e.message}{origin}") from None
     added = _context.record(ctx, [new], today)
     _context.warn_if_lagging(added.database_lags)
     if added.withdrawn:
