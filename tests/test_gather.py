@@ -24,7 +24,7 @@ from .conftest import REPO, Run
 from .test_datasette import facet_results
 
 AS_OF = "2026-06-30"
-NORTH, SOUTH = "North Combating Drugs Partnership board", "South Combating Drugs Partnership board"
+NORTH, SOUTH = "North Combating Drugs Partnership", "South Combating Drugs Partnership"
 
 
 def plan_items(*items: tuple[str, str, list[str]]) -> str:
@@ -180,17 +180,16 @@ def test_late_returns_are_owed_for_each_partnerships_next_board(run: Run, two: t
     assert rows(out, "SELECT count(*) FROM late_returns WHERE item < 10000") == [(0,)]
 
 
-def test_the_partnership_is_its_board_else_its_plans_author_else_its_folder(
+def test_the_partnership_is_its_plans_author_else_its_board_else_its_folder(
     run: Run, two: tuple[Path, Path], tmp_path: Path
 ) -> None:
     north, south = two
-    marker = north / "recommendations.yaml"
-    text = marker.read_text(encoding="utf-8")
-    marker.write_text(text.replace("board:\n  name: North Combating Drugs Partnership board\n", ""), encoding="utf-8")
+    plan = north / "sources" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("  kind: plan\n", "  kind: strategy\n"), encoding="utf-8")
     document = gathered(run, str(north), str(south), "--out", str(tmp_path / "national.db"))
     assert [p["partnership"] for p in document["partnerships"]] == [
-        "North Combating Drugs Partnership",  # the plan's author
-        "South Combating Drugs Partnership board",
+        "North Combating Drugs Partnership board",  # no plan: its board's name
+        "South Combating Drugs Partnership",  # the plan's author
     ]
 
 
@@ -203,7 +202,8 @@ def test_the_partnerships_name_rule() -> None:
     plan = Source("plan", "Plan", "  Kent   partnership ", date(2026, 1, 1), None, "plan")
     assert partnership_name(data, "kent") == "kent"
     assert partnership_name(_with(data, sources=(plan,)), "kent") == "Kent partnership"
-    assert partnership_name(_with(data, sources=(plan,), board=Board(name="Kent board")), "kent") == "Kent board"
+    assert partnership_name(_with(data, sources=(plan,), board=Board(name="Kent board")), "kent") == "Kent partnership"
+    assert partnership_name(_with(data, board=Board(name="Kent board")), "kent") == "Kent board"
 
 
 def _with(data: Any, **changes: Any) -> Any:
@@ -228,8 +228,8 @@ def test_a_list_file_names_workspaces_relative_to_itself(run: Run, two: tuple[Pa
     listing.write_text("# the partnerships\n\n../north\n  # South, by its full path\n" + str(two[1]) + "\n", encoding="utf-8")
     document = gathered(run, "--list", str(listing), "--out", str(tmp_path / "national.db"))
     assert [p["partnership"] for p in document["partnerships"]] == [
-        "North Combating Drugs Partnership board",
-        "South Combating Drugs Partnership board",
+        "North Combating Drugs Partnership",
+        "South Combating Drugs Partnership",
     ]
 
 
@@ -240,11 +240,11 @@ def test_text_summary_and_national_paper(run: Run, two: tuple[Path, Path], tmp_p
     assert "Gathered 2 partnerships" in result.stdout and "4 returns" in result.stdout
     r11 = next(line for line in result.stdout.splitlines() if line.strip().startswith("R11 "))
     assert r11.split()[-4:] == ["RED", "1,", "COMPLETE", "1"]
-    assert "South Combating Drugs Partnership board" in result.stdout.split("Returns owed")[1]
+    assert "South Combating Drugs Partnership" in result.stdout.split("Returns owed")[1]
     text = paper.read_text(encoding="utf-8")
     assert text.startswith("# National roll-up of 2 Combating Drugs Partnerships")
     assert "| R11 | Local authorities commission the full range of services | 2 | 1 | 0 | 0 | 1 | 0 |" in text
-    assert "| South Combating Drugs Partnership board | 2 | LICB, PDU | 2026-06-30 |" in text
+    assert "| South Combating Drugs Partnership | 2 | LICB, PDU | 2026-06-30 |" in text
 
 
 def test_a_new_gather_replaces_the_national_database_it_wrote(run: Run, two: tuple[Path, Path], tmp_path: Path) -> None:
@@ -280,12 +280,12 @@ def test_a_missing_folder_or_one_that_is_no_workspace_is_refused(run: Run, two: 
 
 def test_two_workspaces_of_one_partnership_are_refused(run: Run, two: tuple[Path, Path], tmp_path: Path) -> None:
     north, south = two
-    marker = south / "recommendations.yaml"
-    marker.write_text(marker.read_text(encoding="utf-8").replace("name: South", "name: North"), encoding="utf-8")
+    plan = south / "sources" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("author: South", "author: North"), encoding="utf-8")
     result = run("gather", str(north), str(south), "--out", str(tmp_path / "national.db"))
     assert result.exit_code == 3
     one_line(result.stderr)
-    assert "'North Combating Drugs Partnership board'" in result.stderr and str(north) in result.stderr
+    assert "'North Combating Drugs Partnership'" in result.stderr and str(north) in result.stderr
     assert not (tmp_path / "national.db").exists()
 
 
@@ -302,7 +302,7 @@ def test_an_invalid_workspace_fails_the_gather_unless_it_is_skipped(run: Run, tw
     assert str(south) in result.stderr and "status/CPH.yaml" in result.stderr
     assert out.read_bytes() == before  # the national database as it was
     document = gathered(run, str(north), str(south), "--out", str(out), "--skip-invalid")
-    assert [p["partnership"] for p in document["partnerships"]] == ["North Combating Drugs Partnership board"]
+    assert [p["partnership"] for p in document["partnerships"]] == ["North Combating Drugs Partnership"]
     assert document["skipped"][0]["folder"] == str(south) and "purple" in document["skipped"][0]["problem"]
     assert rows(out, "SELECT folder FROM partnerships WHERE problem IS NOT NULL") == [(str(south),)]
     result = run("gather", str(south), "--out", str(out), "--skip-invalid")
@@ -407,16 +407,16 @@ def test_datasette_opens_the_national_database_with_the_metadata_tracker_writes(
     )
     assert [r["owed_by"] for r in table] == [r["owed_by"] for r in late]  # the query reads the table
     assert [(r["partnership"], r["owed_by"], r["ref"]) for r in late] == [
-        ("South Combating Drugs Partnership board", "LICB", "CP-2"),
-        ("South Combating Drugs Partnership board", "PDU", "CP-3"),
+        ("South Combating Drugs Partnership", "LICB", "CP-2"),
+        ("South Combating Drugs Partnership", "PDU", "CP-3"),
     ]
     r11 = next(r for r in rollup if r["ref"] == "R11")
     assert (r11["partnerships"], r11["red"], r11["complete"]) == (2, 1, 1)
     facets = facet_results(national)
     assert {"partnership", "rag"} <= set(facets)
     assert {f["value"]: f["count"] for f in facets["partnership"]["results"]} == {
-        "North Combating Drugs Partnership board": 2,
-        "South Combating Drugs Partnership board": 3,
+        "North Combating Drugs Partnership": 2,
+        "South Combating Drugs Partnership": 3,
     }
 
 

@@ -14,13 +14,13 @@ from .standing import rolled_rating
 
 
 def partnership_name(data: Dataset, folder: str) -> str:
-    """What a partnership is known by nationally: its board's name, else its plan's author, else its
-    workspace's folder name."""
-    if data.board.name and data.board.name.strip():
-        return " ".join(data.board.name.split())
+    """What a partnership is known by nationally: its plan's author (the partnership itself, as
+    `init --partnership` writes it), else its board's name, else its workspace's folder name."""
     plans = [s for s in data.sources if s.kind == "plan" and s.author.strip()]
     if plans:
         return " ".join(plans[0].author.split())
+    if data.board.name and data.board.name.strip():
+        return " ".join(data.board.name.split())
     return folder
 
 

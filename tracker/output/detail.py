@@ -130,15 +130,18 @@ def recommendation_detail(
         out.append(f"Deadline: none set by the {source.kind}")
     if rec.links:
         out.append("Linked: " + ", ".join(d.shown if (d := data.find(n)) is not None else str(n) for n in rec.links))
-    out += ["", "Board assessments, newest first"]
-    if not assessments:
-        out.append("  none yet")
-    for a in reversed(assessments):
-        out.append(f"  {a.date}  {a.rag.word}" + (f"  (evidence of {a.evidence_date})" if a.evidence_date else ""))
-        out += _entry(a, width)
-    out += _more(rec, (len(assessments) if assessed is None else assessed) - len(assessments), "assessment")
-    out += ["", "Returns, newest first"]
-    out += _returns(rec, histories, width)
+    # An item kept for reference has no assessments or returns to list (none is recorded on it).
+    if source.follow or assessments:
+        out += ["", "Board assessments, newest first"]
+        if not assessments:
+            out.append("  none yet")
+        for a in reversed(assessments):
+            out.append(f"  {a.date}  {a.rag.word}" + (f"  (evidence of {a.evidence_date})" if a.evidence_date else ""))
+            out += _entry(a, width)
+        out += _more(rec, (len(assessments) if assessed is None else assessed) - len(assessments), "assessment")
+    if source.follow or any(h.made for h in histories):
+        out += ["", "Returns, newest first"]
+        out += _returns(rec, histories, width)
     if trail:
         out += ["", "Corrections (the entries as recorded stay in their files)"]
         for t in trail:

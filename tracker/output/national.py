@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.domain.national import Gathered, National
 from tracker.domain.rating import Rating
+from tracker.domain.values import long_date
 
 from .markdown import md as cell
 from .text import count
@@ -47,7 +48,7 @@ def gathered_text(g: Gathered) -> str:
     if g.late:
         lines.append(
             f"Returns owed: {len(g.late)} of {count(len(g.gathered), 'partnership')} have owners owing returns for their next"
-            " board (LATE: its returns deadline has passed)"
+            " board, or in their reporting window where they list no meetings (LATE: the returns deadline has passed)"
         )
         lines.extend(_late_line(g, min(48, max(len(late.partnership) for late in g.late))))
     else:
@@ -109,7 +110,8 @@ def national_paper(g: Gathered) -> str:
     lines = [
         f"# National roll-up of {n} Combating Drugs Partnerships",
         "",
-        f"As of {g.as_of}. Gathered from {n} partnership workspaces: {g.items:,} local actions and {g.returns:,} returns.",
+        f"As at {long_date(g.as_of)}. Gathered from {count(n, 'partnership workspace')}: {count(g.items, 'local action')}"
+        f" and {count(g.returns, 'return')}.",
         "",
         "## Summary",
         "",
@@ -130,7 +132,7 @@ def national_paper(g: Gathered) -> str:
         else "Every owner in every partnership has made its return.",
     ]
     if g.skipped:
-        lines += ["", f"{len(g.skipped)} workspace(s) could not be gathered, their data being invalid: listed at the end."]
+        lines += ["", f"{count(len(g.skipped), 'workspace')} could not be gathered, their data being invalid: listed at the end."]
     lines += [
         "",
         "## National recommendations",
@@ -138,14 +140,18 @@ def national_paper(g: Gathered) -> str:
         "| Recommendation | Title | Partnerships | " + " | ".join(r.label for r in _ORDER) + " |",
         "|---|---|---:|" + "---:|" * len(_ORDER),
     ]
-    for rec in g.recommendations:
+    for rec in reached:  # those with no local action under them are named after the table
         counts = " | ".join(str(rec.ratings.get(r, 0)) for r in _ORDER)
         lines.append(f"| {cell(rec.ref)} | {cell(rec.title)} | {rec.partnerships} | {counts} |")
+    unreached = [r.ref for r in g.recommendations if not r.partnerships]
+    if unreached:
+        lines += ["", f"No partnership has a local action under {', '.join(unreached)}."]
     lines += ["", "## Returns owed", ""]
     if g.late:
         lines += [
-            f"Returns owed for each partnership's next board, as its `tracker chase` counts them; **late** where the"
-            f" board's returns deadline had passed on {g.as_of}.",
+            "Returns owed for each partnership's next board (where its board lists no meetings, those with none in"
+            f" its reporting window to {long_date(g.as_of)}), as its `tracker chase` counts them; **late** where the"
+            " board's returns deadline had passed.",
             "",
             "| Partnership | Owed | Owed by | Due |",
             "|---|---:|---|---|",

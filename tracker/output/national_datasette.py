@@ -13,7 +13,7 @@ from .datasette import RATINGS, described
 # checks that every one named here is in the database, with the columns described.
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "partnerships": (
-        "Every workspace gathered: the partnership it is (its board's name, else its plan's author, else its folder),"
+        "Every workspace gathered: the partnership it is (its plan's author, else its board's name, else its folder),"
         " how many local items it follows up, its returns, and how many owners owe one; a workspace skipped as"
         " invalid has its problem.",
         {
