@@ -71,15 +71,7 @@ def _number(r: Reader, node: Node | None, what: str) -> float | None:
 
 
 def _period(r: Reader, node: Node | None, what: str) -> str | None:
-    value = r.scalar(node, what)
-    if value is None or node is None:
-        return None
-    try:
-        parse_period(value)
-    except ValueError as e:
-        r.problem(node, what, str(e))
-        return None
-    return value.strip()
+    return r.period(node, what, parse_period)
 
 
 def read_framework(raw: bytes, shown: str = OUTCOMES) -> tuple[Framework | None, list[Problem]]:

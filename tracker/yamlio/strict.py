@@ -253,13 +253,14 @@ class Reader:
             self.problem(node, what, str(e))
             return None
 
-    def period(self, node: Node | None, what: str) -> str | None:
-        """A day, a month or a year (YYYY-MM-DD, YYYY-MM, YYYY), as written."""
+    def period(self, node: Node | None, what: str, parse: Callable[[str], object] = parse_period) -> str | None:
+        """A day, a month or a year (YYYY-MM-DD, YYYY-MM, YYYY), as written; or what `parse` reads
+        (an outcome value's period takes a financial year too)."""
         value = self.scalar(node, what)
         if value is None or node is None:
             return None
         try:
-            parse_period(value)
+            parse(value)
         except ValueError as e:
             self.problem(node, what, str(e))
             return None
