@@ -36,7 +36,7 @@ __all__ = [
 
 NAME = "tracker.db"
 # Change this with the schema below: a database of another version is rebuilt from the YAML.
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 
 Connection = sqlite3.Connection
 DatabaseError = sqlite3.DatabaseError
@@ -163,11 +163,11 @@ CREATE VIEW assessments AS
 -- written by the sync whenever the YAML changed or a new day began, so that `datasette tracker.db`
 -- shows ratings, not only returns. tracker's own commands work the standing out afresh, on any date.
 CREATE TABLE standing (
-    number INTEGER PRIMARY KEY REFERENCES recommendations(number), section TEXT, title TEXT,
+    number INTEGER PRIMARY KEY REFERENCES recommendations(number), ref TEXT, section TEXT, title TEXT,
     rag TEXT, rag_from TEXT, departments_rag TEXT, awaiting TEXT, board_rag TEXT, board_date TEXT, board_summary TEXT,
     deadline TEXT, target_date TEXT, overdue INTEGER, leads TEXT, supports TEXT, as_of TEXT);
 CREATE TABLE owner_standing (
-    number INTEGER REFERENCES recommendations(number), dept TEXT REFERENCES departments(code), role TEXT,
+    number INTEGER REFERENCES recommendations(number), ref TEXT, dept TEXT REFERENCES departments(code), role TEXT,
     reports_via TEXT REFERENCES departments(code), rag TEXT, last_rag TEXT, last_update TEXT, stale INTEGER, trend TEXT,
     owed_by TEXT REFERENCES departments(code), named_as TEXT REFERENCES departments(code), section TEXT, as_of TEXT,
     PRIMARY KEY (number, named_as));

@@ -303,11 +303,11 @@ def replace_standing(
         return
     day = as_of.isoformat()
     conn.executemany(
-        "INSERT INTO standing (number, section, title, rag, rag_from, departments_rag, awaiting, board_rag, board_date,"
+        "INSERT INTO standing (number, ref, section, title, rag, rag_from, departments_rag, awaiting, board_rag, board_date,"
         " board_summary, deadline, target_date, overdue, leads, supports, as_of)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            (s.rec.number, s.rec.section, s.rec.title, s.rag.value, "board" if s.by_board else "departments")
+            (s.rec.number, s.rec.shown, s.rec.section, s.rec.title, s.rag.value, "board" if s.by_board else "departments")
             + (s.departments_rag.value, ", ".join(s.awaiting) or None)
             + ((s.assessment.rag.value, s.assessment.date.isoformat(), s.assessment.summary) if s.assessment else (None,) * 3)
             + (iso(s.deadline), iso(s.target_date), s.overdue)
@@ -320,10 +320,10 @@ def replace_standing(
 
     owing = {(s.rec.number, o.named_as): code for code, items in owed(standings).items() for s, o in items}
     conn.executemany(
-        "INSERT INTO owner_standing (number, dept, role, reports_via, rag, last_rag, last_update, stale, trend, owed_by,"
-        " named_as, section, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO owner_standing (number, ref, dept, role, reports_via, rag, last_rag, last_update, stale, trend,"
+        " owed_by, named_as, section, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            (s.rec.number, o.dept, o.role, o.via, o.rag.value, o.last_rag.value if o.last_rag else None)
+            (s.rec.number, s.rec.shown, o.dept, o.role, o.via, o.rag.value, o.last_rag.value if o.last_rag else None)
             + (iso(o.latest.date if o.latest else None), o.stale, o.trend, owing.get((s.rec.number, o.named_as)))
             + (o.named_as, s.rec.section, day)
             for s in standings

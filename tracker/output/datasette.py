@@ -25,7 +25,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         " (every tracker command does, and works it out again when the YAML changes or a new day begins)."
         " rag is the headline rating the board's counts count.",
         {
-            "number": "Recommendation number, 1 to 32",
+            "number": "Recommendation number, 1 to 32 (another source's items: tracker's own number, from 10001)",
+            "ref": "How people name it: its number, or beside other sources R12, CP-3",
             "section": "Section of the review",
             "title": "Short title",
             "rag": f"Headline rating ({RATINGS}): the board's assessment where it is as new as the leads' returns,"
@@ -51,6 +52,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         " window is no_return and keeps its last rating in last_rag.",
         {
             "number": "Recommendation number",
+            "ref": "How people name the item: its number, or beside other sources R12, CP-3",
             "dept": "The owner: today's code of the body named",
             "role": "lead or support",
             "reports_via": "The department that makes returns for this owner, if it cannot itself",
