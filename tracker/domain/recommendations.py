@@ -409,7 +409,7 @@ def validate(data: Dataset) -> list[Problem]:
     for rec in data.recommendations:
         source = data.source_of(rec)
         file = source.file
-        n: int | str = rec.number if rec.source == "review" else f"{source.item} {rec.shown}"
+        n: int | str = rec.number if rec.source == "review" else data.label(rec.number)
         if numbers[rec.number] > 1 and rec.source == "review":
             problem(rec.line, f"number {n} is used by {numbers[rec.number]} recommendations", n, "number")
         if not rec.owners:

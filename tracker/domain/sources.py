@@ -23,11 +23,6 @@ class ParsedSource(NamedTuple):
     items: list[tuple[Recommendation, dict[str, list[tuple[str, int]]]]]
 
 
-def label(data: Dataset, rec: Recommendation) -> int | str:
-    """How a problem names an item: the review's number, else `action CP-3`."""
-    return rec.number if rec.source == "review" else f"{data.source_of(rec).item} {rec.shown}"
-
-
 def combine(review: Dataset, parsed: list[ParsedSource]) -> tuple[Dataset, list[Problem]]:
     """The workspace's one dataset: the review's and every source's items, numbered, their bodies in
     one registry, what they deliver and link to found; with the rules broken across files."""
@@ -66,7 +61,7 @@ def combine(review: Dataset, parsed: list[ParsedSource]) -> tuple[Dataset, list[
             continue
         named = next(n for p in parsed if p.source.key == rec.source for r, n in p.items if r.ref == rec.ref)
         source = data.source_of(rec)
-        what = label(data, rec)
+        what = data.label(rec.number)
         numbers: dict[str, list[int]] = {"delivers": [], "links": []}
         for key, refs in named.items():
             for text, line in refs:
@@ -115,7 +110,7 @@ def _circles(data: Dataset) -> list[Problem]:
                                 data.source_of(rec).file,
                                 rec.line,
                                 f"goes round in a circle: {names}",
-                                label(data, rec),
+                                data.label(rec.number),
                                 "delivers",
                             )
                         )
