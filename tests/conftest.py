@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -295,6 +296,21 @@ def click_app() -> click.Command:
 @pytest.fixture
 def run(click_app: click.Command) -> Run:
     """Run tracker in-process: run("list", root=path) -> Result with stdout and stderr apart."""
+    return runner_for(click_app)
+
+
+@contextmanager
+def made_once(click_app: click.Command) -> Iterator[Run]:
+    """`run` for a fixture wider than a test (one that makes a workspace once, for tests to copy):
+    on TODAY, by the tests' author, as every test's commands run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("TRACKER_ROOT", raising=False)
+        patch.setenv("TRACKER_AUTHOR", "Tester")
+        patch.setenv("TRACKER_TODAY", TODAY.isoformat())
+        yield runner_for(click_app)
+
+
+def runner_for(click_app: click.Command) -> Run:
     runner = CliRunner()
 
     def invoke(*args: str, root: Path | None = None) -> Result:

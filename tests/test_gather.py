@@ -7,12 +7,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import warnings
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
 from tracker.db import national as ndb
@@ -20,7 +22,7 @@ from tracker.domain.national import partnership_name, rolled_up
 from tracker.domain.rating import Rating
 from tracker.output.national_datasette import TABLES
 
-from .conftest import REPO, Run
+from .conftest import REPO, Run, made_once
 from .test_datasette import facet_results
 
 AS_OF = "2026-06-30"
@@ -52,10 +54,21 @@ def partnership(run: Run, folder: Path, name: str, items: str, returns: list[tup
     return folder
 
 
+@pytest.fixture(scope="module")
+def _two(click_app: click.Command, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    with made_once(click_app) as run:
+        return _made_two(run, tmp_path_factory.mktemp("two"))
+
+
 @pytest.fixture
-def two(run: Run, tmp_path: Path) -> tuple[Path, Path]:
-    """Two partnerships. North: CP-1 (R11) red, CP-2 (R11, R12) complete. South: CP-1 (R11) complete,
-    CP-2 (R12) with no return, CP-3 (R20) green but long ago."""
+def two(_two: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """Two partnerships (made once, copied for each test). North: CP-1 (R11) red, CP-2 (R11, R12)
+    complete. South: CP-1 (R11) complete, CP-2 (R12) with no return, CP-3 (R20) green but long ago."""
+    north, south = (shutil.copytree(made, tmp_path / made.name, symlinks=True) for made in _two)
+    return north, south
+
+
+def _made_two(run: Run, tmp_path: Path) -> tuple[Path, Path]:
     north = partnership(
         run,
         tmp_path / "north",
@@ -459,7 +472,6 @@ def test_a_national_paper_is_never_written_over_another_workspaces_record(
 
 
 def test_skipped_workspaces_of_one_folder_name_are_both_listed(run: Run, two: tuple[Path, Path], tmp_path: Path) -> None:
-    import shutil
 
     for area in ("a", "b"):
         copy = tmp_path / area / "ws"

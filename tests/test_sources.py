@@ -7,18 +7,29 @@ import json
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 
-from .conftest import DATA, Run
+from .conftest import DATA, Run, made_once
 
 PLAN = DATA / "partnership_plan.yaml"
 NAME = "Cambridgeshire and Peterborough"
 
 
+@pytest.fixture(scope="module")
+def _partnership(click_app: click.Command, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with made_once(click_app) as run:
+        return _made(run, tmp_path_factory.mktemp("partnership") / "cp")
+
+
 @pytest.fixture
-def partnership(run: Run, tmp_path: Path) -> Path:
-    """A partnership's workspace with its 20 local actions, and returns on two of them."""
-    root = tmp_path / "cp"
+def partnership(_partnership: Path, tmp_path: Path) -> Path:
+    """A partnership's workspace with its 20 local actions, and returns on two of them (made once,
+    copied for each test)."""
+    return Path(shutil.copytree(_partnership, tmp_path / "cp", symlinks=True))
+
+
+def _made(run: Run, root: Path) -> Path:
     made = run("init", str(root), "--partnership", NAME)
     assert made.exit_code == 0, made.stderr
     shutil.copyfile(PLAN, root / "sources" / "plan.yaml")
