@@ -3,7 +3,8 @@
 Only typer and the standard library are imported here; each command imports what it needs.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the options' annotations as they are, where
+# strings would have it compile and evaluate each one at every start (see commands/paper.py).
 
 import importlib
 import os
@@ -223,7 +224,7 @@ class _Closed:
         raise OSError("standard output is closed")
 
     @property
-    def buffer(self) -> _Closed:
+    def buffer(self) -> "_Closed":
         return self
 
 
