@@ -288,7 +288,7 @@ def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[P
     number, dept, day, _, _, _, _, target, reason, file, line, evidence_date = ret  # read once: every return loaded is checked
     problems: list[Problem] = []
     rec = data.find(number)
-    named, number_ = (data.named(number), data.label(number)) if data.several else (f"recommendation {number}", number)
+    number_ = data.label(number) if data.several else number  # how a problem names it (worded only for one)
     if rec is None:
         problems.append(Problem(file, line, f"there is no recommendation {number}", number, "recommendation"))
     if rec is not None and data.several and not data.source_of(rec).follow:
@@ -300,12 +300,12 @@ def check_return(ret: Entry, data: Dataset, today: date | None = None) -> list[P
     elif dept not in data.registry.departments:
         problems.append(Problem(file, line, f"{excerpt(dept)} is not in the department registry", number_, "dept"))
     elif rec is not None and dept not in (owners := owner_codes(rec, data.registry, day)):
-        message = f"{dept} does not own {named} (owners on {day}: {', '.join(owners)})"
+        message = f"{dept} does not own {data.named(number)} (owners on {day}: {', '.join(owners)})"
         problems.append(Problem(file, line, message, number_, "dept"))
     elif rec is not None and target is not None and dept not in owner_codes(rec, data.registry, day, ("lead",)):
-        message = f"only a lead moves the target date; {dept} supports {named}"
+        message = f"only a lead moves the target date; {dept} supports {data.named(number)}"
         problems.append(Problem(file, line, message, number_, "target_date"))
-    source = data.source_of(rec) if rec is not None else data.review_source
+    source = data.source_of(rec) if rec is not None and data.several else data.review_source
     if day < source.published:
         what = "the review" if source.key == "review" else f"the {source.kind}"
         message = f"{day} is before {what} was published ({source.published})"
